@@ -1,0 +1,79 @@
+// `konform serve`: the reference Kusto and ksqlDB endpoints in the foreground until SIGINT/SIGTERM.
+#include "cli/app.h"
+#include "serve/reference_endpoint.h"
+
+#include <cxxopts.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+namespace konform::cli {
+namespace {
+
+int serve_main(int argc, char** argv) {
+  cxxopts::Options opts("konform serve",
+                        "Run the reference Kusto and ksqlDB endpoints (loopback by default).");
+  opts.add_options()
+      ("listen", "Kusto listener host:port", cxxopts::value<std::string>()->default_value("127.0.0.1:8080"))
+      ("ksql-listen", "ksqlDB listener host:port", cxxopts::value<std::string>()->default_value("127.0.0.1:8088"))
+      ("data", "Folder with databases to load (schema + CSV); default: the bundled sample", cxxopts::value<std::string>())
+      ("token", "Require 'Authorization: Bearer TOKEN' on every request", cxxopts::value<std::string>())
+      ("max-concurrent", "Answer 429 beyond N Kusto requests in flight (0 = no limit)", cxxopts::value<unsigned>()->default_value("0"))
+      ("threads", "Server threads per listener (0 = one per core)", cxxopts::value<unsigned>()->default_value("0"))
+      ("quiet", "Do not log one line per request")
+      ("h,help", "Show this help");
+  auto args = opts.parse(argc, argv);
+  if (args.count("help")) {
+    std::cout << opts.help() << "\n";
+    return exit_ok;
+  }
+
+  serve::EndpointOptions eo;
+  eo.kusto_listen = args["listen"].as<std::string>();
+  eo.ksql_listen = args["ksql-listen"].as<std::string>();
+  eo.threads = args["threads"].as<unsigned>();
+  if (args.count("data"))
+    eo.kusto.data_dir = args["data"].as<std::string>();
+  if (args.count("token")) {
+    eo.kusto.token = args["token"].as<std::string>();
+    eo.ksql.token = eo.kusto.token;
+  }
+  eo.kusto.max_concurrent = args["max-concurrent"].as<unsigned>();
+  if (!args.count("quiet")) {
+    static std::mutex log_mu;
+    eo.access_log = [](const serve::AccessLogEntry& e) {
+      std::lock_guard lock(log_mu);
+      std::fprintf(stderr, "%s %s %s %d %.3fms %s\n", e.listener.c_str(), e.method.c_str(),
+                   e.target.c_str(), e.status, static_cast<double>(e.latency.count()) / 1000.0,
+                   e.client_request_id.empty() ? "-" : e.client_request_id.c_str());
+    };
+  }
+
+  // Block the signals before any thread starts so that only sigwait below receives them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto endpoint = serve::ReferenceEndpoint::start(std::move(eo));
+  if (!endpoint) {
+    std::cerr << "konform serve: " << endpoint.error().message << "\n";
+    return exit_runtime;
+  }
+  std::cerr << "konform serve: Kusto on " << (*endpoint)->kusto_url() << ", ksqlDB on "
+            << (*endpoint)->ksql_url() << " (Ctrl-C to stop)\n";
+  int sig = 0;
+  sigwait(&signals, &sig);
+  std::cerr << "konform serve: stopping\n";
+  (*endpoint)->stop();
+  return exit_ok;
+}
+
+const bool registered =
+    register_command({"serve", "run the reference Kusto and ksqlDB endpoints", serve_main});
+
+} // namespace
+} // namespace konform::cli

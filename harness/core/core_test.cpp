@@ -1,0 +1,83 @@
+#include "core/base64.h"
+#include "core/gzip.h"
+#include "core/ids.h"
+#include "core/text.h"
+
+#include <gtest/gtest.h>
+
+namespace konform {
+
+TEST(Gzip, RoundTripsAndRecognisesMagic) {
+  std::string data(100000, 'x');
+  auto packed = gzip::compress(data);
+  EXPECT_TRUE(gzip::looks_like_gzip(packed));
+  EXPECT_LT(packed.size(), data.size() / 10);
+  auto back = gzip::decompress(packed);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, data);
+}
+
+TEST(Gzip, RejectsBodiesThatAreNotGzip) {
+  auto r = gzip::decompress("a,b,c\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("not gzip"), std::string::npos);
+}
+
+TEST(Gzip, StopsAtTheDecompressedSizeLimit) {
+  auto bomb = gzip::compress(std::string(1 << 20, '\0'));
+  auto r = gzip::decompress(bomb, gzip::Format::gzip, 4096);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("exceeds the limit"), std::string::npos);
+}
+
+TEST(Gzip, DeflateAcceptsZlibAndRawStreams) {
+  for (auto f : {gzip::Format::zlib_deflate, gzip::Format::raw_deflate}) {
+    auto r = gzip::decompress(gzip::compress("hello", f), gzip::Format::zlib_deflate);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(*r, "hello");
+  }
+}
+
+TEST(Gzip, TruncatedInputIsAnError) {
+  auto packed = gzip::compress(std::string(5000, 'y'));
+  EXPECT_FALSE(gzip::decompress(packed.substr(0, packed.size() / 2)).ok());
+}
+
+TEST(Ids, Uuid4IsAGuidAndUnique) {
+  auto a = ids::uuid4(), b = ids::uuid4();
+  EXPECT_TRUE(ids::is_guid(a));
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a[14], '4');
+  EXPECT_FALSE(ids::is_guid("not-a-guid"));
+}
+
+TEST(Base64, RoundTripsAllLengths) {
+  std::string s;
+  for (int i = 0; i < 40; ++i) {
+    auto enc = base64::encode(s);
+    auto dec = base64::decode(enc);
+    ASSERT_TRUE(dec.ok());
+    EXPECT_EQ(*dec, s);
+    s += static_cast<char>(i * 37);
+  }
+  EXPECT_EQ(base64::encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(base64::encode("fo"), "Zm8=");
+  EXPECT_FALSE(base64::decode("Zm9v*").ok());
+}
+
+TEST(Text, GlobMatches) {
+  EXPECT_TRUE(text::glob_match("kusto/*", "kusto/v2_query"));
+  EXPECT_TRUE(text::glob_match("*ingest*", "kusto/streaming_ingest"));
+  EXPECT_TRUE(text::glob_match("a?c", "abc"));
+  EXPECT_FALSE(text::glob_match("ksql/*", "kusto/ping"));
+}
+
+TEST(Text, UrlDecodeAndIntegers) {
+  EXPECT_EQ(text::url_decode("a%20b+c%2F"), "a b c/");
+  EXPECT_EQ(text::url_decode("100%"), "100%");
+  EXPECT_EQ(text::parse_int("-42"), -42);
+  EXPECT_FALSE(text::parse_int("42x").has_value());
+  EXPECT_TRUE(text::iequals("Content-Type", "content-type"));
+}
+
+} // namespace konform

@@ -1,0 +1,43 @@
+#include "core/ids.h"
+
+#include <cctype>
+#include <random>
+
+namespace konform::ids {
+
+std::string uuid4() {
+  // One generator per thread: no locking, and seeded once from the OS.
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; // RFC 4122 variant
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out += '-';
+    std::uint64_t word = i < 8 ? hi : lo;
+    int shift = (7 - (i % 8)) * 8;
+    auto byte = static_cast<unsigned>((word >> shift) & 0xff);
+    out += hex[byte >> 4];
+    out += hex[byte & 15];
+  }
+  return out;
+}
+
+bool is_guid(std::string_view s) {
+  if (s.size() != 36)
+    return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-')
+        return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace konform::ids

@@ -1,0 +1,25 @@
+#pragma once
+// Small string helpers shared by every module (ASCII only: HTTP and JSON keywords are ASCII).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace konform::text {
+
+std::string_view trim(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+std::string to_lower(std::string_view s);
+std::vector<std::string_view> split(std::string_view s, char sep);
+// Parses a whole decimal integer; nullopt on any stray character or overflow.
+std::optional<std::int64_t> parse_int(std::string_view s);
+std::optional<double> parse_double(std::string_view s);
+// Shell-style glob with * and ? (used by --filter).
+bool glob_match(std::string_view pattern, std::string_view s);
+// Percent-decoding of a URL query component ('+' becomes a space).
+std::string url_decode(std::string_view s);
+std::string url_encode(std::string_view s);
+
+} // namespace konform::text

@@ -1,0 +1,231 @@
+#include "http/client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <optional>
+
+namespace konform::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using clock = std::chrono::steady_clock;
+
+struct Client::Impl {
+  Url origin;
+  ClientOptions options;
+  net::io_context ioc;
+  net::ssl::context ssl_ctx{net::ssl::context::tls_client};
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  beast::flat_buffer buffer; // must persist between reads: it may hold the next message's bytes
+  bool connected = false;
+
+  Impl(Url o, ClientOptions opts) : origin(std::move(o)), options(std::move(opts)) {
+    if (options.insecure) {
+      ssl_ctx.set_verify_mode(net::ssl::verify_none);
+    } else {
+      ssl_ctx.set_default_verify_paths();
+      if (!options.ca_file.empty()) {
+        boost::system::error_code ec;
+        ssl_ctx.load_verify_file(options.ca_file, ec);
+      }
+      ssl_ctx.set_verify_mode(net::ssl::verify_peer);
+    }
+  }
+
+  beast::tcp_stream& tcp_layer() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Runs the queued asynchronous operation to completion. Operations carry their own deadline
+  // through tcp_stream::expires_after, so this never blocks past the timeout.
+  void run() {
+    ioc.restart();
+    ioc.run();
+  }
+
+  void close() {
+    boost::system::error_code ec;
+    if (plain || secure)
+      tcp_layer().socket().close(ec);
+    plain.reset();
+    secure.reset();
+    buffer.clear();
+    connected = false;
+  }
+
+  Status connect() {
+    close();
+    boost::system::error_code ec;
+    tcp::resolver resolver(ioc);
+    auto endpoints = resolver.resolve(origin.host, std::to_string(origin.port), ec);
+    if (ec)
+      return make_error("cannot resolve " + origin.host + ": " + ec.message(), "connect");
+    if (origin.tls)
+      secure.emplace(ioc, ssl_ctx);
+    else
+      plain.emplace(ioc);
+    tcp_layer().expires_after(options.timeout);
+    tcp_layer().async_connect(endpoints, [&](auto e, auto) { ec = e; });
+    run();
+    if (ec)
+      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(),
+                        ec == beast::error::timeout ? "timeout" : "connect");
+    tcp_layer().socket().set_option(tcp::no_delay(true), ec);
+    if (secure) {
+      if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str()))
+        return make_error("TLS: cannot set the server name (SNI) for " + origin.host, "tls");
+      secure->set_verify_callback(net::ssl::host_name_verification(origin.host));
+      secure->async_handshake(net::ssl::stream_base::client, [&](auto e) { ec = e; });
+      run();
+      if (ec)
+        return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
+                              (options.insecure ? "" : " (use --ca-file, or --insecure for a test "
+                                                       "server with a self-signed certificate)"),
+                          "tls");
+    }
+    connected = true;
+    return Ok{};
+  }
+
+  template <class Op> void with_stream(Op&& op) {
+    if (secure)
+      op(*secure);
+    else
+      op(*plain);
+  }
+
+  // One attempt on the current connection. `stale` is set when the failure looks like a kept
+  // connection the server had already closed (worth one retry on a fresh connection).
+  Result<Response> attempt(const bhttp::request<bhttp::string_body>& req, const SendOptions& so,
+                           bool& stale) {
+    stale = false;
+    boost::system::error_code ec;
+    auto start = clock::now();
+    tcp_layer().expires_after(options.timeout);
+    with_stream([&](auto& s) { bhttp::async_write(s, req, [&](auto e, auto) { ec = e; }); });
+    run();
+    if (ec) {
+      stale = true;
+      return make_error("writing the request failed: " + ec.message(),
+                        ec == beast::error::timeout ? "timeout" : "write");
+    }
+    auto written = clock::now();
+
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(options.max_body);
+    parser.header_limit(64 * 1024);
+    Response res;
+    std::optional<clock::time_point> first_chunk;
+    auto on_chunk = [&](std::uint64_t size, std::string_view, boost::system::error_code&) {
+      if (size == 0)
+        return;
+      res.chunks.push_back(static_cast<std::size_t>(size));
+      if (!first_chunk)
+        first_chunk = clock::now();
+    };
+    parser.on_chunk_header(on_chunk);
+
+    auto deadline = so.stream_for.count() > 0 ? std::min(options.timeout, so.stream_for)
+                                              : options.timeout;
+    tcp_layer().expires_after(deadline);
+    with_stream([&](auto& s) {
+      bhttp::async_read_header(s, buffer, parser, [&](auto e, auto) { ec = e; });
+    });
+    run();
+    auto header_at = clock::now();
+    if (!ec) {
+      with_stream(
+          [&](auto& s) { bhttp::async_read(s, buffer, parser, [&](auto e, auto) { ec = e; }); });
+      run();
+    }
+    auto done = clock::now();
+    bool timed_out = ec == beast::error::timeout;
+    if (ec && !(timed_out && so.stream_for.count() > 0 && parser.is_header_done())) {
+      if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+          ec == net::error::connection_reset)
+        stale = !parser.got_some();
+      if (ec == bhttp::error::body_limit)
+        return make_error("the response body exceeds the limit of " +
+                              std::to_string(options.max_body) + " bytes",
+                          "limit");
+      return make_error("reading the response failed: " + ec.message(),
+                        timed_out ? "timeout" : "read");
+    }
+    auto& msg = parser.get();
+    res.status = static_cast<int>(msg.result_int());
+    res.reason = std::string(msg.reason());
+    for (const auto& field : msg)
+      res.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    res.body = std::move(msg.body());
+    res.truncated = timed_out;
+    using us = std::chrono::microseconds;
+    res.latency = std::chrono::duration_cast<us>(done - written);
+    res.time_to_first_byte = std::chrono::duration_cast<us>(header_at - written);
+    if (first_chunk)
+      res.time_to_first_chunk = std::chrono::duration_cast<us>(*first_chunk - written);
+    (void)start;
+    if (timed_out || !msg.keep_alive())
+      close();
+    return res;
+  }
+};
+
+Client::Client(Url origin, ClientOptions options)
+    : impl_(std::make_unique<Impl>(std::move(origin), std::move(options))) {}
+
+Client::~Client() { impl_->close(); }
+
+const Url& Client::origin() const { return impl_->origin; }
+
+Result<Response> Client::send(const Request& request, const SendOptions& options) {
+  bhttp::request<bhttp::string_body> req;
+  req.method_string(request.method);
+  req.target(request.target);
+  req.version(11);
+  bool has_connection = false;
+  for (const auto& [k, v] : request.headers) {
+    req.insert(k, v);
+    if (beast::iequals(k, "connection"))
+      has_connection = true;
+  }
+  if (req.find(bhttp::field::host) == req.end()) {
+    bool default_port = (impl_->origin.tls && impl_->origin.port == 443) ||
+                        (!impl_->origin.tls && impl_->origin.port == 80);
+    req.set(bhttp::field::host, default_port ? impl_->origin.host
+                                             : impl_->origin.host + ":" +
+                                                   std::to_string(impl_->origin.port));
+  }
+  if (!has_connection)
+    req.set(bhttp::field::connection, "keep-alive");
+  req.body() = request.body;
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
+    req.prepare_payload();
+
+  bool reused = impl_->connected;
+  if (!impl_->connected) {
+    auto c = impl_->connect();
+    if (!c)
+      return c.error();
+  }
+  bool stale = false;
+  auto r = impl_->attempt(req, options, stale);
+  if (!r && stale && reused) {
+    // The server closed the idle keep-alive connection; this is not the server's failure.
+    auto c = impl_->connect();
+    if (!c)
+      return c.error();
+    r = impl_->attempt(req, options, stale);
+  }
+  if (!r)
+    impl_->close();
+  return r;
+}
+
+} // namespace konform::http

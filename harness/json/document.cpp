@@ -1,0 +1,25 @@
+#include "json/document.h"
+
+#include "json/locate.h"
+
+namespace konform::json {
+
+Result<Document> Document::parse(std::string_view text, std::string_view origin) {
+  Document doc;
+  doc.text_ = simdjson::padded_string(text);
+  doc.parser_ = std::make_unique<simdjson::dom::parser>();
+  auto r = doc.parser_->parse(doc.text_);
+  if (r.error()) {
+    // simdjson does not report where an error is; our own scanner does, for the message only.
+    auto where = locate_error(text);
+    std::string prefix = origin.empty() ? std::string() : std::string(origin) + ":";
+    if (where)
+      return make_error(prefix + std::to_string(where->line) + ":" + std::to_string(where->column) +
+                        ": invalid JSON: " + where->what);
+    return make_error(prefix + " invalid JSON: " + simdjson::error_message(r.error()));
+  }
+  doc.root_ = r.value_unsafe();
+  return doc;
+}
+
+} // namespace konform::json

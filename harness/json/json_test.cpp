@@ -1,0 +1,59 @@
+#include "json/document.h"
+#include "json/locate.h"
+#include "json/writer.h"
+
+#include <gtest/gtest.h>
+
+namespace konform::json {
+
+TEST(Locate, ReportsLineAndColumnOfSyntaxErrors) {
+  auto loc = locate_error("{\n  \"a\": 1,\n  \"b\": [1, 2,]\n}");
+  ASSERT_TRUE(loc.has_value());
+  EXPECT_EQ(loc->line, 3u);
+  EXPECT_EQ(loc->column, 14u);
+  EXPECT_NE(loc->what.find("trailing comma"), std::string::npos);
+}
+
+TEST(Locate, ValidDocumentHasNoError) {
+  EXPECT_FALSE(locate_error(R"({"a":[1,2.5e3,-0,"x\u00e9"],"b":null})").has_value());
+}
+
+TEST(Locate, MissingCommaAndSingleQuotes) {
+  auto loc = locate_error("{\"a\": 1 \"b\": 2}");
+  ASSERT_TRUE(loc);
+  EXPECT_EQ(loc->column, 9u);
+  auto q = locate_error("{'a': 1}");
+  ASSERT_TRUE(q);
+  EXPECT_NE(q->what.find("double quotes"), std::string::npos);
+}
+
+TEST(Locate, FindsTheValueAtAPath) {
+  std::string text = "{\n \"steps\": [\n  {\"name\": \"a\"},\n  {\"expect\": {\"status\": \"x\"}}\n ]\n}";
+  std::vector<PathStep> path{{"steps"}, {"", 1, true}, {"expect"}, {"status"}};
+  auto loc = locate_path(text, path);
+  EXPECT_EQ(loc.line, 4u);
+  EXPECT_EQ(loc.column, 25u);
+}
+
+TEST(Document, ParseErrorNamesOriginLineAndColumn) {
+  auto r = Document::parse("[1,\n 2\n", "golden/x.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind("golden/x.json:3:1: invalid JSON", 0), 0u)
+      << r.error().message;
+}
+
+TEST(Writer, CompactAndPrettyOutput) {
+  auto doc = Document::parse(R"({"b":[1,"two\n",true,null,{}],"a":-5,"c":1.5})");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(compact(doc->root()), R"({"b":[1,"two\n",true,null,{}],"a":-5,"c":1.5})");
+  EXPECT_EQ(pretty(doc->root()), "{\n  \"b\": [\n    1,\n    \"two\\n\",\n    true,\n    null,\n"
+                                 "    {}\n  ],\n  \"a\": -5,\n  \"c\": 1.5\n}\n");
+}
+
+TEST(Writer, EscapesControlCharacters) {
+  std::string out;
+  append_quoted(out, std::string("a\x01\"\\", 4));
+  EXPECT_EQ(out, "\"a\\u0001\\\"\\\\\"");
+}
+
+} // namespace konform::json

@@ -1,0 +1,249 @@
+#include "json/locate.h"
+
+#include <cctype>
+
+namespace konform::json {
+
+Location location_of_offset(std::string_view text, std::size_t offset) {
+  Location loc;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      loc.column = 1;
+    } else {
+      ++loc.column;
+    }
+  }
+  return loc;
+}
+
+namespace {
+
+// A strict recursive-descent scanner (RFC 8259). It builds nothing; it records the first error
+// offset and, when asked, the offset where the value at a target path begins.
+class Scanner {
+public:
+  Scanner(std::string_view t, const std::vector<PathStep>* target) : t_(t), target_(target) {}
+
+  bool document() {
+    skip_ws();
+    if (!value(0, true))
+      return false;
+    skip_ws();
+    if (pos_ != t_.size())
+      return fail("unexpected text after the end of the JSON value");
+    return true;
+  }
+
+  std::size_t error_offset() const { return error_offset_; }
+  const std::string& error() const { return error_; }
+  std::size_t best_offset() const { return best_offset_; }
+
+private:
+  bool fail(std::string what) {
+    if (error_.empty()) {
+      error_ = std::move(what);
+      error_offset_ = pos_;
+    }
+    return false;
+  }
+
+  void skip_ws() {
+    while (pos_ < t_.size() &&
+           (t_[pos_] == ' ' || t_[pos_] == '\t' || t_[pos_] == '\n' || t_[pos_] == '\r'))
+      ++pos_;
+  }
+
+  // depth = how many steps of the target path the current value matches so far; on_path says
+  // whether the path up to here matched.
+  bool value(std::size_t depth, bool on_path) {
+    if (depth > 1000)
+      return fail("nesting is deeper than 1000 levels");
+    if (on_path && target_ && depth <= target_->size())
+      best_offset_ = pos_;
+    if (pos_ >= t_.size())
+      return fail("unexpected end of input, expected a value");
+    char c = t_[pos_];
+    if (c == '{')
+      return object(depth, on_path);
+    if (c == '[')
+      return array(depth, on_path);
+    if (c == '"')
+      return string(nullptr);
+    if (c == '-' || (c >= '0' && c <= '9'))
+      return number();
+    for (std::string_view lit : {"true", "false", "null"})
+      if (t_.substr(pos_, lit.size()) == lit) {
+        pos_ += lit.size();
+        return true;
+      }
+    if (c == '\'')
+      return fail("strings must use double quotes, not single quotes");
+    return fail("expected a value (object, array, string, number, true, false or null)");
+  }
+
+  bool step_matches(std::size_t depth, bool on_path, const std::string* key, std::size_t index) {
+    if (!on_path || !target_ || depth >= target_->size())
+      return false;
+    const auto& step = (*target_)[depth];
+    return key ? (!step.is_index && step.key == *key) : (step.is_index && step.index == index);
+  }
+
+  bool object(std::size_t depth, bool on_path) {
+    ++pos_;
+    skip_ws();
+    if (pos_ < t_.size() && t_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      if (pos_ >= t_.size() || t_[pos_] != '"')
+        return fail(pos_ < t_.size() && t_[pos_] == '}'
+                        ? "trailing comma before '}' is not allowed in JSON"
+                        : "expected a member name in double quotes");
+      std::string key;
+      if (!string(&key))
+        return false;
+      skip_ws();
+      if (pos_ >= t_.size() || t_[pos_] != ':')
+        return fail("expected ':' after the member name \"" + key + "\"");
+      ++pos_;
+      skip_ws();
+      bool match = step_matches(depth, on_path, &key, 0);
+      if (!value(depth + 1, match))
+        return false;
+      skip_ws();
+      if (pos_ < t_.size() && t_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < t_.size() && t_[pos_] == '}') {
+        ++pos_;
+        return true;
+      }
+      return fail("expected ',' or '}' after an object member");
+    }
+  }
+
+  bool array(std::size_t depth, bool on_path) {
+    ++pos_;
+    skip_ws();
+    if (pos_ < t_.size() && t_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    for (std::size_t index = 0;; ++index) {
+      skip_ws();
+      if (pos_ < t_.size() && t_[pos_] == ']')
+        return fail("trailing comma before ']' is not allowed in JSON");
+      bool match = step_matches(depth, on_path, nullptr, index);
+      if (!value(depth + 1, match))
+        return false;
+      skip_ws();
+      if (pos_ < t_.size() && t_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < t_.size() && t_[pos_] == ']') {
+        ++pos_;
+        return true;
+      }
+      return fail("expected ',' or ']' after an array element");
+    }
+  }
+
+  bool string(std::string* out) {
+    ++pos_;
+    while (pos_ < t_.size()) {
+      auto c = static_cast<unsigned char>(t_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        return true;
+      }
+      if (c < 0x20)
+        return fail(c == '\n' ? "unterminated string (a raw newline inside a string)"
+                              : "control character inside a string must be escaped");
+      if (c == '\\') {
+        ++pos_;
+        if (pos_ >= t_.size())
+          break;
+        char e = t_[pos_];
+        if (e == 'u') {
+          for (int i = 1; i <= 4; ++i)
+            if (pos_ + i >= t_.size() ||
+                !std::isxdigit(static_cast<unsigned char>(t_[pos_ + i])))
+              return fail("\\u must be followed by four hexadecimal digits");
+          pos_ += 4;
+        } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+          return fail(std::string("invalid escape sequence \\") + e);
+        }
+        if (out)
+          *out += '\\';
+      } else if (out) {
+        *out += static_cast<char>(c);
+      }
+      ++pos_;
+    }
+    return fail("unterminated string");
+  }
+
+  bool number() {
+    std::size_t start = pos_;
+    if (t_[pos_] == '-')
+      ++pos_;
+    auto digits = [&] {
+      std::size_t s = pos_;
+      while (pos_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[pos_])))
+        ++pos_;
+      return pos_ - s;
+    };
+    if (pos_ < t_.size() && t_[pos_] == '0') {
+      ++pos_;
+      if (pos_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[pos_])))
+        return fail("numbers must not have leading zeros");
+    } else if (digits() == 0) {
+      pos_ = start;
+      return fail("invalid number");
+    }
+    if (pos_ < t_.size() && t_[pos_] == '.') {
+      ++pos_;
+      if (digits() == 0)
+        return fail("expected digits after the decimal point");
+    }
+    if (pos_ < t_.size() && (t_[pos_] == 'e' || t_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-'))
+        ++pos_;
+      if (digits() == 0)
+        return fail("expected digits in the exponent");
+    }
+    return true;
+  }
+
+  std::string_view t_;
+  const std::vector<PathStep>* target_;
+  std::size_t pos_ = 0;
+  std::size_t error_offset_ = 0;
+  std::string error_;
+  std::size_t best_offset_ = 0;
+};
+
+} // namespace
+
+std::optional<Location> locate_error(std::string_view text) {
+  Scanner s(text, nullptr);
+  if (s.document())
+    return std::nullopt;
+  auto loc = location_of_offset(text, s.error_offset());
+  loc.what = s.error();
+  return loc;
+}
+
+Location locate_path(std::string_view text, const std::vector<PathStep>& path) {
+  Scanner s(text, &path);
+  (void)s.document();
+  return location_of_offset(text, s.best_offset());
+}
+
+} // namespace konform::json

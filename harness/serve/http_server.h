@@ -1,0 +1,106 @@
+#pragma once
+// The HTTP/1.1 server under `konform serve`: Boost.Beast sessions, one io_context per thread
+// (accepted sockets are spread round-robin, like nginx workers), keep-alive, documented limits.
+// Protocol code (Kusto, KSQL) plugs in as a Handler and never sees Beast types.
+#include "core/result.h"
+#include "http/message.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace konform::serve {
+
+struct ServerRequest {
+  std::string method;
+  std::string target; // as sent: path and query
+  std::string path;   // target without the query, percent-decoded
+  std::string query;  // raw query string without '?'
+  http::Headers headers;
+  std::string body;
+  std::string remote; // peer address
+
+  std::optional<std::string_view> header(std::string_view name) const {
+    return http::find_header(headers, name);
+  }
+  // The decoded value of a query parameter (case-insensitive name), if present.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+// Thread-safe handle on a chunked response in progress. Any thread may write; chunks are sent
+// in order on the connection's own strand.
+class ChunkSink {
+public:
+  virtual ~ChunkSink() = default;
+  // Queues one chunk; false once the client has gone (the producer should stop).
+  virtual bool write(std::string chunk) = 0;
+  // Sends the last chunk; the connection then serves its next request (keep-alive).
+  virtual void finish() = 0;
+  virtual bool closed() const = 0;
+  // Called once, on the connection's thread, when the client disconnects before finish().
+  virtual void on_close(std::function<void()> callback) = 0;
+};
+
+struct ServerResponse {
+  int status = 200;
+  http::Headers headers; // Content-Length / Transfer-Encoding are set by the server
+  std::string body;
+  // When set, the response is streamed with chunked encoding: headers go out at once, then
+  // this is called with the sink (body is sent as the first chunk if not empty).
+  std::function<void(std::shared_ptr<ChunkSink>)> stream;
+};
+
+using Handler = std::function<ServerResponse(const ServerRequest&)>;
+
+// What a request looked like afterwards, for the one-line-per-request log.
+struct AccessLogEntry {
+  std::string listener; // "kusto", "ksql", ...
+  std::string method;
+  std::string target;
+  int status = 0;
+  std::chrono::microseconds latency{0};
+  std::string client_request_id; // x-ms-client-request-id, when sent
+};
+
+struct ServerOptions {
+  std::string name = "http";        // shows in the access log
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;           // 0 = an ephemeral port (see HttpServer::port())
+  unsigned threads = 0;             // 0 = hardware concurrency
+  std::size_t header_limit = 16 * 1024;       // larger → 431
+  std::size_t body_limit = 64 * 1024 * 1024;  // larger → 413
+  std::chrono::seconds read_timeout{30};      // a request not complete by then: connection closed
+  std::chrono::seconds idle_timeout{120};     // idle keep-alive connection closed after this
+  // Builds the protocol's own error body for errors the server detects before any handler runs
+  // (400 malformed, 413, 431). Defaults to a plain-text body.
+  std::function<ServerResponse(int status, const std::string& message)> error_response;
+  std::function<void(const AccessLogEntry&)> access_log; // may be empty
+};
+
+class HttpServer {
+public:
+  HttpServer(ServerOptions options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts the worker threads. The error names the address and why (in use, ...).
+  Status start();
+  // Stops accepting, closes every connection and joins the threads. Idempotent.
+  void stop();
+
+  std::uint16_t port() const;
+  std::string url() const; // "http://127.0.0.1:PORT"
+  std::size_t open_connections() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace konform::serve

@@ -1,0 +1,29 @@
+#pragma once
+// The Kusto half of the reference endpoint: engine (/v1/rest/query, /v2/rest/query,
+// /v1/rest/mgmt, /v1/rest/ingest, ping, auth metadata) and data-management role.
+#include "core/result.h"
+#include "serve/http_server.h"
+
+#include <memory>
+#include <string>
+
+namespace konform::serve::kusto {
+
+struct KustoOptions {
+  std::string data_dir; // schema + CSV folder loaded at start; empty = the bundled sample database
+  std::string token;    // when set, "Authorization: Bearer <token>" is required (401 otherwise)
+  unsigned max_concurrent = 0; // > 0: 429 TooManyRequests beyond this many requests in flight
+};
+
+class KustoService {
+public:
+  static Result<std::unique_ptr<KustoService>> create(const KustoOptions& options);
+  virtual ~KustoService() = default;
+
+  // Thread-safe: called concurrently from every server thread.
+  virtual ServerResponse handle(const ServerRequest& request) = 0;
+  // The OneAPI error body for errors the HTTP layer detects itself (400, 413, 431).
+  virtual ServerResponse error_response(int status, const std::string& message) = 0;
+};
+
+} // namespace konform::serve::kusto

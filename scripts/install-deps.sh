@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what konform needs from Debian 12 packages, only what is missing (idempotent).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libsimdjson-dev libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev
+  zlib1g-dev libssl-dev
+  libxml2-utils            # xmllint: the JUnit report test
+  nodejs npm               # real-client tests (Node SDKs, ksql driver, Azurite)
+  default-jre-headless libhdrhistogram-java   # the .hlog interoperability test
+  nginx-light wrk          # bench/: side-by-side runs on loopback
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node 20 may come from outside Debian's packages on some images; any node >= 20 will do.
+if command -v node >/dev/null && node -e 'process.exit(parseInt(process.versions.node) >= 20 ? 0 : 1)'; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: everything is installed"
+fi

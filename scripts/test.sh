@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# README command 2: builds and runs every test — the debug build (unit, e2e, real clients) and an
+# ASan+UBSan build of the same suite. Idempotent; .ci/run runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+
+for preset in dev asan-ubsan; do
+  echo "== $preset: configure and build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "== $preset: tests"
+  if [ "$preset" = dev ]; then
+    ctest --preset "$preset" -j "$jobs"
+  else
+    # Real-client tests exercise Node programs, not our memory safety: the debug run covers them.
+    ctest --preset "$preset" -j "$jobs" -LE realclients
+  fi
+done
