@@ -1,0 +1,60 @@
+#pragma once
+// Protocol validators: does a response follow the Kusto or ksqlDB protocol, independently of any
+// golden file? Used by `konform validate` (saved files), `konform check` (every response) and
+// `konform load --validate` (sampled responses).
+#include "http/message.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace konform::protocol {
+
+// What a response is supposed to be. Names as in scenario files and `validate --as`.
+enum class Kind {
+  kusto_v1,      // v1 result: {"Tables":[...]} (mgmt, v1 query)
+  kusto_v2,      // v2 frame array
+  kusto_error,   // OneAPI error body {"error":{...}}
+  kusto_ingest,  // streaming-ingest response (v1 table)
+  ksql_entities, // /ksql success: array of entities
+  ksql_error,    // ksqlDB error body
+  ksql_stream,   // /query body (any server generation's layout)
+  json,          // any JSON
+  text,          // anything
+};
+
+std::string_view to_string(Kind kind);
+std::optional<Kind> parse_kind(std::string_view name); // "kusto-v2" → Kind::kusto_v2
+
+enum class Level {
+  violation,     // the protocol is broken
+  in_band_error, // a protocol-valid response that reports a failure
+  warning,       // allowed but unusual
+};
+
+std::string_view to_string(Level level);
+
+struct Finding {
+  Level level = Level::violation;
+  std::string path;    // JSON path of the offending value ("$[3].Rows[0][2]"), or "" for HTTP
+  std::string rule;    // stable rule id, e.g. "kusto.v2.frame-order"
+  std::string message; // what is wrong, in words
+};
+
+// What the validator may know besides the body. Everything is optional: `validate FILE` only
+// has a body; `check` and `load` know the HTTP exchange too.
+struct Exchange {
+  int status = 0;                          // 0 = unknown
+  const http::Headers* headers = nullptr;  // response headers, null = unknown
+  const http::Headers* request_headers = nullptr;
+  std::string_view request_accept;         // the Accept header that was sent (ksqlDB)
+};
+
+// Validates a decoded (not compressed) body as `kind`.
+std::vector<Finding> validate(Kind kind, std::string_view body, const Exchange& exchange = {});
+
+// Guesses the kind of a saved body (for `validate` without --as); nullopt when nothing fits.
+std::optional<Kind> detect_kind(std::string_view body);
+
+} // namespace konform::protocol
