@@ -1,0 +1,55 @@
+#pragma once
+// Semantic comparison of a response body with its golden file: object key order never matters,
+// EVERY difference is reported with its JSON path, expected and actual value. Protocol-aware
+// defaults ignore volatile values (activity ids, timestamps, execution statistics, ksqlDB query
+// ids) without any per-scenario rule; Kusto tables are compared as tables, so a difference reads
+// "PrimaryResult row 3, column Count: expected 5, got 6".
+#include "core/result.h"
+#include "protocol/validate.h"
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace konform::compare {
+
+struct Difference {
+  std::string path;     // JSON path in the actual document, e.g. $[2].Rows[3][1]
+  std::string expected; // compact JSON of the expected value, or "(missing)"
+  std::string actual;   // compact JSON of the actual value, or "(missing)"
+  std::string message;  // one line for people; names table/row/column for Kusto tables
+};
+
+// Type matchers usable per path in Rules, or in a golden file as a whole string value
+// "{{any-guid}}", "{{any-datetime}}", ... (see scenarios/README.md).
+enum class Matcher { any_value, any_string, any_number, any_bool, any_guid, any_datetime,
+                     any_timespan };
+std::optional<Matcher> parse_matcher(std::string_view name); // "any-guid" → any_guid
+
+struct Rules {
+  // JSON paths: $.a.b, $[0], $[*], $..Key (any depth), $.Tables[*].Rows[*][3].
+  std::vector<std::string> ignore;
+  std::vector<std::string> unordered; // arrays compared as multisets
+  double numeric_tolerance = 0;       // absolute difference allowed between numbers
+  std::vector<std::pair<std::string, Matcher>> matchers; // path → matcher
+  bool protocol_defaults = true;      // apply the protocol-aware ignore list for `kind`
+};
+
+// Compares two parsed documents.
+std::vector<Difference> compare(simdjson::dom::element expected, simdjson::dom::element actual,
+                                protocol::Kind kind, const Rules& rules);
+
+// Compares two bodies as text: parses both (ksqlDB /query bodies in any layout are reassembled
+// into header + rows + final message first; `text` kind compares the strings). The error says
+// which side is not valid JSON, with line:column.
+Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,
+                                               protocol::Kind kind, const Rules& rules);
+
+// The canonical, pretty-printed form in which a golden file is stored (--update-golden), so that
+// git diffs of golden files are readable. For ksql_stream, the reassembled form.
+Result<std::string> canonical_golden(std::string_view body, protocol::Kind kind);
+
+} // namespace konform::compare
