@@ -1,0 +1,321 @@
+#include "load/response_parser.h"
+
+#include <cstring>
+#include <string_view>
+
+namespace konform::load {
+namespace {
+
+char lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+// A comma-separated header value holds `token` (case-insensitive): "keep-alive, Upgrade".
+bool has_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    auto comma = value.find(',');
+    auto item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+      item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+      item.remove_suffix(1);
+    if (iequals(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+} // namespace
+
+void ResponseParser::reset(bool head, std::string* capture) {
+  state_ = State::status_line;
+  line_len_ = 0;
+  head_ = head;
+  capture_ = capture;
+  started_ = false;
+  error_ = "";
+  status_ = 0;
+  http10_ = false;
+  keep_alive_ = true;
+  connection_close_ = false;
+  connection_keep_alive_ = false;
+  chunked_ = false;
+  encoded_ = false;
+  gzip_ = false;
+  content_length_ = -1;
+  remaining_ = 0;
+  body_bytes_ = 0;
+  chunks_ = 0;
+  header_bytes_ = 0;
+  body_lines_ = 0;
+}
+
+void ResponseParser::fail(const char* why) {
+  state_ = State::error;
+  error_ = why;
+}
+
+bool ResponseParser::take_line(const char*& p, const char* end) {
+  const auto* nl =
+      static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+  const char* stop = nl ? nl : end;
+  const auto n = static_cast<std::size_t>(stop - p);
+  if (line_len_ + n > max_line) {
+    fail("a status, header or chunk-size line longer than 8 KiB");
+    return false;
+  }
+  std::memcpy(line_ + line_len_, p, n);
+  line_len_ += n;
+  if (state_ == State::status_line || state_ == State::headers) header_bytes_ += n + (nl ? 1 : 0);
+  p = nl ? nl + 1 : end;
+  if (!nl) return false;
+  if (line_len_ > 0 && line_[line_len_ - 1] == '\r') --line_len_;
+  return true;
+}
+
+std::size_t ResponseParser::feed(const char* data, std::size_t size) {
+  const char* p = data;
+  const char* end = data + size;
+  if (size > 0) started_ = true;
+  while (p < end && state_ != State::done && state_ != State::error) {
+    switch (state_) {
+    case State::status_line:
+      if (take_line(p, end)) {
+        on_status_line();
+        line_len_ = 0;
+      }
+      break;
+    case State::headers:
+      if (take_line(p, end)) {
+        if (line_len_ == 0)
+          on_headers_end();
+        else
+          on_header_line();
+        line_len_ = 0;
+      }
+      break;
+    case State::body_length: {
+      const auto n = static_cast<std::size_t>(
+          std::min<std::uint64_t>(remaining_, static_cast<std::uint64_t>(end - p)));
+      body(p, n);
+      p += n;
+      remaining_ -= n;
+      if (remaining_ == 0) state_ = State::done;
+      break;
+    }
+    case State::body_until_close: {
+      const auto n = static_cast<std::size_t>(end - p);
+      body(p, n);
+      p += n;
+      break;
+    }
+    case State::chunk_size:
+      if (take_line(p, end)) {
+        on_chunk_size_line();
+        line_len_ = 0;
+      }
+      break;
+    case State::chunk_data: {
+      const auto n = static_cast<std::size_t>(
+          std::min<std::uint64_t>(remaining_, static_cast<std::uint64_t>(end - p)));
+      body(p, n);
+      p += n;
+      remaining_ -= n;
+      if (remaining_ == 0) state_ = State::chunk_data_crlf;
+      break;
+    }
+    case State::chunk_data_crlf:
+      if (take_line(p, end)) {
+        if (line_len_ != 0)
+          fail("chunk data longer than its declared size");
+        else
+          state_ = State::chunk_size;
+        line_len_ = 0;
+      }
+      break;
+    case State::trailers:
+      if (take_line(p, end)) {
+        if (line_len_ == 0) state_ = State::done;
+        line_len_ = 0;
+      }
+      break;
+    case State::done:
+    case State::error:
+      break;
+    }
+  }
+  return static_cast<std::size_t>(p - data);
+}
+
+void ResponseParser::on_eof() {
+  if (state_ == State::body_until_close) {
+    state_ = State::done;
+    keep_alive_ = false;
+    return;
+  }
+  if (state_ != State::done && state_ != State::error)
+    fail(started_ ? "connection closed in the middle of a response"
+                  : "connection closed before a response");
+}
+
+void ResponseParser::on_status_line() {
+  std::string_view line(line_, line_len_);
+  if (line.empty() && status_ == 0) return; // tolerate a stray CRLF between responses
+  // "HTTP/1.1 200 OK"
+  if (line.size() < 12 || !line.starts_with("HTTP/1.") || line[8] != ' ') {
+    fail("the status line is not 'HTTP/1.x NNN reason'");
+    return;
+  }
+  http10_ = line[7] == '0';
+  int status = 0;
+  for (int i = 9; i < 12; ++i) {
+    const char c = line[static_cast<std::size_t>(i)];
+    if (c < '0' || c > '9') {
+      fail("the status code is not three digits");
+      return;
+    }
+    status = status * 10 + (c - '0');
+  }
+  if (line.size() > 12 && line[12] != ' ') {
+    fail("the status code is not three digits");
+    return;
+  }
+  status_ = status;
+  state_ = State::headers;
+}
+
+void ResponseParser::on_header_line() {
+  std::string_view line(line_, line_len_);
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    fail("a header line without 'name:'");
+    return;
+  }
+  const auto name = line.substr(0, colon);
+  const auto value = trim(line.substr(colon + 1));
+  switch (lower(name[0])) {
+  case 'c':
+    if (iequals(name, "content-length")) {
+      std::int64_t v = 0;
+      if (value.empty() || value.size() > 18) {
+        fail("Content-Length is not a number");
+        return;
+      }
+      for (char c : value) {
+        if (c < '0' || c > '9') {
+          fail("Content-Length is not a number");
+          return;
+        }
+        v = v * 10 + (c - '0');
+      }
+      if (content_length_ >= 0 && content_length_ != v) {
+        fail("two different Content-Length headers");
+        return;
+      }
+      content_length_ = v;
+    } else if (iequals(name, "connection")) {
+      if (has_token(value, "close")) connection_close_ = true;
+      if (has_token(value, "keep-alive")) connection_keep_alive_ = true;
+    } else if (iequals(name, "content-encoding")) {
+      if (!value.empty() && !iequals(value, "identity")) {
+        encoded_ = true;
+        gzip_ = has_token(value, "gzip");
+      }
+    }
+    break;
+  case 't':
+    if (iequals(name, "transfer-encoding") && has_token(value, "chunked")) chunked_ = true;
+    break;
+  default:
+    break;
+  }
+}
+
+void ResponseParser::on_headers_end() {
+  if (status_ >= 100 && status_ < 200) { // 100 Continue and friends: the real response follows
+    const auto kept = header_bytes_;
+    reset(head_, capture_);
+    header_bytes_ = kept;
+    started_ = true;
+    return;
+  }
+  keep_alive_ = http10_ ? connection_keep_alive_ : !connection_close_;
+  if (head_ || status_ == 204 || status_ == 304) {
+    state_ = State::done;
+    return;
+  }
+  if (chunked_) {
+    state_ = State::chunk_size;
+    return;
+  }
+  if (content_length_ >= 0) {
+    remaining_ = static_cast<std::uint64_t>(content_length_);
+    state_ = remaining_ == 0 ? State::done : State::body_length;
+    return;
+  }
+  keep_alive_ = false; // the body ends when the server closes
+  state_ = State::body_until_close;
+}
+
+void ResponseParser::on_chunk_size_line() {
+  std::string_view line(line_, line_len_);
+  std::uint64_t size = 0;
+  std::size_t digits = 0;
+  for (char c : line) {
+    int d = -1;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (lower(c) >= 'a' && lower(c) <= 'f')
+      d = lower(c) - 'a' + 10;
+    if (d < 0) break; // chunk extensions (";name=value") and trailing spaces are ignored
+    if (++digits > 15) {
+      fail("a chunk size too large");
+      return;
+    }
+    size = size * 16 + static_cast<std::uint64_t>(d);
+  }
+  if (digits == 0) {
+    fail("a chunk-size line that is not hexadecimal");
+    return;
+  }
+  if (size == 0) {
+    state_ = State::trailers;
+    return;
+  }
+  ++chunks_;
+  remaining_ = size;
+  state_ = State::chunk_data;
+}
+
+void ResponseParser::body(const char* p, std::size_t n) {
+  body_bytes_ += n;
+  if (capture_) capture_->append(p, n);
+  if (count_lines_) {
+    const char* end = p + n;
+    while (p < end) {
+      const auto* nl =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+      if (!nl) break;
+      ++body_lines_;
+      p = nl + 1;
+    }
+  }
+}
+
+} // namespace konform::load

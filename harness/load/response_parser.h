@@ -1,0 +1,93 @@
+#pragma once
+// The load engine's HTTP/1.1 response parser: an incremental state machine that never allocates
+// (the current status/header/chunk-size line lives in a fixed buffer), fed with whatever a read
+// returned. It keeps only what the load engine needs: status, Content-Length, chunked framing,
+// Connection: close, Content-Encoding, body size, chunk count, and — only when asked — the body.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace konform::load {
+
+class ResponseParser {
+public:
+  // Longest status, header or chunk-size line accepted; longer is a protocol violation.
+  static constexpr std::size_t max_line = 8192;
+
+  // Prepares for the next response. head: the request was HEAD (no body whatever the headers).
+  // capture: when not null, the (still encoded) body is appended to it — used for sampled
+  // validation and never in the plain hot path.
+  void reset(bool head = false, std::string* capture = nullptr);
+
+  // Consumes bytes up to the end of one response and returns how many it used; bytes after the
+  // end belong to the next response. Stops consuming on error.
+  std::size_t feed(const char* data, std::size_t size);
+  // The peer closed the connection: completes a body delimited by the close; otherwise an error
+  // if a response was in progress.
+  void on_eof();
+
+  bool done() const { return state_ == State::done; }
+  bool failed() const { return state_ == State::error; }
+  bool started() const { return started_; }
+  const char* error() const { return error_; }
+
+  int status() const { return status_; }
+  bool keep_alive() const { return keep_alive_; }
+  bool chunked() const { return chunked_; }
+  bool encoded() const { return encoded_; } // Content-Encoding other than identity
+  bool gzip() const { return gzip_; }
+  std::int64_t content_length() const { return content_length_; } // -1 when absent
+  std::uint64_t body_bytes() const { return body_bytes_; }
+  std::uint64_t chunks() const { return chunks_; }
+  std::uint64_t header_bytes() const { return header_bytes_; }
+  // Newline characters in the (decoded framing) body: rows of a streaming ksqlDB /query.
+  std::uint64_t body_lines() const { return body_lines_; }
+  void count_lines(bool on) { count_lines_ = on; }
+
+private:
+  enum class State {
+    status_line,
+    headers,
+    body_length,
+    body_until_close,
+    chunk_size,
+    chunk_data,
+    chunk_data_crlf,
+    trailers,
+    done,
+    error,
+  };
+
+  bool take_line(const char*& p, const char* end); // true when line_ holds a whole line
+  void on_status_line();
+  void on_header_line();
+  void on_headers_end();
+  void on_chunk_size_line();
+  void body(const char* p, std::size_t n);
+  void fail(const char* why);
+
+  State state_ = State::status_line;
+  char line_[max_line];
+  std::size_t line_len_ = 0;
+  bool head_ = false;
+  std::string* capture_ = nullptr;
+  bool started_ = false;
+  const char* error_ = "";
+  int status_ = 0;
+  bool http10_ = false;
+  bool keep_alive_ = true;
+  bool connection_close_ = false;
+  bool connection_keep_alive_ = false;
+  bool chunked_ = false;
+  bool encoded_ = false;
+  bool gzip_ = false;
+  bool count_lines_ = false;
+  std::int64_t content_length_ = -1;
+  std::uint64_t remaining_ = 0;
+  std::uint64_t body_bytes_ = 0;
+  std::uint64_t chunks_ = 0;
+  std::uint64_t header_bytes_ = 0;
+  std::uint64_t body_lines_ = 0;
+};
+
+} // namespace konform::load
