@@ -1,0 +1,35 @@
+#pragma once
+// Reads scenario files. Every error names file:line:column, what is wrong and how to fix it; an
+// unknown field gets a "did you mean" hint. A file's errors are all collected (one per line of
+// the message), so a user fixes a file in one pass.
+#include "core/result.h"
+#include "scenario/model.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace konform::scenario {
+
+struct ParseOptions {
+  // Variables defined outside the file (--var k=v): referring to them is not an error.
+  std::vector<std::string> external_variables;
+};
+
+// Parses scenario text; `file` names it in messages and anchors bodyFile and golden paths.
+Result<Scenario> parse_scenario(std::string_view text, const std::string& file,
+                                const ParseOptions& options = {});
+
+// Reads and parses a file.
+Result<Scenario> load_scenario(const std::string& file, const ParseOptions& options = {});
+
+// The scenario files named by PATH arguments: files as given, folders searched recursively for
+// *.json (except schema.json), sorted so runs are reproducible. The error names a path that does
+// not exist.
+Result<std::vector<std::string>> find_scenario_files(const std::vector<std::string>& paths);
+
+// The name of `candidates` closest to `word` (edit distance <= 2, or equal ignoring case), for
+// "did you mean" hints; empty when none is close.
+std::string closest_name(std::string_view word, const std::vector<std::string_view>& candidates);
+
+} // namespace konform::scenario

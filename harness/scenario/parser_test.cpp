@@ -1,0 +1,272 @@
+#include "core/file.h"
+#include "core/ids.h"
+#include "scenario/parser.h"
+
+#include <filesystem>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace konform::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// A scratch folder per test, removed afterwards.
+class ScratchDir {
+public:
+  ScratchDir() : path_(fs::temp_directory_path() / ("konform-scenario-" + ids::uuid4())) {
+    fs::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    auto p = path_ / name;
+    fs::create_directories(p.parent_path());
+    EXPECT_TRUE(file::write(p.string(), content).ok());
+    return p.string();
+  }
+  std::string path() const { return path_.string(); }
+
+private:
+  fs::path path_;
+};
+
+std::string error_of(std::string_view text, const ParseOptions& options = {}) {
+  auto r = parse_scenario(text, "s.json", options);
+  EXPECT_FALSE(r.ok()) << "expected a parse error";
+  return r ? std::string() : r.error().message;
+}
+
+TEST(ScenarioParser, ReadsEveryFieldOfAGoodFile) {
+  ScratchDir dir;
+  dir.write("bodies/rows.csv", "a,1\nb,2\n");
+  std::string file = dir.write("kusto/ingest.json", R"({
+  "$schema": "../schema.json",
+  "name": "ingest",
+  "endpoint": "ksql",
+  "variables": {"table": "T_${uuid}"},
+  "steps": [
+    {"name": "send", "method": "POST", "path": "/v1/rest/ingest/db/${table}?streamFormat=Csv",
+     "headers": {"x-ms-app": "konform"}, "bodyFile": "../bodies/rows.csv", "gzip": true,
+     "expect": {"status": 200, "protocol": "kusto-ingest", "golden": "../golden/ingest.json",
+                "headers": {"Content-Type": {"regex": "^application/json"},
+                            "x-ms-activity-id": {"present": true},
+                            "Retry-After": {"present": false},
+                            "x-ms-app": "konform"},
+                "rules": {"ignore": ["$..Timestamp"], "unordered": ["$[0].Rows"],
+                          "tolerance": 0.5, "matchers": {"$.id": "any-guid"},
+                          "protocolDefaults": false}},
+     "capture": {"cmd": "$[0].commandId"}},
+    {"name": "status", "path": "/status/${cmd}", "streamForMs": 1500,
+     "body": {"ksql": "LIST STREAMS;", "n": 1}}
+  ]
+})");
+  auto r = load_scenario(file);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const Scenario& s = *r;
+  EXPECT_EQ(s.name, "ingest");
+  EXPECT_EQ(s.endpoint, Endpoint::ksql);
+  ASSERT_EQ(s.variables.size(), 1u);
+  EXPECT_EQ(s.variables[0].second, "T_${uuid}");
+  ASSERT_EQ(s.steps.size(), 2u);
+  const Step& send = s.steps[0];
+  EXPECT_EQ(send.method, "POST");
+  EXPECT_EQ(send.path, "/v1/rest/ingest/db/${table}?streamFormat=Csv");
+  EXPECT_EQ(send.body, "a,1\nb,2\n");
+  EXPECT_FALSE(send.body_is_json);
+  EXPECT_TRUE(send.gzip);
+  EXPECT_EQ(send.kind, protocol::Kind::kusto_ingest);
+  EXPECT_EQ(send.golden, (fs::path(dir.path()) / "golden/ingest.json").string());
+  ASSERT_EQ(send.expect_headers.size(), 4u);
+  EXPECT_EQ(send.expect_headers[0].regex, "^application/json");
+  EXPECT_TRUE(send.expect_headers[1].present);
+  EXPECT_FALSE(send.expect_headers[2].present);
+  EXPECT_EQ(send.expect_headers[3].equals, "konform");
+  EXPECT_EQ(send.rules.ignore, std::vector<std::string>{"$..Timestamp"});
+  EXPECT_EQ(send.rules.unordered, std::vector<std::string>{"$[0].Rows"});
+  EXPECT_DOUBLE_EQ(send.rules.numeric_tolerance, 0.5);
+  ASSERT_EQ(send.rules.matchers.size(), 1u);
+  EXPECT_EQ(send.rules.matchers[0].second, compare::Matcher::any_guid);
+  EXPECT_FALSE(send.rules.protocol_defaults);
+  ASSERT_EQ(send.captures.size(), 1u);
+  EXPECT_EQ(send.captures[0].variable, "cmd");
+  EXPECT_EQ(send.location, file + ":7:5");
+  const Step& status = s.steps[1];
+  EXPECT_EQ(status.method, "GET");
+  EXPECT_EQ(status.expect_status, 200);
+  EXPECT_EQ(status.kind, protocol::Kind::json);
+  EXPECT_EQ(status.stream_for, std::chrono::milliseconds(1500));
+  EXPECT_TRUE(status.body_is_json);
+  EXPECT_EQ(status.body, R"({"ksql":"LIST STREAMS;","n":1})");
+}
+
+TEST(ScenarioParser, NameDefaultsToTheFileStemAndEndpointToKusto) {
+  auto r = parse_scenario(R"({"steps": [{"name": "ping", "path": "/v1/rest/ping"}]})",
+                          "dir/my_scenario.json");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->name, "my_scenario");
+  EXPECT_EQ(r->endpoint, Endpoint::kusto);
+}
+
+TEST(ScenarioParser, SyntaxErrorNamesFileLineAndColumn) {
+  EXPECT_EQ(
+      error_of("{\n  \"name\": \"x\",\n  \"steps\": [,]\n}"),
+      "s.json:3:13: invalid JSON: expected a value (object, array, string, number, true, false "
+      "or null); fix the JSON syntax first");
+}
+
+TEST(ScenarioParser, UnknownFieldGetsADidYouMeanHint) {
+  EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/",
+  "expect": {"statsu": 200}}]})"),
+            "s.json:2:14: unknown field \"statsu\" in \"expect\"; did you mean \"status\"?");
+}
+
+TEST(ScenarioParser, UnknownFieldWithoutACloseNameListsTheFields) {
+  EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/", "zzzzzz": 1}]})"),
+            "s.json:1:39: unknown field \"zzzzzz\" in a step; the fields are: name, method, path, "
+            "headers, body, bodyFile, gzip, streamForMs, expect, capture");
+}
+
+TEST(ScenarioParser, UnknownProtocolSuggestsTheClosestOne) {
+  EXPECT_EQ(
+      error_of(R"({"steps": [{"name": "a", "path": "/", "expect": {"protocol": "kusto-eror"}}]})"),
+      "s.json:1:62: unknown protocol \"kusto-eror\"; did you mean \"kusto-error\"?");
+}
+
+TEST(ScenarioParser, UnknownMatcherIsLocated) {
+  EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/",
+  "expect": {"rules": {"matchers": {"$.id": "any-uuid"}}}}]})"),
+            "s.json:2:45: unknown matcher \"any-uuid\"; did you mean \"any-guid\"?");
+}
+
+TEST(ScenarioParser, UndefinedVariableIsLocatedAndExplained) {
+  EXPECT_EQ(error_of(R"({"steps": [
+  {"name": "a", "path": "/x/${db}"}]})"),
+            "s.json:2:25: undefined variable ${db}: define it in \"variables\", capture it in an "
+            "earlier step, or pass --var db=VALUE");
+}
+
+TEST(ScenarioParser, ExternalVariablesAreDefined) {
+  ParseOptions options;
+  options.external_variables = {"db"};
+  auto r = parse_scenario(R"({"steps": [{"name": "a", "path": "/x/${db}"}]})", "s.json", options);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+}
+
+TEST(ScenarioParser, VariableUsedBeforeItsCaptureNamesTheCapturingStep) {
+  EXPECT_EQ(error_of(R"({"steps": [
+  {"name": "a", "path": "/status/${id}"},
+  {"name": "b", "path": "/ksql", "capture": {"id": "$[0].commandId"}}]})"),
+            "s.json:2:25: variable ${id} is used before step \"b\" captures it; move the step "
+            "after the capture");
+}
+
+TEST(ScenarioParser, CapturedVariableIsDefinedForLaterSteps) {
+  auto r = parse_scenario(R"({"steps": [
+  {"name": "b", "path": "/ksql", "capture": {"id": "$[0].commandId"}},
+  {"name": "a", "path": "/status/${id}", "headers": {"X": "${id}"}}]})",
+                          "s.json");
+  EXPECT_TRUE(r.ok()) << r.error().message;
+}
+
+TEST(ScenarioParser, UnterminatedVariableIsAnError) {
+  EXPECT_THAT(error_of(R"({"steps": [{"name": "a", "path": "/x/${db"}]})"),
+              HasSubstr("s.json:1:34: unterminated \"${\""));
+}
+
+TEST(ScenarioParser, BadStatusSaysWhatIsValid) {
+  EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/", "expect": {"status": "200"}}]})"),
+            "s.json:1:60: \"status\" must be an HTTP status code between 100 and 599, e.g. 200");
+}
+
+TEST(ScenarioParser, MissingStepsAndPathAreReported) {
+  EXPECT_EQ(
+      error_of(R"({"name": "x"})"),
+      "s.json:1:1: missing field \"steps\": add \"steps\": [ {\"name\": ..., \"path\": ...} ]");
+  EXPECT_EQ(
+      error_of(R"({"steps": [{"name": "a"}]})"),
+      "s.json:1:12: missing field \"path\": the request path and query, e.g. \"/v1/rest/ping\"");
+}
+
+TEST(ScenarioParser, DuplicateStepNamesAreRejected) {
+  EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/"},
+ {"name": "a", "path": "/"}]})"),
+            "s.json:2:11: duplicate step name \"a\": step names must be unique in a scenario");
+}
+
+TEST(ScenarioParser, PathMustStartWithASlash) {
+  EXPECT_THAT(error_of(R"({"steps": [{"name": "a", "path": "v1/rest/ping"}]})"),
+              HasSubstr("s.json:1:34: \"path\" must start with '/'"));
+}
+
+TEST(ScenarioParser, BodyAndBodyFileAreExclusiveAndTheFileMustExist) {
+  EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/", "body": "x", "bodyFile": "y"}]})"),
+            "s.json:1:64: a step has either \"body\" or \"bodyFile\", not both");
+  EXPECT_THAT(error_of(R"({"steps": [{"name": "a", "path": "/", "bodyFile": "nope.csv"}]})"),
+              HasSubstr("s.json:1:51: cannot read bodyFile \"nope.csv\" (relative to the scenario "
+                        "file)"));
+}
+
+TEST(ScenarioParser, GzipWithoutABodyIsAnError) {
+  EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/", "gzip": true}]})"),
+            "s.json:1:47: \"gzip\": true needs a \"body\" or \"bodyFile\" to compress");
+}
+
+TEST(ScenarioParser, BadCapturePathIsLocated) {
+  EXPECT_THAT(error_of(R"({"steps": [{"name": "a", "path": "/", "capture": {"x": "commandId"}}]})"),
+              HasSubstr("s.json:1:56: invalid JSON path \"commandId\" at character 1"));
+}
+
+TEST(ScenarioParser, InvalidRegexIsLocated) {
+  EXPECT_THAT(
+      error_of(
+          R"({"steps": [{"name": "a", "path": "/", "expect": {"headers": {"X": {"regex": "(a"}}}}]})"),
+      HasSubstr("s.json:1:77: invalid regular expression \"(a\""));
+}
+
+TEST(ScenarioParser, EveryErrorOfAFileIsReportedOnItsOwnLine) {
+  std::string message = error_of(R"({"nmae": "x", "steps": [
+  {"name": "a", "path": "/", "method": "FETCH"},
+  {"name": "b", "path": "/", "expect": {"status": 42}}]})");
+  EXPECT_EQ(message,
+            "s.json:1:2: unknown field \"nmae\" in a scenario; did you mean \"name\"?\n"
+            "s.json:2:40: unsupported method \"FETCH\"; use one of GET, POST, PUT, DELETE, PATCH, "
+            "HEAD, OPTIONS\n"
+            "s.json:3:51: \"status\" must be an HTTP status code between 100 and 599, e.g. 200");
+}
+
+TEST(ScenarioParser, UnreadableFileNamesThePath) {
+  auto r = load_scenario("/nonexistent/konform/x.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("/nonexistent/konform/x.json"));
+}
+
+TEST(ScenarioFiles, FoldersAreSearchedRecursivelySortedWithoutTheSchema) {
+  ScratchDir dir;
+  dir.write("schema.json", "{}");
+  dir.write("b/two.json", "{}");
+  dir.write("a/one.json", "{}");
+  dir.write("a/body.csv", "x");
+  auto files = find_scenario_files({dir.path()});
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  EXPECT_EQ(*files,
+            (std::vector<std::string>{dir.path() + "/a/one.json", dir.path() + "/b/two.json"}));
+}
+
+TEST(ScenarioFiles, AMissingPathIsAnError) {
+  auto files = find_scenario_files({"/nonexistent/konform"});
+  ASSERT_FALSE(files.ok());
+  EXPECT_THAT(files.error().message, HasSubstr("/nonexistent/konform: no such file or folder"));
+}
+
+TEST(ClosestName, FindsTyposAndCaseDifferencesOnly) {
+  EXPECT_EQ(closest_name("Status", {"status", "headers"}), "status");
+  EXPECT_EQ(closest_name("golen", {"status", "golden"}), "golden");
+  EXPECT_EQ(closest_name("completely", {"status", "golden"}), "");
+}
+
+} // namespace
+} // namespace konform::scenario

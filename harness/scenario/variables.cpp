@@ -1,0 +1,105 @@
+#include "scenario/variables.h"
+
+#include "core/ids.h"
+
+#include "json/writer.h"
+
+namespace konform::scenario {
+namespace {
+
+bool is_name_char(char c, bool first) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') return true;
+  return !first && ((c >= '0' && c <= '9') || c == '.' || c == '-');
+}
+
+// Walks text, calling on_literal for plain runs and on_variable for each ${name}.
+template <class Literal, class Variable>
+Status scan(std::string_view text, VariableSyntaxError* where, Literal on_literal,
+            Variable on_variable) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t dollar = text.find('$', i);
+    if (dollar == std::string_view::npos) {
+      on_literal(text.substr(i));
+      break;
+    }
+    on_literal(text.substr(i, dollar - i));
+    if (text.substr(dollar, 3) == "$${") { // escaped: a literal "${"
+      on_literal("${");
+      i = dollar + 3;
+      continue;
+    }
+    if (text.substr(dollar, 2) != "${") {
+      on_literal("$");
+      i = dollar + 1;
+      continue;
+    }
+    std::size_t close = text.find('}', dollar + 2);
+    auto fail = [&](std::string message) -> Status {
+      if (where) *where = {dollar, message};
+      return make_error(std::move(message));
+    };
+    if (close == std::string_view::npos)
+      return fail("unterminated \"${\": close the variable with '}' (write \"$${\" for a "
+                  "literal \"${\")");
+    std::string_view name = text.substr(dollar + 2, close - dollar - 2);
+    bool valid = !name.empty();
+    for (std::size_t k = 0; valid && k < name.size(); ++k)
+      valid = is_name_char(name[k], k == 0);
+    if (!valid)
+      return fail("invalid variable name \"" + std::string(name) +
+                  "\": use letters, digits, '_', '.' or '-', starting with a letter or '_'");
+    on_variable(name);
+    i = close + 1;
+  }
+  return Ok{};
+}
+
+} // namespace
+
+Result<std::vector<std::string>> referenced_variables(std::string_view text,
+                                                      VariableSyntaxError* where) {
+  std::vector<std::string> names;
+  auto st = scan(
+      text, where, [](std::string_view) {},
+      [&](std::string_view name) { names.emplace_back(name); });
+  if (!st) return st.error();
+  return names;
+}
+
+Result<std::string> expand(std::string_view text, const Variables& variables, bool json_escape) {
+  std::string out;
+  out.reserve(text.size());
+  std::string undefined;
+  auto append_value = [&](std::string_view value) {
+    if (!json_escape) {
+      out += value;
+      return;
+    }
+    std::string quoted;
+    json::append_quoted(quoted, value);
+    out.append(quoted, 1, quoted.size() - 2); // inside an existing JSON string: no quotes
+  };
+  auto st = scan(
+      text, nullptr, [&](std::string_view literal) { out += literal; },
+      [&](std::string_view name) {
+        if (name == "uuid") {
+          append_value(ids::uuid4());
+          return;
+        }
+        auto it = variables.find(name);
+        if (it == variables.end()) {
+          if (undefined.empty()) undefined = std::string(name);
+          return;
+        }
+        append_value(it->second);
+      });
+  if (!st) return st.error();
+  if (!undefined.empty())
+    return make_error("variable ${" + undefined +
+                      "} is not defined (a capture of an earlier step failed, or pass --var " +
+                      undefined + "=VALUE)");
+  return out;
+}
+
+} // namespace konform::scenario

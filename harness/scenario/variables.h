@@ -1,0 +1,31 @@
+#pragma once
+// ${name} variables in scenario strings. ${uuid} is a fresh UUID at every occurrence, ${target}
+// the origin of the scenario's target, the others come from the scenario's "variables", --var
+// k=v and captures of earlier steps. "$${" writes a literal "${".
+#include "core/result.h"
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace konform::scenario {
+
+using Variables = std::map<std::string, std::string, std::less<>>;
+
+// The names a string refers to, in order; the error says what is malformed (an unterminated
+// "${" or an invalid name) and at which byte offset, so the parser can locate it.
+struct VariableSyntaxError {
+  std::size_t offset = 0;
+  std::string message;
+};
+Result<std::vector<std::string>> referenced_variables(std::string_view text,
+                                                      VariableSyntaxError* where = nullptr);
+
+// Replaces every ${name}. With json_escape the values are escaped for use inside a JSON string
+// (inline JSON bodies), so a captured value with quotes cannot break the body.
+// The error names the first undefined variable.
+Result<std::string> expand(std::string_view text, const Variables& variables,
+                           bool json_escape = false);
+
+} // namespace konform::scenario
