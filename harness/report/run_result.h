@@ -1,0 +1,83 @@
+#pragma once
+// The result of a `konform check` run, as plain data: what the runner produces and the only thing
+// the report writers (console, JUnit XML, JSON) read. Tokens never reach this structure.
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace konform::report {
+
+// Version of the JSON report layout; bump when a field changes meaning or disappears.
+inline constexpr int kJsonReportVersion = 1;
+
+enum class Outcome {
+  passed,
+  failed,  // the response did not meet an expectation
+  error,   // the step could not be judged: bad golden file, target unreachable, ...
+  updated, // --update-golden wrote the golden file
+};
+std::string_view to_string(Outcome outcome);
+
+struct Difference {
+  std::string path;
+  std::string expected;
+  std::string actual;
+  std::string message;
+};
+
+struct Finding {
+  std::string level; // "violation", "in-band-error", "warning"
+  std::string path;
+  std::string rule;
+  std::string message;
+};
+
+struct StepResult {
+  std::string name;
+  std::string location;          // scenario file:line:column of the step
+  std::string client_request_id; // x-ms-client-request-id that was sent
+  std::string method;
+  std::string url; // origin + target, as sent
+  int expected_status = 0;
+  int status = 0; // 0 when no response arrived
+  std::chrono::microseconds latency{0};
+  Outcome outcome = Outcome::passed;
+  std::vector<std::string> failures;   // one line each: status, headers, captures, errors
+  std::vector<Difference> differences; // golden comparison
+  std::vector<Finding> findings;       // protocol validation (violations fail the step)
+  std::string golden;                  // golden file compared with / written, "" = none
+};
+
+struct ScenarioResult {
+  std::string name;
+  std::string file;
+  std::string endpoint;  // "kusto" / "ksql"
+  std::string target;    // origin the scenario ran against
+  std::string bad_input; // non-empty: the file could not be used; the message locates why
+  std::vector<StepResult> steps;
+};
+
+struct Totals {
+  int scenarios = 0;
+  int bad_files = 0;
+  int steps = 0;
+  int passed = 0;
+  int failed = 0;
+  int errors = 0;
+  int updated = 0;
+};
+
+struct RunResult {
+  std::vector<ScenarioResult> scenarios;
+  std::string runtime_error; // non-empty: the run could not go on (target unreachable, ...)
+  bool embedded_endpoint = false;
+  std::string started_at; // UTC, ISO 8601
+  std::chrono::microseconds duration{0};
+
+  Totals totals() const;
+  // "passed", "failed", "bad-input" or "runtime-failure", in that order of precedence reversed:
+  // a runtime failure outranks bad input, which outranks a failed step.
+  std::string verdict() const;
+};
+
+} // namespace konform::report
