@@ -1,0 +1,293 @@
+#include "compare/ksql_stream.h"
+
+#include "json/locate.h"
+#include <optional>
+#include <vector>
+
+namespace konform::compare {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+std::size_t skip_space(std::string_view s, std::size_t i, bool commas) {
+  while (i < s.size() && (is_space(s[i]) || (commas && s[i] == ',')))
+    ++i;
+  return i;
+}
+
+// End of the JSON value that starts at s[i], found by bracket depth outside strings; npos when
+// the body ends first (a cut-off stream). Whether the value is valid is checked afterwards.
+std::size_t scan_value(std::string_view s, std::size_t i) {
+  char c = s[i];
+  if (c == '"' || c == '{' || c == '[') {
+    int depth = 0;
+    bool in_string = false;
+    for (; i < s.size(); ++i) {
+      char ch = s[i];
+      if (in_string) {
+        if (ch == '\\')
+          ++i;
+        else if (ch == '"') {
+          in_string = false;
+          if (depth == 0) return i + 1;
+        }
+        continue;
+      }
+      if (ch == '"')
+        in_string = true;
+      else if (ch == '{' || ch == '[')
+        ++depth;
+      else if ((ch == '}' || ch == ']') && --depth == 0)
+        return i + 1;
+    }
+    return npos;
+  }
+  while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}' &&
+         s[i] != '[' && s[i] != '{')
+    ++i;
+  return i;
+}
+
+struct Span {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+struct Scan {
+  std::vector<Span> spans;
+  bool trailing_text = false; // something after the closing ']'
+  std::optional<std::size_t> bad_at;
+  std::string bad_what;
+};
+
+Scan scan(std::string_view s, bool wrapped) {
+  Scan out;
+  std::size_t i = skip_space(s, 0, false);
+  if (wrapped) ++i; // the '['
+  while (true) {
+    i = skip_space(s, i, true);
+    if (i >= s.size()) break; // an array that was never closed: the client stopped reading
+    if (wrapped && s[i] == ']') {
+      out.trailing_text = skip_space(s, i + 1, false) < s.size();
+      break;
+    }
+    std::size_t end = scan_value(s, i);
+    if (end == npos) {
+      out.bad_at = i;
+      out.bad_what = "this element is cut off (the body ends inside it)";
+      break;
+    }
+    if (end == i) {
+      out.bad_at = i;
+      out.bad_what = std::string("unexpected '") + s[i] + "' between elements";
+      break;
+    }
+    out.spans.push_back({i, end});
+    i = end;
+  }
+  return out;
+}
+
+std::size_t offset_in(std::string_view text, std::size_t line, std::size_t column) {
+  std::size_t offset = 0;
+  for (std::size_t l = 1; l < line; ++l) {
+    std::size_t nl = text.find('\n', offset);
+    if (nl == npos) break;
+    offset = nl + 1;
+  }
+  return offset + column - 1;
+}
+
+Error located(std::string_view body, std::string_view origin, std::size_t offset,
+              std::string_view what) {
+  auto loc = json::location_of_offset(body, offset);
+  std::string prefix = origin.empty() ? std::string() : std::string(origin) + ":";
+  return make_error(prefix + std::to_string(loc.line) + ":" + std::to_string(loc.column) +
+                    ": invalid ksqlDB stream: " + std::string(what));
+}
+
+// Column names from a /query header schema ("`A` STRING, `S` STRUCT<`X` INT>") or from the
+// /query-stream metadata's columnNames.
+std::vector<std::string_view> column_names(element first) {
+  std::vector<std::string_view> names;
+  if (first.type() != element_type::OBJECT) return names;
+  auto obj = first.get_object().value_unsafe();
+  element cols;
+  if (obj.at_key("columnNames").get(cols) == simdjson::SUCCESS &&
+      cols.type() == element_type::ARRAY) {
+    for (auto c : cols.get_array().value_unsafe())
+      names.push_back(c.type() == element_type::STRING ? c.get_string().value_unsafe() : "");
+    return names;
+  }
+  std::string_view schema;
+  if (obj.at_pointer("/header/schema").get(schema) != simdjson::SUCCESS) return names;
+  int depth = 0;
+  bool want_name = true;
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    char c = schema[i];
+    if (c == '<' || c == '(')
+      ++depth;
+    else if (c == '>' || c == ')')
+      --depth;
+    else if (c == ',' && depth == 0)
+      want_name = true;
+    else if (c == '`' && depth == 0 && want_name) {
+      std::size_t end = schema.find('`', i + 1);
+      if (end == npos) break;
+      names.push_back(schema.substr(i + 1, end - i - 1));
+      want_name = false;
+      i = end;
+    }
+  }
+  return names;
+}
+
+// The cells of a row element: {"row":{"columns":[...]}} (/query) or a bare array
+// (/query-stream); nullopt for header, finalMessage, errorMessage, tokens.
+std::optional<simdjson::dom::array> row_cells(element e) {
+  if (e.type() == element_type::ARRAY) return e.get_array().value_unsafe();
+  simdjson::dom::array cells;
+  if (e.type() == element_type::OBJECT &&
+      e.at_pointer("/row/columns").get(cells) == simdjson::SUCCESS)
+    return cells;
+  return std::nullopt;
+}
+
+void compare_cells(Engine& engine, simdjson::dom::array ec, simdjson::dom::array ac,
+                   const std::vector<std::string_view>& names, Cell& cell) {
+  auto ei = ec.begin();
+  auto ai = ac.begin();
+  std::size_t j = 0;
+  auto name = [&](std::size_t k) { return k < names.size() ? names[k] : std::string_view(); };
+  for (; ei != ec.end() && ai != ac.end(); ++ei, ++ai, ++j) {
+    cell.column = name(j);
+    engine.path().push_index(j);
+    engine.value(*ei, *ai);
+    engine.path().pop();
+  }
+  cell.column = {};
+  for (; ei != ec.end(); ++ei, ++j) {
+    engine.path().push_index(j);
+    if (!engine.ignored_here())
+      engine.report(Engine::excerpt(*ei), "(missing)",
+                    "column " + std::to_string(j) +
+                        (name(j).empty() ? "" : " (" + std::string(name(j)) + ")") + " missing");
+    engine.path().pop();
+  }
+  for (; ai != ac.end(); ++ai, ++j) {
+    engine.path().push_index(j);
+    if (!engine.ignored_here())
+      engine.report("(missing)", Engine::excerpt(*ai), "unexpected column " + std::to_string(j));
+    engine.path().pop();
+  }
+}
+
+} // namespace
+
+Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_view origin) {
+  std::size_t first = skip_space(body, 0, false);
+  bool wrapped = first < body.size() && body[first] == '[';
+  Scan result = scan(body, wrapped);
+  if (wrapped && (result.trailing_text || result.bad_at)) {
+    // Not an array around the elements after all: newline-delimited rows that are arrays.
+    Scan flat = scan(body, false);
+    if (!flat.bad_at) result = std::move(flat);
+  }
+  if (result.bad_at) return located(body, origin, *result.bad_at, result.bad_what);
+  if (result.trailing_text)
+    return located(body, origin, body.size() - 1, "text after the closing ']'");
+  std::string out = "[";
+  for (std::size_t k = 0; k < result.spans.size(); ++k) {
+    const Span& sp = result.spans[k];
+    std::string_view element_text = body.substr(sp.begin, sp.end - sp.begin);
+    if (auto where = json::locate_error(element_text)) {
+      std::size_t at = sp.begin + offset_in(element_text, where->line, where->column);
+      return located(body, origin, at, "element " + std::to_string(k) + ": " + where->what);
+    }
+    if (k > 0) out += ',';
+    out += element_text;
+  }
+  out += ']';
+  return out;
+}
+
+void compare_ksql_stream(Engine& engine, element expected, element actual) {
+  if (expected.type() != element_type::ARRAY || actual.type() != element_type::ARRAY ||
+      (engine.rules().has_path_rules && engine.unordered_here())) {
+    engine.value(expected, actual);
+    return;
+  }
+  auto ea = expected.get_array().value_unsafe();
+  auto aa = actual.get_array().value_unsafe();
+  std::vector<std::string_view> names;
+  if (ea.size() > 0) names = column_names(ea.at(0).value_unsafe());
+  Cell cell;
+  auto ei = ea.begin();
+  auto ai = aa.begin();
+  std::size_t i = 0;
+  std::size_t row = 0; // rows counted from 0, headers and final messages not counted
+  for (; ei != ea.end() && ai != aa.end(); ++ei, ++ai, ++i) {
+    engine.path().push_index(i);
+    auto ec = row_cells(*ei);
+    auto ac = row_cells(*ai);
+    if (ec && ac) {
+      cell.row = row;
+      engine.set_cell(&cell);
+      if (engine.rules().has_path_rules && engine.ignored_here()) {
+        // the whole row is ignored
+      } else if ((*ei).type() == element_type::ARRAY) {
+        compare_cells(engine, *ec, *ac, names, cell);
+      } else {
+        engine.path().push_key("row");
+        engine.path().push_key("columns");
+        if (!(engine.rules().has_path_rules && engine.ignored_here()))
+          compare_cells(engine, *ec, *ac, names, cell);
+        engine.path().pop();
+        engine.path().pop();
+        // Everything else of the element (tombstone, sourceHost) as plain JSON.
+        element er = (*ei).at_key("row").value_unsafe();
+        element ar = (*ai).at_key("row").value_unsafe();
+        engine.path().push_key("row");
+        engine.object(er.get_object().value_unsafe(), ar.get_object().value_unsafe(), {"columns"});
+        engine.path().pop();
+        engine.object((*ei).get_object().value_unsafe(), (*ai).get_object().value_unsafe(),
+                      {"row"});
+      }
+      engine.set_cell(nullptr);
+    } else {
+      engine.value(*ei, *ai);
+    }
+    if (ec) ++row;
+    engine.path().pop();
+  }
+  for (; ei != ea.end(); ++ei, ++i) {
+    engine.path().push_index(i);
+    bool is_row = row_cells(*ei).has_value();
+    if (!engine.ignored_here())
+      engine.report(Engine::excerpt(*ei), "(missing)",
+                    is_row ? "row " + std::to_string(row) + " missing"
+                           : "element [" + std::to_string(i) + "] missing");
+    row += is_row ? 1 : 0;
+    engine.path().pop();
+  }
+  for (; ai != aa.end(); ++ai, ++i) {
+    engine.path().push_index(i);
+    bool is_row = row_cells(*ai).has_value();
+    if (!engine.ignored_here())
+      engine.report("(missing)", Engine::excerpt(*ai),
+                    is_row ? "unexpected row " + std::to_string(row)
+                           : "unexpected element [" + std::to_string(i) + "]");
+    row += is_row ? 1 : 0;
+    engine.path().pop();
+  }
+}
+
+} // namespace konform::compare

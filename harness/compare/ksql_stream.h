@@ -1,0 +1,26 @@
+#pragma once
+// ksqlDB /query and /query-stream bodies come in several layouts (see
+// research/ksql-protocol.md §5-6): one object per line (KSQL 5.0-5.4), a JSON array with one
+// element per line that may never be closed and may end in ",\n" or ",\n]" (5.5 to ksqlDB 0.23,
+// errors in G6), a closed array (G6), the delimited /query-stream form (metadata object, then one
+// bare array per row) and its application/json array. All of them reassemble into one JSON array
+// of elements — [header, row, ..., finalMessage] or [metadata, [row], ...] — which is what
+// goldens store and what is compared row by row.
+#include "compare/engine.h"
+#include "core/result.h"
+
+#include <string>
+#include <string_view>
+
+namespace konform::compare {
+
+// The elements of `body` as one JSON array text. The error names line:column of the body
+// (prefixed by `origin`) where an element is not valid JSON or is cut off.
+Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_view origin);
+
+// Compares two reassembled streams: the header (or metadata) as JSON, then rows one by one with
+// messages such as "row 2, column PAGEID: expected ..., got ...".
+void compare_ksql_stream(Engine& engine, simdjson::dom::element expected,
+                         simdjson::dom::element actual);
+
+} // namespace konform::compare

@@ -1,0 +1,606 @@
+#include "compare/kusto_tables.h"
+
+#include "core/text.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace konform::compare {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+namespace {
+
+struct Fragment {
+  simdjson::dom::array rows;
+  std::size_t frame = 0; // v2: index of the frame in the body; v1: index of the table
+};
+
+struct Table {
+  std::string_view label;       // for messages: "PrimaryResult", "QueryStatus", a v2 TableName
+  std::string_view kind;        // PrimaryResult, QueryCompletionInformation, QueryStatus, ...
+  std::string_view name;        // TableName as sent
+  simdjson::dom::object header; // the DataTable / TableHeader frame or the v1 table object
+  element frame;                // the same, as an element (for excerpts)
+  std::size_t index = 0;        // frame (v2) or table (v1) index of the header
+  bool v1 = false;
+  std::optional<simdjson::dom::array> columns;
+  std::vector<std::string_view> column_names;
+  std::vector<std::string_view> column_types;
+  std::vector<Fragment> fragments;
+  bool matched = false;
+};
+
+std::string_view string_member(simdjson::dom::object o, std::string_view key) {
+  std::string_view s;
+  if (o.at_key(key).get(s) != simdjson::SUCCESS) return {};
+  return s;
+}
+
+void read_columns(Table& t) {
+  simdjson::dom::array cols;
+  if (t.header.at_key("Columns").get(cols) != simdjson::SUCCESS) return;
+  t.columns = cols;
+  for (element c : cols) {
+    simdjson::dom::object co;
+    if (c.get(co) != simdjson::SUCCESS) {
+      t.column_names.emplace_back();
+      t.column_types.emplace_back();
+      continue;
+    }
+    t.column_names.push_back(string_member(co, "ColumnName"));
+    std::string_view type = string_member(co, "ColumnType");
+    t.column_types.push_back(type.empty() ? string_member(co, "DataType") : type);
+  }
+}
+
+int column_index(const Table& t, std::string_view name) {
+  for (std::size_t i = 0; i < t.column_names.size(); ++i)
+    if (t.column_names[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+// Walks the rows of a table across its fragments.
+class RowCursor {
+public:
+  explicit RowCursor(const Table& t) : t_(t) { enter(0); }
+  bool done() const { return frag_ >= t_.fragments.size(); }
+  element row() const { return *it_; }
+  std::size_t frame() const { return t_.fragments[frag_].frame; }
+  std::size_t index() const { return index_; }
+  void next() {
+    ++it_;
+    ++index_;
+    if (it_ == end_) enter(frag_ + 1);
+  }
+
+private:
+  void enter(std::size_t f) {
+    for (frag_ = f; frag_ < t_.fragments.size(); ++frag_) {
+      it_ = t_.fragments[frag_].rows.begin();
+      end_ = t_.fragments[frag_].rows.end();
+      index_ = 0;
+      if (it_ != end_) return;
+    }
+  }
+  const Table& t_;
+  std::size_t frag_ = 0;
+  simdjson::dom::array::iterator it_;
+  simdjson::dom::array::iterator end_;
+  std::size_t index_ = 0;
+};
+
+// What the protocol defaults leave out of one actual table.
+struct Volatile {
+  std::vector<char> column; // per actual column: never compared
+  int payload = -1;         // Payload / StatusDescription: ignored in statistics rows
+  int event_type_name = -1; // QueryResourceConsumption rows
+  int level_name = -1;      // LevelName / SeverityName "Stats"
+  int key = -1;             // @ExtendedProperties Key / Value
+  int value = -1;
+  bool v1_properties = false; // v1 @ExtendedProperties: a single Value column of JSON text
+
+  // An extra column of this row to leave out, or -1.
+  int row_column(const std::vector<element>& cells) const {
+    auto str = [&](int col) -> std::string_view {
+      if (col < 0 || static_cast<std::size_t>(col) >= cells.size()) return {};
+      std::string_view s;
+      return cells[static_cast<std::size_t>(col)].get(s) == simdjson::SUCCESS ? s : "";
+    };
+    if (payload >= 0 &&
+        (str(event_type_name) == "QueryResourceConsumption" || str(level_name) == "Stats"))
+      return payload;
+    if (key >= 0 && value >= 0 && (str(key) == "Cursor" || str(key) == "ServerCache")) return value;
+    if (v1_properties && value >= 0 && str(value).starts_with("{\"Cursor\"")) return value;
+    return -1;
+  }
+};
+
+constexpr std::array<std::string_view, 7> kStatusIdColumns{
+    "Timestamp",        "ClientRequestId", "ActivityId",      "SubActivityId",
+    "ParentActivityId", "RequestId",       "ClientActivityId"};
+
+Volatile volatile_columns(const Table& t, bool defaults) {
+  Volatile v;
+  v.column.assign(t.column_names.size(), 0);
+  if (!defaults) return v;
+  if (t.kind == "QueryCompletionInformation" || t.kind == "QueryStatus") {
+    for (std::size_t i = 0; i < t.column_names.size(); ++i) {
+      bool id = std::find(kStatusIdColumns.begin(), kStatusIdColumns.end(), t.column_names[i]) !=
+                kStatusIdColumns.end();
+      bool datetime = text::iequals(t.column_types[i], "datetime");
+      v.column[i] = id || datetime;
+    }
+    v.payload = column_index(t, t.kind == "QueryStatus" ? "StatusDescription" : "Payload");
+    v.event_type_name = column_index(t, "EventTypeName");
+    v.level_name = column_index(t, t.kind == "QueryStatus" ? "SeverityName" : "LevelName");
+  } else if (t.kind == "TableOfContents") {
+    int id = column_index(t, "Id");
+    if (id >= 0) v.column[static_cast<std::size_t>(id)] = 1;
+  } else if (t.kind == "QueryProperties") {
+    v.key = column_index(t, "Key");
+    v.value = column_index(t, "Value");
+    v.v1_properties = t.v1 && v.key < 0;
+  }
+  return v;
+}
+
+class TableComparer {
+public:
+  explicit TableComparer(Engine& engine) : engine_(engine) {}
+
+  void compare(const Table& te, const Table& ta) {
+    push_table(ta, ta.index);
+    engine_.object(te.header, ta.header, {"Rows", "Columns"});
+    if (te.columns && ta.columns)
+      columns(te, ta);
+    else if (te.columns || ta.columns) {
+      engine_.path().push_key("Columns");
+      engine_.report(te.columns ? "[...]" : "(missing)", ta.columns ? "[...]" : "(missing)",
+                     std::string(te.label) + ": the table has no Columns on one side");
+      engine_.path().pop();
+    }
+    pop_table(ta);
+    if (te.columns && ta.columns) rows(te, ta);
+  }
+
+private:
+  void push_table(const Table& t, std::size_t index) {
+    if (t.v1) engine_.path().push_key("Tables");
+    engine_.path().push_index(index);
+  }
+  void pop_table(const Table& t) {
+    engine_.path().pop();
+    if (t.v1) engine_.path().pop();
+  }
+
+  void columns(const Table& te, const Table& ta) {
+    const auto& ec = *te.columns;
+    const auto& ac = *ta.columns;
+    map_.assign(te.column_names.size(), -1);
+    std::vector<char> used(ta.column_names.size(), 0);
+    engine_.path().push_key("Columns");
+    std::size_t j = 0;
+    for (element col : ec) {
+      std::string_view name = te.column_names[j];
+      int k = -1;
+      for (std::size_t i = 0; i < ta.column_names.size(); ++i)
+        if (!used[i] && ta.column_names[i] == name) {
+          k = static_cast<int>(i);
+          break;
+        }
+      if (k >= 0) {
+        used[static_cast<std::size_t>(k)] = 1;
+        map_[j] = k;
+        engine_.path().push_index(static_cast<std::size_t>(k));
+        engine_.value(col, ac.at(static_cast<std::size_t>(k)).value_unsafe());
+        engine_.path().pop();
+      } else if (!engine_.ignored_here()) {
+        engine_.report(Engine::excerpt(col), "(missing)",
+                       std::string(te.label) + ": column " + std::string(name) + " missing");
+      }
+      ++j;
+    }
+    std::size_t i = 0;
+    for (element col : ac) {
+      if (!used[i]) {
+        engine_.path().push_index(i);
+        if (!engine_.ignored_here())
+          engine_.report("(missing)", Engine::excerpt(col),
+                         std::string(ta.label) + ": unexpected column " +
+                             std::string(ta.column_names[i]));
+        engine_.path().pop();
+      }
+      ++i;
+    }
+    // Same columns, different order: clients reading by ordinal see different data.
+    int last = -1;
+    bool in_order = true;
+    for (int k : map_)
+      if (k >= 0) {
+        in_order = in_order && k > last;
+        last = k;
+      }
+    if (!in_order) {
+      auto list = [](const std::vector<std::string_view>& names) {
+        std::string s;
+        for (auto n : names)
+          s += (s.empty() ? "" : ", ") + std::string(n);
+        return s;
+      };
+      engine_.report(list(te.column_names), list(ta.column_names),
+                     std::string(te.label) + ": columns in a different order: expected " +
+                         list(te.column_names) + ", got " + list(ta.column_names));
+    }
+    engine_.path().pop();
+  }
+
+  // Path of a row in the actual document.
+  void push_row(const Table& ta, std::size_t frame, std::size_t index) {
+    push_table(ta, frame);
+    engine_.path().push_key("Rows");
+    engine_.path().push_index(index);
+  }
+  void pop_row(const Table& ta) {
+    engine_.path().pop();
+    engine_.path().pop();
+    pop_table(ta);
+  }
+  // Where missing rows are reported: the Rows of the actual table's last fragment.
+  void push_rows(const Table& ta) {
+    push_table(ta, ta.fragments.empty() ? ta.index : ta.fragments.back().frame);
+    engine_.path().push_key("Rows");
+  }
+  void pop_rows(const Table& ta) {
+    engine_.path().pop();
+    pop_table(ta);
+  }
+
+  void rows(const Table& te, const Table& ta) {
+    volatile_ = volatile_columns(ta, engine_.rules().protocol_defaults);
+    cell_ = Cell{te.label, 0, {}};
+    if (engine_.rules().has_path_rules) {
+      push_rows(ta);
+      bool unordered = engine_.unordered_here();
+      pop_rows(ta);
+      if (unordered) {
+        unordered_rows(te, ta);
+        return;
+      }
+    }
+    RowCursor ce(te);
+    RowCursor ca(ta);
+    std::size_t r = 0;
+    for (; !ce.done() && !ca.done(); ce.next(), ca.next(), ++r) {
+      push_row(ta, ca.frame(), ca.index());
+      cell_.row = r;
+      row(te, ta, ce.row(), ca.row());
+      pop_row(ta);
+    }
+    engine_.set_cell(&cell_);
+    cell_.column = {};
+    push_rows(ta);
+    for (; !ce.done(); ce.next(), ++r) {
+      cell_.row = r;
+      if (!engine_.ignored_here())
+        engine_.report(Engine::excerpt(ce.row()), "(missing)", "row missing");
+    }
+    pop_rows(ta);
+    for (; !ca.done(); ca.next(), ++r) {
+      cell_.row = r;
+      push_row(ta, ca.frame(), ca.index());
+      if (!engine_.ignored_here())
+        engine_.report("(missing)", Engine::excerpt(ca.row()), "unexpected row");
+      pop_row(ta);
+    }
+    engine_.set_cell(nullptr);
+  }
+
+  void unordered_rows(const Table& te, const Table& ta) {
+    struct Row {
+      element value;
+      std::size_t frame;
+      std::size_t index;
+    };
+    std::vector<Row> er;
+    std::vector<Row> ar;
+    for (RowCursor c(te); !c.done(); c.next())
+      er.push_back({c.row(), c.frame(), c.index()});
+    for (RowCursor c(ta); !c.done(); c.next())
+      ar.push_back({c.row(), c.frame(), c.index()});
+    std::vector<char> e_done(er.size(), 0);
+    std::vector<char> a_used(ar.size(), 0);
+    auto try_pair = [&](std::size_t i, std::size_t j) {
+      push_row(ta, ar[j].frame, ar[j].index);
+      bool same = engine_.probe([&] { row(te, ta, er[i].value, ar[j].value); });
+      pop_row(ta);
+      if (same) e_done[i] = a_used[j] = 1;
+      return same;
+    };
+    for (std::size_t i = 0; i < er.size() && i < ar.size(); ++i)
+      try_pair(i, i);
+    for (std::size_t i = 0; i < er.size(); ++i)
+      for (std::size_t j = 0; !e_done[i] && j < ar.size(); ++j)
+        if (!a_used[j]) try_pair(i, j);
+    engine_.set_cell(&cell_);
+    cell_.column = {};
+    push_rows(ta);
+    for (std::size_t i = 0; i < er.size(); ++i)
+      if (!e_done[i]) {
+        cell_.row = i;
+        engine_.report(Engine::excerpt(er[i].value), "(missing)",
+                       "expected row not found (rows compared in any order)");
+      }
+    pop_rows(ta);
+    for (std::size_t j = 0; j < ar.size(); ++j)
+      if (!a_used[j]) {
+        cell_.row = j;
+        push_row(ta, ar[j].frame, ar[j].index);
+        engine_.report("(missing)", Engine::excerpt(ar[j].value),
+                       "unexpected row (rows compared in any order)");
+        pop_row(ta);
+      }
+    engine_.set_cell(nullptr);
+  }
+
+  // One row, cell by cell through the column map; the path is the actual row's.
+  void row(const Table& te, const Table& ta, element er, element ar) {
+    engine_.set_cell(&cell_);
+    cell_.column = {};
+    simdjson::dom::array ecells;
+    simdjson::dom::array acells;
+    if (er.get(ecells) != simdjson::SUCCESS || ar.get(acells) != simdjson::SUCCESS ||
+        (engine_.rules().has_path_rules && engine_.ignored_here())) {
+      // An in-data error object ({"OneApiErrors":[...]}) or an ignored row.
+      engine_.value(er, ar);
+      engine_.set_cell(nullptr);
+      return;
+    }
+    cells_.clear();
+    for (element c : acells)
+      cells_.push_back(c);
+    if (cells_.size() != ta.column_names.size())
+      engine_.report(std::to_string(te.column_names.size()) + " cells",
+                     std::to_string(cells_.size()) + " cells",
+                     "the row has " + std::to_string(cells_.size()) + " cells but the table has " +
+                         std::to_string(ta.column_names.size()) + " columns");
+    int skip = volatile_.row_column(cells_);
+    std::size_t j = 0;
+    for (element ec : ecells) {
+      if (engine_.probe_failed()) break;
+      int k = j < map_.size() ? map_[j] : -1;
+      std::size_t col = static_cast<std::size_t>(k);
+      if (k >= 0 && k != skip && !volatile_.column[col]) {
+        cell_.column = te.column_names[j];
+        engine_.path().push_index(col);
+        if (col < cells_.size())
+          engine_.value(ec, cells_[col]);
+        else if (!engine_.ignored_here())
+          engine_.report(Engine::excerpt(ec), "(missing)", "cell missing");
+        engine_.path().pop();
+      }
+      ++j;
+    }
+    engine_.set_cell(nullptr);
+  }
+
+  Engine& engine_;
+  std::vector<int> map_; // expected column → actual column, -1 when missing
+  Volatile volatile_;
+  Cell cell_;
+  std::vector<element> cells_;
+};
+
+std::string_view v1_kind(std::string_view toc_kind) {
+  if (toc_kind == "QueryResult") return "PrimaryResult";
+  return toc_kind; // QueryProperties, QueryStatus, ...
+}
+
+struct V1Doc {
+  std::vector<Table> tables;
+};
+
+std::optional<V1Doc> read_v1(element root) {
+  simdjson::dom::array tables;
+  if (root.at_key("Tables").get(tables) != simdjson::SUCCESS) return std::nullopt;
+  V1Doc doc;
+  std::size_t i = 0;
+  for (element t : tables) {
+    Table table;
+    table.v1 = true;
+    table.index = i;
+    if (t.get(table.header) != simdjson::SUCCESS) return std::nullopt;
+    table.frame = t;
+    table.name = string_member(table.header, "TableName");
+    table.label = table.name;
+    read_columns(table);
+    simdjson::dom::array rows;
+    if (table.header.at_key("Rows").get(rows) == simdjson::SUCCESS)
+      table.fragments.push_back({rows, i});
+    doc.tables.push_back(std::move(table));
+    ++i;
+  }
+  auto& ts = doc.tables;
+  // Roles as the SDKs assign them: with three or more tables the last one is the table of
+  // contents naming the others; otherwise table 0 is the result and table 1 its properties.
+  bool toc = ts.size() >= 3 && column_index(ts.back(), "Kind") >= 0 &&
+             column_index(ts.back(), "Ordinal") >= 0 && !ts.back().fragments.empty();
+  if (toc) {
+    Table& t = ts.back();
+    t.kind = t.label = "TableOfContents";
+    int ord = column_index(t, "Ordinal");
+    int kind = column_index(t, "Kind");
+    int name = column_index(t, "Name");
+    for (element row : t.fragments[0].rows) {
+      simdjson::dom::array cells;
+      if (row.get(cells) != simdjson::SUCCESS) continue;
+      std::int64_t o = -1;
+      std::string_view k;
+      std::string_view n;
+      if (cells.at(static_cast<std::size_t>(ord)).get(o) != simdjson::SUCCESS ||
+          cells.at(static_cast<std::size_t>(kind)).get(k) != simdjson::SUCCESS)
+        continue;
+      if (name >= 0 && cells.at(static_cast<std::size_t>(name)).get(n) != simdjson::SUCCESS) n = {};
+      if (o >= 0 && static_cast<std::size_t>(o) + 1 < ts.size()) {
+        ts[static_cast<std::size_t>(o)].kind = v1_kind(k);
+        if (!n.empty()) ts[static_cast<std::size_t>(o)].label = n;
+      }
+    }
+  } else if (!ts.empty()) {
+    ts[0].kind = ts[0].label = "PrimaryResult";
+    if (ts.size() >= 2 && ts[1].column_names.size() == 1 && ts[1].column_names[0] == "Value")
+      ts[1].kind = "QueryProperties", ts[1].label = "@ExtendedProperties";
+  }
+  for (auto& t : ts)
+    if (t.kind.empty() && column_index(t, "SeverityName") >= 0 &&
+        column_index(t, "StatusDescription") >= 0)
+      t.kind = t.label = "QueryStatus"; // three tables without a table of contents (node)
+  return doc;
+}
+
+struct V2Doc {
+  std::vector<Table> tables;
+  std::vector<std::pair<std::size_t, element>> others; // frames that are not table data
+};
+
+std::optional<V2Doc> read_v2(element root, bool defaults) {
+  simdjson::dom::array frames;
+  if (root.get(frames) != simdjson::SUCCESS) return std::nullopt;
+  V2Doc doc;
+  std::size_t i = 0;
+  for (element f : frames) {
+    simdjson::dom::object o;
+    std::string_view type;
+    if (f.get(o) == simdjson::SUCCESS) type = string_member(o, "FrameType");
+    if (type == "DataTable" || type == "TableHeader") {
+      Table t;
+      t.header = o;
+      t.frame = f;
+      t.index = i;
+      t.name = t.label = string_member(o, "TableName");
+      t.kind = string_member(o, "TableKind");
+      read_columns(t);
+      simdjson::dom::array rows;
+      if (type == "DataTable" && o.at_key("Rows").get(rows) == simdjson::SUCCESS)
+        t.fragments.push_back({rows, i});
+      doc.tables.push_back(std::move(t));
+    } else if (type == "TableFragment") {
+      std::int64_t id = -1;
+      if (o.at_key("TableId").get(id) != simdjson::SUCCESS) id = -1;
+      Table* owner = nullptr;
+      for (auto it = doc.tables.rbegin(); it != doc.tables.rend(); ++it) {
+        std::int64_t tid = -2;
+        if (it->header.at_key("TableId").get(tid) == simdjson::SUCCESS && tid == id) {
+          owner = &*it;
+          break;
+        }
+      }
+      simdjson::dom::array rows;
+      if (owner && o.at_key("Rows").get(rows) == simdjson::SUCCESS) {
+        if (string_member(o, "TableFragmentType") == "DataReplace")
+          owner->fragments.clear(); // replace: the rows so far are discarded
+        owner->fragments.push_back({rows, i});
+      } else {
+        doc.others.emplace_back(i, f);
+      }
+    } else if (type == "TableProgress" && defaults) {
+      // progress reports depend on timing, not on the result
+    } else {
+      doc.others.emplace_back(i, f);
+    }
+    ++i;
+  }
+  return doc;
+}
+
+} // namespace
+
+void compare_kusto_v1(Engine& engine, element expected, element actual) {
+  auto e = read_v1(expected);
+  auto a = read_v1(actual);
+  if (!e || !a) {
+    engine.value(expected, actual);
+    return;
+  }
+  engine.object(expected.get_object().value_unsafe(), actual.get_object().value_unsafe(),
+                {"Tables"});
+  TableComparer tables(engine);
+  std::size_t n = std::min(e->tables.size(), a->tables.size());
+  for (std::size_t i = 0; i < n; ++i)
+    tables.compare(e->tables[i], a->tables[i]);
+  engine.path().push_key("Tables");
+  for (std::size_t i = n; i < e->tables.size(); ++i)
+    engine.report(Engine::excerpt(e->tables[i].frame), "(missing)",
+                  "table " + std::to_string(i) + " (" + std::string(e->tables[i].label) +
+                      ") missing");
+  for (std::size_t i = n; i < a->tables.size(); ++i) {
+    engine.path().push_index(i);
+    engine.report("(missing)", Engine::excerpt(a->tables[i].frame),
+                  "unexpected table " + std::to_string(i) + " (" + std::string(a->tables[i].label) +
+                      ")");
+    engine.path().pop();
+  }
+  engine.path().pop();
+}
+
+void compare_kusto_v2(Engine& engine, element expected, element actual) {
+  bool defaults = engine.rules().protocol_defaults;
+  auto e = read_v2(expected, defaults);
+  auto a = read_v2(actual, defaults);
+  if (!e || !a || (engine.rules().has_path_rules && engine.unordered_here())) {
+    engine.value(expected, actual);
+    return;
+  }
+  // Other frames (DataSetHeader, TableCompletion, DataSetCompletion) in order.
+  std::size_t n = std::min(e->others.size(), a->others.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    engine.path().push_index(a->others[i].first);
+    engine.value(e->others[i].second, a->others[i].second);
+    engine.path().pop();
+  }
+  auto frame_name = [](element f) {
+    std::string_view type;
+    if (f.at_key("FrameType").get(type) != simdjson::SUCCESS) return std::string("element");
+    return "frame " + std::string(type);
+  };
+  for (std::size_t i = n; i < e->others.size(); ++i)
+    engine.report(Engine::excerpt(e->others[i].second), "(missing)",
+                  frame_name(e->others[i].second) + " missing");
+  for (std::size_t i = n; i < a->others.size(); ++i) {
+    engine.path().push_index(a->others[i].first);
+    engine.report("(missing)", Engine::excerpt(a->others[i].second),
+                  "unexpected " + frame_name(a->others[i].second));
+    engine.path().pop();
+  }
+  // Tables paired by kind and name, in order of appearance.
+  TableComparer tables(engine);
+  for (auto& te : e->tables) {
+    Table* match = nullptr;
+    for (auto& ta : a->tables)
+      if (!ta.matched && ta.kind == te.kind && ta.name == te.name) {
+        match = &ta;
+        break;
+      }
+    if (!match) {
+      engine.report(Engine::excerpt(te.frame), "(missing)",
+                    "table " + std::string(te.label) + " (" + std::string(te.kind) + ") missing");
+      continue;
+    }
+    match->matched = true;
+    tables.compare(te, *match);
+  }
+  for (auto& ta : a->tables)
+    if (!ta.matched) {
+      engine.path().push_index(ta.index);
+      engine.report("(missing)", Engine::excerpt(ta.frame),
+                    "unexpected table " + std::string(ta.label) + " (" + std::string(ta.kind) +
+                        ")");
+      engine.path().pop();
+    }
+}
+
+} // namespace konform::compare
