@@ -555,27 +555,38 @@ void compare_kusto_v2(Engine& engine, element expected, element actual) {
     engine.value(expected, actual);
     return;
   }
-  // Other frames (DataSetHeader, TableCompletion, DataSetCompletion) in order.
-  std::size_t n = std::min(e->others.size(), a->others.size());
-  for (std::size_t i = 0; i < n; ++i) {
-    engine.path().push_index(a->others[i].first);
-    engine.value(e->others[i].second, a->others[i].second);
-    engine.path().pop();
-  }
-  auto frame_name = [](element f) {
+  // Other frames (DataSetHeader, TableCompletion, DataSetCompletion) paired by FrameType in
+  // order of appearance, so one extra frame is one difference.
+  auto frame_type = [](element f) {
     std::string_view type;
-    if (f.at_key("FrameType").get(type) != simdjson::SUCCESS) return std::string("element");
-    return "frame " + std::string(type);
+    if (f.at_key("FrameType").get(type) != simdjson::SUCCESS) return std::string_view();
+    return type;
   };
-  for (std::size_t i = n; i < e->others.size(); ++i)
-    engine.report(Engine::excerpt(e->others[i].second), "(missing)",
-                  frame_name(e->others[i].second) + " missing");
-  for (std::size_t i = n; i < a->others.size(); ++i) {
-    engine.path().push_index(a->others[i].first);
-    engine.report("(missing)", Engine::excerpt(a->others[i].second),
-                  "unexpected " + frame_name(a->others[i].second));
+  auto frame_name = [&](element f) {
+    std::string_view type = frame_type(f);
+    return type.empty() ? std::string("element") : "frame " + std::string(type);
+  };
+  std::vector<char> used(a->others.size(), 0);
+  for (const auto& [ei, ef] : e->others) {
+    std::size_t match = a->others.size();
+    for (std::size_t k = 0; k < a->others.size() && match == a->others.size(); ++k)
+      if (!used[k] && frame_type(a->others[k].second) == frame_type(ef)) match = k;
+    if (match == a->others.size()) {
+      engine.report(Engine::excerpt(ef), "(missing)", frame_name(ef) + " missing");
+      continue;
+    }
+    used[match] = 1;
+    engine.path().push_index(a->others[match].first);
+    engine.value(ef, a->others[match].second);
     engine.path().pop();
   }
+  for (std::size_t k = 0; k < a->others.size(); ++k)
+    if (!used[k]) {
+      engine.path().push_index(a->others[k].first);
+      engine.report("(missing)", Engine::excerpt(a->others[k].second),
+                    "unexpected " + frame_name(a->others[k].second));
+      engine.path().pop();
+    }
   // Tables paired by kind and name, in order of appearance.
   TableComparer tables(engine);
   for (auto& te : e->tables) {
