@@ -63,7 +63,9 @@ void ResponseParser::reset(bool head, std::string* capture) {
   body_bytes_ = 0;
   chunks_ = 0;
   header_bytes_ = 0;
-  body_lines_ = 0;
+  body_rows_ = 0;
+  row_prefix_len_ = 0;
+  row_line_decided_ = false;
 }
 
 void ResponseParser::fail(const char* why) {
@@ -306,16 +308,25 @@ void ResponseParser::on_chunk_size_line() {
 void ResponseParser::body(const char* p, std::size_t n) {
   body_bytes_ += n;
   if (capture_) capture_->append(p, n);
-  if (count_lines_) {
-    const char* end = p + n;
-    while (p < end) {
-      const auto* nl =
-          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-      if (!nl) break;
-      ++body_lines_;
-      p = nl + 1;
+  if (!count_rows_) return;
+  for (const char* end = p + n; p < end; ++p) {
+    if (*p == '\n') {
+      if (!row_line_decided_) classify_row_line();
+      row_prefix_len_ = 0;
+      row_line_decided_ = false;
+    } else if (!row_line_decided_) {
+      row_prefix_[row_prefix_len_++] = *p;
+      if (row_prefix_len_ == sizeof row_prefix_) classify_row_line();
     }
   }
+}
+
+void ResponseParser::classify_row_line() {
+  row_line_decided_ = true;
+  const std::string_view prefix(row_prefix_, row_prefix_len_);
+  if (prefix.starts_with("{\"row\"") ||
+      (prefix.size() >= 2 && prefix[0] == '[' && prefix[1] != '{'))
+    ++body_rows_;
 }
 
 } // namespace konform::load

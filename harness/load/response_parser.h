@@ -40,9 +40,11 @@ public:
   std::uint64_t body_bytes() const { return body_bytes_; }
   std::uint64_t chunks() const { return chunks_; }
   std::uint64_t header_bytes() const { return header_bytes_; }
-  // Newline characters in the (decoded framing) body: rows of a streaming ksqlDB /query.
-  std::uint64_t body_lines() const { return body_lines_; }
-  void count_lines(bool on) { count_lines_ = on; }
+  // Rows of a streaming ksqlDB query in the body: lines that start with {"row" (/query, every
+  // server generation) or with '[' not followed by '{' (a /query-stream row array). Header
+  // lines, keep-alive blank lines and final messages are not rows.
+  std::uint64_t body_rows() const { return body_rows_; }
+  void count_rows(bool on) { count_rows_ = on; }
 
 private:
   enum class State {
@@ -64,6 +66,7 @@ private:
   void on_headers_end();
   void on_chunk_size_line();
   void body(const char* p, std::size_t n);
+  void classify_row_line();
   void fail(const char* why);
 
   State state_ = State::status_line;
@@ -81,13 +84,16 @@ private:
   bool chunked_ = false;
   bool encoded_ = false;
   bool gzip_ = false;
-  bool count_lines_ = false;
+  bool count_rows_ = false;
+  char row_prefix_[6] = {};
+  std::size_t row_prefix_len_ = 0;
+  bool row_line_decided_ = false;
   std::int64_t content_length_ = -1;
   std::uint64_t remaining_ = 0;
   std::uint64_t body_bytes_ = 0;
   std::uint64_t chunks_ = 0;
   std::uint64_t header_bytes_ = 0;
-  std::uint64_t body_lines_ = 0;
+  std::uint64_t body_rows_ = 0;
 };
 
 } // namespace konform::load

@@ -123,18 +123,39 @@ TEST(ResponseParser, StopsAtTheEndOfOneResponseSoPipelinedBytesRemain) {
   EXPECT_EQ(parser.status(), 404);
 }
 
-TEST(ResponseParser, EncodingAndLinesAreReported) {
+TEST(ResponseParser, EncodingIsReported) {
   const std::string wire =
-      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 6\r\n\r\na\nb\nc\n";
+      "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc";
   ResponseParser parser;
   parser.reset();
-  parser.count_lines(true);
   parser.feed(wire.data(), wire.size());
   EXPECT_TRUE(parser.done());
   EXPECT_TRUE(parser.encoded());
   EXPECT_TRUE(parser.gzip());
-  EXPECT_EQ(parser.body_lines(), 3u);
-  EXPECT_EQ(parser.header_bytes(), wire.size() - 6);
+  EXPECT_EQ(parser.header_bytes(), wire.size() - 3);
+}
+
+TEST(ResponseParser, CountsKsqlRowsOfEveryGenerationAtEverySplit) {
+  // /query as a JSON array (ksqlDB 0.6+): header line, rows, a keep-alive blank line, final.
+  const std::string array_body =
+      "[{\"header\":{\"queryId\":\"q\"}},\n{\"row\":{\"columns\":[1]}},\n\n"
+      "{\"row\":{\"columns\":[2]}},\n{\"finalMessage\":\"Limit Reached\"}]\n";
+  // /query-stream delimited: metadata object, then bare arrays.
+  const std::string delimited =
+      "{\"queryId\":\"q\",\"columnNames\":[\"A\"]}\n[\"x\",0]\n[\"y\",1]\n[3]\n";
+  for (const auto& [body, rows] : {std::pair{array_body, 2u}, std::pair{delimited, 3u}}) {
+    const std::string wire =
+        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    for (std::size_t cut = 0; cut < wire.size(); ++cut) {
+      ResponseParser parser;
+      parser.reset();
+      parser.count_rows(true);
+      parser.feed(wire.data(), cut);
+      parser.feed(wire.data() + cut, wire.size() - cut);
+      ASSERT_TRUE(parser.done());
+      EXPECT_EQ(parser.body_rows(), rows) << "split at " << cut;
+    }
+  }
 }
 
 TEST(ResponseParser, ProtocolViolationsFailWithAReason) {

@@ -1,0 +1,107 @@
+// `konform merge A.hlog B.hlog ...`: adds the histograms of several load runs (shards of one
+// distributed run) exactly and prints the report one process would have printed.
+#include "cli/app.h"
+#include "core/file.h"
+#include "load/hlog.h"
+#include "load/merge.h"
+#include "load/report.h"
+#include "load/threshold.h"
+
+#include <cxxopts.hpp>
+#include <iostream>
+
+namespace konform::cli {
+namespace {
+
+constexpr const char* me = "konform merge: ";
+
+int merge_main(int argc, char** argv) {
+  cxxopts::Options opts("konform merge",
+                        "Merge HdrHistogram interval logs written by `konform load --hlog` (one "
+                        "per shard) and report the whole run.");
+  opts.positional_help("LOG.hlog...");
+  // clang-format off
+  opts.add_options()
+      ("json", "Write the versioned JSON result here", cxxopts::value<std::string>())
+      ("hgrm", "Write the merged percentile distribution here", cxxopts::value<std::string>())
+      ("threshold", "Fail (exit 1) unless this holds on the merged data (repeatable)", cxxopts::value<std::vector<std::string>>())
+      ("logs", "Interval logs", cxxopts::value<std::vector<std::string>>())
+      ("h,help", "Show this help");
+  // clang-format on
+  opts.parse_positional({"logs"});
+  cxxopts::ParseResult args;
+  try {
+    args = opts.parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << me << e.what() << " (see konform merge --help)\n";
+    return exit_bad_input;
+  }
+  if (args.count("help")) {
+    std::cout << opts.help() << "\n";
+    return exit_ok;
+  }
+  if (!args.count("logs")) {
+    std::cerr << me << "give at least one .hlog file (written by konform load --hlog)\n";
+    return exit_bad_input;
+  }
+  std::vector<load::Threshold> thresholds;
+  if (args.count("threshold"))
+    for (const auto& t : args["threshold"].as<std::vector<std::string>>()) {
+      auto th = load::parse_threshold(t);
+      if (!th) {
+        std::cerr << me << th.error().message << "\n";
+        return exit_bad_input;
+      }
+      thresholds.push_back(std::move(*th));
+    }
+
+  std::vector<load::MergeInput> inputs;
+  bool unreadable = false;
+  for (const auto& path : args["logs"].as<std::vector<std::string>>()) {
+    auto text = file::read(path);
+    if (!text) {
+      std::cerr << me << text.error().message << "\n";
+      unreadable = true; // the other logs are still merged
+      continue;
+    }
+    inputs.push_back({path, std::move(*text)});
+  }
+  auto merged = load::merge_hlogs(inputs);
+  if (!merged) {
+    std::cerr << me << merged.error().message << "\n";
+    return exit_bad_input;
+  }
+  for (const auto& p : merged->problems)
+    std::cerr << me << "skipped " << p << "\n";
+  const auto& result = merged->result;
+  std::cout << load::summary_text(result);
+
+  int code = exit_ok;
+  if (args.count("json"))
+    if (auto st = file::write(args["json"].as<std::string>(), load::to_json(result)); !st) {
+      std::cerr << me << "--json: " << st.error().message << "\n";
+      code = exit_runtime;
+    }
+  if (args.count("hgrm"))
+    if (auto st = file::write(args["hgrm"].as<std::string>(),
+                              load::percentile_distribution(result.corrected));
+        !st) {
+      std::cerr << me << "--hgrm: " << st.error().message << "\n";
+      code = exit_runtime;
+    }
+  bool failed = false;
+  for (const auto& o : load::evaluate(thresholds, result)) {
+    std::cout << (o.passed ? "  threshold ok:     " : "  threshold FAILED: ") << o.threshold->text
+              << "  (" << o.actual_text << ")\n";
+    failed |= !o.passed;
+  }
+  if (failed) return exit_failed;
+  if (unreadable || !merged->problems.empty()) return exit_bad_input;
+  return code;
+}
+
+const bool registered = register_command(
+    {"merge", "merge load interval logs (.hlog) of several shards into one report", merge_main});
+
+} // namespace
+} // namespace konform::cli

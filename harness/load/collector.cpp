@@ -1,0 +1,122 @@
+// The per-interval data of the workers and the place where threads hand it to the controller.
+#include "load/worker.h"
+
+#include <algorithm>
+
+namespace konform::load {
+
+void HotCounters::add(const HotCounters& o) {
+  requests += o.requests;
+  bytes += o.bytes;
+  errors.add(o.errors);
+  for (std::size_t i = 0; i < status.size(); ++i)
+    status[i] += o.status[i];
+}
+
+Counters HotCounters::to_counters() const {
+  Counters c;
+  c.requests = requests;
+  c.bytes = bytes;
+  c.errors = errors;
+  for (std::size_t i = 0; i < status.size(); ++i)
+    if (status[i] != 0) c.status[static_cast<int>(i)] = status[i];
+  return c;
+}
+
+void StepData::add(const StepData& o) {
+  (void)corrected.add(o.corrected); // same geometry: cannot fail
+  (void)uncorrected.add(o.uncorrected);
+  (void)time_to_first_row.add(o.time_to_first_row);
+  counters.add(o.counters);
+  streams += o.streams;
+  rows += o.rows;
+  stream_seconds += o.stream_seconds;
+}
+
+void StepData::reset() {
+  corrected.reset();
+  uncorrected.reset();
+  time_to_first_row.reset();
+  counters.reset();
+  streams = rows = 0;
+  stream_seconds = 0;
+}
+
+void IntervalData::add(const IntervalData& o) {
+  (void)corrected.add(o.corrected);
+  (void)uncorrected.add(o.uncorrected);
+  (void)lag.add(o.lag);
+  for (std::size_t i = 0; i < steps.size() && i < o.steps.size(); ++i)
+    steps[i].add(o.steps[i]);
+  counters.add(o.counters);
+  sent += o.sent;
+  late += o.late;
+  dropped += o.dropped;
+  validated += o.validated;
+  violations += o.violations;
+}
+
+void IntervalData::reset() {
+  corrected.reset();
+  uncorrected.reset();
+  lag.reset();
+  for (auto& s : steps)
+    s.reset();
+  counters.reset();
+  sent = late = dropped = validated = violations = 0;
+}
+
+Collector::Collector(unsigned threads, std::size_t steps)
+    : steps_(steps), published_upto_(threads), finished_(threads, false) {}
+
+void Collector::publish(unsigned thread, std::uint64_t index, const IntervalData& data) {
+  std::lock_guard lock(mu_);
+  auto& slot = pending_[index];
+  if (!slot) slot = std::make_unique<IntervalData>(steps_);
+  slot->add(data);
+  published_upto_[thread] = index;
+  cv_.notify_all();
+}
+
+void Collector::finish(unsigned thread, std::vector<std::string> violation_examples) {
+  std::lock_guard lock(mu_);
+  finished_[thread] = true;
+  for (auto& e : violation_examples)
+    if (examples_.size() < 5) examples_.push_back(std::move(e));
+  cv_.notify_all();
+}
+
+std::vector<std::pair<std::uint64_t, std::unique_ptr<IntervalData>>>
+Collector::take_complete(std::chrono::milliseconds wait) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, wait);
+  // An interval is complete when every thread published it or has finished.
+  std::optional<std::uint64_t> complete_upto;
+  bool all_done = true;
+  for (std::size_t t = 0; t < finished_.size(); ++t) {
+    if (finished_[t]) continue;
+    all_done = false;
+    if (!published_upto_[t]) return {};
+    complete_upto =
+        complete_upto ? std::min(*complete_upto, *published_upto_[t]) : *published_upto_[t];
+  }
+  std::vector<std::pair<std::uint64_t, std::unique_ptr<IntervalData>>> out;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (!all_done && it->first > *complete_upto) break;
+    out.emplace_back(it->first, std::move(it->second));
+    it = pending_.erase(it);
+  }
+  return out;
+}
+
+bool Collector::all_finished() {
+  std::lock_guard lock(mu_);
+  return std::all_of(finished_.begin(), finished_.end(), [](bool f) { return f; });
+}
+
+std::vector<std::string> Collector::examples() {
+  std::lock_guard lock(mu_);
+  return examples_;
+}
+
+} // namespace konform::load

@@ -1,0 +1,201 @@
+#include "load/merge.h"
+
+#include "json/document.h"
+#include "json/writer.h"
+#include <algorithm>
+#include <map>
+
+namespace konform::load {
+namespace {
+
+constexpr std::string_view summary_prefix = "[konform-summary: ";
+constexpr std::string_view step_prefix = "step:";
+
+void write_counters(json::Writer& w, const Counters& c) {
+  w.field("requests", c.requests);
+  w.field("bytes", c.bytes);
+  w.key("status").begin_object();
+  for (const auto& [code, n] : c.status)
+    w.field(std::to_string(code), n);
+  w.end_object();
+  w.key("errors").begin_object();
+  w.field("connect", c.errors.connect);
+  w.field("read", c.errors.read);
+  w.field("write", c.errors.write);
+  w.field("timeout", c.errors.timeout);
+  w.field("status", c.errors.status);
+  w.field("protocol", c.errors.protocol);
+  w.end_object();
+}
+
+std::uint64_t u64(simdjson::dom::element e, std::string_view key) {
+  std::uint64_t v = 0;
+  if (e[key].get(v) != simdjson::SUCCESS) {
+    std::int64_t s = 0;
+    if (e[key].get(s) == simdjson::SUCCESS && s > 0) v = static_cast<std::uint64_t>(s);
+  }
+  return v;
+}
+
+double dbl(simdjson::dom::element e, std::string_view key) {
+  double v = 0;
+  if (e[key].get(v) == simdjson::SUCCESS) return v;
+  return static_cast<double>(u64(e, key));
+}
+
+void read_counters(simdjson::dom::element e, Counters& c) {
+  c.requests += u64(e, "requests");
+  c.bytes += u64(e, "bytes");
+  simdjson::dom::object status;
+  if (e["status"].get(status) == simdjson::SUCCESS)
+    for (auto [k, v] : status) {
+      std::uint64_t n = 0;
+      if (v.get(n) == simdjson::SUCCESS) c.status[std::atoi(std::string(k).c_str())] += n;
+    }
+  simdjson::dom::element errors;
+  if (e["errors"].get(errors) == simdjson::SUCCESS) {
+    c.errors.connect += u64(errors, "connect");
+    c.errors.read += u64(errors, "read");
+    c.errors.write += u64(errors, "write");
+    c.errors.timeout += u64(errors, "timeout");
+    c.errors.status += u64(errors, "status");
+    c.errors.protocol += u64(errors, "protocol");
+  }
+}
+
+} // namespace
+
+std::string hlog_interval_lines(const IntervalView& v, double base_epoch_s) {
+  const double start = v.start_epoch_s - base_epoch_s;
+  std::string out;
+  if (v.corrected) out += hlog_line("", start, v.length_s, *v.corrected);
+  if (v.uncorrected) out += hlog_line("uncorrected", start, v.length_s, *v.uncorrected);
+  if (v.lag) out += hlog_line("lag", start, v.length_s, *v.lag);
+  for (const auto& [name, h] : v.steps)
+    out += hlog_line(std::string(step_prefix) + name, start, v.length_s, *h);
+  return out;
+}
+
+std::string hlog_summary_comment(const LoadResult& r) {
+  std::string out = "#";
+  out += summary_prefix;
+  json::Writer w(out);
+  w.begin_object();
+  w.field("version", LoadResult::json_version);
+  w.field("model", r.open_model ? "open" : "closed");
+  w.field("duration_s", r.duration_s);
+  w.field("target_rps", r.target_rate);
+  write_counters(w, r.counters);
+  w.field("sent", r.sent);
+  w.field("late", r.late);
+  w.field("dropped", r.dropped);
+  w.field("validated", r.validated);
+  w.field("violations", r.violations);
+  w.key("steps").begin_array();
+  for (const auto& s : r.steps) {
+    w.begin_object();
+    w.field("name", hlog_tag(s.name));
+    write_counters(w, s.counters);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  out += "]\n";
+  return out;
+}
+
+Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
+  MergeOutcome out;
+  LoadResult& r = out.result;
+  r.tool = "konform merge";
+  std::map<std::string, StepResult> steps; // by tag, in name order
+  std::vector<std::string> step_order;
+  double first_start = 0, last_end = 0, max_duration = 0;
+  bool any = false, all_have_summary = true;
+  std::size_t entries = 0;
+
+  for (const auto& in : inputs) {
+    auto info = read_hlog(in.text, in.origin, [&](HlogEntry& e) {
+      ++entries;
+      if (!any || e.start_s < first_start) first_start = e.start_s;
+      last_end = std::max(last_end, e.start_s + e.length_s);
+      any = true;
+      Status added = Ok{};
+      if (e.tag.empty()) {
+        added = r.corrected.add(e.histogram);
+      } else if (e.tag == "uncorrected") {
+        added = r.uncorrected.add(e.histogram);
+      } else if (e.tag == "lag") {
+        r.open_model = true;
+        added = r.lag.add(e.histogram);
+      } else if (e.tag.starts_with(step_prefix)) {
+        const auto name = e.tag.substr(step_prefix.size());
+        auto [it, inserted] = steps.try_emplace(name);
+        if (inserted) {
+          it->second.name = name;
+          step_order.push_back(name);
+        }
+        added = it->second.corrected.add(e.histogram);
+      }
+      if (!added.ok())
+        out.problems.push_back(in.origin + ":" + std::to_string(e.line) +
+                               ":1: " + added.error().message);
+    });
+    if (!info) return info.error();
+    for (auto& p : info->problems)
+      out.problems.push_back(std::move(p));
+    bool has_summary = false;
+    for (const auto& comment : info->comments) {
+      if (!comment.starts_with(summary_prefix)) continue;
+      auto body = std::string_view(comment).substr(summary_prefix.size());
+      if (body.ends_with(']')) body.remove_suffix(1);
+      auto doc = json::Document::parse(body, in.origin + " (konform-summary)");
+      if (!doc) {
+        out.problems.push_back(doc.error().message);
+        continue;
+      }
+      has_summary = true;
+      auto root = doc->root();
+      std::string_view model;
+      if (root["model"].get(model) == simdjson::SUCCESS && model == "open") r.open_model = true;
+      max_duration = std::max(max_duration, dbl(root, "duration_s"));
+      r.target_rate += dbl(root, "target_rps");
+      read_counters(root, r.counters);
+      r.sent += u64(root, "sent");
+      r.late += u64(root, "late");
+      r.dropped += u64(root, "dropped");
+      r.validated += u64(root, "validated");
+      r.violations += u64(root, "violations");
+      simdjson::dom::array arr;
+      if (root["steps"].get(arr) == simdjson::SUCCESS)
+        for (auto s : arr) {
+          std::string_view name;
+          if (s["name"].get(name) != simdjson::SUCCESS) continue;
+          auto [it, inserted] = steps.try_emplace(std::string(name));
+          if (inserted) {
+            it->second.name = std::string(name);
+            step_order.push_back(std::string(name));
+          }
+          read_counters(s, it->second.counters);
+        }
+    }
+    all_have_summary &= has_summary;
+  }
+  if (entries == 0)
+    return make_error("no readable interval in " + std::to_string(inputs.size()) + " log(s)" +
+                      (out.problems.empty() ? "" : ": " + out.problems.front()));
+  // Shards run side by side: the window is the longest process's, not the sum.
+  r.duration_s = max_duration > 0 ? max_duration : last_end - first_start;
+  if (!all_have_summary) {
+    // Logs from other tools carry no counters: count what the histograms hold.
+    r.counters.requests = std::max<std::uint64_t>(
+        r.counters.requests, static_cast<std::uint64_t>(r.corrected.total_count()));
+  }
+  for (const auto& name : step_order)
+    r.steps.push_back(std::move(steps[name]));
+  r.settings.push_back("inputs=" + std::to_string(inputs.size()));
+  r.settings.push_back("intervals=" + std::to_string(entries));
+  return out;
+}
+
+} // namespace konform::load

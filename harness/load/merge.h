@@ -1,0 +1,37 @@
+#pragma once
+// Distributed runs: every process writes an .hlog; `konform merge` adds their histograms exactly
+// (HdrHistogram add) and rebuilds the same LoadResult a single process would report.
+//
+// Tags konform writes: untagged = latency from the intended send time (what
+// HistogramLogProcessor reads by default), "uncorrected", "lag" (schedule lag) and
+// "step:<name>" per step. Counters that are not histograms (status codes, errors, dropped sends)
+// travel in one "#[konform-summary: {json}]" comment line at the end of the log, which other
+// HdrHistogram readers skip as a comment.
+#include "core/result.h"
+#include "load/hlog.h"
+#include "load/result.h"
+
+#include <string>
+#include <vector>
+
+namespace konform::load {
+
+// The lines of one finished interval (base_epoch_s: the log's BaseTime).
+std::string hlog_interval_lines(const IntervalView& interval, double base_epoch_s);
+// The closing "#[konform-summary: ...]" comment.
+std::string hlog_summary_comment(const LoadResult& result);
+
+struct MergeInput {
+  std::string origin; // file name, for messages
+  std::string text;
+};
+
+struct MergeOutcome {
+  LoadResult result;
+  std::vector<std::string> problems; // unreadable lines, "file:line:column: what"
+};
+
+// Fails only when no input holds a single readable interval.
+Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs);
+
+} // namespace konform::load

@@ -1,0 +1,22 @@
+#pragma once
+// Turning a LoadResult into what people and machines read: the wrk-like summary table, the
+// versioned JSON result, and the live progress line. Pure functions; the CLI prints them.
+#include "load/result.h"
+
+#include <string>
+
+namespace konform::load {
+
+// "850us", "1.23ms", "2.50s"
+std::string format_latency(double micros);
+
+std::string summary_text(const LoadResult& result);
+
+// Versioned JSON ("version": 1): settings, requests, duration, rps, corrected and uncorrected
+// latency percentiles in µs, schedule lag, per-step stats, status codes and errors.
+std::string to_json(const LoadResult& result);
+
+// One line, no terminal control codes, so it reads the same in a CI log.
+std::string live_line(const LiveSample& sample);
+
+} // namespace konform::load

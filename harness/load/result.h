@@ -1,0 +1,119 @@
+#pragma once
+// What a load run (or a merge of interval logs) measured. Latencies are microseconds.
+#include "load/histogram.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace konform::load {
+
+// The error categories of the report (wrk's socket errors plus HTTP and protocol failures).
+struct ErrorCounts {
+  std::uint64_t connect = 0;
+  std::uint64_t read = 0;
+  std::uint64_t write = 0;
+  std::uint64_t timeout = 0;
+  std::uint64_t status = 0;   // responses with status >= 400
+  std::uint64_t protocol = 0; // unparseable HTTP, or a sampled response the validator rejects
+  std::uint64_t total() const { return connect + read + write + timeout + status + protocol; }
+  void add(const ErrorCounts& o) {
+    connect += o.connect;
+    read += o.read;
+    write += o.write;
+    timeout += o.timeout;
+    status += o.status;
+    protocol += o.protocol;
+  }
+};
+
+// Streaming /query steps: one "stream" per request that was read for stream_for.
+struct StreamStats {
+  std::uint64_t streams = 0;
+  std::uint64_t rows = 0;
+  double seconds = 0;          // summed stream durations
+  Histogram time_to_first_row; // µs from the send to the first body bytes
+  double rows_per_second() const { return seconds > 0 ? static_cast<double>(rows) / seconds : 0; }
+};
+
+struct Counters {
+  std::uint64_t requests = 0; // responses received (any status) in the measured window
+  std::uint64_t bytes = 0;    // response bytes (headers and body)
+  std::map<int, std::uint64_t> status;
+  ErrorCounts errors;
+  void add(const Counters& o) {
+    requests += o.requests;
+    bytes += o.bytes;
+    for (const auto& [code, n] : o.status)
+      status[code] += n;
+    errors.add(o.errors);
+  }
+};
+
+struct StepResult {
+  std::string name;
+  Histogram corrected;   // from the intended send time (= uncorrected in the closed model)
+  Histogram uncorrected; // from the actual send time
+  Counters counters;
+  StreamStats stream;
+};
+
+struct LoadResult {
+  static constexpr int json_version = 1;
+  std::string tool = "konform load";
+  bool open_model = false;
+  double target_rate = 0; // requests/s of this process (after --shard)
+  double duration_s = 0;  // measured window
+  Histogram corrected;
+  Histogram uncorrected;
+  Histogram lag; // actual − intended send time (open model)
+  Counters counters;
+  std::uint64_t sent = 0;       // requests written
+  std::uint64_t late = 0;       // sends more than 1 ms behind their intended time
+  std::uint64_t dropped = 0;    // scheduled sends never made (--max-in-flight or the queue bound)
+  std::uint64_t validated = 0;  // responses run through the protocol validator
+  std::uint64_t violations = 0; // of those, how many had at least one violation
+  std::vector<std::string> violation_examples; // the first few, "step: rule: message"
+  std::vector<StepResult> steps;
+  std::vector<std::string> settings; // "threads=2", "connections=10", ... for the report
+
+  double rps() const {
+    return duration_s > 0 ? static_cast<double>(counters.requests) / duration_s : 0;
+  }
+  double bytes_per_second() const {
+    return duration_s > 0 ? static_cast<double>(counters.bytes) / duration_s : 0;
+  }
+  double error_rate() const { // errors per attempted request
+    const auto attempts = counters.requests + counters.errors.connect + counters.errors.read +
+                          counters.errors.write + counters.errors.timeout + dropped;
+    return attempts ? static_cast<double>(counters.errors.total() + dropped) /
+                          static_cast<double>(attempts)
+                    : 0;
+  }
+};
+
+// One finished interval of the run (what the .hlog gets, one line per histogram).
+struct IntervalView {
+  double start_epoch_s = 0;
+  double length_s = 0;
+  const Histogram* corrected = nullptr;
+  const Histogram* uncorrected = nullptr;
+  const Histogram* lag = nullptr;
+  std::vector<std::pair<std::string, const Histogram*>> steps; // corrected, per step
+};
+
+// The once-a-second progress line.
+struct LiveSample {
+  double elapsed_s = 0;
+  bool warming_up = false;
+  double achieved_rps = 0; // last second
+  double target_rps = 0;   // 0 in the closed model
+  std::int64_t p50_us = 0; // corrected, so far
+  std::int64_t p99_us = 0;
+  std::uint64_t requests = 0; // so far
+  std::uint64_t errors = 0;   // so far
+  std::uint64_t in_flight = 0;
+};
+
+} // namespace konform::load

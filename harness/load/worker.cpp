@@ -1,0 +1,527 @@
+#include "load/worker.h"
+
+#include "core/gzip.h"
+#include "load/response_parser.h"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <sys/prctl.h>
+
+namespace konform::load {
+namespace {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+constexpr std::size_t read_buffer_size = 16 * 1024;
+constexpr std::size_t pending_capacity = 1 << 16; // queued open-model sends per thread
+constexpr auto tick_period = std::chrono::milliseconds(10);
+constexpr auto reconnect_backoff = std::chrono::milliseconds(100);
+constexpr std::int64_t late_threshold_us = 1000;
+
+std::int64_t micros(Clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+}
+
+class Worker;
+
+struct Connection {
+  Connection(net::io_context& ctx) : sock(ctx), buf(new char[read_buffer_size]) {}
+  enum class State { down, connecting, idle, busy };
+
+  tcp::socket sock;
+  std::unique_ptr<ssl::stream<tcp::socket&>> tls;
+  State state = State::down;
+  std::uint32_t generation = 0; // bumped on close: completions of older operations are ignored
+  Clock::time_point retry_at{};
+  Clock::time_point connect_started{};
+  ResponseParser parser;
+  std::unique_ptr<char[]> buf;
+  std::size_t step = 0;
+  Clock::time_point intended{}, sent{}, first_body{};
+  bool have_first_body = false;
+  bool measured = false;
+  bool capturing = false;
+  std::string capture;
+};
+
+struct PendingSend {
+  std::uint64_t slot;
+  Clock::time_point intended;
+};
+
+class Worker {
+public:
+  Worker(const WorkerConfig& cfg, Collector& collector)
+      : cfg_(cfg), opt_(*cfg.options), steps_(*cfg.steps), collector_(collector), ctx_(1),
+        tick_(ctx_), slot_timer_(ctx_),
+        schedule_(opt_.rate, opt_.shard, cfg.threads, cfg.index, weighted_cycle(opt_.steps)),
+        cur_(steps_.size()), pending_(pending_capacity) {
+    open_ = opt_.rate > 0;
+    if (opt_.max_in_flight > 0)
+      max_in_flight_ = std::max<std::uint64_t>(1, opt_.max_in_flight / cfg.threads);
+    if (opt_.origin.tls) {
+      ssl_ = std::make_unique<ssl::context>(ssl::context::tls_client);
+      if (opt_.insecure) {
+        ssl_->set_verify_mode(ssl::verify_none);
+      } else {
+        ssl_->set_default_verify_paths();
+        if (!opt_.ca_file.empty()) {
+          error_code ignored;
+          ssl_->load_verify_file(opt_.ca_file, ignored);
+        }
+        ssl_->set_verify_mode(ssl::verify_peer);
+      }
+    }
+    for (unsigned i = 0; i < cfg.connections; ++i)
+      conns_.push_back(std::make_unique<Connection>(ctx_));
+    idle_.reserve(conns_.size());
+  }
+
+  void run() {
+    for (auto& c : conns_)
+      connect(*c);
+    arm_tick();
+    if (open_) {
+      slot_timer_.expires_at(cfg_.start + schedule_.offset_of(schedule_.slot(0)));
+      slot_timer_.async_wait([this](error_code ec) {
+        if (!ec) on_slot_timer();
+      });
+    }
+    ctx_.run();
+    publish_interval();
+    collector_.finish(cfg_.index, std::move(examples_));
+  }
+
+private:
+  // ---- connections ----
+  void connect(Connection& c) {
+    close(c);
+    c.state = Connection::State::connecting;
+    c.connect_started = Clock::now();
+    const auto gen = c.generation;
+    const auto& ep = cfg_.endpoints[(cfg_.index + reconnects_++) % cfg_.endpoints.size()];
+    c.sock.async_connect(ep, [this, &c, gen](error_code ec) {
+      if (gen != c.generation) return;
+      if (ec) return fail(c, &ErrorCounts::connect);
+      error_code ignored;
+      c.sock.set_option(tcp::no_delay(true), ignored);
+      if (!ssl_) {
+        c.sock.non_blocking(true, ignored);
+        return ready(c);
+      }
+      c.tls = std::make_unique<ssl::stream<tcp::socket&>>(c.sock, *ssl_);
+      if (!SSL_set_tlsext_host_name(c.tls->native_handle(), opt_.origin.host.c_str()))
+        return fail(c, &ErrorCounts::connect);
+      if (!opt_.insecure) c.tls->set_verify_callback(ssl::host_name_verification(opt_.origin.host));
+      c.tls->async_handshake(ssl::stream_base::client, [this, &c, gen](error_code hec) {
+        if (gen != c.generation) return;
+        if (hec) return fail(c, &ErrorCounts::connect);
+        ready(c);
+      });
+    });
+  }
+
+  void close(Connection& c) {
+    ++c.generation;
+    c.tls.reset();
+    error_code ignored;
+    if (c.sock.is_open()) c.sock.close(ignored);
+    c.state = Connection::State::down;
+  }
+
+  void ready(Connection& c) {
+    c.state = Connection::State::idle;
+    give_work(c);
+  }
+
+  // A failed connect, write, read or timeout: count it, drop the connection, reconnect.
+  void fail(Connection& c, std::uint64_t ErrorCounts::*category) {
+    const auto now = Clock::now();
+    const bool was_busy = c.state == Connection::State::busy;
+    if (was_busy) {
+      --busy_;
+      if (c.measured) {
+        ++(cur_.counters.errors.*category);
+        ++(cur_.steps[c.step].counters.errors.*category);
+      }
+    } else if (now >= cfg_.measure_start) {
+      ++(cur_.counters.errors.*category);
+    }
+    close(c);
+    if (finished_) return;
+    // Refused connects back off so a dead target does not spin the CPU; others retry at once.
+    if (category == &ErrorCounts::connect) {
+      c.retry_at = now + reconnect_backoff;
+    } else {
+      connect(c);
+    }
+    maybe_finish();
+  }
+
+  // ---- sending ----
+  bool closed_model_has_more() const {
+    if (stopping_) return false;
+    if (cfg_.total_slots > 0) return schedule_.slot(next_j_) < cfg_.total_slots;
+    return Clock::now() < cfg_.deadline;
+  }
+
+  void give_work(Connection& c) {
+    if (open_) {
+      if (pending_count_ > 0) {
+        const auto p = pending_[pending_head_];
+        pending_head_ = (pending_head_ + 1) % pending_.size();
+        --pending_count_;
+        return send(c, p.slot, p.intended);
+      }
+      idle_.push_back(&c);
+      return maybe_finish();
+    }
+    if (!closed_model_has_more()) {
+      sending_done_ = true;
+      idle_.push_back(&c);
+      return maybe_finish();
+    }
+    send(c, schedule_.slot(next_j_++), Clock::now());
+  }
+
+  void send(Connection& c, std::uint64_t slot, Clock::time_point intended) {
+    c.step = schedule_.step_of(slot);
+    const PreparedStep& s = steps_[c.step];
+    c.sent = Clock::now();
+    c.intended = intended;
+    c.measured = intended >= cfg_.measure_start;
+    c.capturing = opt_.validate && c.measured && (++validate_counter_ % opt_.validate_every == 0);
+    if (c.capturing) c.capture.clear();
+    c.parser.reset(s.head, c.capturing ? &c.capture : nullptr);
+    c.parser.count_rows(s.streaming);
+    c.have_first_body = false;
+    c.state = Connection::State::busy;
+    ++busy_;
+    if (c.measured) {
+      ++cur_.sent;
+      if (open_) {
+        const auto lag = micros(c.sent - intended);
+        cur_.lag.record(lag);
+        if (lag > late_threshold_us) ++cur_.late;
+      }
+    }
+    const auto gen = c.generation;
+    if (c.tls) {
+      net::async_write(*c.tls, net::buffer(s.wire), [this, &c, gen](error_code ec, std::size_t) {
+        if (gen != c.generation) return;
+        if (ec) return fail(c, &ErrorCounts::write);
+        read_tls(c);
+      });
+      return;
+    }
+    // Plain TCP: write at once (the socket buffer takes a small request whole), then wait for
+    // readability and read without a speculative EAGAIN — three syscalls per request.
+    error_code ec;
+    const auto n = c.sock.write_some(net::buffer(s.wire), ec);
+    if (ec && ec != net::error::would_block) return fail(c, &ErrorCounts::write);
+    if (n == s.wire.size()) return wait_readable(c);
+    net::async_write(c.sock, net::buffer(s.wire.data() + n, s.wire.size() - n),
+                     [this, &c, gen](error_code wec, std::size_t) {
+                       if (gen != c.generation) return;
+                       if (wec) return fail(c, &ErrorCounts::write);
+                       wait_readable(c);
+                     });
+  }
+
+  // ---- receiving ----
+  void wait_readable(Connection& c) {
+    const auto gen = c.generation;
+    c.sock.async_wait(tcp::socket::wait_read, [this, &c, gen](error_code ec) {
+      if (gen != c.generation) return;
+      if (ec) return fail(c, &ErrorCounts::read);
+      read_plain(c);
+    });
+  }
+
+  void read_plain(Connection& c) {
+    for (;;) {
+      error_code ec;
+      const auto n = c.sock.read_some(net::buffer(c.buf.get(), read_buffer_size), ec);
+      if (ec == net::error::would_block) return wait_readable(c);
+      if (ec == net::error::eof) return on_eof(c);
+      if (ec) return fail(c, &ErrorCounts::read);
+      if (!consume(c, n)) return;
+      if (n < read_buffer_size) return wait_readable(c);
+    }
+  }
+
+  void read_tls(Connection& c) {
+    const auto gen = c.generation;
+    c.tls->async_read_some(net::buffer(c.buf.get(), read_buffer_size),
+                           [this, &c, gen](error_code ec, std::size_t n) {
+                             if (gen != c.generation) return;
+                             if (ec == net::error::eof || ec == ssl::error::stream_truncated)
+                               return on_eof(c);
+                             if (ec) return fail(c, &ErrorCounts::read);
+                             if (consume(c, n)) read_tls(c);
+                           });
+  }
+
+  void on_eof(Connection& c) {
+    c.parser.on_eof();
+    if (c.parser.done()) return complete(c, /*reuse=*/false);
+    fail(c, &ErrorCounts::read);
+  }
+
+  // Feeds bytes to the parser; true when the response needs more.
+  bool consume(Connection& c, std::size_t n) {
+    const auto used = c.parser.feed(c.buf.get(), n);
+    if (!c.have_first_body && c.parser.body_bytes() > 0) {
+      c.first_body = Clock::now();
+      c.have_first_body = true;
+    }
+    if (c.parser.failed()) {
+      fail(c, &ErrorCounts::protocol);
+      return false;
+    }
+    if (c.parser.done()) {
+      // Bytes after the response without a request for them: the server broke the framing.
+      if (used < n && c.measured) {
+        ++cur_.counters.errors.protocol;
+        ++cur_.steps[c.step].counters.errors.protocol;
+      }
+      complete(c, used == n && c.parser.keep_alive());
+      return false;
+    }
+    return true;
+  }
+
+  void complete(Connection& c, bool reuse) {
+    const auto now = Clock::now();
+    --busy_;
+    if (c.measured) record(c, now);
+    if (!reuse) {
+      close(c);
+      if (!finished_) connect(c);
+      return maybe_finish();
+    }
+    c.state = Connection::State::idle;
+    give_work(c);
+  }
+
+  void record(Connection& c, Clock::time_point now) {
+    const PreparedStep& s = steps_[c.step];
+    StepData& sd = cur_.steps[c.step];
+    // A stream never "ends": its latency is the time to the first row.
+    const auto end = (s.streaming && c.have_first_body) ? c.first_body : now;
+    const auto corrected = micros(end - c.intended);
+    const auto uncorrected = micros(end - c.sent);
+    cur_.corrected.record(corrected);
+    cur_.uncorrected.record(uncorrected);
+    sd.corrected.record(corrected);
+    sd.uncorrected.record(uncorrected);
+    const auto bytes = c.parser.header_bytes() + c.parser.body_bytes();
+    const auto status = static_cast<std::size_t>(std::clamp(c.parser.status(), 0, 599));
+    for (HotCounters* hc : {&cur_.counters, &sd.counters}) {
+      ++hc->requests;
+      hc->bytes += bytes;
+      ++hc->status[status];
+      if (status >= 400) ++hc->errors.status;
+    }
+    if (s.streaming) {
+      ++sd.streams;
+      sd.rows += c.parser.body_rows();
+      sd.stream_seconds += std::chrono::duration<double>(now - c.sent).count();
+      if (c.have_first_body) sd.time_to_first_row.record(micros(c.first_body - c.sent));
+    }
+    if (c.capturing) validate(c, sd, s);
+  }
+
+  void validate(Connection& c, StepData& sd, const PreparedStep& s) {
+    std::string decoded;
+    std::string_view body = c.capture;
+    if (c.parser.encoded()) {
+      auto d = gzip::decompress(c.capture,
+                                c.parser.gzip() ? gzip::Format::gzip : gzip::Format::zlib_deflate,
+                                std::size_t(64) << 20);
+      if (!d) {
+        note_violation(sd, s.name + ": content-encoding: " + d.error().message);
+        return;
+      }
+      decoded = std::move(*d);
+      body = decoded;
+    }
+    auto kind = s.kind ? s.kind : protocol::detect_kind(body);
+    if (!kind) kind = protocol::Kind::text;
+    protocol::Exchange ex;
+    ex.status = c.parser.status();
+    ex.request_accept = s.accept;
+    ++cur_.validated;
+    for (const auto& f : protocol::validate(*kind, body, ex)) {
+      if (f.level == protocol::Level::violation) {
+        note_violation(sd, s.name + ": " + f.rule + " at " + (f.path.empty() ? "HTTP" : f.path) +
+                               ": " + f.message);
+        return;
+      }
+    }
+  }
+
+  void note_violation(StepData& sd, std::string example) {
+    ++cur_.violations;
+    ++cur_.counters.errors.protocol;
+    ++sd.counters.errors.protocol;
+    if (examples_.size() < 5) examples_.push_back(std::move(example));
+  }
+
+  // ---- open model ----
+  void on_slot_timer() {
+    const auto now = Clock::now();
+    for (;;) {
+      const auto slot = schedule_.slot(next_j_);
+      if (slot >= cfg_.total_slots || stopping_) {
+        sending_done_ = true;
+        return maybe_finish();
+      }
+      const auto at = cfg_.start + schedule_.offset_of(slot);
+      if (at > now) {
+        slot_timer_.expires_at(at);
+        slot_timer_.async_wait([this](error_code ec) {
+          if (!ec) on_slot_timer();
+        });
+        return;
+      }
+      ++next_j_;
+      dispatch(slot, at);
+    }
+  }
+
+  void dispatch(std::uint64_t slot, Clock::time_point intended) {
+    const bool measured = intended >= cfg_.measure_start;
+    if (max_in_flight_ > 0 && busy_ + pending_count_ >= max_in_flight_) {
+      if (measured) ++cur_.dropped;
+      return;
+    }
+    if (!idle_.empty()) {
+      Connection* c = idle_.back();
+      idle_.pop_back();
+      return send(*c, slot, intended);
+    }
+    if (pending_count_ == pending_.size()) {
+      if (measured) ++cur_.dropped;
+      return;
+    }
+    pending_[(pending_head_ + pending_count_) % pending_.size()] = {slot, intended};
+    ++pending_count_;
+  }
+
+  // ---- housekeeping: timeouts, reconnects, intervals, the end ----
+  void arm_tick() {
+    tick_.expires_after(tick_period);
+    tick_.async_wait([this](error_code ec) {
+      if (!ec) on_tick();
+    });
+  }
+
+  void on_tick() {
+    const auto now = Clock::now();
+    for (auto& cp : conns_) {
+      Connection& c = *cp;
+      if (c.state == Connection::State::busy) {
+        const PreparedStep& s = steps_[c.step];
+        if (s.streaming && s.stream_for.count() > 0 && now - c.sent >= s.stream_for) {
+          complete(c, /*reuse=*/false); // the stream was read for as long as asked
+        } else if (now - c.sent > opt_.timeout) {
+          fail(c, &ErrorCounts::timeout);
+        }
+      } else if (c.state == Connection::State::connecting &&
+                 now - c.connect_started > opt_.timeout) {
+        fail(c, &ErrorCounts::connect);
+      } else if (c.state == Connection::State::down && !finished_ && now >= c.retry_at) {
+        connect(c);
+      }
+    }
+    if (!open_ && !sending_done_ && !closed_model_has_more()) sending_done_ = true;
+    while (now >= cfg_.measure_start + std::chrono::seconds(interval_ + 1)) {
+      publish_interval();
+      ++interval_;
+    }
+    if (sending_done_ && sending_done_at_ == Clock::time_point{}) sending_done_at_ = now;
+    // Responses still missing a timeout after the last send will never be counted: stop.
+    if (sending_done_ && now - sending_done_at_ > opt_.timeout + tick_period * 2) return finish();
+    maybe_finish();
+    if (!finished_) arm_tick();
+  }
+
+  void publish_interval() {
+    if (Clock::now() < cfg_.measure_start && cur_.counters.requests == 0 &&
+        cur_.counters.errors.total() == 0)
+      return; // warm-up: nothing measured yet
+    collector_.publish(cfg_.index, interval_, cur_);
+    cur_.reset();
+  }
+
+  void maybe_finish() {
+    if (finished_ || !sending_done_) return;
+    if (busy_ == 0 && pending_count_ == 0) finish();
+  }
+
+  void finish() {
+    if (finished_) return;
+    finished_ = true;
+    for (auto& c : conns_) {
+      if (c->state == Connection::State::busy && c->measured) {
+        // Sent but never answered before the end: that is a timeout, not a success.
+        ++cur_.counters.errors.timeout;
+        ++cur_.steps[c->step].counters.errors.timeout;
+      }
+      close(*c);
+    }
+    busy_ = 0;
+    if (pending_count_ > 0) {
+      cur_.dropped += pending_count_;
+      pending_count_ = 0;
+    }
+    tick_.cancel();
+    slot_timer_.cancel();
+  }
+
+  const WorkerConfig& cfg_;
+  const LoadOptions& opt_;
+  const std::vector<PreparedStep>& steps_;
+  Collector& collector_;
+  net::io_context ctx_;
+  net::steady_timer tick_;
+  net::steady_timer slot_timer_;
+  std::unique_ptr<ssl::context> ssl_;
+  Schedule schedule_;
+  IntervalData cur_;
+  std::vector<std::unique_ptr<Connection>> conns_;
+  std::vector<Connection*> idle_;
+  std::vector<PendingSend> pending_;
+  std::size_t pending_head_ = 0;
+  std::size_t pending_count_ = 0;
+  std::uint64_t busy_ = 0;
+  std::uint64_t max_in_flight_ = 0;
+  std::uint64_t next_j_ = 0;
+  std::uint64_t interval_ = 0;
+  std::uint64_t validate_counter_ = 0;
+  std::size_t reconnects_ = 0;
+  bool open_ = false;
+  bool stopping_ = false;
+  bool sending_done_ = false;
+  bool finished_ = false;
+  Clock::time_point sending_done_at_{};
+  std::vector<std::string> examples_;
+};
+
+} // namespace
+
+void run_worker(const WorkerConfig& config, Collector& collector) {
+  // The kernel's default 50 µs timer slack would be most of the send-time error budget.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+  Worker worker(config, collector);
+  worker.run();
+}
+
+} // namespace konform::load

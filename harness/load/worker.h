@@ -1,0 +1,110 @@
+#pragma once
+// One load thread: its own io_context, its own connections, its own histograms and counters.
+// Nothing in the request path is shared with other threads; once a second the thread hands its
+// interval data to the Collector (one mutex acquisition per second per thread).
+#include "load/histogram.h"
+#include "load/options.h"
+#include "load/result.h"
+#include "load/schedule.h"
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace konform::load {
+
+using Clock = std::chrono::steady_clock;
+
+// A step serialised once: the exact bytes every send of it writes.
+struct PreparedStep {
+  std::string name;
+  std::string wire;
+  bool head = false;
+  bool streaming = false;
+  std::chrono::microseconds stream_for{0};
+  std::optional<protocol::Kind> kind;
+  std::string accept;
+};
+
+std::vector<PreparedStep> prepare_steps(const LoadOptions& options);
+
+// Counters without a map: status codes index a fixed array, so the hot path never allocates.
+struct HotCounters {
+  std::uint64_t requests = 0;
+  std::uint64_t bytes = 0;
+  ErrorCounts errors;
+  std::array<std::uint64_t, 600> status{};
+  void add(const HotCounters& o);
+  void reset() { *this = HotCounters{}; }
+  Counters to_counters() const;
+};
+
+struct StepData {
+  Histogram corrected, uncorrected;
+  HotCounters counters;
+  std::uint64_t streams = 0, rows = 0;
+  double stream_seconds = 0;
+  Histogram time_to_first_row;
+  void add(const StepData& o);
+  void reset();
+};
+
+// What one thread measured during one interval (and, summed, the whole run).
+struct IntervalData {
+  explicit IntervalData(std::size_t step_count) : steps(step_count) {}
+  Histogram corrected, uncorrected, lag;
+  std::vector<StepData> steps;
+  HotCounters counters;
+  std::uint64_t sent = 0, late = 0, dropped = 0, validated = 0, violations = 0;
+  void add(const IntervalData& o);
+  void reset();
+};
+
+// Where threads publish finished intervals and the controller picks them up.
+class Collector {
+public:
+  Collector(unsigned threads, std::size_t steps);
+  // Thread `thread` finished interval `index`.
+  void publish(unsigned thread, std::uint64_t index, const IntervalData& data);
+  // Thread `thread` will publish nothing more (its last interval was published before).
+  void finish(unsigned thread, std::vector<std::string> violation_examples);
+  // Waits up to `wait` for news; returns the intervals every thread has published, in order.
+  std::vector<std::pair<std::uint64_t, std::unique_ptr<IntervalData>>>
+  take_complete(std::chrono::milliseconds wait);
+  bool all_finished();
+  std::vector<std::string> examples();
+
+private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::size_t steps_;
+  std::vector<std::optional<std::uint64_t>> published_upto_; // per thread
+  std::vector<bool> finished_;
+  std::map<std::uint64_t, std::unique_ptr<IntervalData>> pending_;
+  std::vector<std::string> examples_;
+};
+
+struct WorkerConfig {
+  unsigned index = 0;
+  unsigned threads = 1;
+  unsigned connections = 1;
+  const LoadOptions* options = nullptr;
+  const std::vector<PreparedStep>* steps = nullptr;
+  std::vector<boost::asio::ip::tcp::endpoint> endpoints;
+  Clock::time_point start;         // slot 0 / the run's start
+  Clock::time_point measure_start; // start + warmup
+  std::uint64_t total_slots = 0;   // open model, or closed model with -n; 0 = until the deadline
+  Clock::time_point deadline;      // no new sends after this
+};
+
+// Runs the thread's connections until its share of the schedule is done. Blocking.
+void run_worker(const WorkerConfig& config, Collector& collector);
+
+} // namespace konform::load
