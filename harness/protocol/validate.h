@@ -45,14 +45,19 @@ struct Finding {
 // What the validator may know besides the body. Everything is optional: `validate FILE` only
 // has a body; `check` and `load` know the HTTP exchange too.
 struct Exchange {
-  int status = 0;                          // 0 = unknown
-  const http::Headers* headers = nullptr;  // response headers, null = unknown
+  int status = 0;                         // 0 = unknown
+  const http::Headers* headers = nullptr; // response headers, null = unknown
   const http::Headers* request_headers = nullptr;
-  std::string_view request_accept;         // the Accept header that was sent (ksqlDB)
+  std::string_view request_accept; // the Accept header that was sent (ksqlDB)
 };
 
 // Validates a decoded (not compressed) body as `kind`.
 std::vector<Finding> validate(Kind kind, std::string_view body, const Exchange& exchange = {});
+
+// The same, without copying a large body: reserves SIMDJSON_PADDING spare capacity in `body`
+// (the on-demand parser reads a little past the end) and validates it in place. The content of
+// `body` is not changed. `konform validate` and the benchmark use it for gigabyte files.
+std::vector<Finding> validate_in_place(Kind kind, std::string& body, const Exchange& exchange = {});
 
 // Guesses the kind of a saved body (for `validate` without --as); nullopt when nothing fits.
 std::optional<Kind> detect_kind(std::string_view body);

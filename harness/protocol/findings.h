@@ -1,0 +1,63 @@
+#pragma once
+// Building findings cheaply: validators walk gigabyte bodies, so a JSON path is kept as a small
+// stack of steps and only rendered to text ("$[3].Rows[0][2]") when a finding is actually made.
+// A Findings collector caps how many findings one body can produce, so memory stays bounded
+// however broken the input is.
+#include "protocol/validate.h"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace konform::protocol {
+
+class JsonPath {
+public:
+  void push_key(std::string_view key);
+  void push_index(std::size_t index);
+  void pop() { steps_.pop_back(); }
+  // Replaces the index of the innermost step (cheaper than pop + push inside loops).
+  void set_index(std::size_t index) { steps_.back().index = index; }
+  std::string str() const;
+
+private:
+  struct Step {
+    std::string key;
+    std::size_t index = 0;
+    bool is_index = false;
+  };
+  std::vector<Step> steps_;
+};
+
+// One step below an already rendered path ("" stands for the root "$").
+std::string child_path(std::string_view parent, std::string_view key);
+std::string index_path(std::string_view parent, std::size_t index);
+
+class Findings {
+public:
+  static constexpr std::size_t max_findings = 1000;
+
+  void add(Level level, std::string path, std::string_view rule, std::string message);
+  void violation(std::string path, std::string_view rule, std::string message) {
+    add(Level::violation, std::move(path), rule, std::move(message));
+  }
+  void in_band(std::string path, std::string_view rule, std::string message) {
+    add(Level::in_band_error, std::move(path), rule, std::move(message));
+  }
+  void warning(std::string path, std::string_view rule, std::string message) {
+    add(Level::warning, std::move(path), rule, std::move(message));
+  }
+  // True once the cap is reached: validators may stop walking.
+  bool full() const { return list_.size() >= max_findings; }
+  bool has(Level level) const;
+  bool has_rule(std::string_view rule) const;
+  std::vector<Finding> take() { return std::move(list_); }
+  const std::vector<Finding>& list() const { return list_; }
+
+private:
+  std::vector<Finding> list_;
+  std::size_t dropped_ = 0;
+};
+
+} // namespace konform::protocol

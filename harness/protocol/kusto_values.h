@@ -1,0 +1,51 @@
+#pragma once
+// Kusto scalar types and their JSON encodings, shared by the v1 and v2 validators
+// (research/kusto-protocol.md §5). Values are checked straight from simdjson's on-demand API so
+// that a gigabyte result is validated in one pass without building a DOM.
+#include "protocol/validate.h"
+
+#include <optional>
+#include <simdjson.h>
+#include <string>
+#include <string_view>
+
+namespace konform::protocol::kusto {
+
+enum class ScalarType {
+  boolean,
+  int32,
+  int64,
+  real,
+  decimal,
+  string,
+  guid,
+  datetime,
+  timespan,
+  dynamic
+};
+
+std::string_view to_string(ScalarType type);
+
+// A ColumnType name, aliases included (date, time, boolean, double, uuid, uniqueid).
+std::optional<ScalarType> type_from_column_type(std::string_view name);
+// A v1 DataType (.NET type name, with or without the "System." prefix): String, DateTime, Int32,
+// Int64, Double, SByte, Boolean, Guid, TimeSpan, Object, SqlDecimal, Decimal.
+std::optional<ScalarType> type_from_data_type(std::string_view name);
+
+// Text forms (the strings inside the JSON quotes).
+bool is_datetime(std::string_view s); // ISO-8601 UTC, 'Z', 0–7 fraction digits
+bool is_timespan(std::string_view s); // .NET "c": [-][d.]hh:mm:ss[.f{1,7}]
+bool is_decimal_text(std::string_view s);
+
+// What is wrong with one value, when something is.
+struct ValueProblem {
+  Level level = Level::violation;
+  std::string_view rule;
+  std::string message;
+};
+
+// Checks one cell against its column type. `v1` allows the v1-only bool encoding 0/1.
+// The value is consumed (or skipped) by the call.
+std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::value value, bool v1);
+
+} // namespace konform::protocol::kusto

@@ -1,0 +1,115 @@
+// protocol::validate: names of kinds and levels, and the dispatch to the per-protocol validators.
+#include "protocol/validate.h"
+
+#include "protocol/findings.h"
+#include "protocol/validators.h"
+
+#include <array>
+#include <simdjson.h>
+#include <utility>
+
+namespace konform::protocol {
+namespace {
+
+constexpr std::array<std::pair<Kind, std::string_view>, 9> kind_names{{
+    {Kind::kusto_v1, "kusto-v1"},
+    {Kind::kusto_v2, "kusto-v2"},
+    {Kind::kusto_error, "kusto-error"},
+    {Kind::kusto_ingest, "kusto-ingest"},
+    {Kind::ksql_entities, "ksql-entities"},
+    {Kind::ksql_error, "ksql-error"},
+    {Kind::ksql_stream, "ksql-stream"},
+    {Kind::json, "json"},
+    {Kind::text, "text"},
+}};
+
+bool is_kusto(Kind kind) {
+  return kind == Kind::kusto_v1 || kind == Kind::kusto_v2 || kind == Kind::kusto_error ||
+         kind == Kind::kusto_ingest;
+}
+
+bool is_ksql(Kind kind) {
+  return kind == Kind::ksql_entities || kind == Kind::ksql_error || kind == Kind::ksql_stream;
+}
+
+std::vector<Finding> run(Kind kind, std::string_view body, bool padded, const Exchange& exchange) {
+  Findings out;
+  // HTTP-level rules (headers, status vs body) only when the exchange is known.
+  if (is_kusto(kind))
+    validate_kusto_http(body, exchange, out);
+  else if (is_ksql(kind))
+    validate_ksql_http(body, exchange, out);
+  switch (kind) {
+  case Kind::kusto_v1:
+    validate_kusto_v1(body, padded, out);
+    break;
+  case Kind::kusto_v2:
+    validate_kusto_v2(body, padded, out);
+    break;
+  case Kind::kusto_error:
+    validate_kusto_error(body, exchange, out);
+    break;
+  case Kind::kusto_ingest:
+    validate_kusto_ingest(body, out);
+    break;
+  case Kind::ksql_entities:
+    validate_ksql_entities(body, exchange, out);
+    break;
+  case Kind::ksql_error:
+    validate_ksql_error(body, exchange, out);
+    break;
+  case Kind::ksql_stream:
+    validate_ksql_stream(body, exchange, out);
+    break;
+  case Kind::json:
+    validate_json(body, out);
+    break;
+  case Kind::text:
+    break; // anything is text
+  }
+  return out.take();
+}
+
+} // namespace
+
+std::string_view to_string(Kind kind) {
+  for (const auto& [k, name] : kind_names)
+    if (k == kind) return name;
+  return "unknown";
+}
+
+std::optional<Kind> parse_kind(std::string_view name) {
+  for (const auto& [k, n] : kind_names)
+    if (n == name) return k;
+  // Accept the enum spelling too (kusto_v2), since both appear in code and scenario files.
+  for (const auto& [k, n] : kind_names) {
+    std::string alt(n);
+    for (auto& c : alt)
+      if (c == '-') c = '_';
+    if (alt == name) return k;
+  }
+  return std::nullopt;
+}
+
+std::string_view to_string(Level level) {
+  switch (level) {
+  case Level::violation:
+    return "violation";
+  case Level::in_band_error:
+    return "in-band-error";
+  case Level::warning:
+    return "warning";
+  }
+  return "unknown";
+}
+
+std::vector<Finding> validate(Kind kind, std::string_view body, const Exchange& exchange) {
+  return run(kind, body, false, exchange);
+}
+
+std::vector<Finding> validate_in_place(Kind kind, std::string& body, const Exchange& exchange) {
+  body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  return run(kind, body, true, exchange);
+}
+
+} // namespace konform::protocol
