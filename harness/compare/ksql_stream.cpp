@@ -1,6 +1,7 @@
 #include "compare/ksql_stream.h"
 
 #include "json/locate.h"
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -229,65 +230,80 @@ void compare_ksql_stream(Engine& engine, element expected, element actual) {
   auto aa = actual.get_array().value_unsafe();
   std::vector<std::string_view> names;
   if (ea.size() > 0) names = column_names(ea.at(0).value_unsafe());
-  Cell cell;
-  auto ei = ea.begin();
-  auto ai = aa.begin();
+  // Rows pair with rows and the other elements (header, final message, error, tokens) with
+  // each other in order, so one extra row is one difference and not a shifted tail.
+  struct Item {
+    element value;
+    std::size_t index;
+  };
+  std::vector<Item> e_rows, a_rows, e_other, a_other;
   std::size_t i = 0;
-  std::size_t row = 0; // rows counted from 0, headers and final messages not counted
-  for (; ei != ea.end() && ai != aa.end(); ++ei, ++ai, ++i) {
-    engine.path().push_index(i);
-    auto ec = row_cells(*ei);
-    auto ac = row_cells(*ai);
-    if (ec && ac) {
-      cell.row = row;
-      engine.set_cell(&cell);
-      if (engine.rules().has_path_rules && engine.ignored_here()) {
-        // the whole row is ignored
-      } else if ((*ei).type() == element_type::ARRAY) {
-        compare_cells(engine, *ec, *ac, names, cell);
-      } else {
-        engine.path().push_key("row");
-        engine.path().push_key("columns");
-        if (!(engine.rules().has_path_rules && engine.ignored_here()))
-          compare_cells(engine, *ec, *ac, names, cell);
-        engine.path().pop();
-        engine.path().pop();
-        // Everything else of the element (tombstone, sourceHost) as plain JSON.
-        element er = (*ei).at_key("row").value_unsafe();
-        element ar = (*ai).at_key("row").value_unsafe();
-        engine.path().push_key("row");
-        engine.object(er.get_object().value_unsafe(), ar.get_object().value_unsafe(), {"columns"});
-        engine.path().pop();
-        engine.object((*ei).get_object().value_unsafe(), (*ai).get_object().value_unsafe(),
-                      {"row"});
-      }
-      engine.set_cell(nullptr);
+  for (element v : ea)
+    (row_cells(v) ? e_rows : e_other).push_back({v, i++});
+  i = 0;
+  for (element v : aa)
+    (row_cells(v) ? a_rows : a_other).push_back({v, i++});
+
+  std::size_t n = std::min(e_other.size(), a_other.size());
+  for (std::size_t k = 0; k < n; ++k) {
+    engine.path().push_index(a_other[k].index);
+    engine.value(e_other[k].value, a_other[k].value);
+    engine.path().pop();
+  }
+  for (std::size_t k = n; k < e_other.size(); ++k)
+    engine.report(Engine::excerpt(e_other[k].value), "(missing)",
+                  "element [" + std::to_string(e_other[k].index) + "] missing");
+  for (std::size_t k = n; k < a_other.size(); ++k) {
+    engine.path().push_index(a_other[k].index);
+    if (!engine.ignored_here())
+      engine.report("(missing)", Engine::excerpt(a_other[k].value),
+                    "unexpected element [" + std::to_string(a_other[k].index) + "]");
+    engine.path().pop();
+  }
+
+  Cell cell;
+  engine.set_cell(&cell);
+  n = std::min(e_rows.size(), a_rows.size());
+  for (std::size_t r = 0; r < n; ++r) {
+    element ev = e_rows[r].value;
+    element av = a_rows[r].value;
+    cell.row = r;
+    engine.path().push_index(a_rows[r].index);
+    if (engine.rules().has_path_rules && engine.ignored_here()) {
+      // the whole row is ignored
+    } else if (ev.type() == element_type::ARRAY || av.type() == element_type::ARRAY) {
+      if (ev.type() == av.type())
+        compare_cells(engine, *row_cells(ev), *row_cells(av), names, cell);
+      else
+        engine.value(ev, av);
     } else {
-      engine.value(*ei, *ai);
+      engine.path().push_key("row");
+      engine.path().push_key("columns");
+      if (!(engine.rules().has_path_rules && engine.ignored_here()))
+        compare_cells(engine, *row_cells(ev), *row_cells(av), names, cell);
+      engine.path().pop();
+      // Everything else of the element (tombstone, sourceHost) as plain JSON.
+      element er = ev.at_key("row").value_unsafe();
+      element ar = av.at_key("row").value_unsafe();
+      engine.object(er.get_object().value_unsafe(), ar.get_object().value_unsafe(), {"columns"});
+      engine.path().pop();
+      engine.object(ev.get_object().value_unsafe(), av.get_object().value_unsafe(), {"row"});
     }
-    if (ec) ++row;
     engine.path().pop();
   }
-  for (; ei != ea.end(); ++ei, ++i) {
-    engine.path().push_index(i);
-    bool is_row = row_cells(*ei).has_value();
+  cell.column = {};
+  for (std::size_t r = n; r < e_rows.size(); ++r) {
+    cell.row = r;
+    engine.report(Engine::excerpt(e_rows[r].value), "(missing)", "row missing");
+  }
+  for (std::size_t r = n; r < a_rows.size(); ++r) {
+    cell.row = r;
+    engine.path().push_index(a_rows[r].index);
     if (!engine.ignored_here())
-      engine.report(Engine::excerpt(*ei), "(missing)",
-                    is_row ? "row " + std::to_string(row) + " missing"
-                           : "element [" + std::to_string(i) + "] missing");
-    row += is_row ? 1 : 0;
+      engine.report("(missing)", Engine::excerpt(a_rows[r].value), "unexpected row");
     engine.path().pop();
   }
-  for (; ai != aa.end(); ++ai, ++i) {
-    engine.path().push_index(i);
-    bool is_row = row_cells(*ai).has_value();
-    if (!engine.ignored_here())
-      engine.report("(missing)", Engine::excerpt(*ai),
-                    is_row ? "unexpected row " + std::to_string(row)
-                           : "unexpected element [" + std::to_string(i) + "]");
-    row += is_row ? 1 : 0;
-    engine.path().pop();
-  }
+  engine.set_cell(nullptr);
 }
 
 } // namespace konform::compare
