@@ -1,0 +1,126 @@
+// `konform check [PATH...]`: replays scenarios against a target (or the embedded reference
+// endpoint), prints each scenario as it finishes, writes --junit / --json reports, and turns the
+// verdict into the exit code.
+#include "cli/app.h"
+#include "core/file.h"
+#include "report/writers.h"
+#include "runner/check_runner.h"
+
+#include <cxxopts.hpp>
+#include <iostream>
+
+namespace konform::cli {
+namespace {
+
+int exit_code(const std::string& verdict) {
+  if (verdict == "passed") return exit_ok;
+  if (verdict == "failed") return exit_failed;
+  if (verdict == "bad-input") return exit_bad_input;
+  return exit_runtime;
+}
+
+int check_main(int argc, char** argv) {
+  cxxopts::Options opts("konform check",
+                        "Replay scenarios against an endpoint and compare every response with "
+                        "its golden file and with the protocol.");
+  opts.positional_help("[PATH...]");
+  opts.add_options()("paths", "Scenario files or folders (default: scenarios/)",
+                     cxxopts::value<std::vector<std::string>>())(
+      "filter", "Run only scenarios whose name or file matches this glob (* and ?)",
+      cxxopts::value<std::string>())(
+      "target",
+      "Endpoint URL (http:// or https://) for every scenario; without any target the embedded "
+      "reference endpoint runs on loopback",
+      cxxopts::value<std::string>())(
+      "kusto-target", "Endpoint URL for \"endpoint\": \"kusto\" scenarios (overrides --target)",
+      cxxopts::value<std::string>())(
+      "ksql-target", "Endpoint URL for \"endpoint\": \"ksql\" scenarios (overrides --target)",
+      cxxopts::value<std::string>())("ca-file",
+                                     "PEM file with extra trust anchors for https targets",
+                                     cxxopts::value<std::string>())(
+      "insecure", "Do not verify TLS certificates (test servers only)")(
+      "token", "Send 'Authorization: Bearer TOKEN' (never printed or written to reports)",
+      cxxopts::value<std::string>())("token-file", "Read the bearer token from this file",
+                                     cxxopts::value<std::string>())(
+      "token-command", "Run this shell command; its standard output is the bearer token",
+      cxxopts::value<std::string>())(
+      "var", "Set a scenario variable NAME=VALUE (repeatable; overrides the scenario's default)",
+      cxxopts::value<std::vector<std::string>>())(
+      "update-golden", "Write or refresh the golden files from the target's responses")(
+      "junit", "Write a JUnit XML report to FILE", cxxopts::value<std::string>())(
+      "json", "Write the JSON report to FILE", cxxopts::value<std::string>())(
+      "timeout", "Per-request timeout in milliseconds",
+      cxxopts::value<unsigned>()->default_value("30000"))("h,help", "Show this help");
+  opts.parse_positional({"paths"});
+
+  runner::CheckOptions options;
+  std::string junit, json_file;
+  try {
+    auto args = opts.parse(argc, argv);
+    if (args.count("help")) {
+      std::cout << opts.help() << "\n";
+      return exit_ok;
+    }
+    if (args.count("paths")) options.paths = args["paths"].as<std::vector<std::string>>();
+    auto text = [&](const char* name) {
+      return args.count(name) ? args[name].as<std::string>() : std::string();
+    };
+    options.filter = text("filter");
+    options.target = text("target");
+    options.kusto_target = text("kusto-target");
+    options.ksql_target = text("ksql-target");
+    options.ca_file = text("ca-file");
+    options.insecure = args.count("insecure") > 0;
+    options.update_golden = args.count("update-golden") > 0;
+    options.timeout = std::chrono::milliseconds(args["timeout"].as<unsigned>());
+    junit = text("junit");
+    json_file = text("json");
+    auto token = runner::resolve_token(text("token"), text("token-file"), text("token-command"));
+    if (!token) {
+      std::cerr << "konform check: " << token.error().message << "\n";
+      return exit_bad_input;
+    }
+    options.token = std::move(*token);
+    if (args.count("var"))
+      for (const auto& assignment : args["var"].as<std::vector<std::string>>()) {
+        auto v = runner::parse_variable(assignment);
+        if (!v) {
+          std::cerr << "konform check: " << v.error().message << "\n";
+          return exit_bad_input;
+        }
+        options.variables.push_back(std::move(*v));
+      }
+  } catch (const cxxopts::exceptions::exception& e) {
+    std::cerr << "konform check: " << e.what() << " (see konform check --help)\n";
+    return exit_bad_input;
+  }
+
+  options.on_scenario = [](const report::ScenarioResult& scenario) {
+    std::cout << report::console_scenario(scenario) << std::flush;
+  };
+  auto run = runner::run_check(options);
+  if (!run) {
+    std::cerr << "konform check: " << run.error().message << "\n";
+    return exit_bad_input;
+  }
+  std::cout << "\n" << report::console_summary(*run);
+
+  int code = exit_code(run->verdict());
+  auto write = [&](const std::string& path, const std::string& content) {
+    if (path.empty()) return;
+    auto st = file::write(path, content);
+    if (!st) {
+      std::cerr << "konform check: cannot write the report: " << st.error().message << "\n";
+      code = exit_runtime;
+    }
+  };
+  write(junit, report::junit_xml(*run));
+  write(json_file, report::json_report(*run));
+  return code;
+}
+
+const bool registered = register_command(
+    {"check", "replay scenarios, compare responses with golden files, gate CI", check_main});
+
+} // namespace
+} // namespace konform::cli

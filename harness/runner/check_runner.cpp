@@ -1,0 +1,224 @@
+#include "runner/check_runner.h"
+
+#include "core/text.h"
+#include "http/url.h"
+#include "runner/step_runner.h"
+#include "scenario/parser.h"
+#include "serve/reference_endpoint.h"
+
+#include <ctime>
+#include <memory>
+#include <optional>
+
+namespace konform::runner {
+namespace {
+
+using scenario::Endpoint;
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Where each service's scenarios go: a URL, or "" when no target serves that endpoint.
+struct Origins {
+  std::optional<http::Url> kusto;
+  std::optional<http::Url> ksql;
+};
+
+Result<std::optional<http::Url>> optional_url(const std::string& flag, const std::string& value) {
+  if (value.empty()) return std::optional<http::Url>{};
+  auto url = http::parse_url(value);
+  if (!url) return make_error("--" + flag + ": " + url.error().message);
+  return std::optional<http::Url>(*url);
+}
+
+// A secret must not survive in any report string, whatever echoed it (a server that reflects
+// the Authorization header in an error message, a capture, ...).
+void redact(std::string& s, const std::string& secret) {
+  if (secret.empty()) return;
+  for (std::size_t at = s.find(secret); at != std::string::npos; at = s.find(secret, at))
+    s.replace(at, secret.size(), "***");
+}
+
+void redact(report::ScenarioResult& scenario, const std::string& secret) {
+  redact(scenario.bad_input, secret);
+  for (auto& step : scenario.steps) {
+    redact(step.url, secret);
+    for (auto& f : step.failures)
+      redact(f, secret);
+    for (auto& d : step.differences) {
+      redact(d.expected, secret);
+      redact(d.actual, secret);
+      redact(d.message, secret);
+    }
+    for (auto& f : step.findings)
+      redact(f.message, secret);
+  }
+}
+
+bool selected(const std::string& filter, const std::string& name, const std::string& file) {
+  return filter.empty() || text::glob_match(filter, name) || text::glob_match(filter, file);
+}
+
+struct ScenarioRun {
+  report::ScenarioResult result;
+  std::string unreachable;
+};
+
+ScenarioRun run_scenario(const scenario::Scenario& sc, const http::Url& target,
+                         const CheckOptions& options) {
+  ScenarioRun run;
+  run.result.name = sc.name;
+  run.result.file = sc.file;
+  run.result.endpoint = std::string(scenario::to_string(sc.endpoint));
+  run.result.target = target.origin();
+
+  // --var overrides the scenario's defaults; defaults may use ${uuid}, ${target} and each other.
+  scenario::Variables variables{{"target", target.origin()}};
+  for (const auto& [k, v] : options.variables)
+    variables[k] = v;
+  for (const auto& [k, v] : sc.variables) {
+    bool overridden = false;
+    for (const auto& o : options.variables)
+      overridden |= o.first == k;
+    if (overridden) continue;
+    auto value = scenario::expand(v, variables);
+    if (!value) {
+      run.result.bad_input = sc.file + ": variable " + k + ": " + value.error().message;
+      return run;
+    }
+    variables[k] = *value;
+  }
+
+  http::ClientOptions client_options;
+  client_options.timeout = options.timeout;
+  client_options.ca_file = options.ca_file;
+  client_options.insecure = options.insecure;
+  http::Client client(target, client_options); // one keep-alive connection per scenario
+  StepContext context{client, target, sc, variables, options};
+  for (const auto& step : sc.steps) {
+    StepRun step_run = run_step(step, context);
+    run.result.steps.push_back(std::move(step_run.result));
+    if (!step_run.unreachable.empty()) {
+      run.unreachable = target.origin() + " is unreachable: " + step_run.unreachable;
+      break;
+    }
+  }
+  return run;
+}
+
+} // namespace
+
+Result<report::RunResult> run_check(const CheckOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  report::RunResult run;
+  run.started_at = utc_now();
+
+  auto target = optional_url("target", options.target);
+  if (!target) return target.error();
+  auto kusto_target = optional_url("kusto-target", options.kusto_target);
+  if (!kusto_target) return kusto_target.error();
+  auto ksql_target = optional_url("ksql-target", options.ksql_target);
+  if (!ksql_target) return ksql_target.error();
+  auto files = scenario::find_scenario_files(options.paths);
+  if (!files) return files.error();
+
+  scenario::ParseOptions parse_options;
+  for (const auto& [k, v] : options.variables)
+    parse_options.external_variables.push_back(k);
+
+  // Parse everything first: bad files are reported even when the target is down.
+  std::vector<std::pair<std::string, Result<scenario::Scenario>>> loaded;
+  for (const auto& f : *files) {
+    auto sc = scenario::load_scenario(f, parse_options);
+    if (sc ? !selected(options.filter, sc->name, f) : !selected(options.filter, "", f)) continue;
+    loaded.emplace_back(f, std::move(sc));
+  }
+
+  Origins origins;
+  std::unique_ptr<serve::ReferenceEndpoint> embedded;
+  if (!*target && !*kusto_target && !*ksql_target) {
+    serve::EndpointOptions eo; // loopback, ephemeral ports
+    eo.threads = 1;
+    if (!options.token.empty()) {
+      eo.kusto.token = options.token;
+      eo.ksql.token = options.token;
+    }
+    auto started = serve::ReferenceEndpoint::start(std::move(eo));
+    if (!started) {
+      run.runtime_error =
+          "the embedded reference endpoint did not start: " + started.error().message;
+      return run;
+    }
+    embedded = std::move(*started);
+    run.embedded_endpoint = true;
+    auto k = http::parse_url(embedded->kusto_url());
+    auto q = http::parse_url(embedded->ksql_url());
+    if (!k || !q) {
+      run.runtime_error = "the embedded endpoint reported an unusable URL";
+      return run;
+    }
+    origins.kusto = *k;
+    origins.ksql = *q;
+  } else {
+    origins.kusto = *kusto_target ? *kusto_target : *target;
+    origins.ksql = *ksql_target ? *ksql_target : *target;
+  }
+
+  for (auto& [file, sc] : loaded) {
+    report::ScenarioResult result;
+    std::string unreachable;
+    if (!sc) {
+      result.file = file;
+      result.bad_input = sc.error().message;
+    } else {
+      const auto& origin = sc->endpoint == Endpoint::kusto ? origins.kusto : origins.ksql;
+      if (!origin) {
+        result.name = sc->name;
+        result.file = file;
+        result.endpoint = std::string(scenario::to_string(sc->endpoint));
+        result.bad_input = file + ": scenario \"" + sc->name + "\" talks to the " +
+                           result.endpoint + " endpoint, which has no target: pass --" +
+                           result.endpoint + "-target URL or --target URL";
+      } else {
+        auto scenario_run = run_scenario(*sc, *origin, options);
+        result = std::move(scenario_run.result);
+        unreachable = std::move(scenario_run.unreachable);
+      }
+    }
+    redact(result, options.token);
+    if (options.on_scenario) options.on_scenario(result);
+    run.scenarios.push_back(std::move(result));
+    if (!unreachable.empty()) {
+      run.runtime_error = unreachable;
+      break;
+    }
+  }
+  if (embedded) embedded->stop();
+  run.duration = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
+  return run;
+}
+
+Result<std::pair<std::string, std::string>> parse_variable(const std::string& assignment) {
+  auto eq = assignment.find('=');
+  std::string name = assignment.substr(0, eq);
+  bool valid = eq != std::string::npos && !name.empty();
+  for (std::size_t i = 0; valid && i < name.size(); ++i) {
+    char c = name[i];
+    valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+            (i > 0 && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
+  }
+  if (!valid)
+    return make_error("--var \"" + assignment +
+                      "\": write NAME=VALUE, where NAME uses letters, "
+                      "digits, '_', '.' or '-' and starts with a letter or '_'");
+  return std::pair{name, assignment.substr(eq + 1)};
+}
+
+} // namespace konform::runner

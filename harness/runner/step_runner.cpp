@@ -1,0 +1,246 @@
+#include "runner/step_runner.h"
+
+#include "compare/compare.h"
+#include "core/file.h"
+#include "core/gzip.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "protocol/validate.h"
+#include "scenario/json_path.h"
+
+#include "json/document.h"
+#include "json/writer.h"
+#include <filesystem>
+#include <regex>
+
+namespace konform::runner {
+namespace {
+
+using report::Outcome;
+
+bool has_header(const http::Headers& headers, std::string_view name) {
+  return http::find_header(headers, name).has_value();
+}
+
+std::string level_name(protocol::Level level) {
+  return std::string(protocol::to_string(level));
+}
+
+// Builds the request; the error is a variable that could not be expanded (a failed capture).
+Result<http::Request> build_request(const scenario::Step& step, StepContext& ctx,
+                                    std::string& client_request_id) {
+  http::Request request;
+  request.method = step.method;
+  auto path = scenario::expand(step.path, ctx.variables);
+  if (!path) return make_error("path: " + path.error().message);
+  request.target = http::join_target(ctx.target, *path);
+  for (const auto& [name, value] : step.headers) {
+    auto expanded = scenario::expand(value, ctx.variables);
+    if (!expanded) return make_error("header " + name + ": " + expanded.error().message);
+    request.headers.emplace_back(name, *expanded);
+  }
+  if (auto id = http::find_header(request.headers, "x-ms-client-request-id")) {
+    client_request_id = std::string(*id);
+  } else {
+    client_request_id = "konform." + ctx.scenario.name + ";" + ids::uuid4();
+    request.headers.emplace_back("x-ms-client-request-id", client_request_id);
+  }
+  if (!ctx.options.token.empty() && !has_header(request.headers, "Authorization"))
+    request.headers.emplace_back("Authorization", "Bearer " + ctx.options.token);
+  if (step.body) {
+    if (step.body_is_json) {
+      auto body = scenario::expand(*step.body, ctx.variables, /*json_escape=*/true);
+      if (!body) return make_error("body: " + body.error().message);
+      request.body = std::move(*body);
+      if (!has_header(request.headers, "Content-Type"))
+        request.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+    } else {
+      auto body = scenario::expand(*step.body, ctx.variables);
+      if (!body) return make_error("body: " + body.error().message);
+      request.body = std::move(*body);
+    }
+    if (step.gzip) {
+      request.body = gzip::compress(request.body);
+      if (!has_header(request.headers, "Content-Encoding"))
+        request.headers.emplace_back("Content-Encoding", "gzip");
+    }
+  }
+  return request;
+}
+
+void check_headers(const scenario::Step& step, const http::Response& response,
+                   const scenario::Variables& variables, report::StepResult& result) {
+  for (const auto& h : step.expect_headers) {
+    auto actual = response.header(h.name);
+    if (!h.present) {
+      if (actual)
+        result.failures.push_back("header " + h.name + ": expected absent, got \"" +
+                                  std::string(*actual) + "\"");
+      continue;
+    }
+    if (!actual) {
+      result.failures.push_back("header " + h.name + ": expected present, missing");
+      continue;
+    }
+    if (h.equals) {
+      auto expected = scenario::expand(*h.equals, variables);
+      if (!expected)
+        result.failures.push_back("header " + h.name + ": " + expected.error().message);
+      else if (*expected != *actual)
+        result.failures.push_back("header " + h.name + ": expected \"" + *expected + "\", got \"" +
+                                  std::string(*actual) + "\"");
+    }
+    if (h.regex && !std::regex_match(std::string(*actual), std::regex(*h.regex)))
+      result.failures.push_back("header " + h.name + ": \"" + std::string(*actual) +
+                                "\" does not match /" + *h.regex + "/");
+  }
+}
+
+void write_golden(const scenario::Step& step, std::string_view body, bool violation,
+                  report::StepResult& result) {
+  if (!result.failures.empty() || violation) {
+    result.failures.push_back("golden file not written: the response failed the checks above");
+    return;
+  }
+  auto canonical = compare::canonical_golden(body, step.kind);
+  if (!canonical) {
+    result.failures.push_back("golden file not written: " + canonical.error().message);
+    return;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(step.golden).parent_path(), ec);
+  auto st = file::write(step.golden, *canonical);
+  if (!st) {
+    result.outcome = Outcome::error;
+    result.failures.push_back(st.error().message);
+    return;
+  }
+  result.outcome = Outcome::updated;
+}
+
+void compare_golden(const scenario::Step& step, std::string_view body, report::StepResult& result) {
+  auto expected = file::read(step.golden);
+  if (!expected) {
+    result.outcome = Outcome::error;
+    result.failures.push_back(step.location + ": golden file " + step.golden + " cannot be read (" +
+                              expected.error().message +
+                              "); create it with --update-golden or fix \"golden\"");
+    return;
+  }
+  // A broken golden file is bad input, located in the golden file itself.
+  if (step.kind != protocol::Kind::text) {
+    auto parsed = json::Document::parse(*expected, step.golden);
+    if (!parsed) {
+      result.outcome = Outcome::error;
+      result.failures.push_back(parsed.error().message +
+                                "; fix the file or rewrite it with --update-golden");
+      return;
+    }
+  }
+  auto differences = compare::compare_bodies(*expected, body, step.kind, step.rules);
+  if (!differences) {
+    result.failures.push_back("response body: " + differences.error().message);
+    return;
+  }
+  for (auto& d : *differences)
+    result.differences.push_back(
+        {std::move(d.path), std::move(d.expected), std::move(d.actual), std::move(d.message)});
+}
+
+void capture(const scenario::Step& step, std::string_view body, scenario::Variables& variables,
+             report::StepResult& result) {
+  if (step.captures.empty()) return;
+  auto doc = json::Document::parse(body, "response of step '" + step.name + "'");
+  if (!doc) {
+    result.failures.push_back("captures: " + doc.error().message);
+    return;
+  }
+  for (const auto& c : step.captures) {
+    auto path = scenario::parse_json_path(c.path); // checked by the parser already
+    std::optional<simdjson::dom::element> value;
+    if (path) value = scenario::evaluate(doc->root(), *path);
+    if (!value) {
+      result.failures.push_back("capture " + c.variable + ": nothing at " + c.path +
+                                " in the response");
+      continue;
+    }
+    std::string_view s;
+    variables[c.variable] = value->get_string().get(s) ? json::compact(*value) : std::string(s);
+  }
+}
+
+} // namespace
+
+StepRun run_step(const scenario::Step& step, StepContext& ctx) {
+  StepRun run;
+  report::StepResult& result = run.result;
+  result.name = step.name;
+  result.location = step.location;
+  result.method = step.method;
+  result.expected_status = step.expect_status;
+  result.golden = step.golden;
+
+  auto request = build_request(step, ctx, result.client_request_id);
+  if (!request) {
+    result.outcome = Outcome::failed;
+    result.failures.push_back(request.error().message);
+    return run;
+  }
+  result.url = ctx.target.origin() + request->target;
+
+  http::SendOptions send_options;
+  send_options.stream_for = step.stream_for;
+  auto response = ctx.client.send(*request, send_options);
+  if (!response) {
+    result.outcome = Outcome::failed;
+    result.failures.push_back("no response: " + response.error().message);
+    if (response.error().kind == "connect" || response.error().kind == "tls")
+      run.unreachable = response.error().message;
+    return run;
+  }
+  result.status = response->status;
+  result.latency = response->latency;
+
+  if (response->status != step.expect_status)
+    result.failures.push_back("status: expected " + std::to_string(step.expect_status) + ", got " +
+                              std::to_string(response->status));
+  check_headers(step, *response, ctx.variables, result);
+
+  auto decoded = http::decoded_body(*response);
+  if (!decoded.error.empty()) {
+    result.outcome = Outcome::failed;
+    result.failures.push_back("response body: " + decoded.error);
+    return run;
+  }
+
+  protocol::Exchange exchange;
+  exchange.status = response->status;
+  exchange.headers = &response->headers;
+  exchange.request_headers = &request->headers;
+  if (auto accept = http::find_header(request->headers, "Accept"))
+    exchange.request_accept = *accept;
+  // Violations fail the step; in-band errors and warnings are reported only (an error scenario
+  // expects its in-band error).
+  bool violation = false;
+  for (auto& f : protocol::validate(step.kind, decoded.text, exchange)) {
+    violation |= f.level == protocol::Level::violation;
+    result.findings.push_back(
+        {level_name(f.level), std::move(f.path), std::move(f.rule), std::move(f.message)});
+  }
+
+  capture(step, decoded.text, ctx.variables, result);
+
+  if (!step.golden.empty()) {
+    if (ctx.options.update_golden)
+      write_golden(step, decoded.text, violation, result);
+    else
+      compare_golden(step, decoded.text, result);
+  }
+
+  if (result.outcome == Outcome::passed &&
+      (violation || !result.failures.empty() || !result.differences.empty()))
+    result.outcome = Outcome::failed;
+  return run;
+}
+
+} // namespace konform::runner
