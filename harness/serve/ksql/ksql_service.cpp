@@ -1,38 +1,302 @@
-// Initial ksqlDB service: /healthcheck and the 404 error form.
-// (The full engine is being built in serve/ksql/; this file is its entry point.)
+// The ksqlDB endpoint of konform serve: the route table of a ksqlDB 0.29 server (Vert.x 4,
+// ServerVerticle), its content negotiation, error layers and Content-Types, over the in-memory
+// engine (engine.h).
 #include "serve/ksql/ksql_service.h"
 
+#include "core/text.h"
+#include "serve/ksql/engine.h"
+#include "serve/ksql/entities.h"
+#include "serve/ksql/ksql_request.h"
+#include "serve/ksql/negotiation.h"
+#include "serve/ksql/query_format.h"
+#include "serve/ksql/sql_parser.h"
+
 #include "json/writer.h"
+#include <openssl/crypto.h>
 
 namespace konform::serve::ksql {
 namespace {
 
+constexpr const char* kKafkaClusterId = "konform-kafka-cluster";
+constexpr const char* kServiceId = "default_";
+
+// Bodies written by OldApiUtils (the /ksql family) carry application/json, whatever the Accept.
+ServerResponse json_response(int status, std::string body) {
+  ServerResponse r;
+  r.status = status;
+  r.headers.emplace_back("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
+}
+
+// Errors routed through Vert.x FailureHandler (body parsing, auth, /query semantics) go out
+// with no Content-Type at all.
+ServerResponse failure_response(int status, std::string body) {
+  ServerResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+ServerResponse statement_error_response(const StatementError& e, bool with_content_type) {
+  std::string body = e.generic
+                         ? entities::generic_error(e.error_code, e.message)
+                         : entities::statement_error(e.error_code, e.message, e.statement_text);
+  return with_content_type ? json_response(e.http_status, std::move(body))
+                           : failure_response(e.http_status, std::move(body));
+}
+
+ServerResponse not_acceptable() {
+  return ServerResponse{406, {}, {}, {}};
+}
+
+const std::vector<std::string_view> kOldApiProduces = {kV1Json, kJson};
+const std::vector<std::string_view> kQueryProduces = {kDelimited, kV1Json, kJson};
+
 class Service final : public KsqlService {
 public:
-  explicit Service(KsqlOptions o) : options_(std::move(o)) {}
+  explicit Service(KsqlOptions o) : options_(std::move(o)) {
+    EngineOptions eo;
+    eo.command_timeout = options_.command_timeout;
+    eo.max_push_queries = options_.max_push_queries;
+    engine_ = std::make_shared<Engine>(eo);
+  }
 
   ServerResponse handle(const ServerRequest& req) override {
-    if (req.path == "/healthcheck") {
+    const std::string& path = req.path;
+    if (path == "/chc/ready" || path == "/chc/live") return json_response(200, "{}");
+    if (!options_.token.empty() && !exempt_from_auth(path) && !authorized(req))
+      return failure_response(401, entities::generic_error(40100, "Unauthorized"));
+    if (path == "/") {
       ServerResponse r;
-      r.headers.emplace_back("Content-Type", "application/json");
-      r.body = R"({"isHealthy":true,"details":{"metastore":{"isHealthy":true},"kafka":{"isHealthy":true}}})";
+      r.status = 307;
+      r.headers.emplace_back("location", "/info");
       return r;
     }
-    return error_response(404, "HTTP 404 Not Found");
+    struct Route {
+      const char* method;
+      const char* path;
+      bool prefix;
+    };
+    static const Route routes[] = {
+        {"GET", "/info", false},           {"GET", "/healthcheck", false},
+        {"POST", "/ksql", false},          {"POST", "/ksql/terminate", false},
+        {"POST", "/query", false},         {"GET", "/status", false},
+        {"GET", "/status/", true},         {"GET", "/v1/metadata", false},
+        {"GET", "/v1/metadata/id", false},
+    };
+    const Route* found = nullptr;
+    std::string allowed;
+    for (auto& r : routes) {
+      bool path_matches = r.prefix ? path.rfind(r.path, 0) == 0 : path == r.path;
+      if (!path_matches) continue;
+      if (req.method == r.method) {
+        found = &r;
+        break;
+      }
+      allowed = r.method;
+    }
+    if (!found) {
+      if (!allowed.empty()) { // a known path with another method: Vert.x 4 answers 405 + Allow
+        ServerResponse r;
+        r.status = 405;
+        r.headers.emplace_back("Allow", allowed);
+        return r;
+      }
+      ServerResponse r; // Vert.x's default 404 page (ksqlDB 0.29 has no catch-all route)
+      r.status = 404;
+      r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+      r.body = "<html><body><h1>Resource not found</h1></body></html>";
+      return r;
+    }
+    std::string_view route = found->path;
+    if (route == "/query") return query(req);
+    if (!negotiate(req.header("Accept"), kOldApiProduces).acceptable) return not_acceptable();
+    if (route == "/ksql") return ksql(req);
+    if (route == "/ksql/terminate") return terminate(req);
+    if (route == "/info") return json_response(200, info());
+    if (route == "/healthcheck")
+      return json_response(200, "{\"isHealthy\":true,\"details\":{\"metastore\":{\"isHealthy\":"
+                                "true},\"kafka\":{\"isHealthy\":true},\"commandRunner\":{"
+                                "\"isHealthy\":true}},\"serverState\":\"READY\"}");
+    if (route == "/status") return json_response(200, engine_->all_command_statuses());
+    if (route == "/status/") {
+      auto status = engine_->command_status(path.substr(std::string_view("/status/").size()));
+      if (!status) return json_response(404, entities::generic_error(40400, "Command not found"));
+      return json_response(200, *status);
+    }
+    if (route == "/v1/metadata")
+      return json_response(200, "{\"version\":\"" + engine_->options().version +
+                                    "\",\"clusterId\":" + cluster_id() + "}");
+    return json_response(200, cluster_id()); // /v1/metadata/id
   }
 
   ServerResponse error_response(int status, const std::string& message) override {
-    ServerResponse r;
-    r.status = status;
-    r.headers.emplace_back("Content-Type", "application/json");
-    json::Writer w(r.body);
-    w.begin_object().field("@type", "generic_error").field("error_code", status * 100);
-    w.field("message", message).end_object();
-    return r;
+    return json_response(status, entities::generic_error(status * 100, message));
   }
 
 private:
+  static bool exempt_from_auth(const std::string& path) {
+    return path == "/healthcheck" || path == "/v1/metadata" || path == "/v1/metadata/id";
+  }
+
+  bool authorized(const ServerRequest& req) const {
+    auto header = req.header("Authorization");
+    if (!header) return false;
+    std::string expected = "Bearer " + options_.token;
+    auto got = text::trim(*header);
+    // Constant time, so the token cannot be guessed byte by byte from response times.
+    return got.size() == expected.size() &&
+           CRYPTO_memcmp(got.data(), expected.data(), expected.size()) == 0;
+  }
+
+  std::string info() const {
+    std::string out;
+    json::Writer w(out);
+    w.begin_object().key("KsqlServerInfo").begin_object();
+    w.field("version", engine_->options().version).field("kafkaClusterId", kKafkaClusterId);
+    w.field("ksqlServiceId", kServiceId).field("serverStatus", "RUNNING");
+    w.end_object().end_object();
+    return out;
+  }
+
+  static std::string cluster_id() {
+    std::string out;
+    json::Writer w(out);
+    w.begin_object().key("scope").begin_object().key("path").begin_array().end_array();
+    w.key("clusters").begin_object().field("kafka-cluster", kKafkaClusterId);
+    w.field("ksql-cluster", kServiceId).end_object().end_object().field("id", "").end_object();
+    return out;
+  }
+
+  // Parses the body and waits for commandSequenceNumber; an error response otherwise.
+  std::variant<KsqlRequest, ServerResponse> read_request(const ServerRequest& req, bool old_api) {
+    auto parsed = parse_ksql_request(req.body);
+    if (!parsed)
+      return failure_response(400, entities::generic_error(40000, parsed.error().message));
+    if (!parsed->ksql || text::trim(*parsed->ksql).empty()) {
+      auto body = entities::generic_error(40000, "\"ksql\" field must be populated");
+      return old_api ? json_response(400, body) : failure_response(400, body);
+    }
+    if (parsed->command_sequence_number &&
+        !engine_->wait_for_command(*parsed->command_sequence_number)) {
+      auto body = entities::generic_error(
+          50301, "Timed out while waiting for a previous command to execute. command sequence "
+                 "number: " +
+                     std::to_string(*parsed->command_sequence_number));
+      return old_api ? json_response(503, body) : failure_response(503, body);
+    }
+    return std::move(parsed.value());
+  }
+
+  static RequestContext context_of(const KsqlRequest& r) {
+    RequestContext c;
+    c.properties = r.streams_properties;
+    c.variables = r.session_variables;
+    return c;
+  }
+
+  ServerResponse ksql(const ServerRequest& req) {
+    auto read = read_request(req, true);
+    if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
+    auto& request = std::get<KsqlRequest>(read);
+    auto parsed = parse_statements(*request.ksql);
+    if (auto* err = std::get_if<SyntaxError>(&parsed))
+      return json_response(400, entities::statement_error(40001, err->message(), *request.ksql));
+    auto result = engine_->execute(std::get<0>(parsed), context_of(request));
+    if (result.error) return statement_error_response(*result.error, true);
+    std::string body = "[";
+    for (std::size_t i = 0; i < result.entities.size(); ++i)
+      body += (i ? "," : "") + result.entities[i];
+    return json_response(200, body + "]");
+  }
+
+  ServerResponse terminate(const ServerRequest& req) {
+    auto patterns = parse_terminate_request(req.body);
+    if (!patterns)
+      return failure_response(400, entities::generic_error(40000, patterns.error().message));
+    auto result = engine_->terminate_cluster(*patterns);
+    if (auto* e = std::get_if<StatementError>(&result)) return statement_error_response(*e, true);
+    return json_response(200, std::get<std::string>(result));
+  }
+
+  ServerResponse query(const ServerRequest& req) {
+    auto negotiated = negotiate(req.header("Accept"), kQueryProduces);
+    if (!negotiated.acceptable) return not_acceptable();
+    // QueryStreamHandler(queryCompatibilityMode=true): delimited only when chosen explicitly
+    // (or via */*); no Accept and application/json give the StreamedRow array.
+    QueryFormat format = negotiated.type && *negotiated.type == kDelimited
+                             ? QueryFormat::Delimited
+                             : QueryFormat::StreamedRows;
+    const char* content_type = format == QueryFormat::Delimited
+                                   ? "application/vnd.ksqlapi.delimited.v1"
+                                   : "application/vnd.ksql.v1+json";
+    auto read = read_request(req, false);
+    if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
+    auto& request = std::get<KsqlRequest>(read);
+    auto parsed = parse_statements(*request.ksql);
+    if (auto* err = std::get_if<SyntaxError>(&parsed))
+      return json_response(
+          400, entities::statement_error(40001, err->message() + "\n\nStatement: " + *request.ksql,
+                                         *request.ksql));
+    auto& statements = std::get<0>(parsed);
+    if (statements.size() != 1)
+      return json_response(
+          400, entities::statement_error(40001,
+                                         "Expected exactly one KSQL statement; found " +
+                                             std::to_string(statements.size()) + " instead",
+                                         *request.ksql));
+    const Statement& st = statements[0];
+    if (st.type != Statement::Type::Select)
+      return json_response(400, entities::statement_error(
+                                    40001,
+                                    "Only SELECT statements can be sent to /query (PRINT is not "
+                                    "supported by konform serve); send other statements to "
+                                    "/ksql",
+                                    st.text));
+    auto planned = engine_->plan_query(st, context_of(request));
+    if (auto* e = std::get_if<StatementError>(&planned)) return statement_error_response(*e, false);
+    auto plan = std::get<QueryPlan>(std::move(planned));
+
+    ServerResponse res;
+    res.headers.emplace_back("Content-Type", content_type);
+    if (!plan.push) {
+      res.body = pull_body(format, plan, engine_->run_pull(plan));
+      res.stream = [](std::shared_ptr<ChunkSink> sink) { sink->finish(); };
+      return res;
+    }
+    if (engine_->running_push_queries() >= engine_->options().max_push_queries)
+      return failure_response(400, entities::generic_error(40003, "Maximum number of push queries "
+                                                                  "exceeded"));
+    res.body = query_header(format, plan);
+    std::weak_ptr<Engine> weak_engine = engine_;
+    res.stream = [engine = engine_, weak_engine, plan = std::move(plan),
+                  format](std::shared_ptr<ChunkSink> sink) {
+      PushCallbacks cb;
+      cb.row = [sink, format](const std::vector<Value>& row) {
+        sink->write(query_row(format, row));
+      };
+      auto finish = [sink, format](bool limit) {
+        auto end = query_end(format, limit);
+        if (!end.empty()) sink->write(std::move(end));
+        sink->finish();
+      };
+      cb.limit_reached = [finish] { finish(true); };
+      cb.completed = [finish] { finish(false); };
+      if (!engine->start_push(plan, std::move(cb))) {
+        sink->finish(); // raced past ksql.max.push.queries after the check above
+        return;
+      }
+      // The client went away: the transient query is cleaned up (ConnectionQueryManager).
+      sink->on_close([weak_engine, id = plan.id] {
+        if (auto e = weak_engine.lock()) e->stop_push(id);
+      });
+    };
+    return res;
+  }
+
   KsqlOptions options_;
+  std::shared_ptr<Engine> engine_;
 };
 
 } // namespace

@@ -3,6 +3,8 @@
 #include "core/result.h"
 #include "serve/http_server.h"
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -10,6 +12,10 @@ namespace konform::serve::ksql {
 
 struct KsqlOptions {
   std::string token; // when set, "Authorization: Bearer <token>" is required (401 otherwise)
+  // How long a request carrying commandSequenceNumber waits for that command before 503/50301
+  // (ksql.server.command.response.timeout.ms).
+  std::chrono::milliseconds command_timeout{5000};
+  std::size_t max_push_queries = 100; // ksql.max.push.queries: beyond it 400/40003
 };
 
 class KsqlService {

@@ -1,0 +1,968 @@
+#include "serve/ksql/engine.h"
+
+#include "core/text.h"
+#include "serve/ksql/catalog.h"
+#include "serve/ksql/entities.h"
+#include "serve/ksql/expression.h"
+
+#include "json/writer.h"
+#include <algorithm>
+#include <random>
+#include <regex>
+#include <set>
+
+namespace konform::serve::ksql {
+
+bool RequestContext::earliest() const {
+  for (const char* key : {"ksql.streams.auto.offset.reset", "auto.offset.reset"}) {
+    auto it = properties.find(key);
+    if (it != properties.end()) return text::iequals(it->second, "earliest");
+  }
+  return false;
+}
+
+std::string QueryPlan::header_schema() const {
+  std::string s;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (i) s += ", ";
+    s += "`" + columns[i].name + "` " + columns[i].type.to_string();
+    if (columns[i].key) s += " KEY";
+  }
+  return s;
+}
+
+namespace {
+
+struct StoredRow {
+  std::int64_t rowtime = 0;
+  std::vector<Value> values; // the source's declared column order
+};
+
+struct RunningPush {
+  QueryPlan plan;
+  PushCallbacks callbacks;
+  std::int64_t emitted = 0;
+};
+
+struct CommandRecord {
+  std::string status, message;
+  std::optional<std::string> query_id;
+};
+
+std::int64_t now_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+StatementError error(std::string message, const Statement& st) {
+  return StatementError{400, 40001, std::move(message), st.text, false};
+}
+
+// konform's own refusal for statements outside the subset: still a proper statement_error.
+StatementError unsupported(const std::string& what, const Statement& st) {
+  return error(what + " is not supported by konform serve (see README, serve-ksql: the subset)",
+               st);
+}
+
+// ksqlDB prints an identifier bare when it reads back the same unquoted, else in backticks.
+std::string format_identifier(const std::string& name) {
+  bool plain =
+      !name.empty() && (std::isupper(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name)
+    plain = plain && (std::isupper(static_cast<unsigned char>(c)) ||
+                      std::isdigit(static_cast<unsigned char>(c)) || c == '_');
+  return plain ? name : "`" + name + "`";
+}
+
+std::string format_property_value(const Value& v) {
+  if (v.kind == Value::Kind::String) return "'" + v.text + "'";
+  return sql_text(v);
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+const Value* find_property(const Statement& st, const char* name) {
+  for (auto& [k, v] : st.with)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+bool known_format(const std::string& f) {
+  static const char* formats[] = {"JSON",  "AVRO",    "PROTOBUF", "DELIMITED",
+                                  "KAFKA", "JSON_SR", "NONE",     "PROTOBUF_NOSR"};
+  for (auto* k : formats)
+    if (f == k) return true;
+  return false;
+}
+
+struct Projection {
+  std::vector<Column> columns;
+  std::vector<Expr> exprs;
+};
+
+std::variant<Projection, std::string> compile_projection(const Select& select,
+                                                         const Source& source) {
+  Projection p;
+  int generated = 0;
+  for (auto& item : select.items) {
+    if (item.star) {
+      for (auto& c : source.logical_columns()) {
+        Expr e;
+        e.kind = Expr::Kind::Column;
+        e.name = c.name;
+        p.columns.push_back(c);
+        p.exprs.push_back(std::move(e));
+      }
+      continue;
+    }
+    auto check = check_expression(item.expr, source.columns, "SELECT");
+    if (!check.error.empty()) return check.error;
+    if (!check.type)
+      return std::string("Can't infer a type of null. Please explicitly cast it to a required "
+                         "type, e.g. CAST(null AS VARCHAR).");
+    Column c;
+    c.type = *check.type;
+    if (!item.alias.empty())
+      c.name = item.alias;
+    else if (item.expr.kind == Expr::Kind::Column)
+      c.name = item.expr.name;
+    else
+      c.name = "KSQL_COL_" + std::to_string(generated++);
+    if (item.expr.kind == Expr::Kind::Column) {
+      int i = find_column(source.columns, item.expr.name);
+      c.key = i >= 0 && source.columns[static_cast<std::size_t>(i)].key;
+    }
+    for (auto& existing : p.columns)
+      if (existing.name == c.name)
+        return "Duplicate value columns found in schema: `" + c.name + "` " + c.type.to_string();
+    p.columns.push_back(std::move(c));
+    p.exprs.push_back(item.expr);
+  }
+  if (select.where) {
+    auto check = check_expression(*select.where, source.columns, "WHERE");
+    if (!check.error.empty()) return check.error;
+    if (check.type && check.type->base != BaseType::Boolean)
+      return "Type error in WHERE expression: Should evaluate to boolean but is " +
+             select.where->text() + " (" + check.type->to_string() + ") instead.";
+  }
+  return p;
+}
+
+bool passes(const std::optional<Expr>& where, const RowView& row) {
+  if (!where) return true;
+  Value v = evaluate(*where, row);
+  return v.kind == Value::Kind::Boolean && v.boolean;
+}
+
+std::vector<Value> project(const std::vector<Expr>& exprs, const RowView& row) {
+  std::vector<Value> out;
+  out.reserve(exprs.size());
+  for (auto& e : exprs)
+    out.push_back(evaluate(e, row));
+  return out;
+}
+
+} // namespace
+
+struct Engine::State {
+  Catalog catalog;
+  std::map<std::string, std::vector<StoredRow>> rows;
+  std::map<std::string, RunningPush> push;
+  std::map<std::string, CommandRecord> commands;
+  std::mt19937_64 random{std::random_device{}()};
+
+  // --- live data flow ---------------------------------------------------------------------
+
+  void publish(const std::string& source_name, StoredRow row) {
+    auto* source = catalog.find(source_name);
+    if (!source) return;
+    auto& log = rows[source_name];
+    RowView view{&source->columns, &row.values, row.rowtime, static_cast<std::int64_t>(log.size())};
+    // Persistent queries first (their sinks may feed further queries), then push queries.
+    for (auto& [id, q] : catalog.queries) {
+      if (q.source != source_name || !passes(q.where, view)) continue;
+      StoredRow out{row.rowtime, project(q.projections, view)};
+      publish(q.sink, std::move(out));
+    }
+    deliver(source_name, view);
+    log.push_back(std::move(row));
+  }
+
+  void deliver(const std::string& source_name, const RowView& view) {
+    std::vector<std::string> finished;
+    for (auto& [id, q] : push) {
+      if (q.plan.source != source_name || !passes(q.plan.where, view)) continue;
+      if (q.plan.limit && q.emitted >= *q.plan.limit) continue;
+      q.callbacks.row(project(q.plan.projections, view));
+      if (q.plan.limit && ++q.emitted >= *q.plan.limit) {
+        q.callbacks.limit_reached();
+        finished.push_back(id);
+      }
+    }
+    for (auto& id : finished)
+      push.erase(id);
+  }
+
+  void complete_push_on(const std::string& source_name) {
+    for (auto it = push.begin(); it != push.end();) {
+      if (source_name.empty() || it->second.plan.source == source_name) {
+        it->second.callbacks.completed();
+        it = push.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  std::vector<entities::TransientInfo> transient_info() const {
+    std::vector<entities::TransientInfo> out;
+    for (auto& [id, q] : push)
+      out.push_back({id, q.plan.text});
+    return out;
+  }
+};
+
+// Runs one statement against `cat` (the sandbox or the real catalog). With `live` it also
+// moves data, records commands and produces the statement's entity.
+class StatementRunner {
+public:
+  StatementRunner(Engine::State& state, Catalog& cat, RequestContext& ctx, bool live,
+                  std::vector<std::string>& entities)
+      : state_(state), cat_(cat), ctx_(ctx), live_(live), entities_(entities) {}
+
+  std::optional<StatementError> run(const Statement& st) {
+    using T = Statement::Type;
+    switch (st.type) {
+    case T::CreateSource:
+      return create_source(st);
+    case T::CreateAsSelect:
+      return create_as_select(st);
+    case T::Drop:
+      return drop(st);
+    case T::ListStreams:
+    case T::ListTables:
+      if (st.extended)
+        return unsupported(st.table ? "SHOW TABLES EXTENDED" : "SHOW STREAMS EXTENDED", st);
+      emit(entities::sources_list(st.text, cat_, st.table));
+      return std::nullopt;
+    case T::ListQueries:
+      if (st.extended) return unsupported("SHOW QUERIES EXTENDED", st);
+      emit(entities::queries(st.text, cat_, state_.transient_info()));
+      return std::nullopt;
+    case T::ListProperties:
+      emit(entities::properties(st.text, ctx_.properties));
+      return std::nullopt;
+    case T::ListTopics:
+      if (st.extended) return unsupported("SHOW TOPICS EXTENDED", st);
+      emit(entities::topics(st.text, cat_));
+      return std::nullopt;
+    case T::ListVariables:
+      emit(entities::variables(st.text, ctx_.variables));
+      return std::nullopt;
+    case T::Describe: {
+      const Source* s = cat_.find(st.name);
+      if (!s) return error("Could not find STREAM/TABLE '" + st.name + "' in the Metastore", st);
+      emit(entities::source_description(st.text, cat_, *s, st.extended));
+      return std::nullopt;
+    }
+    case T::InsertValues:
+      return insert(st);
+    case T::Set:
+      ctx_.properties[st.name] = st.value;
+      return std::nullopt;
+    case T::Unset:
+      ctx_.properties.erase(st.name);
+      return std::nullopt;
+    case T::Define:
+      ctx_.variables[st.name] = st.value;
+      return std::nullopt;
+    case T::Undefine:
+      if (!ctx_.variables.erase(st.name))
+        emit(entities::warning(st.text, "Cannot undefine variable '" + st.name +
+                                            "' which was never defined"));
+      return std::nullopt;
+    case T::Select:
+      return StatementError{400, 40002,
+                            "The following statement types should be issued to the websocket "
+                            "endpoint '/query':\n\t* PRINT\n\t* SELECT",
+                            st.text, false};
+    case T::Terminate:
+      return terminate(st);
+    }
+    return unsupported("This statement", st);
+  }
+
+private:
+  void emit(std::string entity) {
+    if (live_) entities_.push_back(std::move(entity));
+  }
+
+  std::int64_t command(const std::string& id, const std::string& status, const std::string& message,
+                       std::optional<std::string> query_id) {
+    std::int64_t seq = cat_.next_sequence++;
+    if (live_) state_.commands[id] = CommandRecord{status, message, std::move(query_id)};
+    return seq;
+  }
+
+  // Checks that the name is free; returns the warning text for IF NOT EXISTS or an error.
+  std::optional<StatementError> name_taken(const Statement& st, bool& skip) {
+    const Source* existing = cat_.find(st.name);
+    skip = false;
+    if (!existing || st.or_replace) return std::nullopt;
+    std::string kind = st.table ? "table" : "stream";
+    std::string msg = "Cannot add " + kind + " `" + st.name + "`: A " +
+                      (existing->table ? "table" : "stream") +
+                      " with the same name already exists.";
+    if (st.if_not_exists) {
+      emit(entities::warning(st.text, msg));
+      skip = true;
+      return std::nullopt;
+    }
+    return error(msg, st);
+  }
+
+  std::optional<StatementError> check_with(const Statement& st, bool as_select) {
+    static const char* allowed[] = {"KAFKA_TOPIC",
+                                    "VALUE_FORMAT",
+                                    "KEY_FORMAT",
+                                    "FORMAT",
+                                    "PARTITIONS",
+                                    "REPLICAS",
+                                    "TIMESTAMP",
+                                    "TIMESTAMP_FORMAT",
+                                    "WRAP_SINGLE_VALUE",
+                                    "VALUE_DELIMITER",
+                                    "KEY_DELIMITER",
+                                    "WINDOW_TYPE",
+                                    "WINDOW_SIZE",
+                                    "KEY_SCHEMA_ID",
+                                    "VALUE_SCHEMA_ID",
+                                    "KEY_SCHEMA_FULL_NAME",
+                                    "VALUE_SCHEMA_FULL_NAME",
+                                    "VALUE_AVRO_SCHEMA_FULL_NAME",
+                                    "RETENTION_MS",
+                                    "CLEANUP_POLICY",
+                                    "SOURCE_CONNECTOR"};
+    std::vector<std::string> unknown;
+    for (auto& [k, v] : st.with)
+      if (std::find_if(std::begin(allowed), std::end(allowed),
+                       [&](const char* a) { return k == a; }) == std::end(allowed))
+        unknown.push_back(k);
+    if (!unknown.empty()) {
+      std::string list;
+      for (auto& u : unknown)
+        list += (list.empty() ? "" : ",") + u;
+      return error("Invalid config variable(s) in the WITH clause: " + list, st);
+    }
+    if (!as_select && !find_property(st, "KAFKA_TOPIC"))
+      return error("Missing required property \"KAFKA_TOPIC\" which has no default value.", st);
+    if (!as_select && !find_property(st, "VALUE_FORMAT") && !find_property(st, "FORMAT"))
+      return error("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. "
+                   "Either provide one or set a default via the "
+                   "'ksql.persistence.default.format.value' config.",
+                   st);
+    for (const char* f : {"VALUE_FORMAT", "KEY_FORMAT", "FORMAT"}) {
+      const Value* v = find_property(st, f);
+      if (v && !known_format(upper(v->text))) return error("Unknown format: " + v->text, st);
+    }
+    if (find_property(st, "WINDOW_TYPE")) return unsupported("WINDOW_TYPE (windowed sources)", st);
+    if (find_property(st, "KEY_SCHEMA_ID") || find_property(st, "VALUE_SCHEMA_ID"))
+      return unsupported("Schema Registry schema ids", st);
+    return std::nullopt;
+  }
+
+  // The CREATE text as ksqlDB echoes it: identifiers normalised, properties sorted, with the
+  // defaults the server injects (CLEANUP_POLICY, KEY_FORMAT).
+  std::string normalised_create(const Statement& st,
+                                const std::map<std::string, std::string>& props) {
+    std::string s = "CREATE ";
+    if (st.or_replace) s += "OR REPLACE ";
+    if (st.source) s += "SOURCE ";
+    s += st.table ? "TABLE " : "STREAM ";
+    if (st.if_not_exists) s += "IF NOT EXISTS ";
+    s += format_identifier(st.name) + " (";
+    for (std::size_t i = 0; i < st.columns.size(); ++i) {
+      auto& c = st.columns[i];
+      if (i) s += ", ";
+      std::string type = c.type.to_string();
+      s += format_identifier(c.name) + " " + type;
+      if (c.key) s += st.table ? " PRIMARY KEY" : " KEY";
+    }
+    s += ") WITH (";
+    bool first = true;
+    for (auto& [k, v] : props) {
+      s += (first ? "" : ", ") + k + "=" + v;
+      first = false;
+    }
+    return s + ");";
+  }
+
+  std::optional<StatementError> create_source(const Statement& st) {
+    bool skip = false;
+    if (auto e = name_taken(st, skip)) return e;
+    if (skip) return std::nullopt;
+    if (auto e = check_with(st, false)) return e;
+    if (st.columns.empty()) return error("The statement does not define any columns.", st);
+    const char* rule = "\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have "
+                       "KEYs, which have no uniqueness or NON NULL constraints.";
+    std::set<std::string> seen;
+    bool has_key = false;
+    for (auto& c : st.columns) {
+      if (c.key && st.table && !c.primary)
+        return error("Column `" + c.name +
+                         "` is a 'KEY' column: please use 'PRIMARY KEY' for "
+                         "tables." +
+                         rule,
+                     st);
+      if (c.key && !st.table && c.primary)
+        return error("Column `" + c.name +
+                         "` is a 'PRIMARY KEY' column: please use 'KEY' for "
+                         "streams." +
+                         rule,
+                     st);
+      if (c.name == "ROWTIME" || c.name == "ROWPARTITION" || c.name == "ROWOFFSET" ||
+          c.name == "WINDOWSTART" || c.name == "WINDOWEND")
+        return error("'" + c.name +
+                         "' is a reserved column name. You cannot use it as a name "
+                         "for a column.",
+                     st);
+      if (!seen.insert(c.name).second)
+        return error(std::string("Duplicate ") + (c.key ? "key" : "value") +
+                         " columns found in schema: `" + c.name + "` " + c.type.to_string(),
+                     st);
+      has_key = has_key || c.key;
+    }
+    if (st.table && !has_key)
+      return error("Tables require a PRIMARY KEY. Please define the PRIMARY KEY.", st);
+
+    // Properties as echoed: FORMAT expands to KEY_FORMAT and VALUE_FORMAT.
+    std::map<std::string, std::string> props;
+    for (auto& [k, v] : st.with) {
+      if (k == "FORMAT") {
+        props["KEY_FORMAT"] = "'" + upper(v.text) + "'";
+        props["VALUE_FORMAT"] = "'" + upper(v.text) + "'";
+      } else if (k == "KEY_FORMAT" || k == "VALUE_FORMAT") {
+        props[k] = "'" + upper(v.text) + "'";
+      } else {
+        props[k] = format_property_value(v);
+      }
+    }
+    props.emplace("KEY_FORMAT", "'KAFKA'");
+    props.emplace("CLEANUP_POLICY", st.table ? "'compact'" : "'delete'");
+
+    Source s;
+    s.name = st.name;
+    s.table = st.table;
+    s.source_table = st.source;
+    s.materialized = st.source && st.table;
+    for (auto& c : st.columns)
+      s.columns.push_back(Column{c.name, c.type, c.key});
+    s.topic = find_property(st, "KAFKA_TOPIC")->text;
+    auto unquote = [](const std::string& v) { return v.substr(1, v.size() - 2); };
+    s.key_format = unquote(props["KEY_FORMAT"]);
+    s.value_format = unquote(props["VALUE_FORMAT"]);
+    s.statement = normalised_create(st, props);
+    ensure_topic(s.topic, st);
+
+    std::string kind = st.table ? "table" : "stream";
+    std::string command_id = kind + "/`" + st.name + "`/create";
+    std::string message = st.table ? "Table created" : "Stream created";
+    replace_source(s);
+    auto seq = command(command_id, "SUCCESS", message, std::nullopt);
+    emit(entities::current_status(s.statement, command_id, "SUCCESS", message, std::nullopt, seq));
+    return std::nullopt;
+  }
+
+  // Missing topics are created (1 partition unless PARTITIONS says otherwise): konform has no
+  // Kafka to pre-create them in (README: deliberate deviations).
+  void ensure_topic(const std::string& topic, const Statement& st) {
+    if (cat_.topics.count(topic)) return;
+    Topic t;
+    t.name = topic;
+    if (auto* p = find_property(st, "PARTITIONS"); p && p->kind == Value::Kind::Int)
+      t.partitions = static_cast<int>(std::max<std::int64_t>(1, p->integer));
+    if (auto* r = find_property(st, "REPLICAS"); r && r->kind == Value::Kind::Int)
+      t.replicas = static_cast<int>(std::max<std::int64_t>(1, r->integer));
+    cat_.topics[topic] = t;
+  }
+
+  void replace_source(const Source& s) {
+    bool existed = cat_.sources.count(s.name) > 0;
+    cat_.sources[s.name] = s;
+    if (live_ && !existed) state_.rows[s.name];
+  }
+
+  std::optional<StatementError> create_as_select(const Statement& st) {
+    bool skip = false;
+    if (auto e = name_taken(st, skip)) return e;
+    if (skip) return std::nullopt;
+    if (auto e = check_with(st, true)) return e;
+    const Select& sel = st.select;
+    const Source* from = cat_.find(sel.from);
+    if (!from) return error(sel.from + " does not exist.", st);
+    std::string kind = st.table ? "TABLE" : "STREAM";
+    if (sel.limit)
+      return error("CREATE " + kind + " AS SELECT statements don't support LIMIT clause.", st);
+    if (sel.group_by || sel.window || sel.having)
+      return unsupported("GROUP BY, WINDOW and HAVING (aggregations)", st);
+    if (sel.join) return unsupported("JOIN", st);
+    if (sel.partition_by) return unsupported("PARTITION BY", st);
+    if (st.table && !from->table)
+      return error("Invalid result type. Your SELECT query produces a STREAM. Please use CREATE "
+                   "STREAM AS SELECT statement instead.",
+                   st);
+    if (!st.table && from->table)
+      return error("Invalid result type. Your SELECT query produces a TABLE. Please use CREATE "
+                   "TABLE AS SELECT statement instead.",
+                   st);
+    auto compiled = compile_projection(sel, *from);
+    if (auto* msg = std::get_if<std::string>(&compiled)) return error(*msg, st);
+    auto& projection = std::get<Projection>(compiled);
+    for (auto& key : from->columns) {
+      if (!key.key) continue;
+      bool projected = false;
+      for (std::size_t i = 0; i < projection.exprs.size(); ++i)
+        projected = projected || (projection.exprs[i].kind == Expr::Kind::Column &&
+                                  projection.exprs[i].name == key.name);
+      if (!projected)
+        return error("Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n"
+                     "The query used to build `" +
+                         st.name + "` must include the key column " + key.name +
+                         " in its projection (eg, SELECT " + key.name + "...).",
+                     st);
+    }
+
+    Source sink;
+    sink.name = st.name;
+    sink.table = st.table;
+    sink.materialized = st.table;
+    sink.columns = projection.columns;
+    const Value* topic = find_property(st, "KAFKA_TOPIC");
+    sink.topic = topic ? topic->text : st.name;
+    const Value* fmt = find_property(st, "FORMAT");
+    const Value* kf = find_property(st, "KEY_FORMAT");
+    const Value* vf = find_property(st, "VALUE_FORMAT");
+    sink.key_format = kf ? upper(kf->text) : fmt ? upper(fmt->text) : from->key_format;
+    sink.value_format = vf ? upper(vf->text) : fmt ? upper(fmt->text) : from->value_format;
+    sink.statement = st.text;
+    if (!cat_.topics.count(sink.topic)) {
+      Topic t;
+      t.name = sink.topic;
+      auto src_topic = cat_.topics.find(from->topic);
+      t.partitions = src_topic != cat_.topics.end() ? src_topic->second.partitions : 1;
+      if (auto* p = find_property(st, "PARTITIONS"); p && p->kind == Value::Kind::Int)
+        t.partitions = static_cast<int>(std::max<std::int64_t>(1, p->integer));
+      cat_.topics[t.name] = t;
+    }
+
+    std::int64_t seq = cat_.next_sequence;
+    PersistentQuery q;
+    q.id = std::string(st.table ? "CTAS_" : "CSAS_") + st.name + "_" + std::to_string(seq);
+    q.text = st.text;
+    q.source = from->name;
+    q.sink = st.name;
+    q.projections = projection.exprs;
+    q.where = sel.where;
+    replace_source(sink);
+    cat_.queries[q.id] = q;
+    std::string command_id = (st.table ? "table/`" : "stream/`") + st.name + "`/create";
+    std::string message = "Created query with ID " + q.id;
+    command(command_id, "SUCCESS", message, q.id);
+    emit(entities::current_status(st.text, command_id, "SUCCESS", message, q.id, seq));
+    if (live_ && ctx_.earliest()) {
+      // Process what the source already holds, as a query reading from the earliest offset.
+      auto existing = state_.rows[from->name];
+      const Source& src = cat_.sources.at(from->name);
+      for (std::size_t i = 0; i < existing.size(); ++i) {
+        RowView view{&src.columns, &existing[i].values, existing[i].rowtime,
+                     static_cast<std::int64_t>(i)};
+        if (passes(q.where, view))
+          state_.publish(q.sink, StoredRow{existing[i].rowtime, project(q.projections, view)});
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<StatementError> drop(const Statement& st) {
+    const Source* s = cat_.find(st.name);
+    std::string kind = st.table ? "table" : "stream";
+    if (!s) {
+      if (st.if_exists) {
+        std::string id = kind + "/" + st.name + "/drop";
+        std::string msg = "Source `" + st.name + "` does not exist.";
+        auto seq = command(id, "SUCCESS", msg, std::nullopt);
+        emit(entities::current_status(st.text, id, "SUCCESS", msg, std::nullopt, seq));
+        return std::nullopt;
+      }
+      return error("Source " + st.name + " does not exist.", st);
+    }
+    if (s->table != st.table)
+      return error(std::string("Incompatible data source type is ") +
+                       (s->table ? "TABLE" : "STREAM") + ", but statement was DROP " +
+                       (st.table ? "TABLE" : "STREAM"),
+                   st);
+    auto readers = cat_.readers(st.name);
+    if (!readers.empty()) {
+      std::string list;
+      for (auto& r : readers)
+        list += (list.empty() ? "" : ", ") + cat_.queries.at(r).sink;
+      return error("Cannot drop " + st.name +
+                       ".\nThe following streams and/or tables read from "
+                       "this source: [" +
+                       list + "].\nYou need to drop them before dropping " + st.name + ".",
+                   st);
+    }
+    std::string topic = s->topic;
+    for (auto& w : cat_.writers(st.name)) // the query writing into it is terminated with it
+      cat_.queries.erase(w);
+    cat_.sources.erase(st.name);
+    if (st.delete_topic) cat_.topics.erase(topic);
+    if (live_) {
+      state_.complete_push_on(st.name);
+      state_.rows.erase(st.name);
+    }
+    std::string id = kind + "/" + st.name + "/drop";
+    std::string msg = "Source `" + st.name + "` (topic: " + topic + ") was dropped.";
+    auto seq = command(id, "SUCCESS", msg, std::nullopt);
+    emit(entities::current_status(st.text, id, "SUCCESS", msg, std::nullopt, seq));
+    return std::nullopt;
+  }
+
+  std::optional<StatementError> terminate(const Statement& st) {
+    std::vector<std::string> ids;
+    if (st.all) {
+      for (auto& [id, q] : cat_.queries)
+        ids.push_back(id);
+    } else {
+      for (auto& [id, q] : cat_.queries)
+        if (text::iequals(id, st.query_id)) ids.push_back(id);
+      if (ids.empty()) {
+        for (auto& [id, q] : state_.push) {
+          if (!text::iequals(id, st.query_id)) continue;
+          emit(entities::terminate_query(st.text, id));
+          if (live_) {
+            q.callbacks.completed();
+            state_.push.erase(id);
+          }
+          return std::nullopt;
+        }
+        return error("Unknown queryId: " + st.query_id, st);
+      }
+    }
+    for (auto& id : ids)
+      cat_.queries.erase(id);
+    std::string command_id = "terminate/" + (st.all ? std::string("ALL") : ids.at(0)) + "/execute";
+    auto seq = command(command_id, "SUCCESS", "Query terminated.", std::nullopt);
+    emit(entities::current_status(st.text, command_id, "SUCCESS", "Query terminated.", std::nullopt,
+                                  seq));
+    return std::nullopt;
+  }
+
+  std::optional<StatementError> insert(const Statement& st) {
+    const Source* s = cat_.find(st.name);
+    if (!s) return error("Cannot insert values into an unknown stream/table: " + st.name, st);
+    if (s->source_table)
+      return error("Cannot insert values into read-only " +
+                       std::string(s->table ? "table" : "stream") + ": " + st.name,
+                   st);
+    std::vector<std::string> names = st.insert_columns;
+    if (names.empty())
+      for (auto& c : s->logical_columns())
+        names.push_back(c.name);
+    for (auto& n : names)
+      if (n == "ROWPARTITION" || n == "ROWOFFSET")
+        return error("Inserting into column `" + n + "` is not allowed.", st);
+    if (names.size() != st.insert_values.size())
+      return error("Failed to prepare statement: Expected number columns and values to match: " +
+                       std::to_string(names.size()) + ", " +
+                       std::to_string(st.insert_values.size()),
+                   st);
+    StoredRow row;
+    row.rowtime = now_millis();
+    row.values.assign(s->columns.size(), Value{});
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const Expr& e = st.insert_values[i];
+      if (references_columns(e)) {
+        const Expr* col = &e;
+        while (col->kind != Expr::Kind::Column && !col->args.empty())
+          col = &col->args[0];
+        if (col->kind == Expr::Kind::Column && !col->qualifier.empty())
+          return error("Failed to prepare statement: '" + col->qualifier +
+                           "' is not a valid stream/table name or alias.",
+                       st);
+        return error(
+            "Failed to prepare statement: INSERT VALUES cannot reference columns: " + e.text(), st);
+      }
+      auto check = check_expression(e, {}, "VALUES");
+      if (!check.error.empty()) return error(check.error, st);
+      Value v = evaluate_constant(e);
+      if (names[i] == "ROWTIME") {
+        if (v.kind != Value::Kind::Int)
+          return error("Failed to insert values into '" + st.name +
+                           "'. ROWTIME must be a "
+                           "BIGINT, but got " +
+                           sql_text(v),
+                       st);
+        row.rowtime = v.integer;
+        continue;
+      }
+      int idx = find_column(s->columns, names[i]);
+      if (idx < 0)
+        return error("Failed to insert values into '" + st.name + "'. Column name `" + names[i] +
+                         "` does not exist.",
+                     st);
+      const Column& col = s->columns[static_cast<std::size_t>(idx)];
+      auto coerced = coerce(v, col.type);
+      if (!coerced)
+        return error("Failed to insert values into '" + st.name + "'. Expected type " +
+                         col.type.to_string() + " for column `" + col.name + "` but got " +
+                         sql_text(v) + " (" + literal_type_name(v) + ")",
+                     st);
+      row.values[static_cast<std::size_t>(idx)] = std::move(*coerced);
+    }
+    if (s->table) {
+      for (std::size_t i = 0; i < s->columns.size(); ++i)
+        if (s->columns[i].key && row.values[i].is_null())
+          return error("Failed to insert values into '" + st.name +
+                           "'. Value for primary key "
+                           "column(s) " +
+                           s->columns[i].name + " is required for tables",
+                       st);
+    }
+    if (live_) state_.publish(st.name, std::move(row));
+    return std::nullopt;
+  }
+
+  Engine::State& state_;
+  Catalog& cat_;
+  RequestContext& ctx_;
+  bool live_;
+  std::vector<std::string>& entities_;
+};
+
+Engine::Engine(EngineOptions options)
+    : options_(std::move(options)), state_(std::make_unique<State>()) {}
+
+Engine::~Engine() = default;
+
+ExecuteResult Engine::execute(const std::vector<Statement>& statements, RequestContext context) {
+  ExecuteResult result;
+  {
+    std::lock_guard lock(mu_);
+    // Validate every statement in a sandbox first: one bad statement rejects the request
+    // and nothing before it runs (ksqlDB's RequestValidator).
+    Catalog sandbox = state_->catalog;
+    RequestContext sandbox_context = context;
+    std::vector<std::string> ignored;
+    StatementRunner validator(*state_, sandbox, sandbox_context, false, ignored);
+    for (auto& st : statements)
+      if (auto e = validator.run(st)) {
+        result.error = std::move(e);
+        return result;
+      }
+    StatementRunner runner(*state_, state_->catalog, context, true, result.entities);
+    for (auto& st : statements)
+      if (auto e = runner.run(st)) { // cannot happen after validation; kept as a guard
+        result.error = std::move(e);
+        break;
+      }
+  }
+  command_cv_.notify_all();
+  return result;
+}
+
+bool Engine::wait_for_command(std::int64_t sequence) {
+  std::unique_lock lock(mu_);
+  return command_cv_.wait_for(lock, options_.command_timeout,
+                              [&] { return state_->catalog.next_sequence - 1 >= sequence; });
+}
+
+std::variant<QueryPlan, StatementError> Engine::plan_query(const Statement& st,
+                                                           const RequestContext& context) {
+  std::lock_guard lock(mu_);
+  const Select& sel = st.select;
+  const Source* source = state_->catalog.find(sel.from);
+  if (!source) return error(sel.from + " does not exist.", st);
+  const char* more = " See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you "
+                     "intended to issue a push query.";
+  if (!sel.emit_changes) {
+    if (sel.group_by)
+      return error(std::string("Pull queries don't support GROUP BY clauses.") + more, st);
+    if (sel.window)
+      return error(std::string("Pull queries don't support WINDOW clauses.") + more, st);
+    if (sel.join) return error(std::string("Pull queries don't support JOIN clauses.") + more, st);
+    if (sel.limit && *sel.limit < 0)
+      return error("Pull queries don't support negative integers in the LIMIT clause. See "
+                   "https://cnfl.io/queries for more info.",
+                   st);
+    if (source->table && !source->materialized)
+      return error("The `" + source->name +
+                       "` table isn't queryable. To derive a queryable "
+                       "table, you can do 'CREATE TABLE QUERYABLE_" +
+                       source->name + " AS SELECT * FROM " + source->name +
+                       "'. See https://cnfl.io/queries for more info.",
+                   st);
+  } else if (sel.group_by || sel.window || sel.having || sel.join || sel.partition_by) {
+    return unsupported("GROUP BY, WINDOW, HAVING, JOIN and PARTITION BY in push queries", st);
+  }
+  auto compiled = compile_projection(sel, *source);
+  if (auto* msg = std::get_if<std::string>(&compiled)) return error(*msg, st);
+  auto& projection = std::get<Projection>(compiled);
+  QueryPlan plan;
+  plan.source = source->name;
+  plan.text = st.text;
+  plan.push = sel.emit_changes;
+  plan.source_is_table = source->table;
+  plan.columns = projection.columns;
+  bool mark_keys = !plan.push && source->table; // only table pulls print KEY in the header
+  for (auto& c : plan.columns)
+    c.key = c.key && mark_keys;
+  plan.projections = projection.exprs;
+  plan.where = sel.where;
+  plan.limit = sel.limit;
+  plan.earliest = context.earliest();
+  if (plan.push)
+    plan.id = "transient_" + source->name + "_" +
+              std::to_string(state_->random() >> 1); // a positive Java long, like ksqlDB's
+  else
+    plan.id = "query_" + std::to_string(now_millis());
+  return plan;
+}
+
+std::vector<std::vector<Value>> Engine::run_pull(const QueryPlan& plan) {
+  std::lock_guard lock(mu_);
+  std::vector<std::vector<Value>> out;
+  const Source* source = state_->catalog.find(plan.source);
+  if (!source) return out;
+  auto& log = state_->rows[plan.source];
+  auto emit_row = [&](std::size_t i) {
+    RowView view{&source->columns, &log[i].values, log[i].rowtime, static_cast<std::int64_t>(i)};
+    if (passes(plan.where, view)) out.push_back(project(plan.projections, view));
+  };
+  if (source->table) {
+    // A table holds the latest row per key, in the order keys first appeared.
+    std::vector<std::size_t> latest;
+    std::map<std::string, std::size_t> slot;
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      std::string key;
+      for (std::size_t c = 0; c < source->columns.size(); ++c)
+        if (source->columns[c].key) append_json(key, log[i].values[c]), key += '\x1f';
+      auto [it, fresh] = slot.emplace(key, latest.size());
+      if (fresh)
+        latest.push_back(i);
+      else
+        latest[it->second] = i;
+    }
+    for (auto i : latest)
+      emit_row(i);
+  } else {
+    for (std::size_t i = 0; i < log.size(); ++i)
+      emit_row(i);
+  }
+  if (plan.limit && out.size() > static_cast<std::size_t>(*plan.limit))
+    out.resize(static_cast<std::size_t>(*plan.limit));
+  return out;
+}
+
+bool Engine::start_push(const QueryPlan& plan, PushCallbacks callbacks) {
+  std::lock_guard lock(mu_);
+  if (state_->push.size() >= options_.max_push_queries) return false;
+  RunningPush q{plan, std::move(callbacks), 0};
+  const Source* source = state_->catalog.find(plan.source);
+  if (plan.limit && *plan.limit <= 0) {
+    q.callbacks.limit_reached();
+    return true;
+  }
+  if (source && plan.earliest) {
+    auto& log = state_->rows[plan.source];
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      RowView view{&source->columns, &log[i].values, log[i].rowtime, static_cast<std::int64_t>(i)};
+      if (!passes(plan.where, view)) continue;
+      q.callbacks.row(project(plan.projections, view));
+      if (plan.limit && ++q.emitted >= *plan.limit) {
+        q.callbacks.limit_reached();
+        return true;
+      }
+    }
+  }
+  if (!source) { // dropped between planning and starting
+    q.callbacks.completed();
+    return true;
+  }
+  state_->push.emplace(plan.id, std::move(q));
+  return true;
+}
+
+void Engine::stop_push(const std::string& id) {
+  std::lock_guard lock(mu_);
+  state_->push.erase(id);
+}
+
+std::size_t Engine::running_push_queries() const {
+  std::lock_guard lock(mu_);
+  return state_->push.size();
+}
+
+std::optional<std::string> Engine::command_status(const std::string& command_id) const {
+  std::lock_guard lock(mu_);
+  auto it = state_->commands.find(command_id);
+  if (it == state_->commands.end()) return std::nullopt;
+  return entities::command_status(it->second.status, it->second.message, it->second.query_id);
+}
+
+std::string Engine::all_command_statuses() const {
+  std::lock_guard lock(mu_);
+  std::string out = "{\"commandStatuses\":{";
+  bool first = true;
+  for (auto& [id, rec] : state_->commands) {
+    if (!first) out += ',';
+    first = false;
+    json::append_quoted(out, id);
+    out += ':';
+    json::append_quoted(out, rec.status);
+  }
+  return out + "}}";
+}
+
+std::variant<std::string, StatementError>
+Engine::terminate_cluster(const std::vector<std::string>& patterns) {
+  std::vector<std::regex> regexes;
+  for (auto& p : patterns) {
+    try {
+      regexes.emplace_back(p);
+    } catch (const std::regex_error&) {
+      return StatementError{400, 40000, "Invalid pattern: " + p, "", true};
+    }
+  }
+  std::string body;
+  {
+    std::lock_guard lock(mu_);
+    auto& st = *state_;
+    st.complete_push_on("");
+    std::set<std::string> source_topics;
+    for (auto& [name, s] : st.catalog.sources)
+      source_topics.insert(s.topic);
+    for (auto& topic : source_topics)
+      for (auto& re : regexes)
+        if (std::regex_match(topic, re)) st.catalog.topics.erase(topic);
+    st.catalog.sources.clear();
+    st.catalog.queries.clear();
+    st.rows.clear();
+    std::int64_t seq = st.catalog.next_sequence++;
+    std::string id = "cluster/TerminateCluster/terminate";
+    st.commands[id] = CommandRecord{"QUEUED", "Statement written to command topic", std::nullopt};
+    body = "[" +
+           entities::current_status("TERMINATE CLUSTER;", id, "QUEUED",
+                                    "Statement written to command topic", std::nullopt, seq) +
+           "]";
+  }
+  command_cv_.notify_all();
+  return body;
+}
+
+} // namespace konform::serve::ksql

@@ -1,0 +1,107 @@
+#include "serve/ksql/ksql_request.h"
+
+#include "json/document.h"
+#include "json/writer.h"
+
+namespace konform::serve::ksql {
+
+namespace {
+
+const char* kind_name(simdjson::dom::element_type t) {
+  switch (t) {
+  case simdjson::dom::element_type::ARRAY:
+    return "an array";
+  case simdjson::dom::element_type::OBJECT:
+    return "an object";
+  case simdjson::dom::element_type::STRING:
+    return "a string";
+  case simdjson::dom::element_type::BOOL:
+    return "a boolean";
+  case simdjson::dom::element_type::NULL_VALUE:
+    return "null";
+  default:
+    return "a number";
+  }
+}
+
+Error invalid(const std::string& what) {
+  return make_error("Invalid JSON in request: " + what);
+}
+
+// A property value as the server keeps it: strings as they are, other scalars as JSON text.
+std::string scalar_text(simdjson::dom::element e) {
+  std::string_view s;
+  if (e.get_string().get(s) == simdjson::SUCCESS) return std::string(s);
+  return json::compact(e);
+}
+
+Status read_map(simdjson::dom::element root, const char* field,
+                std::map<std::string, std::string>& out) {
+  simdjson::dom::element value;
+  if (root[field].get(value) != simdjson::SUCCESS || value.is_null()) return Ok{};
+  simdjson::dom::object obj;
+  if (value.get_object().get(obj) != simdjson::SUCCESS)
+    return invalid(std::string("'") + field + "' must be an object, not " +
+                   kind_name(value.type()));
+  for (auto [k, v] : obj)
+    out[std::string(k)] = scalar_text(v);
+  return Ok{};
+}
+
+Result<json::Document> parse_object(std::string_view body) {
+  auto doc = json::Document::parse(body, "request body");
+  if (!doc) return invalid(doc.error().message);
+  if (!doc->root().is_object())
+    return invalid(std::string("the body must be a JSON object, not ") +
+                   kind_name(doc->root().type()));
+  return doc;
+}
+
+} // namespace
+
+Result<KsqlRequest> parse_ksql_request(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.error();
+  auto root = doc->root();
+  KsqlRequest req;
+  simdjson::dom::element ksql;
+  if (root["ksql"].get(ksql) == simdjson::SUCCESS && !ksql.is_null()) {
+    std::string_view s;
+    if (ksql.get_string().get(s) != simdjson::SUCCESS)
+      return invalid(std::string("'ksql' must be a string, not ") + kind_name(ksql.type()));
+    req.ksql = std::string(s);
+  }
+  if (auto st = read_map(root, "streamsProperties", req.streams_properties); !st) return st.error();
+  if (auto st = read_map(root, "sessionVariables", req.session_variables); !st) return st.error();
+  simdjson::dom::element seq;
+  if (root["commandSequenceNumber"].get(seq) == simdjson::SUCCESS && !seq.is_null()) {
+    std::int64_t n = 0;
+    if (seq.get_int64().get(n) != simdjson::SUCCESS)
+      return invalid(std::string("'commandSequenceNumber' must be an integer, not ") +
+                     kind_name(seq.type()));
+    req.command_sequence_number = n;
+  }
+  return req;
+}
+
+Result<std::vector<std::string>> parse_terminate_request(std::string_view body) {
+  std::vector<std::string> out;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;
+  auto doc = parse_object(body);
+  if (!doc) return doc.error();
+  simdjson::dom::element list;
+  if (doc->root()["deleteTopicList"].get(list) != simdjson::SUCCESS || list.is_null()) return out;
+  simdjson::dom::array arr;
+  if (list.get_array().get(arr) != simdjson::SUCCESS)
+    return invalid(std::string("'deleteTopicList' must be an array, not ") +
+                   kind_name(list.type()));
+  for (auto item : arr) {
+    std::string_view s;
+    if (item.get_string().get(s) != simdjson::SUCCESS)
+      return invalid("'deleteTopicList' must hold strings (topic names or regexes)");
+    out.emplace_back(s);
+  }
+  return out;
+}
+
+} // namespace konform::serve::ksql

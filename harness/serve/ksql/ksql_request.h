@@ -1,0 +1,29 @@
+#pragma once
+// The KsqlRequest body of POST /ksql and POST /query:
+// {"ksql":..,"streamsProperties":{..},"sessionVariables":{..},"commandSequenceNumber":N}.
+// Unknown fields are ignored (@JsonIgnoreProperties(ignoreUnknown = true)).
+#include "core/result.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace konform::serve::ksql {
+
+struct KsqlRequest {
+  std::optional<std::string> ksql; // null or absent: nullopt
+  std::map<std::string, std::string> streams_properties;
+  std::map<std::string, std::string> session_variables;
+  std::optional<std::int64_t> command_sequence_number;
+};
+
+// Errors are "Invalid JSON in request: ..." messages (the caller answers 400/40000).
+Result<KsqlRequest> parse_ksql_request(std::string_view body);
+
+// {"deleteTopicList":["a","b.*"]} of POST /ksql/terminate (the field is optional).
+Result<std::vector<std::string>> parse_terminate_request(std::string_view body);
+
+} // namespace konform::serve::ksql

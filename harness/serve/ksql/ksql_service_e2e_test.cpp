@@ -1,0 +1,284 @@
+// The ksqlDB service over loopback HTTP/1.1, as clients see it: routes, Content-Types, error
+// bodies, content negotiation, chunked push queries fed from other connections, disconnects.
+#include "http/client.h"
+#include "serve/http_server.h"
+#include "serve/ksql/ksql_service.h"
+
+#include "json/document.h"
+#include "json/writer.h"
+#include <atomic>
+#include <future>
+#include <gtest/gtest.h>
+#include <thread>
+
+namespace konform::serve::ksql {
+namespace {
+
+using namespace std::chrono_literals;
+
+class KsqlServiceE2E : public ::testing::Test {
+protected:
+  void SetUp() override { start({}); }
+
+  void start(KsqlOptions o) {
+    server.reset();
+    service = std::move(KsqlService::create(o).value());
+    ServerOptions so;
+    so.threads = 2;
+    so.name = "ksql";
+    auto* svc = service.get();
+    so.error_response = [svc](int s, const std::string& m) { return svc->error_response(s, m); };
+    server =
+        std::make_unique<HttpServer>(so, [svc](const ServerRequest& r) { return svc->handle(r); });
+    ASSERT_TRUE(server->start().ok());
+  }
+
+  http::Client client() { return http::Client(*http::parse_url(server->url())); }
+
+  http::Response post(const std::string& path, const std::string& body,
+                      http::Headers headers = {{"Accept", "application/vnd.ksql.v1+json"}},
+                      http::SendOptions so = {}) {
+    auto c = client();
+    auto r = c.send({"POST", path, std::move(headers), body}, so);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? std::move(r.value()) : http::Response{};
+  }
+  http::Response ksql(const std::string& statements) {
+    std::string body = "{\"ksql\":";
+    json::append_quoted(body, statements);
+    return post("/ksql", body + "}");
+  }
+  // Waits until SHOW QUERIES lists `count` push queries (a push query registers when its
+  // response starts streaming).
+  bool wait_for_push_queries(std::size_t count) {
+    for (int i = 0; i < 200; ++i) {
+      auto body = ksql("SHOW QUERIES;").body;
+      std::size_t n = 0;
+      for (auto at = body.find("\"queryType\":\"PUSH\""); at != std::string::npos;
+           at = body.find("\"queryType\":\"PUSH\"", at + 1))
+        ++n;
+      if (n == count) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    return false;
+  }
+
+  std::unique_ptr<KsqlService> service;
+  std::unique_ptr<HttpServer> server;
+};
+
+TEST_F(KsqlServiceE2E, InfoAndHealthcheckAnswerAsKsqlDb029) {
+  auto c = client();
+  auto info = c.send({"GET", "/info", {}, ""});
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->status, 200);
+  EXPECT_EQ(info->header("Content-Type"), "application/json");
+  EXPECT_NE(info->body.find("{\"KsqlServerInfo\":{\"version\":\"0.29.0\""), std::string::npos);
+  auto health = c.send({"GET", "/healthcheck", {}, ""});
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->body, "{\"isHealthy\":true,\"details\":{\"metastore\":{\"isHealthy\":true},"
+                          "\"kafka\":{\"isHealthy\":true},\"commandRunner\":{\"isHealthy\":true}},"
+                          "\"serverState\":\"READY\"}");
+  auto root = c.send({"GET", "/", {}, ""});
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->status, 307);
+  EXPECT_EQ(root->header("location"), "/info");
+}
+
+TEST_F(KsqlServiceE2E, KsqlAnswersApplicationJsonWhateverTheAccept) {
+  auto r = ksql("CREATE STREAM S (K STRING KEY, V INT) WITH (kafka_topic='s', value_format='JSON');"
+                "SHOW STREAMS;");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "application/json");
+  auto doc = json::Document::parse(r.body);
+  ASSERT_TRUE(doc.ok()) << r.body;
+  auto arr = doc->root().get_array().value();
+  EXPECT_EQ(arr.size(), 2u);
+  auto status = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\"}", {});
+  EXPECT_EQ(status.status, 200) << "no Accept header at all is fine";
+  auto command = client().send({"GET", "/status/stream/%60S%60/create", {}, ""});
+  ASSERT_TRUE(command.ok());
+  EXPECT_EQ(command->body,
+            "{\"status\":\"SUCCESS\",\"message\":\"Stream created\",\"queryId\":null}");
+  auto unknown = client().send({"GET", "/status/stream/X/create", {}, ""});
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(unknown->body, "{\"@type\":\"generic_error\",\"error_code\":40400,\"message\":"
+                           "\"Command not found\"}");
+}
+
+TEST_F(KsqlServiceE2E, BadRequestsGetTheirErrorBodiesNeverA500) {
+  auto malformed = post("/ksql", "{\"ksql\": \"SHOW STREAMS;\"");
+  EXPECT_EQ(malformed.status, 400);
+  EXPECT_FALSE(malformed.header("Content-Type")) << "FailureHandler sets no Content-Type";
+  EXPECT_EQ(malformed.body.rfind("{\"@type\":\"generic_error\",\"error_code\":40000,\"message\":"
+                                 "\"Invalid JSON in request: ",
+                                 0),
+            0u)
+      << malformed.body;
+  auto missing = post("/ksql", "{\"streamsProperties\":{}}");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.body, "{\"@type\":\"generic_error\",\"error_code\":40000,\"message\":"
+                          "\"\\\"ksql\\\" field must be populated\"}");
+  auto syntax = ksql("SHOW STREAMS");
+  EXPECT_EQ(syntax.status, 400);
+  EXPECT_EQ(syntax.body, "{\"@type\":\"statement_error\",\"error_code\":40001,\"message\":\"line "
+                         "1:13: Syntax Error\\nmissing ';' at ''\",\"statementText\":\"SHOW "
+                         "STREAMS\",\"entities\":[]}");
+  auto select = ksql("CREATE STREAM S (V INT) WITH (kafka_topic='s', value_format='JSON');"
+                     "SELECT * FROM S EMIT CHANGES;");
+  EXPECT_EQ(select.status, 400);
+  EXPECT_NE(select.body.find("\"error_code\":40002"), std::string::npos);
+  EXPECT_EQ(ksql("SHOW STREAMS;").body.find("\"name\":\"S\""), std::string::npos)
+      << "the CREATE before the rejected SELECT did not run";
+  auto unsupported = ksql("CREATE STREAM T (V INT) WITH (kafka_topic='t', value_format='JSON');"
+                          "CREATE TABLE A AS SELECT V, COUNT(*) FROM T GROUP BY V;");
+  EXPECT_EQ(unsupported.status, 400);
+  EXPECT_NE(unsupported.body.find("\"@type\":\"statement_error\""), std::string::npos);
+  auto not_found = client().send({"GET", "/nope", {}, ""});
+  ASSERT_TRUE(not_found.ok());
+  EXPECT_EQ(not_found->status, 404);
+  EXPECT_EQ(not_found->body, "<html><body><h1>Resource not found</h1></body></html>");
+  auto wrong_method = client().send({"GET", "/ksql", {}, ""});
+  ASSERT_TRUE(wrong_method.ok());
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->header("Allow"), "POST");
+}
+
+TEST_F(KsqlServiceE2E, UnsupportedAcceptIs406WithAnEmptyBody) {
+  auto r = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\"}", {{"Accept", "unsupported/type"}});
+  EXPECT_EQ(r.status, 406);
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_FALSE(r.header("Content-Type"));
+  auto q = post("/query", "{\"ksql\":\"SELECT * FROM X EMIT CHANGES LIMIT 2;\"}",
+                {{"Accept", "unsupported/type"}});
+  EXPECT_EQ(q.status, 406);
+  auto weighted = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\"}",
+                       {{"Accept", "text/html;q=1, application/json;q=0.1"}});
+  EXPECT_EQ(weighted.status, 200);
+}
+
+TEST_F(KsqlServiceE2E, PushQueryStreamsRowsInsertedFromAnotherConnection) {
+  ksql("CREATE STREAM PV (USERID STRING KEY, PAGEID STRING, VIEWTIME BIGINT) WITH "
+       "(kafka_topic='pv', value_format='JSON');");
+  auto reader = std::async(std::launch::async, [&] {
+    return post("/query", "{\"ksql\":\"SELECT USERID, PAGEID, VIEWTIME from PV EMIT CHANGES "
+                          "LIMIT 2;\",\"streamsProperties\":{}}");
+  });
+  ASSERT_TRUE(wait_for_push_queries(1));
+  ksql("INSERT INTO PV (USERID, PAGEID, VIEWTIME) VALUES ('USER_1', 'PAGE_1', 1);");
+  ksql("INSERT INTO PV (USERID, PAGEID, VIEWTIME) VALUES ('USER_2', 'PAGE_2', 2);");
+  auto r = reader.get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Type"), "application/vnd.ksql.v1+json");
+  EXPECT_EQ(r.header("Transfer-Encoding"), "chunked");
+  // RestApiTest (query.pushLimit.v1json.lines): one element per line, no trailing newline.
+  auto header_end = r.body.find('\n');
+  ASSERT_NE(header_end, std::string::npos);
+  EXPECT_EQ(r.body.rfind("[{\"header\":{\"queryId\":\"transient_PV_", 0), 0u) << r.body;
+  EXPECT_EQ(r.body.substr(r.body.find("\",\"schema\"")),
+            "\",\"schema\":\"`USERID` STRING, `PAGEID` STRING, `VIEWTIME` BIGINT\"}},\n"
+            "{\"row\":{\"columns\":[\"USER_1\",\"PAGE_1\",1]}},\n"
+            "{\"row\":{\"columns\":[\"USER_2\",\"PAGE_2\",2]}},\n"
+            "{\"finalMessage\":\"Limit Reached\"}]");
+  EXPECT_GE(r.chunks.size(), 3u) << "header, rows and the end arrive as separate chunks";
+  EXPECT_TRUE(wait_for_push_queries(0));
+}
+
+TEST_F(KsqlServiceE2E, AcceptAnyOnQueryGivesTheDelimitedFormat) {
+  ksql("CREATE STREAM S (K STRING KEY, V INT) WITH (kafka_topic='s', value_format='JSON');"
+       "INSERT INTO S (K, V) VALUES ('a', 1);");
+  auto r = post("/query",
+                "{\"ksql\":\"SELECT * FROM S EMIT CHANGES LIMIT 1;\",\"streamsProperties\":{"
+                "\"ksql.streams.auto.offset.reset\":\"earliest\"}}",
+                {{"Accept", "*/*"}});
+  EXPECT_EQ(r.header("Content-Type"), "application/vnd.ksqlapi.delimited.v1");
+  auto meta_end = r.body.find('\n');
+  ASSERT_NE(meta_end, std::string::npos);
+  EXPECT_EQ(r.body.substr(r.body.find("\",\"columnNames\"")),
+            "\",\"columnNames\":[\"K\",\"V\"],\"columnTypes\":[\"STRING\",\"INTEGER\"]}\n"
+            "[\"a\",1]\n");
+}
+
+TEST_F(KsqlServiceE2E, QueryErrorsKeepTheirLayers) {
+  auto unknown = post("/query", "{\"ksql\":\"SELECT * FROM NOPE EMIT CHANGES;\"}");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_FALSE(unknown.header("Content-Type")) << "semantic errors come from FailureHandler";
+  EXPECT_NE(unknown.body.find("\"@type\":\"statement_error\",\"error_code\":40001"),
+            std::string::npos);
+  auto syntax = post("/query", "{\"ksql\":\"SELECT * FROM S1 ORDER BY MYKEY DESC;\"}");
+  EXPECT_EQ(syntax.status, 400);
+  EXPECT_EQ(syntax.header("Content-Type"), "application/json");
+  EXPECT_NE(syntax.body.find("line 1:24: Syntax Error"), std::string::npos) << syntax.body;
+}
+
+TEST_F(KsqlServiceE2E, CommandSequenceNumberTimesOutWith50301) {
+  KsqlOptions o;
+  o.command_timeout = 100ms;
+  start(o);
+  auto r = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\",\"commandSequenceNumber\":5}");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "{\"@type\":\"generic_error\",\"error_code\":50301,\"message\":\"Timed out "
+                    "while waiting for a previous command to execute. command sequence number: "
+                    "5\"}");
+  ksql("CREATE STREAM S (V INT) WITH (kafka_topic='s', value_format='JSON');");
+  auto after = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\",\"commandSequenceNumber\":0}");
+  EXPECT_EQ(after.status, 200);
+}
+
+TEST_F(KsqlServiceE2E, DisconnectedAndConcurrentPushQueriesAreCleanedUp) {
+  ksql("CREATE STREAM S (V INT) WITH (kafka_topic='s', value_format='JSON');");
+  // Readers that give up mid-stream (the client closes its socket after 150 ms)...
+  std::vector<std::future<http::Response>> quitters;
+  for (int i = 0; i < 8; ++i)
+    quitters.push_back(std::async(std::launch::async, [&] {
+      http::SendOptions so;
+      so.stream_for = 150ms;
+      return post("/query", "{\"ksql\":\"SELECT * FROM S EMIT CHANGES;\"}",
+                  {{"Accept", "application/vnd.ksql.v1+json"}}, so);
+    }));
+  // ...and readers that wait for their LIMIT while rows arrive.
+  std::vector<std::future<http::Response>> finishers;
+  for (int i = 0; i < 8; ++i)
+    finishers.push_back(std::async(std::launch::async, [&] {
+      return post("/query", "{\"ksql\":\"SELECT * FROM S EMIT CHANGES LIMIT 3;\"}");
+    }));
+  std::atomic<bool> inserting{true};
+  std::thread writer([&] {
+    int v = 0;
+    while (inserting)
+      ksql("INSERT INTO S (V) VALUES (" + std::to_string(v++) + ");");
+  });
+  for (auto& f : quitters)
+    EXPECT_TRUE(f.get().truncated);
+  for (auto& f : finishers) {
+    auto r = f.get();
+    EXPECT_EQ(std::count(r.body.begin(), r.body.end(), '\n'), 4) << r.body;
+    EXPECT_NE(r.body.find("{\"finalMessage\":\"Limit Reached\"}]"), std::string::npos);
+  }
+  inserting = false;
+  writer.join();
+  EXPECT_TRUE(wait_for_push_queries(0)) << "every transient query is gone";
+}
+
+TEST_F(KsqlServiceE2E, TokenIsRequiredAndNeverEchoed) {
+  KsqlOptions o;
+  o.token = "s3cret-token";
+  start(o);
+  auto denied = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\"}", {{"Authorization", "Bearer wrong"}});
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(denied.body, "{\"@type\":\"generic_error\",\"error_code\":40100,\"message\":"
+                         "\"Unauthorized\"}");
+  auto missing = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\"}", {});
+  EXPECT_EQ(missing.status, 401);
+  auto allowed =
+      post("/ksql", "{\"ksql\":\"SHOW STREAMS;\"}", {{"Authorization", "Bearer s3cret-token"}});
+  EXPECT_EQ(allowed.status, 200);
+  EXPECT_EQ(allowed.body.find("s3cret"), std::string::npos);
+  auto health = client().send({"GET", "/healthcheck", {}, ""});
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200) << "/healthcheck needs no authentication";
+}
+
+} // namespace
+} // namespace konform::serve::ksql
