@@ -100,7 +100,8 @@ ScenarioRun run_scenario(const scenario::Scenario& sc, const http::Url& target,
   client_options.ca_file = options.ca_file;
   client_options.insecure = options.insecure;
   http::Client client(target, client_options); // one keep-alive connection per scenario
-  StepContext context{client, target, sc, variables, options};
+  scenario::JsonValued json_valued;
+  StepContext context{client, target, sc, variables, json_valued, options};
   for (const auto& step : sc.steps) {
     StepRun step_run = run_step(step, context);
     run.result.steps.push_back(std::move(step_run.result));

@@ -49,7 +49,8 @@ Result<http::Request> build_request(const scenario::Step& step, StepContext& ctx
     request.headers.emplace_back("Authorization", "Bearer " + ctx.options.token);
   if (step.body) {
     if (step.body_is_json) {
-      auto body = scenario::expand(*step.body, ctx.variables, /*json_escape=*/true);
+      auto body =
+          scenario::expand(*step.body, ctx.variables, /*json_escape=*/true, &ctx.json_valued);
       if (!body) return make_error("body: " + body.error().message);
       request.body = std::move(*body);
       if (!has_header(request.headers, "Content-Type"))
@@ -90,7 +91,7 @@ void check_headers(const scenario::Step& step, const http::Response& response,
         result.failures.push_back("header " + h.name + ": expected \"" + *expected + "\", got \"" +
                                   std::string(*actual) + "\"");
     }
-    if (h.regex && !std::regex_match(std::string(*actual), std::regex(*h.regex)))
+    if (h.regex && !std::regex_search(std::string(*actual), std::regex(*h.regex)))
       result.failures.push_back("header " + h.name + ": \"" + std::string(*actual) +
                                 "\" does not match /" + *h.regex + "/");
   }
@@ -147,7 +148,7 @@ void compare_golden(const scenario::Step& step, std::string_view body, report::S
         {std::move(d.path), std::move(d.expected), std::move(d.actual), std::move(d.message)});
 }
 
-void capture(const scenario::Step& step, std::string_view body, scenario::Variables& variables,
+void capture(const scenario::Step& step, std::string_view body, StepContext& ctx,
              report::StepResult& result) {
   if (step.captures.empty()) return;
   auto doc = json::Document::parse(body, "response of step '" + step.name + "'");
@@ -165,7 +166,13 @@ void capture(const scenario::Step& step, std::string_view body, scenario::Variab
       continue;
     }
     std::string_view s;
-    variables[c.variable] = value->get_string().get(s) ? json::compact(*value) : std::string(s);
+    if (value->get_string().get(s)) {
+      ctx.variables[c.variable] = json::compact(*value);
+      ctx.json_valued.insert(c.variable);
+    } else {
+      ctx.variables[c.variable] = std::string(s);
+      ctx.json_valued.erase(c.variable);
+    }
   }
 }
 
@@ -228,7 +235,7 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
         {level_name(f.level), std::move(f.path), std::move(f.rule), std::move(f.message)});
   }
 
-  capture(step, decoded.text, ctx.variables, result);
+  capture(step, decoded.text, ctx, result);
 
   if (!step.golden.empty()) {
     if (ctx.options.update_golden)

@@ -14,7 +14,8 @@ struct StepContext {
   http::Client& client;
   const http::Url& target;
   const scenario::Scenario& scenario;
-  scenario::Variables& variables; // captures are added here
+  scenario::Variables& variables;    // captures are added here
+  scenario::JsonValued& json_valued; // captures that are numbers, booleans, objects or arrays
   const CheckOptions& options;
 };
 

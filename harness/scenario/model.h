@@ -24,7 +24,7 @@ struct HeaderExpectation {
   std::string name;
   bool present = true;               // false: the header must be absent
   std::optional<std::string> equals; // exact value (variables expanded)
-  std::optional<std::string> regex;  // ECMAScript regex that must match the whole value
+  std::optional<std::string> regex;  // ECMAScript regex searched in the value (anchor with ^ $)
 };
 
 // A value taken from a response into a variable for the later steps.

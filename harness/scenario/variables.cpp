@@ -12,7 +12,8 @@ bool is_name_char(char c, bool first) {
   return !first && ((c >= '0' && c <= '9') || c == '.' || c == '-');
 }
 
-// Walks text, calling on_literal for plain runs and on_variable for each ${name}.
+// Walks text, calling on_literal for plain runs and on_variable for each ${name} (with the
+// offset just past its closing brace).
 template <class Literal, class Variable>
 Status scan(std::string_view text, VariableSyntaxError* where, Literal on_literal,
             Variable on_variable) {
@@ -49,8 +50,8 @@ Status scan(std::string_view text, VariableSyntaxError* where, Literal on_litera
     if (!valid)
       return fail("invalid variable name \"" + std::string(name) +
                   "\": use letters, digits, '_', '.' or '-', starting with a letter or '_'");
-    on_variable(name);
     i = close + 1;
+    i = on_variable(name, i);
   }
   return Ok{};
 }
@@ -62,12 +63,16 @@ Result<std::vector<std::string>> referenced_variables(std::string_view text,
   std::vector<std::string> names;
   auto st = scan(
       text, where, [](std::string_view) {},
-      [&](std::string_view name) { names.emplace_back(name); });
+      [&](std::string_view name, std::size_t next) {
+        names.emplace_back(name);
+        return next;
+      });
   if (!st) return st.error();
   return names;
 }
 
-Result<std::string> expand(std::string_view text, const Variables& variables, bool json_escape) {
+Result<std::string> expand(std::string_view text, const Variables& variables, bool json_escape,
+                           const JsonValued* json_valued) {
   std::string out;
   out.reserve(text.size());
   std::string undefined;
@@ -82,17 +87,26 @@ Result<std::string> expand(std::string_view text, const Variables& variables, bo
   };
   auto st = scan(
       text, nullptr, [&](std::string_view literal) { out += literal; },
-      [&](std::string_view name) {
+      [&](std::string_view name, std::size_t next) {
         if (name == "uuid") {
           append_value(ids::uuid4());
-          return;
+          return next;
         }
         auto it = variables.find(name);
         if (it == variables.end()) {
           if (undefined.empty()) undefined = std::string(name);
-          return;
+          return next;
+        }
+        bool whole_string = !out.empty() && out.back() == '"' &&
+                            (out.size() < 2 || out[out.size() - 2] != '\\') && next < text.size() &&
+                            text[next] == '"';
+        if (json_escape && json_valued && json_valued->count(name) && whole_string) {
+          out.pop_back(); // the opening quote goes, the value goes in as JSON
+          out += it->second;
+          return next + 1; // and the closing quote goes too
         }
         append_value(it->second);
+        return next;
       });
   if (!st) return st.error();
   if (!undefined.empty())

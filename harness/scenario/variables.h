@@ -5,6 +5,7 @@
 #include "core/result.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,10 +23,16 @@ struct VariableSyntaxError {
 Result<std::vector<std::string>> referenced_variables(std::string_view text,
                                                       VariableSyntaxError* where = nullptr);
 
+// Names whose value is JSON text rather than a string: captures of a number, boolean, object or
+// array.
+using JsonValued = std::set<std::string, std::less<>>;
+
 // Replaces every ${name}. With json_escape the values are escaped for use inside a JSON string
-// (inline JSON bodies), so a captured value with quotes cannot break the body.
-// The error names the first undefined variable.
+// (inline JSON bodies), so a captured value with quotes cannot break the body; and a JSON string
+// that is exactly "${name}" of a json_valued name becomes that value itself, so a captured
+// commandSequenceNumber goes back as the number it was. The error names the first undefined
+// variable.
 Result<std::string> expand(std::string_view text, const Variables& variables,
-                           bool json_escape = false);
+                           bool json_escape = false, const JsonValued* json_valued = nullptr);
 
 } // namespace konform::scenario

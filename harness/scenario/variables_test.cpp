@@ -43,6 +43,16 @@ TEST(Variables, JsonEscapingKeepsInlineBodiesValid) {
   EXPECT_TRUE(json::Document::parse(*r).ok());
 }
 
+TEST(Variables, AWholeStringOfAJsonValuedCaptureBecomesThatValue) {
+  Variables vars{{"seq", "7"}, {"id", "stream/X/create"}};
+  JsonValued json_valued{"seq"};
+  auto r = expand(R"({"n":"${seq}","s":"seq ${seq}","id":"${id}","q":"a\"${seq}"})", vars, true,
+                  &json_valued);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, R"({"n":7,"s":"seq 7","id":"stream/X/create","q":"a\"7"})");
+  EXPECT_TRUE(json::Document::parse(*r).ok());
+}
+
 TEST(Variables, DoubleDollarWritesALiteral) {
   auto r = expand("$${notavar}", {});
   ASSERT_TRUE(r.ok());
