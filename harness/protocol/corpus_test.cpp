@@ -6,9 +6,8 @@
 #include "core/text.h"
 #include "protocol/validate.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+#include <gtest/gtest.h>
 #include <map>
 #include <set>
 #include <sstream>
@@ -37,15 +36,13 @@ std::string describe(const std::vector<Finding>& findings) {
 
 bool has_level(const std::vector<Finding>& findings, Level level) {
   for (const auto& f : findings)
-    if (f.level == level)
-      return true;
+    if (f.level == level) return true;
   return false;
 }
 
 bool has_rule(const std::vector<Finding>& findings, const std::string& rule) {
   for (const auto& f : findings)
-    if (f.rule == rule)
-      return true;
+    if (f.rule == rule) return true;
   return false;
 }
 
@@ -75,7 +72,8 @@ const std::map<std::string, std::string> known_broken{
     // Ids redacted by hand to something shorter than a GUID ("fc5b1c02-57fa-8611c2df33e2").
     {"grafana__azure-data-explorer-datasource/pkg__azuredx__models__testdata__adx_logs_table.json",
      "kusto.value.guid"},
-    {"grafana__azure-data-explorer-datasource/pkg__azuredx__models__testdata__adx_traces_table.json",
+    {"grafana__azure-data-explorer-datasource/"
+     "pkg__azuredx__models__testdata__adx_traces_table.json",
      "kusto.value.guid"},
     {"grafana__azure-data-explorer-datasource/"
      "pkg__azuredx__models__testdata__adx_traces_table_empty_dynamics.json",
@@ -98,15 +96,12 @@ std::optional<Expectation> expectation_for(const std::string& category) {
   if (category == "v1" || category == "v1 mgmt (derived)" ||
       category == "mgmt: ingestion resources" || category == "mgmt: identity token")
     return Expectation{Kind::kusto_v1, Verdict::pass, ""};
-  if (category == "v1 partial-error")
-    return Expectation{Kind::kusto_v1, Verdict::in_band, ""};
+  if (category == "v1 partial-error") return Expectation{Kind::kusto_v1, Verdict::in_band, ""};
   if (category == "v2" || category == "v2 (derived)" || category == "v2 fragmented" ||
       category == "v2 progressive")
     return Expectation{Kind::kusto_v2, Verdict::pass, ""};
-  if (category == "v2 partial-error")
-    return Expectation{Kind::kusto_v2, Verdict::in_band, ""};
-  if (category == "v2-truncated")
-    return Expectation{Kind::kusto_v2, Verdict::violation, ""};
+  if (category == "v2 partial-error") return Expectation{Kind::kusto_v2, Verdict::in_band, ""};
+  if (category == "v2-truncated") return Expectation{Kind::kusto_v2, Verdict::violation, ""};
   if (category == "error: HTTP OneAPI JSON" || category == "error: plain-text body")
     return Expectation{Kind::kusto_error, Verdict::in_band, ""};
   if (category == "streaming-ingest response")
@@ -119,30 +114,26 @@ struct Row {
   std::string category;
 };
 
-// The "Stored files" table of corpus/kusto/INDEX.md: | # | `file` | origin | bytes | sha | category | ...
+// The "Stored files" table of corpus/kusto/INDEX.md: | # | `file` | origin | bytes | sha | category
+// | ...
 std::vector<Row> kusto_index() {
   auto text = file::read(shared_dir + "/corpus/kusto/INDEX.md");
   EXPECT_TRUE(text.ok()) << text.error().message;
   std::vector<Row> rows;
-  if (!text.ok())
-    return rows;
+  if (!text.ok()) return rows;
   std::istringstream in(*text);
   std::string line;
   bool stored = false;
   while (std::getline(in, line)) {
-    if (line.rfind("## ", 0) == 0)
-      stored = line == "## Stored files";
-    if (!stored || line.size() < 3 || line[0] != '|' || line[2] < '0' || line[2] > '9')
-      continue;
+    if (line.rfind("## ", 0) == 0) stored = line == "## Stored files";
+    if (!stored || line.size() < 3 || line[0] != '|' || line[2] < '0' || line[2] > '9') continue;
     std::vector<std::string> cells;
     for (auto c : text::split(line, '|'))
       cells.emplace_back(text::trim(c));
     // cells[0] is empty (before the first '|').
-    if (cells.size() < 7)
-      continue;
+    if (cells.size() < 7) continue;
     std::string file = cells[2];
-    if (file.size() > 2 && file.front() == '`')
-      file = file.substr(1, file.size() - 2);
+    if (file.size() > 2 && file.front() == '`') file = file.substr(1, file.size() - 2);
     rows.push_back({file, cells[6]});
   }
   return rows;
@@ -154,8 +145,7 @@ TEST(Corpus, EveryKustoResponseGetsTheVerdictItsIndexImplies) {
   std::size_t checked = 0;
   for (const auto& row : rows) {
     auto expect = expectation_for(row.category);
-    if (!expect)
-      continue;
+    if (!expect) continue;
     auto body = file::read(shared_dir + "/corpus/kusto/" + row.file);
     ASSERT_TRUE(body.ok()) << body.error().message;
     auto findings = validate(expect->kind, *body);
@@ -194,11 +184,9 @@ TEST(Corpus, EveryKustoFileIsListedInTheIndex) {
   namespace fs = std::filesystem;
   std::size_t seen = 0;
   for (const auto& entry : fs::recursive_directory_iterator(shared_dir + "/corpus/kusto")) {
-    if (!entry.is_regular_file())
-      continue;
+    if (!entry.is_regular_file()) continue;
     auto rel = fs::relative(entry.path(), shared_dir + "/corpus/kusto").generic_string();
-    if (rel == "INDEX.md" || rel.rfind("_observed/", 0) == 0)
-      continue;
+    if (rel == "INDEX.md" || rel.rfind("_observed/", 0) == 0) continue;
     ++seen;
     EXPECT_TRUE(listed.count(rel)) << rel << " is not in INDEX.md";
   }

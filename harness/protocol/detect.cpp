@@ -50,6 +50,9 @@ std::optional<Kind> detect_kind(std::string_view body) {
       return Kind::ksql_error;
     if (key == "header" || key == "row" || key == "queryId" || key == "columnNames")
       return Kind::ksql_stream;
+    if (has(p, "\"BlobPath\"") && has(p, "\"DatabaseName\"")) return Kind::kusto_ingest_message;
+    if (has(p, "\"OperationId\"") && (has(p, "\"FailedOn\"") || has(p, "\"SucceededOn\"")))
+      return Kind::kusto_ingest_notification;
     if (key == "KsqlServerInfo" || key == "isHealthy" || key == "commandStatuses")
       return Kind::ksql_entities;
     return Kind::json;

@@ -75,7 +75,12 @@ public:
       in_.syntax_error(e, "$");
       return;
     }
-    if (t != json_type::object || doc.get_object().get(root)) {
+    if (t == json_type::object) {
+      if (auto e = doc.get_object().get(root)) {
+        in_.syntax_error(e, "$");
+        return;
+      }
+    } else {
       out_.violation("$", "kusto.v1.tables", "a v1 result is an object {\"Tables\":[...]}");
       return;
     }

@@ -77,7 +77,12 @@ public:
       in_.syntax_error(doc.type().error(), "$");
       return;
     }
-    if (root_type != json_type::array || doc.get_array().get(frames)) {
+    if (root_type == json_type::array) {
+      if (auto e = doc.get_array().get(frames)) {
+        in_.syntax_error(e, "$");
+        return;
+      }
+    } else {
       out_.violation(
           "$", "kusto.v2.frames",
           "a v2 response is a JSON array of frames ([{\"FrameType\":\"DataSetHeader\"...}"
@@ -138,10 +143,13 @@ private:
       od::value v = field.value();
       if (key == "FrameType") {
         std::string_view s;
-        if (v.get_string().get(s))
+        if (v.get_string().get(s)) {
           out_.violation(child_path(path, "FrameType"), "kusto.v2.frame",
                          "FrameType must be a string");
-        frame_type = s;
+          frame_type = "?";
+        } else {
+          frame_type = s;
+        }
       } else if (key == "TableId") {
         std::int64_t id;
         if (v.get_int64().get(id))
@@ -354,7 +362,7 @@ private:
       if (cancelled.value_or(false))
         out_.in_band(child_path(path, "Cancelled"), "kusto.v2.cancelled",
                      "the query was cancelled before it completed");
-    } else {
+    } else if (frame_type != "?") {
       out_.violation(child_path(path, "FrameType"), "kusto.v2.frame",
                      "unknown FrameType \"" + frame_type + "\"");
     }

@@ -11,7 +11,7 @@
 namespace konform::protocol {
 namespace {
 
-constexpr std::array<std::pair<Kind, std::string_view>, 9> kind_names{{
+constexpr std::array<std::pair<Kind, std::string_view>, 11> kind_names{{
     {Kind::kusto_v1, "kusto-v1"},
     {Kind::kusto_v2, "kusto-v2"},
     {Kind::kusto_error, "kusto-error"},
@@ -21,6 +21,8 @@ constexpr std::array<std::pair<Kind, std::string_view>, 9> kind_names{{
     {Kind::ksql_stream, "ksql-stream"},
     {Kind::json, "json"},
     {Kind::text, "text"},
+    {Kind::kusto_ingest_message, "kusto-ingest-message"},
+    {Kind::kusto_ingest_notification, "kusto-ingest-notification"},
 }};
 
 bool is_kusto(Kind kind) {
@@ -63,6 +65,12 @@ std::vector<Finding> run(Kind kind, std::string_view body, bool padded, const Ex
     break;
   case Kind::json:
     validate_json(body, out);
+    break;
+  case Kind::kusto_ingest_message:
+    validate_kusto_ingest_message(body, out);
+    break;
+  case Kind::kusto_ingest_notification:
+    validate_kusto_ingest_notification(body, out);
     break;
   case Kind::text:
     break; // anything is text

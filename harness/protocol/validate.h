@@ -22,6 +22,9 @@ enum class Kind {
   ksql_stream,   // /query body (any server generation's layout)
   json,          // any JSON
   text,          // anything
+  // Added after the first release of this header (keep them last):
+  kusto_ingest_message,      // queued-ingestion message (JSON put on the aggregation queue)
+  kusto_ingest_notification, // failure/success notification from the DM's status queues
 };
 
 std::string_view to_string(Kind kind);

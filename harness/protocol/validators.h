@@ -19,6 +19,8 @@ void validate_ksql_entities(std::string_view body, const Exchange& exchange, Fin
 void validate_ksql_error(std::string_view body, const Exchange& exchange, Findings& out);
 void validate_ksql_stream(std::string_view body, const Exchange& exchange, Findings& out);
 void validate_ksql_http(std::string_view body, const Exchange& exchange, Findings& out);
+void validate_kusto_ingest_message(std::string_view body, Findings& out);
+void validate_kusto_ingest_notification(std::string_view body, Findings& out);
 void validate_json(std::string_view body, Findings& out);
 
 } // namespace konform::protocol

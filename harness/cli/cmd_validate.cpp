@@ -1,0 +1,82 @@
+// `konform validate FILE... [--as KIND] [--json FILE]`: protocol validation of saved responses.
+// Exit codes: 2 when any file is unreadable (or not JSON where JSON is needed), else 1 when any
+// file has a violation, else 0. In-band errors and warnings alone do not fail: the response
+// followed the protocol, it just reports a failure (or something unusual).
+#include "cli/app.h"
+#include "core/file.h"
+#include "protocol/validate_files.h"
+
+#include <cxxopts.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace konform::cli {
+namespace {
+
+int validate_main(int argc, char** argv) {
+  cxxopts::Options opts("konform validate",
+                        "Check saved responses against the Kusto and ksqlDB protocols.");
+  opts.positional_help("FILE...");
+  opts.add_options()("as",
+                     "Kind of every FILE instead of detecting it: kusto-v1, kusto-v2, kusto-error, "
+                     "kusto-ingest, kusto-ingest-message, kusto-ingest-notification, "
+                     "ksql-entities, ksql-error, ksql-stream, json, text",
+                     cxxopts::value<std::string>())(
+      "json", "Also write the result as versioned JSON to this file",
+      cxxopts::value<std::string>())("q,quiet", "Print only files that are not conformant")(
+      "files", "Response files", cxxopts::value<std::vector<std::string>>())("h,help",
+                                                                             "Show this help");
+  opts.parse_positional({"files"});
+  auto args = opts.parse(argc, argv);
+  if (args.count("help")) {
+    std::cout << opts.help() << "\n";
+    return exit_ok;
+  }
+  if (!args.count("files")) {
+    std::cerr << "konform validate: no FILE given (see konform validate --help)\n";
+    return exit_bad_input;
+  }
+  std::optional<protocol::Kind> as;
+  if (args.count("as")) {
+    as = protocol::parse_kind(args["as"].as<std::string>());
+    if (!as) {
+      std::cerr << "konform validate: --as " << args["as"].as<std::string>()
+                << " is not a kind; use one of kusto-v1, kusto-v2, kusto-error, kusto-ingest, "
+                   "kusto-ingest-message, kusto-ingest-notification, ksql-entities, ksql-error, "
+                   "ksql-stream, json, text\n";
+      return exit_bad_input;
+    }
+  }
+  bool quiet = args.count("quiet") > 0;
+
+  std::vector<protocol::FileResult> results;
+  bool unreadable = false, violation = false;
+  for (const auto& path : args["files"].as<std::vector<std::string>>()) {
+    auto r = protocol::validate_file(path, as);
+    auto v = protocol::verdict(r);
+    unreadable = unreadable || v == "unreadable";
+    violation = violation || v == "violation";
+    if (v == "unreadable")
+      std::cerr << "konform validate: " << r.input_error << "\n";
+    else if (!quiet || v != "conformant")
+      std::cout << protocol::render_text(r);
+    results.push_back(std::move(r));
+  }
+  int code = unreadable ? exit_bad_input : violation ? exit_failed : exit_ok;
+  if (args.count("json")) {
+    auto written =
+        file::write(args["json"].as<std::string>(), protocol::render_json(results, code));
+    if (!written) {
+      std::cerr << "konform validate: " << written.error().message << "\n";
+      return exit_runtime;
+    }
+  }
+  return code;
+}
+
+const bool registered = register_command(
+    {"validate", "check saved responses against the Kusto and ksqlDB protocols", validate_main});
+
+} // namespace
+} // namespace konform::cli
