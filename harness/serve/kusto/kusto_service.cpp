@@ -1,59 +1,340 @@
-// Initial Kusto service: ping, auth metadata, and OneAPI 404 for everything else.
-// (The engine proper is being built in serve/kusto/; this file is its entry point.)
+// Routing, headers, authentication, throttling and compression of the Kusto engine role; the
+// work itself is done by engine/ (queries, commands, ingestion) and the encoders.
 #include "serve/kusto/kusto_service.h"
 
+#include "core/gzip.h"
 #include "core/ids.h"
+#include "core/text.h"
+#include "serve/kusto/encode_v1.h"
+#include "serve/kusto/encode_v2.h"
+#include "serve/kusto/engine/commands.h"
+#include "serve/kusto/engine/ingest.h"
+#include "serve/kusto/engine/kql.h"
+#include "serve/kusto/oneapi_error.h"
+#include "serve/kusto/request.h"
+
 #include "json/writer.h"
+#include <atomic>
 
 namespace konform::serve::kusto {
 namespace {
+
+using engine::Failure;
+
+constexpr std::string_view auth_metadata_body =
+    R"({"AzureAD":{"LoginEndpoint":"https://login.microsoftonline.com","LoginMfaRequired":false,"KustoClientAppId":"db662dc1-0cfe-4e1c-a843-19a68e65be58","KustoClientRedirectUri":"https://microsoft/kustoclient","KustoServiceResourceId":"https://kusto.dev.kusto.windows.net","FirstPartyAuthorityUrl":"https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a"},"dSTS":{"CloudEndpointSuffix":"windows.net","DstsRealm":"realm://dsts.core.windows.net","DstsInstance":"prod-dsts.dsts.core.windows.net","KustoDnsHostName":"kusto.windows.net","ServiceName":"kusto"}})";
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    diff |= static_cast<unsigned char>(a[k] ^ b[k]);
+  return diff == 0;
+}
+
+// Which Content-Encoding the client accepts (gzip preferred), honouring "q=0".
+std::optional<gzip::Format> accepted_encoding(const ServerRequest& req) {
+  auto header = req.header("accept-encoding");
+  if (!header) return std::nullopt;
+  bool deflate = false;
+  for (auto part : text::split(*header, ',')) {
+    auto item = text::trim(part);
+    auto semi = item.find(';');
+    auto name = text::trim(item.substr(0, semi));
+    if (semi != std::string_view::npos) {
+      auto q = text::trim(item.substr(semi + 1));
+      if (q == "q=0" || q == "q=0.0" || q == "q=0.000") continue;
+    }
+    if (text::iequals(name, "gzip")) return gzip::Format::gzip;
+    if (text::iequals(name, "deflate")) deflate = true;
+  }
+  if (deflate) return gzip::Format::zlib_deflate;
+  return std::nullopt;
+}
 
 class Service final : public KustoService {
 public:
   explicit Service(KustoOptions o) : options_(std::move(o)) {}
 
-  ServerResponse handle(const ServerRequest& req) override {
-    ServerResponse r;
-    if (req.path == "/v1/rest/ping") {
-      r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-      r.body = "Pong! IP address: '" + req.remote + "'";
-    } else {
-      r = error_response(404, "The requested path '" + req.path + "' does not exist.");
+  Status load() {
+    if (options_.data_dir.empty()) {
+      engine::load_sample(catalog_);
+      return Ok{};
     }
-    stamp(req, r);
+    auto loaded = engine::load_folder(catalog_, options_.data_dir);
+    if (!loaded)
+      return make_error("--data " + options_.data_dir + ":\n" + loaded.error().message, "data");
+    auto lock = catalog_.write_lock();
+    catalog_.add_database("NetDefaultDB");
+    return Ok{};
+  }
+
+  ServerResponse handle(const ServerRequest& req) override {
+    RequestIds ids = make_ids(req);
+    ServerResponse r;
+    // The in-flight counter is held for the whole request; beyond the limit: 429, not permanent.
+    unsigned now = in_flight_.fetch_add(1) + 1;
+    struct Release {
+      std::atomic<unsigned>& n;
+      ~Release() { n.fetch_sub(1); }
+    } release{in_flight_};
+    if (options_.max_concurrent > 0 && now > options_.max_concurrent) {
+      Failure f;
+      f.status = 429;
+      f.code = "TooManyRequests";
+      f.type = "Kusto.Data.Exceptions.KustoRequestThrottledException";
+      f.message = "The request was denied due to throttling.";
+      f.detail = "The request was denied due to throttling: konform serve answers at most " +
+                 std::to_string(options_.max_concurrent) +
+                 " requests at a time (--max-concurrent). Retry later.";
+      f.permanent = false;
+      r = failure_response(f, ids, "DN.FE.Throttling");
+      r.headers.emplace_back("Retry-After", "1");
+    } else {
+      r = route(req, ids);
+    }
+    finish(req, ids, r);
     return r;
   }
 
   ServerResponse error_response(int status, const std::string& message) override {
-    ServerResponse r;
-    r.status = status;
-    r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
-    std::string code = status == 404 ? "NotFound" : status == 413 ? "PayloadTooLarge"
-                                                   : status == 431 ? "RequestHeaderFieldsTooLarge"
-                                                                   : "BadRequest";
-    json::Writer w(r.body);
-    w.begin_object().key("error").begin_object();
-    w.field("code", code).field("message", message).field("@type", "Kusto.Common.Svc.Exceptions." + code + "Exception");
-    w.field("@message", message).key("@context").begin_object().end_object();
-    w.field("@permanent", true).end_object().end_object();
+    Failure f;
+    f.status = status;
+    f.code = status == 413   ? "PayloadTooLarge"
+             : status == 431 ? "RequestHeaderFieldsTooLarge"
+             : status == 404 ? "NotFound"
+                             : "BadRequest";
+    f.detail = message;
+    RequestIds ids{"unspecified;" + ids::uuid4(), ids::uuid4()};
+    ServerResponse r = failure_response(f, ids, "DN.FE.HttpRequest");
+    r.headers.emplace_back("x-ms-client-request-id", ids.client_request_id);
+    r.headers.emplace_back("x-ms-activity-id", ids.activity_id);
     return r;
   }
 
+  engine::Catalog& catalog() { return catalog_; }
+
 private:
-  static void stamp(const ServerRequest& req, ServerResponse& r) {
+  static RequestIds make_ids(const ServerRequest& req) {
     auto crid = req.header("x-ms-client-request-id");
-    r.headers.emplace_back("x-ms-client-request-id",
-                           crid ? std::string(*crid) : "unspecified;" + ids::uuid4());
-    r.headers.emplace_back("x-ms-activity-id", ids::uuid4());
+    return {crid && !crid->empty() ? std::string(*crid) : "unspecified;" + ids::uuid4(),
+            ids::uuid4()};
+  }
+
+  static ServerResponse json_response(std::string body) {
+    ServerResponse r;
+    r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+    r.body = std::move(body);
+    return r;
+  }
+
+  static ServerResponse failure_response(const Failure& f, const RequestIds& ids,
+                                         std::string_view activity) {
+    ServerResponse r;
+    r.status = f.status;
+    r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+    append_oneapi_error(r.body, f, ids, activity);
+    return r;
+  }
+
+  bool authorized(const ServerRequest& req) const {
+    if (options_.token.empty()) return true;
+    auto header = req.header("authorization");
+    if (!header || !text::istarts_with(*header, "Bearer ")) return false;
+    return constant_time_equal(text::trim(header->substr(7)), options_.token);
+  }
+
+  ServerResponse route(const ServerRequest& req, const RequestIds& ids) {
+    const std::string& path = req.path;
+    if (path == "/v1/rest/ping") {
+      ServerResponse r;
+      r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+      r.body = "Pong! IP address: '" + req.remote + "'";
+      return r;
+    }
+    if (path == "/v1/rest/auth/metadata") return json_response(std::string(auth_metadata_body));
+    bool query_v1 = path == "/v1/rest/query";
+    bool query_v2 = path == "/v2/rest/query";
+    bool mgmt = path == "/v1/rest/mgmt";
+    bool ingest = path.rfind("/v1/rest/ingest/", 0) == 0;
+    if (!query_v1 && !query_v2 && !mgmt && !ingest) {
+      Failure f =
+          engine::bad_request("The requested path '" + path +
+                              "' does not exist. Kusto endpoints: /v1/rest/query, "
+                              "/v2/rest/query, /v1/rest/mgmt, /v1/rest/ingest/{db}/{table}, "
+                              "/v1/rest/ping, /v1/rest/auth/metadata");
+      f.status = 404;
+      f.code = "NotFound";
+      f.message = "The requested resource was not found.";
+      return failure_response(f, ids, "DN.FE.HttpRequest");
+    }
+    if (!authorized(req)) {
+      Failure f;
+      f.status = 401;
+      f.code = "Unauthorized";
+      f.type = "Kusto.Common.Svc.Exceptions.UnauthorizedOperationException";
+      f.message = "Unauthorized: the request has no valid bearer token.";
+      f.detail = "This konform serve instance requires 'Authorization: Bearer <token>' with the "
+                 "token given to --token.";
+      ServerResponse r = failure_response(f, ids, "DN.FE.Authentication");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    bool post = req.method == "POST";
+    if (!(post || (req.method == "GET" && !ingest))) {
+      Failure f = engine::bad_request("Method " + req.method + " is not allowed on " + path +
+                                      " (use POST" + std::string(ingest ? "" : " or GET") + ")");
+      f.status = 405;
+      f.code = "MethodNotAllowed";
+      return failure_response(f, ids, "DN.FE.HttpRequest");
+    }
+    if (ingest) return streaming_ingest(req, ids);
+    auto parsed = parse_query_request(req);
+    if (!parsed) return failure_response(parsed.failure(), ids, "DN.FE.HttpRequest");
+    QueryRequest& q = parsed.value();
+    bool is_command = text::trim(q.csl).substr(0, 1) == ".";
+    if (mgmt || (query_v1 && is_command)) return command(q, ids, mgmt);
+    if (query_v2 && is_command) {
+      ServerResponse r;
+      r.status = 400;
+      r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+      r.body = "Bad request: Control commands (starting with a dot '.') do not support "
+               "api_version=v2\nError details:\nClientRequestId='" +
+               ids.client_request_id + "', ActivityId='" + ids.activity_id + "', Timestamp='" +
+               engine::format_datetime(engine::now_ticks()) + "'.\n";
+      return r;
+    }
+    return query(q, ids, query_v2);
+  }
+
+  ServerResponse command(const QueryRequest& q, const RequestIds& ids, bool via_mgmt) {
+    std::string_view activity = "DN.FE.ExecuteControlCommand";
+    if (engine::is_dm_command(q.csl))
+      return failure_response(engine::wrong_endpoint_error(q.csl), ids, activity);
+    if (via_mgmt && text::trim(q.csl).substr(0, 1) != ".")
+      return failure_response(
+          engine::bad_request("'" + q.csl.substr(0, 60) +
+                              "' is a query, not a control command: send queries to "
+                              "/v2/rest/query or /v1/rest/query"),
+          ids, activity);
+    auto result = engine::run_command(catalog_, q.db, q.csl);
+    if (!result) return failure_response(result.failure(), ids, activity);
+    std::string body;
+    if (result->piped)
+      encode_v1_query(body, result->table, ids, nullptr, false);
+    else
+      encode_v1_command(body, result->table);
+    return json_response(std::move(body));
+  }
+
+  ServerResponse query(QueryRequest& q, const RequestIds& ids, bool v2) {
+    auto result = engine::run_query(catalog_, q.db, q.csl, q.parameters);
+    if (!result) return failure_response(result.failure(), ids, "DN.FE.ExecuteQuery");
+    engine::ResultTable& table = result.value();
+    std::optional<Failure> partial;
+    if (table.rows.size() > q.truncation_max_records) {
+      table.rows.resize(q.truncation_max_records);
+      partial = truncation_failure(q.truncation_max_records);
+    }
+    std::string body;
+    body.reserve(1024 + table.rows.size() * 64);
+    if (v2)
+      encode_v2(body, table, q.v2, ids, partial ? &*partial : nullptr);
+    else
+      encode_v1_query(body, table, ids, partial ? &*partial : nullptr, q.v2.defer_partial);
+    return json_response(std::move(body));
+  }
+
+  ServerResponse streaming_ingest(const ServerRequest& req, const RequestIds& ids) {
+    std::string_view activity = "DN.FE.StreamingIngest";
+    // /v1/rest/ingest/{db}/{table}
+    auto rest = std::string_view(req.path).substr(std::string_view("/v1/rest/ingest/").size());
+    auto slash = rest.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 >= rest.size() ||
+        rest.find('/', slash + 1) != std::string_view::npos)
+      return failure_response(engine::bad_request("Streaming ingestion path must be "
+                                                  "/v1/rest/ingest/{database}/{table}, got '" +
+                                                  req.path + "'"),
+                              ids, activity);
+    engine::IngestSpec spec;
+    spec.database = std::string(rest.substr(0, slash));
+    spec.table = std::string(rest.substr(slash + 1));
+    auto format = req.query_param("streamFormat");
+    if (!format || format->empty())
+      return failure_response(engine::bad_request("The query string has no streamFormat: add "
+                                                  "?streamFormat=csv (or tsv, scsv, sohsv, psv, "
+                                                  "json, multijson, singlejson)"),
+                              ids, activity);
+    spec.format = *format;
+    spec.mapping_name = req.query_param("mappingName").value_or("");
+    if (auto kind = req.query_param("sourceKind"); kind && text::iequals(*kind, "uri"))
+      return failure_response(engine::bad_request("sourceKind=uri (streaming ingestion from a "
+                                                  "blob) is not supported by konform serve; send "
+                                                  "the data in the request body"),
+                              ids, activity);
+    std::string decompressed;
+    std::string_view data = req.body;
+    auto encoding = req.header("content-encoding");
+    bool labelled_gzip = encoding && text::iequals(text::trim(*encoding), "gzip");
+    if (labelled_gzip && !gzip::looks_like_gzip(data)) {
+      Failure f = engine::bad_request(
+          "The request body is labelled 'Content-Encoding: gzip' but is not gzip data (it does not "
+          "start with 1f 8b). Compress the body or drop the header.");
+      return failure_response(f, ids, activity);
+    }
+    if (labelled_gzip || gzip::looks_like_gzip(data)) {
+      auto inflated = gzip::decompress(data, gzip::Format::gzip, options_.ingest_limit);
+      if (!inflated) {
+        bool too_big = inflated.error().kind == "limit" ||
+                       inflated.error().message.find("limit") != std::string::npos;
+        Failure f = engine::bad_request(
+            too_big ? "The decompressed request body exceeds konform serve's limit of " +
+                          std::to_string(options_.ingest_limit) + " bytes; send smaller batches"
+                    : "The gzip request body does not decompress: " + inflated.error().message);
+        if (too_big) {
+          f.status = 413;
+          f.code = "PayloadTooLarge";
+          f.type = "Kusto.Data.Exceptions.KustoRequestPayloadTooLargeException";
+        }
+        return failure_response(f, ids, activity);
+      }
+      decompressed = std::move(inflated.value());
+      data = decompressed;
+    }
+    auto ingested = engine::ingest(catalog_, spec, data);
+    if (!ingested) return failure_response(ingested.failure(), ids, activity);
+    std::string body =
+        R"({"Tables":[{"TableName":"Table_0","Columns":[{"ColumnName":"ConsumedRecordsCount","DataType":"Int64","ColumnType":"long"},{"ColumnName":"UpdatePolicyStatus","DataType":"String","ColumnType":"string"},{"ColumnName":"UpdatePolicyFailureCode","DataType":"String","ColumnType":"string"},{"ColumnName":"UpdatePolicyFailureReason","DataType":"String","ColumnType":"string"}],"Rows":[[)";
+    body += std::to_string(*ingested);
+    body += R"(,"Inactive","Unknown",null]]}]})";
+    return json_response(std::move(body));
+  }
+
+  void finish(const ServerRequest& req, const RequestIds& ids, ServerResponse& r) const {
+    r.headers.emplace_back("x-ms-client-request-id", ids.client_request_id);
+    r.headers.emplace_back("x-ms-activity-id", ids.activity_id);
+    if (r.body.size() >= options_.compress_min && !r.stream) {
+      if (auto format = accepted_encoding(req)) {
+        r.body = gzip::compress(r.body, *format, 1);
+        r.headers.emplace_back("Content-Encoding",
+                               *format == gzip::Format::gzip ? "gzip" : "deflate");
+      }
+      r.headers.emplace_back("Vary", "Accept-Encoding");
+    }
   }
 
   KustoOptions options_;
+  engine::Catalog catalog_;
+  std::atomic<unsigned> in_flight_{0};
 };
 
 } // namespace
 
 Result<std::unique_ptr<KustoService>> KustoService::create(const KustoOptions& options) {
-  return std::unique_ptr<KustoService>(std::make_unique<Service>(options));
+  auto service = std::make_unique<Service>(options);
+  auto loaded = service->load();
+  if (!loaded) return loaded.error();
+  return std::unique_ptr<KustoService>(std::move(service));
 }
 
 } // namespace konform::serve::kusto

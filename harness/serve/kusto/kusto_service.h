@@ -4,6 +4,7 @@
 #include "core/result.h"
 #include "serve/http_server.h"
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -13,6 +14,10 @@ struct KustoOptions {
   std::string data_dir; // schema + CSV folder loaded at start; empty = the bundled sample database
   std::string token;    // when set, "Authorization: Bearer <token>" is required (401 otherwise)
   unsigned max_concurrent = 0; // > 0: 429 TooManyRequests beyond this many requests in flight
+  // Streaming-ingest bodies are decompressed up to this many bytes; more is a 413 (gzip bomb).
+  std::size_t ingest_limit = std::size_t(64) << 20;
+  // Responses at least this large are compressed when Accept-Encoding allows gzip or deflate.
+  std::size_t compress_min = 1024;
 };
 
 class KustoService {

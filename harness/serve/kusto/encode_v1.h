@@ -1,0 +1,25 @@
+#pragma once
+// v1 responses ({"Tables":[...]}, research §3): one table for a management command; four for a
+// query (result, @ExtendedProperties, QueryStatus, TableOfContents).
+#include "serve/kusto/engine/database.h"
+#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/oneapi_error.h"
+
+#include <string>
+
+namespace konform::serve::kusto {
+
+// Appends a row as a JSON array, every value in its column type's encoding.
+void append_row(std::string& out, const std::vector<engine::Column>& columns,
+                const engine::Row& row);
+// The @ExtendedProperties "Visualization" value every query result carries.
+std::string_view visualization_properties();
+
+void encode_v1_command(std::string& out, const engine::ResultTable& table);
+
+// partial: a failure after some rows (truncation). Unless deferred, it is reported as the
+// service does: an {"Exceptions":[...]} object after the rows plus a top-level "Exceptions".
+void encode_v1_query(std::string& out, const engine::ResultTable& table, const RequestIds& ids,
+                     const engine::Failure* partial, bool defer_partial);
+
+} // namespace konform::serve::kusto

@@ -1,0 +1,56 @@
+#pragma once
+// How the engine reports a failed request: everything the OneAPI error body needs (research §6).
+// The service turns a Failure into the HTTP response; the engine never builds HTTP itself.
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace konform::serve::kusto::engine {
+
+struct InnerError {
+  std::string code;    // "SYN0002", "SEM0100"
+  std::string type;    // "Kusto.Data.Exceptions.SyntaxException"
+  std::string message; // "A recognition error occurred."
+  std::string detail;  // @message: "Syntax error: SYN0002: ..."
+  int line = 0, pos = 0;
+  std::string token;
+};
+
+struct Failure {
+  int status = 400;
+  std::string code = "General_BadRequest";
+  std::string type = "Kusto.Data.Exceptions.KustoBadRequestException";
+  std::string message = "Request is invalid and cannot be executed.";
+  std::string detail; // @message: what the person has to read
+  bool permanent = true;
+  std::string text;     // @text: the query, when the error is about it
+  std::string database; // @database
+  std::optional<InnerError> inner;
+};
+
+// A value or a Failure (the engine's Result: Error is too thin for OneAPI bodies).
+template <class T> class Outcome {
+public:
+  Outcome(T value) : v_(std::move(value)) {}
+  Outcome(Failure failure) : v_(std::move(failure)) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(v_); }
+  const T& value() const { return std::get<0>(v_); }
+  T* operator->() { return &value(); }
+  T& operator*() { return value(); }
+  const Failure& failure() const { return std::get<1>(v_); }
+
+private:
+  std::variant<T, Failure> v_;
+};
+
+// Common failures, with the texts real services use.
+Failure syntax_error(std::string query, int line, int pos, std::string token);
+Failure semantic_error(std::string query, std::string database, std::string code, std::string what);
+Failure database_not_found(std::string database);
+Failure table_not_found(const std::string& database, const std::string& table);
+Failure bad_request(std::string detail, std::string code = "General_BadRequest");
+
+} // namespace konform::serve::kusto::engine

@@ -1,0 +1,29 @@
+#pragma once
+// The KQL subset konform serve executes (README, section serve-kusto):
+//   [declare query_parameters(name:type[=default], ...);]
+//   print [name=]literal, ...
+//   Table | take N | limit N | count | project c1, new=c2 | where c <op> literal [and ...]
+// with op in ==, !=, <, <=, >, >=, =~, !~, contains, !contains, contains_cs, has, !has, has_cs.
+// Anything else is a proper syntax (SYN0002) or semantic (SEM0100, ...) error, never a crash.
+#include "serve/kusto/engine/database.h"
+#include "serve/kusto/engine/failure.h"
+
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace konform::serve::kusto::engine {
+
+// Request "Parameters" (name → value as sent: a JSON scalar's text, or a KQL literal string).
+using QueryParameters = std::map<std::string, std::string, std::less<>>;
+
+// Runs a query against database `database`; takes the catalog's shared lock while it scans.
+Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database,
+                               std::string_view query, const QueryParameters& parameters = {});
+
+// Applies "| op | op ..." (text starting at the first '|') to a result already computed, e.g.
+// the output of a management command (".show tables | where ...").
+Outcome<ResultTable> run_pipeline(ResultTable input, std::string_view full_text,
+                                  std::size_t pipe_offset);
+
+} // namespace konform::serve::kusto::engine

@@ -1,0 +1,165 @@
+#include "serve/kusto/request.h"
+
+#include "core/text.h"
+
+#include "json/document.h"
+#include "json/writer.h"
+
+namespace konform::serve::kusto {
+namespace {
+
+using engine::bad_request;
+using engine::Failure;
+
+std::optional<bool> as_bool(simdjson::dom::element e) {
+  if (auto b = e.get_bool(); !b.error()) return b.value();
+  if (auto s = e.get_string(); !s.error()) {
+    if (text::iequals(s.value(), "true")) return true;
+    if (text::iequals(s.value(), "false")) return false;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> as_int(simdjson::dom::element e) {
+  if (auto i = e.get_int64(); !i.error()) return i.value();
+  if (auto u = e.get_uint64(); !u.error())
+    return static_cast<std::int64_t>(std::min<std::uint64_t>(u.value(), INT64_MAX));
+  if (auto s = e.get_string(); !s.error()) return text::parse_int(text::trim(s.value()));
+  return std::nullopt;
+}
+
+std::optional<Failure> apply_options(simdjson::dom::object options, QueryRequest& q) {
+  for (auto [key, value] : options) {
+    auto bool_option = [&](bool& target) -> std::optional<Failure> {
+      auto b = as_bool(value);
+      if (!b)
+        return bad_request("properties.Options." + std::string(key) +
+                           ": expected true or false, got " + json::compact(value));
+      target = *b;
+      return std::nullopt;
+    };
+    std::optional<Failure> failure;
+    if (text::iequals(key, "results_progressive_enabled"))
+      failure = bool_option(q.v2.progressive);
+    else if (text::iequals(key, "results_v2_fragment_primary_tables"))
+      failure = bool_option(q.v2.fragmented);
+    else if (text::iequals(key, "results_v2_newlines_between_frames"))
+      failure = bool_option(q.v2.newlines);
+    else if (text::iequals(key, "deferpartialqueryfailures"))
+      failure = bool_option(q.v2.defer_partial);
+    else if (text::iequals(key, "results_error_reporting_placement")) {
+      auto s = value.get_string();
+      std::string v = s.error() ? std::string() : text::to_lower(s.value());
+      if (v == "in_data")
+        q.v2.placement = ErrorPlacement::in_data;
+      else if (v == "end_of_table")
+        q.v2.placement = ErrorPlacement::end_of_table;
+      else if (v == "end_of_dataset")
+        q.v2.placement = ErrorPlacement::end_of_dataset;
+      else
+        failure = bad_request("properties.Options.results_error_reporting_placement: expected "
+                              "\"in_data\", \"end_of_table\" or \"end_of_dataset\", got " +
+                              json::compact(value));
+    } else if (text::iequals(key, "truncationmaxrecords")) {
+      auto n = as_int(value);
+      if (!n || *n < 0)
+        failure = bad_request("properties.Options.truncationmaxrecords: expected a non-negative "
+                              "integer, got " +
+                              json::compact(value));
+      else
+        q.truncation_max_records = static_cast<std::size_t>(*n);
+    } else if (text::iequals(key, "notruncation")) {
+      bool off = false;
+      failure = bool_option(off);
+      if (off) q.truncation_max_records = SIZE_MAX;
+    } else if (text::iequals(key, "servertimeout")) {
+      std::optional<std::int64_t> ticks;
+      if (auto s = value.get_string(); !s.error())
+        ticks = engine::parse_timespan(s.value());
+      else if (auto n = as_int(value))
+        ticks = *n * 10'000; // a number is milliseconds
+      if (!ticks || *ticks <= 0)
+        failure = bad_request("properties.Options.servertimeout: expected a positive timespan "
+                              "such as \"00:04:00\" or \"50m\", got " +
+                              json::compact(value));
+      else
+        q.servertimeout_ticks = *ticks;
+    }
+    if (failure) return failure;
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> apply_properties(simdjson::dom::element props, QueryRequest& q) {
+  if (props.is_null()) return std::nullopt;
+  auto obj = props.get_object();
+  if (obj.error())
+    return bad_request("'properties' must be a JSON object or a string holding one, got " +
+                       json::compact(props));
+  if (auto options = obj.value()["Options"]; !options.error()) {
+    auto o = options.get_object();
+    if (o.error()) return bad_request("properties.Options must be an object");
+    if (auto f = apply_options(o.value(), q)) return f;
+  }
+  if (auto params = obj.value()["Parameters"]; !params.error()) {
+    auto o = params.get_object();
+    if (o.error()) return bad_request("properties.Parameters must be an object");
+    for (auto [key, value] : o.value()) {
+      auto s = value.get_string();
+      q.parameters[std::string(key)] = s.error() ? json::compact(value) : std::string(s.value());
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> apply_properties_text(std::string_view text, QueryRequest& q) {
+  if (text::trim(text).empty()) return std::nullopt;
+  auto doc = json::Document::parse(text, "properties");
+  if (!doc) return bad_request("The 'properties' string is not valid JSON: " + doc.error().message);
+  return apply_properties(doc->root(), q);
+}
+
+} // namespace
+
+engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& req) {
+  QueryRequest q;
+  if (req.method == "GET") {
+    if (auto db = req.query_param("db")) q.db = *db;
+    auto csl = req.query_param("csl");
+    if (!csl || text::trim(*csl).empty())
+      return bad_request("The request has no query: send ?csl=<query>&db=<database> (or POST a "
+                         "JSON body {\"db\":...,\"csl\":...})");
+    q.csl = *csl;
+    if (auto props = req.query_param("properties"))
+      if (auto f = apply_properties_text(*props, q)) return *f;
+    return q;
+  }
+  auto doc = json::Document::parse(req.body, "request body");
+  if (!doc)
+    return bad_request("The request body is not valid JSON: " + doc.error().message +
+                       ". Send {\"db\":\"<database>\",\"csl\":\"<query>\"}");
+  auto root = doc->root().get_object();
+  if (root.error())
+    return bad_request("The request body must be a JSON object {\"db\":...,\"csl\":...}");
+  if (auto db = root.value()["db"]; !db.error() && !db.is_null()) {
+    auto s = db.get_string();
+    if (s.error()) return bad_request("'db' must be a string (the database name)");
+    if (!s.value().empty()) q.db = std::string(s.value());
+  }
+  auto csl = root.value()["csl"].get_string();
+  if (csl.error() || text::trim(csl.value()).empty())
+    return bad_request("The request body has no 'csl' string: send {\"db\":\"<database>\","
+                       "\"csl\":\"<query or command>\"}");
+  q.csl = std::string(csl.value());
+  if (auto props = root.value()["properties"]; !props.error()) {
+    std::optional<Failure> f;
+    if (auto s = props.get_string(); !s.error())
+      f = apply_properties_text(s.value(), q);
+    else
+      f = apply_properties(props.value(), q);
+    if (f) return *f;
+  }
+  return q;
+}
+
+} // namespace konform::serve::kusto

@@ -1,0 +1,29 @@
+#pragma once
+// What a query or management request asks for: the JSON body {db, csl, properties} (properties
+// as an object or as a JSON string, research §2.1) or the GET form ?db=&csl=&properties=, and
+// the request options konform serve honours.
+#include "serve/http_server.h"
+#include "serve/kusto/encode_v2.h"
+#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/engine/kql.h"
+
+#include <optional>
+#include <string>
+
+namespace konform::serve::kusto {
+
+struct QueryRequest {
+  std::string db = "NetDefaultDB";
+  std::string csl;
+  engine::QueryParameters parameters;
+  V2Options v2;
+  // Rows beyond this are cut and reported as a partial failure (default: the service's 500,000).
+  std::size_t truncation_max_records = 500000;
+  std::int64_t servertimeout_ticks = 0; // 0 = not given
+};
+
+// Bad input (invalid JSON with line:column, a missing csl, an option of the wrong type) is a 400
+// Failure that says which field is wrong and what is expected.
+engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& request);
+
+} // namespace konform::serve::kusto
