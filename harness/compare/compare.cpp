@@ -5,8 +5,10 @@
 #include "compare/ksql_stream.h"
 #include "compare/kusto_tables.h"
 #include "compare/text_diff.h"
+#include "core/text.h"
 
 #include "json/document.h"
+#include "json/locate.h"
 
 namespace konform::compare {
 
@@ -57,16 +59,67 @@ std::vector<Difference> compare(simdjson::dom::element expected, simdjson::dom::
   return run(expected, actual, kind, compile_lenient(rules));
 }
 
-Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,
-                                               protocol::Kind kind, const Rules& rules) {
+// One side of a BodyComparer: a parser and a padded copy of the body, both reused.
+struct BodyComparer::Side {
+  simdjson::dom::parser parser;
+  std::string buffer;
+
+  Result<simdjson::dom::element> parse(std::string_view body, protocol::Kind kind,
+                                       std::string_view side) {
+    std::string origin = std::string(side) + " body";
+    std::string reassembled;
+    if (kind == protocol::Kind::ksql_stream) {
+      auto text = reassemble_ksql_stream(body, origin);
+      if (!text) return make_error(text.error().message, std::string(side));
+      reassembled = std::move(*text);
+      body = reassembled;
+    }
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end.
+    buffer.assign(body);
+    buffer.append(simdjson::SIMDJSON_PADDING, ' ');
+    auto r = parser.parse(buffer.data(), body.size(), false);
+    if (r.error()) {
+      auto where = json::locate_error(body);
+      if (where)
+        return make_error(origin + ":" + std::to_string(where->line) + ":" +
+                              std::to_string(where->column) + ": invalid JSON: " + where->what,
+                          std::string(side));
+      return make_error(origin + ": invalid JSON: " + simdjson::error_message(r.error()),
+                        std::string(side));
+    }
+    return r.value_unsafe();
+  }
+};
+
+BodyComparer::BodyComparer()
+    : expected_(std::make_unique<Side>()), actual_(std::make_unique<Side>()) {}
+BodyComparer::~BodyComparer() = default;
+
+Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
+                                                      std::string_view actual, protocol::Kind kind,
+                                                      const Rules& rules) {
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
   auto compiled = compile(rules);
   if (!compiled) return compiled.error();
-  auto e = parse_side(expected, kind, "expected");
+  auto e = expected_->parse(expected, kind, "expected");
   if (!e) return e.error();
-  auto a = parse_side(actual, kind, "actual");
+  auto a = actual_->parse(actual, kind, "actual");
   if (!a) return a.error();
-  return run(e->root(), a->root(), kind, *compiled);
+  return run(*e, *a, kind, *compiled);
+}
+
+Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,
+                                               protocol::Kind kind, const Rules& rules) {
+  BodyComparer comparer;
+  return comparer.compare(expected, actual, kind, rules);
+}
+
+bool is_volatile_header(std::string_view name) {
+  static constexpr std::string_view kNames[] = {"x-ms-activity-id", "x-ms-request-id",
+                                                "x-ms-client-request-id", "Date"};
+  for (std::string_view n : kNames)
+    if (text::iequals(name, n)) return true;
+  return false;
 }
 
 Result<std::string> canonical_golden(std::string_view body, protocol::Kind kind) {

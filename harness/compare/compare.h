@@ -8,7 +8,6 @@
 #include "protocol/validate.h"
 
 #include <simdjson.h>
-
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,8 +24,15 @@ struct Difference {
 
 // Type matchers usable per path in Rules, or in a golden file as a whole string value
 // "{{any-guid}}", "{{any-datetime}}", ... (see scenarios/README.md).
-enum class Matcher { any_value, any_string, any_number, any_bool, any_guid, any_datetime,
-                     any_timespan };
+enum class Matcher {
+  any_value,
+  any_string,
+  any_number,
+  any_bool,
+  any_guid,
+  any_datetime,
+  any_timespan
+};
 std::optional<Matcher> parse_matcher(std::string_view name); // "any-guid" → any_guid
 
 struct Rules {
@@ -35,7 +41,7 @@ struct Rules {
   std::vector<std::string> unordered; // arrays compared as multisets
   double numeric_tolerance = 0;       // absolute difference allowed between numbers
   std::vector<std::pair<std::string, Matcher>> matchers; // path → matcher
-  bool protocol_defaults = true;      // apply the protocol-aware ignore list for `kind`
+  bool protocol_defaults = true; // apply the protocol-aware ignore list for `kind`
 };
 
 // Compares two parsed documents.
@@ -47,6 +53,30 @@ std::vector<Difference> compare(simdjson::dom::element expected, simdjson::dom::
 // which side is not valid JSON, with line:column.
 Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,
                                                protocol::Kind kind, const Rules& rules);
+
+// compare_bodies() that keeps its parsers and buffers between calls: a runner comparing many
+// responses on one thread reuses that memory instead of allocating (and page-faulting) it for
+// every comparison. The memory stays until the BodyComparer is destroyed. Not thread-safe: one
+// per thread.
+class BodyComparer {
+public:
+  BodyComparer();
+  ~BodyComparer();
+  BodyComparer(const BodyComparer&) = delete;
+  BodyComparer& operator=(const BodyComparer&) = delete;
+
+  Result<std::vector<Difference>> compare(std::string_view expected, std::string_view actual,
+                                          protocol::Kind kind, const Rules& rules);
+
+private:
+  struct Side;
+  std::unique_ptr<Side> expected_;
+  std::unique_ptr<Side> actual_;
+};
+
+// Response headers whose values a server generates per request (x-ms-activity-id, Date, ...):
+// the protocol defaults leave their values out of an expected-headers comparison.
+bool is_volatile_header(std::string_view name);
 
 // The canonical, pretty-printed form in which a golden file is stored (--update-golden), so that
 // git diffs of golden files are readable. For ksql_stream, the reassembled form.

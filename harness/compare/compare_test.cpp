@@ -229,5 +229,30 @@ TEST(Compare, ParsedDocumentsCanBeComparedDirectly) {
   EXPECT_EQ(ds[0].path, "$.a[1]");
 }
 
+TEST(Compare, BodyComparerGivesTheSameAnswersWhenReused) {
+  BodyComparer comparer;
+  for (int round = 0; round < 3; ++round) {
+    auto big =
+        comparer.compare(R"({"a":[1,2,3],"b":"x"})", R"({"b":"y","a":[1,2,4]})", Kind::json, {});
+    ASSERT_TRUE(big.ok());
+    EXPECT_THAT(paths(*big), ElementsAre("$.a[2]", "$.b"));
+    // A shorter body after a longer one: no bytes of the previous body may leak in.
+    auto small = comparer.compare("[1]", "[1]", Kind::json, {});
+    ASSERT_TRUE(small.ok());
+    EXPECT_TRUE(small->empty());
+    auto bad = comparer.compare("[1]", "[1", Kind::json, {});
+    ASSERT_FALSE(bad.ok());
+    EXPECT_THAT(bad.error().message, HasSubstr("actual body:1:3"));
+  }
+}
+
+TEST(Compare, VolatileHeadersAreTheGeneratedOnes) {
+  EXPECT_TRUE(is_volatile_header("x-ms-activity-id"));
+  EXPECT_TRUE(is_volatile_header("X-MS-Activity-Id"));
+  EXPECT_TRUE(is_volatile_header("date"));
+  EXPECT_FALSE(is_volatile_header("Content-Type"));
+  EXPECT_FALSE(is_volatile_header("x-ms-activity"));
+}
+
 } // namespace
 } // namespace konform::compare

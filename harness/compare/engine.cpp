@@ -370,7 +370,8 @@ void Engine::object(simdjson::dom::object eo, simdjson::dom::object ao,
   auto ae = ao.end();
   // Fast path: the same members in the same order (what one server sends twice).
   while (ei != ee && ai != ae && ei.key() == ai.key()) {
-    if (!skipped(ei.key())) member(ei.key(), ei.value(), ai.value());
+    if (!trivially_equal(ei.value(), ai.value()) && !skipped(ei.key()))
+      member(ei.key(), ei.value(), ai.value());
     if (probe_failed()) return;
     ++ei;
     ++ai;
@@ -426,6 +427,7 @@ void Engine::array(simdjson::dom::array ea, simdjson::dom::array aa) {
   auto ae = aa.end();
   std::size_t i = 0;
   for (; ei != ee && ai != ae; ++ei, ++ai, ++i) {
+    if (trivially_equal(*ei, *ai)) continue;
     path_.push_index(i);
     value(*ei, *ai);
     path_.pop();

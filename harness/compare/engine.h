@@ -53,6 +53,35 @@ public:
   // Compares two arrays element by element (or as multisets when a rule says so).
   void array(simdjson::dom::array e, simdjson::dom::array a);
 
+  // True when e and a are equal scalars of one type that no rule, matcher or protocol default
+  // can concern: the caller skips them without touching the path (the hot path of a large
+  // response). False means "ask value()", not "different".
+  bool trivially_equal(simdjson::dom::element e, simdjson::dom::element a) const {
+    using simdjson::dom::element_type;
+    if (rules_.has_path_rules) return false;
+    element_type t = e.type();
+    if (t != a.type()) return false;
+    switch (t) {
+    case element_type::STRING: {
+      std::string_view es = e.get_string().value_unsafe();
+      if (es.size() >= 2 && es[0] == '{' && es[1] == '{') return false; // maybe a golden matcher
+      return es == a.get_string().value_unsafe();
+    }
+    case element_type::INT64:
+      return e.get_int64().value_unsafe() == a.get_int64().value_unsafe();
+    case element_type::UINT64:
+      return e.get_uint64().value_unsafe() == a.get_uint64().value_unsafe();
+    case element_type::DOUBLE:
+      return e.get_double().value_unsafe() == a.get_double().value_unsafe();
+    case element_type::BOOL:
+      return e.get_bool().value_unsafe() == a.get_bool().value_unsafe();
+    case element_type::NULL_VALUE:
+      return true;
+    default:
+      return false;
+    }
+  }
+
   // Would value() report nothing? (Used to pair up elements of unordered arrays.)
   bool equal(simdjson::dom::element e, simdjson::dom::element a);
   // Runs `compare` without recording anything: true when it would report no difference.

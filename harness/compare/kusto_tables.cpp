@@ -104,6 +104,11 @@ struct Volatile {
   int value = -1;
   bool v1_properties = false; // v1 @ExtendedProperties: a single Value column of JSON text
 
+  bool none() const {
+    return payload < 0 && key < 0 && !v1_properties &&
+           std::find(column.begin(), column.end(), 1) == column.end();
+  }
+
   // An extra column of this row to leave out, or -1.
   int row_column(const std::vector<element>& cells) const {
     auto str = [&](int col) -> std::string_view {
@@ -263,6 +268,10 @@ private:
   void rows(const Table& te, const Table& ta) {
     volatile_ = volatile_columns(ta, engine_.rules().protocol_defaults);
     cell_ = Cell{te.label, 0, {}};
+    same_layout_ = !engine_.rules().has_path_rules &&
+                   te.column_names.size() == ta.column_names.size() && volatile_.none();
+    for (std::size_t j = 0; same_layout_ && j < map_.size(); ++j)
+      same_layout_ = map_[j] == static_cast<int>(j);
     if (engine_.rules().has_path_rules) {
       push_rows(ta);
       bool unordered = engine_.unordered_here();
@@ -360,6 +369,10 @@ private:
       engine_.set_cell(nullptr);
       return;
     }
+    if (same_layout_) {
+      same_layout_row(te, ta, ecells, acells);
+      return;
+    }
     cells_.clear();
     for (element c : acells)
       cells_.push_back(c);
@@ -388,7 +401,40 @@ private:
     engine_.set_cell(nullptr);
   }
 
+  // The common case: same columns in the same order, nothing volatile in the table. Cells are
+  // walked in lockstep and equal ones cost no path, no lookup and no copy.
+  void same_layout_row(const Table& te, const Table& ta, simdjson::dom::array ecells,
+                       simdjson::dom::array acells) {
+    auto ei = ecells.begin();
+    auto ai = acells.begin();
+    std::size_t j = 0;
+    for (; ei != ecells.end() && ai != acells.end(); ++ei, ++ai, ++j) {
+      if (engine_.trivially_equal(*ei, *ai)) continue;
+      if (engine_.probe_failed()) break;
+      cell_.column = j < te.column_names.size() ? te.column_names[j] : std::string_view();
+      engine_.path().push_index(j);
+      engine_.value(*ei, *ai);
+      engine_.path().pop();
+    }
+    std::size_t actual_cells = j;
+    for (; ai != acells.end(); ++ai)
+      ++actual_cells;
+    cell_.column = {};
+    if (actual_cells != ta.column_names.size())
+      engine_.report(std::to_string(te.column_names.size()) + " cells",
+                     std::to_string(actual_cells) + " cells",
+                     "the row has " + std::to_string(actual_cells) + " cells but the table has " +
+                         std::to_string(ta.column_names.size()) + " columns");
+    for (; ei != ecells.end(); ++ei, ++j) {
+      engine_.path().push_index(j);
+      engine_.report(Engine::excerpt(*ei), "(missing)", "cell missing");
+      engine_.path().pop();
+    }
+    engine_.set_cell(nullptr);
+  }
+
   Engine& engine_;
+  bool same_layout_ = false;
   std::vector<int> map_; // expected column → actual column, -1 when missing
   Volatile volatile_;
   Cell cell_;

@@ -42,7 +42,7 @@ void append_key(std::string& out, std::string_view key) {
 
 std::string Path::str() const {
   std::string out = "$";
-  for (const auto& s : segments_) {
+  for (const auto& s : segments()) {
     if (s.is_index) {
       out += '[';
       out += std::to_string(s.index);
@@ -118,11 +118,11 @@ Result<Pattern> Pattern::parse(std::string_view text) {
   return p;
 }
 
-bool Pattern::matches(const std::vector<Segment>& path) const {
+bool Pattern::matches(std::span<const Segment> path) const {
   return match_from(0, path, 0);
 }
 
-bool Pattern::match_from(std::size_t step, const std::vector<Segment>& path, std::size_t at) const {
+bool Pattern::match_from(std::size_t step, std::span<const Segment> path, std::size_t at) const {
   for (; step < steps_.size(); ++step, ++at) {
     const Step& s = steps_[step];
     if (s.op == Op::descend) {

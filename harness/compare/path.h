@@ -6,6 +6,7 @@
 #include "core/result.h"
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,21 +19,30 @@ struct Segment {
   bool is_index = false;
 };
 
+// A stack that never shrinks: push and pop are a store and an increment on the hot path (one
+// per compared value), growing only when a document is deeper than any before.
 class Path {
 public:
-  Path() { segments_.reserve(32); }
-  void push_key(std::string_view key) { segments_.push_back({key, 0, false}); }
-  void push_index(std::size_t index) { segments_.push_back({{}, index, true}); }
-  void pop() { segments_.pop_back(); }
-  std::size_t depth() const { return segments_.size(); }
-  const std::vector<Segment>& segments() const { return segments_; }
-  const Segment& back() const { return segments_.back(); }
+  Path() : segments_(32) {}
+  void push_key(std::string_view key) {
+    if (depth_ == segments_.size()) segments_.resize(depth_ * 2);
+    segments_[depth_++] = {key, 0, false};
+  }
+  void push_index(std::size_t index) {
+    if (depth_ == segments_.size()) segments_.resize(depth_ * 2);
+    segments_[depth_++] = {{}, index, true};
+  }
+  void pop() { --depth_; }
+  std::size_t depth() const { return depth_; }
+  std::span<const Segment> segments() const { return {segments_.data(), depth_}; }
+  const Segment& back() const { return segments_[depth_ - 1]; }
 
   // "$", "$.Tables[0].Rows[3][1]", "$[\"@type\"]" (keys that are not plain names are quoted).
   std::string str() const;
 
 private:
   std::vector<Segment> segments_;
+  std::size_t depth_ = 0;
 };
 
 // Appends ".key" or "[\"key\"]" as str() would.
@@ -44,7 +54,7 @@ public:
   // wrong at which character of the path.
   static Result<Pattern> parse(std::string_view text);
 
-  bool matches(const std::vector<Segment>& path) const;
+  bool matches(std::span<const Segment> path) const;
   const std::string& text() const { return text_; }
 
 private:
@@ -54,7 +64,7 @@ private:
     std::string key;
     std::size_t index = 0;
   };
-  bool match_from(std::size_t step, const std::vector<Segment>& path, std::size_t at) const;
+  bool match_from(std::size_t step, std::span<const Segment> path, std::size_t at) const;
 
   std::vector<Step> steps_;
   std::string text_;
