@@ -128,6 +128,7 @@ private:
     std::string version, placement;
     bool have_version = false;
     std::string path = frame_path(index_);
+    rows_walked_ = 0;
 
     for (auto field_result : obj) {
       od::field field;
@@ -317,10 +318,9 @@ private:
                            fragment_type + "\"");
       if (!have_rows)
         out_.violation(child_path(path, "Rows"), "kusto.v2.table", "TableFragment needs Rows");
-      if (t && rows_deferred) {
-        if (fragment_type == "DataReplace") t->rows = 0;
-        if (!deferred_rows(obj, *t, child_path(path, "Rows"))) return false;
-      }
+      if (t && rows_deferred && !deferred_rows(obj, *t, child_path(path, "Rows"))) return false;
+      if (t && fragment_type == "DataReplace")
+        t->rows = rows_walked_; // a replacement: only this fragment's rows count
     } else if (frame_type == "TableProgress") {
       open_table(table_id, path, "TableProgress");
       if (!progressive_)
@@ -601,6 +601,7 @@ private:
                          " (error)" + (status_name.empty() ? "" : ": " + status_name));
       }
       ++t.rows;
+      ++rows_walked_;
       ++r;
       if (out_.full()) return true;
     }
@@ -641,6 +642,7 @@ private:
   std::string completion_path_;
   std::size_t oneapi_errors_ = 0;
   std::size_t qci_errors_ = 0;
+  std::uint64_t rows_walked_ = 0; // rows of the current frame
 };
 
 } // namespace
