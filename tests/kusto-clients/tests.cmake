@@ -1,0 +1,9 @@
+# Real, unmodified Kusto SDK clients (npm: azure-kusto-data / azure-kusto-ingest 7.x, Azurite)
+# against `konform serve` on free loopback ports. run.sh installs node_modules with `npm ci` when
+# missing (package-lock.json is committed).
+set(_kusto_clients ${CMAKE_CURRENT_LIST_DIR})
+foreach(_script data_client streaming_ingest)
+  add_test(NAME kusto_clients.${_script}
+    COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> ${_script}.mjs)
+  set_tests_properties(kusto_clients.${_script} PROPERTIES LABELS realclients TIMEOUT 600)
+endforeach()
