@@ -1,0 +1,199 @@
+// `konform check` as a user runs it: the konform binary, its exit codes, its reports, the bundled
+// scenarios against the embedded reference endpoint, and a golden file altered in a copy.
+#include "core/file.h"
+#include "core/ids.h"
+
+#include "json/document.h"
+#include <cstdio>
+#include <filesystem>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+namespace konform {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct CliRun {
+  int exit_code = -1;
+  std::string output; // stdout and stderr
+};
+
+CliRun check(const std::string& args) {
+  CliRun r;
+  std::string command = std::string(KONFORM_BINARY) + " check " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
+    r.output.append(buf, n);
+  int status = ::pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class ScratchDir {
+public:
+  ScratchDir() : path_(fs::temp_directory_path() / ("konform-cli-" + ids::uuid4())) {
+    fs::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) const {
+    auto p = path_ / name;
+    fs::create_directories(p.parent_path());
+    EXPECT_TRUE(file::write(p.string(), content).ok());
+    return p.string();
+  }
+  std::string path(const std::string& name = "") const { return (path_ / name).string(); }
+
+private:
+  fs::path path_;
+};
+
+const std::string kSource = KONFORM_SOURCE_DIR;
+
+TEST(CheckCli, BundledScenariosPassAgainstTheEmbeddedEndpoint) {
+  ScratchDir dir;
+  CliRun r = check(kSource + "/scenarios --junit " + dir.path("junit.xml") + " --json " +
+                   dir.path("report.json"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\nPASSED\n"));
+
+  auto report = file::read(dir.path("report.json"));
+  ASSERT_TRUE(report.ok());
+  auto doc = json::Document::parse(*report, "report.json");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  EXPECT_EQ(std::string_view(doc->root()["verdict"]), "passed");
+  EXPECT_TRUE(bool(doc->root()["embeddedEndpoint"]));
+  int64_t steps = doc->root()["totals"]["steps"];
+  EXPECT_GE(steps, 30); // the issue's floor for the bundled coverage
+  EXPECT_EQ(int64_t(doc->root()["totals"]["passed"]), steps);
+  for (auto scenario : doc->root()["scenarios"].get_array())
+    for (auto step : scenario["steps"].get_array())
+      EXPECT_THAT(std::string(std::string_view(step["clientRequestId"])),
+                  ::testing::MatchesRegex("konform\\..+;.+"));
+
+  std::string xmllint;
+  FILE* pipe = ::popen(("xmllint --noout --schema " + kSource +
+                        "/harness/report/testdata/junit.xsd " + dir.path("junit.xml") + " 2>&1")
+                           .c_str(),
+                       "r");
+  ASSERT_NE(pipe, nullptr);
+  char buf[1024];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
+    xmllint.append(buf, n);
+  int status = ::pclose(pipe);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << xmllint;
+}
+
+TEST(CheckCli, AnAlteredGoldenFileReportsTheExactDifferenceAndExitsOne) {
+  // A copy of one bundled scenario and its goldens, with one cell of one golden changed.
+  ScratchDir dir;
+  fs::create_directories(dir.path("scenarios/kusto"));
+  fs::create_directories(dir.path("golden/kusto"));
+  fs::copy(kSource + "/scenarios/kusto/query_v1.json", dir.path("scenarios/kusto/query_v1.json"));
+  fs::copy(kSource + "/golden/kusto/query_v1", dir.path("golden/kusto/query_v1"),
+           fs::copy_options::recursive);
+  auto golden = file::read(dir.path("golden/kusto/query_v1/count.json"));
+  ASSERT_TRUE(golden.ok());
+  auto at = golden->find("[6]");
+  ASSERT_NE(at, std::string::npos) << "the bundled count golden changed; update this test";
+  golden->replace(at, 3, "[7]");
+  ASSERT_TRUE(file::write(dir.path("golden/kusto/query_v1/count.json"), *golden).ok());
+
+  CliRun r = check(dir.path("scenarios") + " --json " + dir.path("report.json"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("  FAIL  count"));
+  EXPECT_THAT(r.output,
+              HasSubstr("        PrimaryResult row 0, column Count: expected 7, got 6\n"));
+  EXPECT_THAT(r.output, HasSubstr("3 passed, 1 failed"));
+
+  auto report = file::read(dir.path("report.json"));
+  ASSERT_TRUE(report.ok());
+  auto doc = json::Document::parse(*report);
+  ASSERT_TRUE(doc.ok());
+  auto steps = doc->root()["scenarios"].at(0)["steps"];
+  auto count = steps.at(2);
+  EXPECT_EQ(std::string_view(count["name"]), "count");
+  ASSERT_EQ(count["differences"].get_array().size(), 1u);
+  auto difference = count["differences"].at(0);
+  EXPECT_EQ(std::string_view(difference["path"]), "$.Tables[0].Rows[0][0]");
+  EXPECT_EQ(std::string_view(difference["expected"]), "7");
+  EXPECT_EQ(std::string_view(difference["actual"]), "6");
+}
+
+TEST(CheckCli, ABadScenarioFileExitsTwoAndTheOthersStillRun) {
+  ScratchDir dir;
+  dir.write("a.json", R"({"name": "bad",
+  "steps": [{"name": "ping", "path": "/v1/rest/ping", "expect": {"statsu": 200}}]})");
+  dir.write("b.json", R"({"name": "good", "steps": [{"name": "ping", "path": "/v1/rest/ping",
+    "expect": {"protocol": "text"}}]})");
+  CliRun r = check(dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(dir.path("a.json") + ":2:66: unknown field \"statsu\" in "
+                                                       "\"expect\"; did you mean \"status\"?"));
+  EXPECT_THAT(r.output, HasSubstr("  PASS  ping"));
+  EXPECT_THAT(r.output, HasSubstr("1 passed, 0 failed, 0 errors; 1 bad file"));
+}
+
+TEST(CheckCli, AnUnreachableTargetExitsThree) {
+  ScratchDir dir;
+  dir.write("s.json", R"({"steps": [{"name": "ping", "path": "/v1/rest/ping"}]})");
+  // Port 1 on loopback: nothing listens there, and only root could.
+  CliRun r = check(dir.path() + " --target http://127.0.0.1:1 --timeout 3000");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("runtime failure: http://127.0.0.1:1 is unreachable"));
+}
+
+TEST(CheckCli, BadOptionsExitTwo) {
+  CliRun bad_url = check("--target ftp://example.org");
+  EXPECT_EQ(bad_url.exit_code, 2) << bad_url.output;
+  EXPECT_THAT(bad_url.output, HasSubstr("--target: "));
+  CliRun unknown = check("--no-such-option");
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  CliRun missing = check("/nonexistent/konform/scenarios");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.output, HasSubstr("/nonexistent/konform/scenarios: no such file or folder"));
+  CliRun bad_var = check("--var =x");
+  EXPECT_EQ(bad_var.exit_code, 2);
+  EXPECT_THAT(bad_var.output, HasSubstr("write NAME=VALUE"));
+  CliRun two_tokens = check("--token a --token-command 'echo b'");
+  EXPECT_EQ(two_tokens.exit_code, 2);
+  EXPECT_THAT(two_tokens.output, Not(HasSubstr(" a ")));
+}
+
+TEST(CheckCli, HelpListsTheOptions) {
+  CliRun r = check("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* option : {"--target", "--kusto-target", "--ksql-target", "--filter",
+                             "--token-command", "--update-golden", "--junit", "--json"})
+    EXPECT_THAT(r.output, HasSubstr(option));
+}
+
+TEST(CheckCli, TheTokenReachesTheEndpointButNoOutput) {
+  // The embedded endpoint requires the token given to check: a step passes only if it was sent.
+  ScratchDir dir;
+  dir.write("s.json", R"({"steps": [{"name": "ping", "path": "/v1/rest/ping",
+    "expect": {"protocol": "text"}}]})");
+  dir.write("token", "tok-SECRET-123\n");
+  CliRun r = check(dir.path("s.json") + " --token-file " + dir.path("token") + " --json " +
+                   dir.path("r.json") + " --junit " + dir.path("r.xml"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, Not(HasSubstr("tok-SECRET-123")));
+  for (const char* report : {"r.json", "r.xml"}) {
+    auto text = file::read(dir.path(report));
+    ASSERT_TRUE(text.ok());
+    EXPECT_THAT(*text, Not(HasSubstr("tok-SECRET-123")));
+  }
+}
+
+} // namespace
+} // namespace konform
