@@ -163,18 +163,24 @@ Writer& Writer::raw(std::string_view json_text) {
 Writer& Writer::element(simdjson::dom::element e) {
   using simdjson::dom::element_type;
   switch (e.type()) {
-  case element_type::OBJECT:
+  case element_type::OBJECT: {
+    // A named copy: value_unsafe() on the temporary result returns a reference into it, which
+    // a range-for would use after the temporary is gone (GCC 12 -O3 -Wdangling-pointer).
+    simdjson::dom::object object = e.get_object().value_unsafe();
     begin_object();
-    for (auto [k, v] : e.get_object().value_unsafe()) {
+    for (auto [k, v] : object) {
       key(k);
       element(v);
     }
     return end_object();
-  case element_type::ARRAY:
+  }
+  case element_type::ARRAY: {
+    simdjson::dom::array array = e.get_array().value_unsafe();
     begin_array();
-    for (auto v : e.get_array().value_unsafe())
+    for (auto v : array)
       element(v);
     return end_array();
+  }
   case element_type::STRING:
     return string(e.get_string().value_unsafe());
   case element_type::INT64:
