@@ -53,7 +53,8 @@ std::optional<Kind> detect_kind(std::string_view body) {
     if (has(p, "\"BlobPath\"") && has(p, "\"DatabaseName\"")) return Kind::kusto_ingest_message;
     if (has(p, "\"OperationId\"") && (has(p, "\"FailedOn\"") || has(p, "\"SucceededOn\"")))
       return Kind::kusto_ingest_notification;
-    if (key == "KsqlServerInfo" || key == "isHealthy" || key == "commandStatuses")
+    if (key == "KsqlServerInfo" || key == "isHealthy" || key == "commandStatuses" ||
+        (key == "version" && has(p, "\"clusterId\"")) || key == "scope")
       return Kind::ksql_entities;
     return Kind::json;
   }

@@ -303,6 +303,26 @@ void statuses(object root, Findings& out) {
   }
 }
 
+// GET /v1/metadata ({"version","clusterId":{...}}) and /v1/metadata/id (the clusterId alone).
+void metadata(object root, Findings& out) {
+  object id = root;
+  std::string path = "$";
+  if (!root["clusterId"].error()) {
+    need_string(root, "version", "$", "ksql.metadata", out);
+    path = "$.clusterId";
+    if (root["clusterId"].get_object().get(id)) {
+      out.violation(path, "ksql.metadata", "clusterId must be an object {scope, id}");
+      return;
+    }
+  }
+  object scope;
+  if (id["scope"].get_object().get(scope) || !scope["path"].is_array() ||
+      !scope["clusters"].is_object())
+    out.violation(child_path(path, "scope"), "ksql.metadata",
+                  "scope must be {\"path\": [...], \"clusters\": {...}}");
+  need_string(id, "id", path, "ksql.metadata", out);
+}
+
 } // namespace
 
 void validate_ksql_entities(std::string_view body, const Exchange&, Findings& out) {
@@ -318,12 +338,14 @@ void validate_ksql_entities(std::string_view body, const Exchange&, Findings& ou
       healthcheck(o, out);
     else if (!o["commandStatuses"].error())
       statuses(o, out);
+    else if (!o["clusterId"].error() || !o["scope"].error())
+      metadata(o, out);
     else if (!o["status"].error() && !o["message"].error())
       command_status(o, "$", out); // GET /status/<commandId>: a bare CommandStatus
     else
       out.violation("$", "ksql.entities",
                     "a /ksql success body is an array of entities; as an object it must be /info, "
-                    "/healthcheck, /status or /status/<commandId>");
+                    "/healthcheck, /status, /status/<commandId> or /v1/metadata");
     return;
   }
   simdjson::dom::array list;

@@ -1,0 +1,146 @@
+// `konform validate` as a user runs it: the real binary on temporary files, checking exit codes
+// (0 conformant, 1 violations, 2 unreadable input), what is printed, and the --json result.
+#include "core/file.h"
+
+#include "json/document.h"
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int code = -1;
+  std::string output; // stdout and stderr together
+};
+
+Run konform(const std::string& args) {
+  Run r;
+  std::string cmd = std::string(KONFORM_BINARY) + " validate " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
+    r.output.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class ValidateCli : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("konform-validate-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& name, const std::string& content) {
+    auto path = (dir_ / name).string();
+    EXPECT_TRUE(konform::file::write(path, content).ok());
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+const std::string good_v2 =
+    R"([{"FrameType":"DataSetHeader","IsProgressive":false,"Version":"v2.0"},)"
+    R"({"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":"T","Columns":[{"ColumnName":"n","ColumnType":"long"}],"Rows":[[1],[2]]},)"
+    R"({"FrameType":"DataSetCompletion","HasErrors":false,"Cancelled":false}])";
+
+TEST_F(ValidateCli, ConformantFilesExitZero) {
+  auto r = konform(write("ok.json", good_v2));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("kusto-v2 (detected): conformant"), std::string::npos) << r.output;
+}
+
+TEST_F(ValidateCli, InBandErrorsAndWarningsAloneDoNotFail) {
+  auto r = konform(write("err.json", R"({"error":{"code":"General_BadRequest","message":"m"}})"));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("in-band-error kusto.error.oneapi"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("warning kusto.oneapi.field-missing"), std::string::npos) << r.output;
+}
+
+TEST_F(ValidateCli, ViolationsExitOneAndNameThePathAndRule) {
+  std::string bad = good_v2;
+  bad.replace(bad.find("[[1],[2]]"), 9, "[[1],[\"2\"]]");
+  auto r = konform(write("bad.json", bad));
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("violation kusto.value.long at $[1].Rows[1][0]"), std::string::npos)
+      << r.output;
+}
+
+TEST_F(ValidateCli, UnreadableInputExitsTwoButTheOtherFilesAreStillValidated) {
+  auto broken =
+      write("broken.json", "[{\"FrameType\":\"DataSetHeader\",\n  \"IsProgressive\": nope}]");
+  auto ok = write("ok.json", good_v2);
+  auto r = konform(broken + " " + (dir_ / "missing.json").string() + " " + ok);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("broken.json:2:20: not valid JSON"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("missing.json: cannot open"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok.json: kusto-v2 (detected): conformant"), std::string::npos)
+      << r.output;
+}
+
+TEST_F(ValidateCli, TruncatedStreamIsAViolationNotBadInput) {
+  auto r = konform(write("cut.json", good_v2.substr(0, good_v2.size() / 2)));
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("kusto.v2.json"), std::string::npos) << r.output;
+}
+
+TEST_F(ValidateCli, AsOverridesDetectionAndBadKindsAreRejected) {
+  auto path = write("entities.json",
+                    R"([{"@type":"streams","statementText":"x","streams":[],"warnings":[]}])");
+  auto r = konform("--as kusto-v2 " + path);
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("kusto-v2: violation"), std::string::npos) << r.output;
+  auto bad = konform("--as kusto-v9 " + path);
+  EXPECT_EQ(bad.code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("is not a kind"), std::string::npos) << bad.output;
+  EXPECT_EQ(konform("").code, 2);
+}
+
+TEST_F(ValidateCli, RecordedExchangesBringTheHttpRules) {
+  std::string body =
+      R"({\"error\":{\"code\":\"TooManyRequests\",\"message\":\"m\",\"@type\":\"T\",\"@message\":\"m\",\"@context\":{},\"@permanent\":false}})";
+  auto path = write(
+      "exchange.json",
+      R"({"konform_exchange":1,"status":400,"headers":{"Content-Type":"application/json"},"body":")" +
+          body + "\"}");
+  auto r = konform(path);
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("recorded exchange"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("kusto.error.status"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("kusto.http.activity-id"), std::string::npos) << r.output;
+}
+
+TEST_F(ValidateCli, JsonResultIsVersionedAndComplete) {
+  auto ok = write("ok.json", good_v2);
+  auto text = write("plain.txt", "Bad request: Control commands do not support api_version=v2");
+  auto out = (dir_ / "result.json").string();
+  auto r = konform("--json " + out + " " + ok + " " + text);
+  EXPECT_EQ(r.code, 0) << r.output;
+  auto content = konform::file::read(out);
+  ASSERT_TRUE(content.ok()) << content.error().message;
+  auto doc = konform::json::Document::parse(*content);
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  auto root = doc->root();
+  EXPECT_EQ(std::string_view(root["format"].get_string().value()), "konform.validate");
+  EXPECT_EQ(root["version"].get_int64().value(), 1);
+  EXPECT_EQ(root["exit_code"].get_int64().value(), 0);
+  EXPECT_EQ(root["files"].get_array().size(), 2u);
+  EXPECT_EQ(std::string_view(root["files"].at(1)["kind"].get_string().value()), "kusto-error");
+  EXPECT_EQ(std::string_view(root["files"].at(1)["verdict"].get_string().value()), "in-band-error");
+  EXPECT_EQ(root["summary"]["in_band_errors"].get_int64().value(), 1);
+}
+
+} // namespace
