@@ -75,7 +75,7 @@ TEST_F(ValidateCli, ViolationsExitOneAndNameThePathAndRule) {
   bad.replace(bad.find("[[1],[2]]"), 9, "[[1],[\"2\"]]");
   auto r = konform(write("bad.json", bad));
   EXPECT_EQ(r.code, 1) << r.output;
-  EXPECT_NE(r.output.find("violation kusto.value.long at $[1].Rows[1][0]"), std::string::npos)
+  EXPECT_NE(r.output.find("violation kusto.value.type at $[1].Rows[1][0]"), std::string::npos)
       << r.output;
 }
 
