@@ -800,19 +800,39 @@ std::variant<QueryPlan, StatementError> Engine::plan_query(const Statement& st,
       return error("Pull queries don't support negative integers in the LIMIT clause. See "
                    "https://cnfl.io/queries for more info.",
                    st);
-    if (source->table && !source->materialized)
-      return error("The `" + source->name +
-                       "` table isn't queryable. To derive a queryable "
-                       "table, you can do 'CREATE TABLE QUERYABLE_" +
-                       source->name + " AS SELECT * FROM " + source->name +
-                       "'. See https://cnfl.io/queries for more info.",
-                   st);
+    for (const char* clause : {"SELECT", "WHERE"}) {
+      std::string found;
+      auto collect = [&](const Expr& e, auto& self) -> void {
+        if (e.kind == Expr::Kind::Column && (e.name == "ROWPARTITION" || e.name == "ROWOFFSET") &&
+            found.find("`" + e.name + "`") == std::string::npos)
+          found += (found.empty() ? "`" : ", `") + e.name + "`";
+        for (auto& a : e.args)
+          self(a, self);
+      };
+      if (std::string_view(clause) == "SELECT") {
+        for (auto& item : sel.items)
+          if (!item.star) collect(item.expr, collect);
+      } else if (sel.where) {
+        collect(*sel.where, collect);
+      }
+      if (!found.empty())
+        return error(std::string("Pull queries don't support the following columns in ") + clause +
+                         " clauses: " + found,
+                     st);
+    }
   } else if (sel.group_by || sel.window || sel.having || sel.join || sel.partition_by) {
     return unsupported("GROUP BY, WINDOW, HAVING, JOIN and PARTITION BY in push queries", st);
   }
   auto compiled = compile_projection(sel, *source);
   if (auto* msg = std::get_if<std::string>(&compiled)) return error(*msg, st);
   auto& projection = std::get<Projection>(compiled);
+  if (!sel.emit_changes && source->table && !source->materialized)
+    return error("The `" + source->name +
+                     "` table isn't queryable. To derive a queryable "
+                     "table, you can do 'CREATE TABLE QUERYABLE_" +
+                     source->name + " AS SELECT * FROM " + source->name +
+                     "'. See https://cnfl.io/queries for more info.",
+                 st);
   QueryPlan plan;
   plan.source = source->name;
   plan.text = st.text;

@@ -99,6 +99,10 @@ TypeCheck check_expression(const Expr& e, const std::vector<Column>& columns,
                                   " " + right + "\nUse 'IS NULL' or 'IS NOT NULL' instead." +
                                   "\nStatement: " + e.text()};
       }
+      if (!comparable(*a.type, *b.type) && e.from_between)
+        return {std::nullopt, "Invalid expression: Cannot compare " + e.args[0].text() + " (" +
+                                  a.type->to_string() + ") to " + e.args[1].text() + " (" +
+                                  b.type->to_string() + ") with " + comparison_name(e.name)};
       if (!comparable(*a.type, *b.type))
         return {std::nullopt, "Error in " + clause + " expression: Cannot compare " +
                                   e.args[0].text() + " (" + a.type->to_string() + ") to " +

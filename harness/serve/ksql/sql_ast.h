@@ -33,6 +33,7 @@ struct Expr {
   std::vector<Expr> args;        // operands, elements; Map: key, value, key, value...
   std::vector<std::string> keys; // Struct field names
   SqlType cast_type;             // Cast
+  bool from_between = false;     // a comparison written as BETWEEN (its errors read differently)
 
   // The expression as ksqlDB's formatter prints it in messages: "(ID = '10')".
   std::string text() const;

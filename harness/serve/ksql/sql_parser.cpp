@@ -170,10 +170,9 @@ public:
       }
       std::size_t start = peek().offset;
       Statement st = statement();
-      if (!is_symbol(";"))
-        fail_here(peek().kind == Token::Kind::End
-                      ? "missing ';' at ''"
-                      : "extraneous input '" + peek().raw + "' expecting ';'");
+      // ksqlDB prints a detail for a missing ';' but none for extraneous input before it
+      // ("line 1:24: Syntax Error" for `... ORDER BY x;`, RQTT pull-queries-against-streams).
+      if (!is_symbol(";")) fail_here(peek().kind == Token::Kind::End ? "missing ';' at ''" : "");
       std::size_t end = peek().offset + 1;
       ++pos_;
       st.text = std::string(text_.substr(start, end - start));
@@ -581,6 +580,13 @@ private:
     return e;
   }
 
+  static Expr negate(Expr inner) {
+    Expr e;
+    e.kind = Expr::Kind::Not;
+    e.args.push_back(std::move(inner));
+    return e;
+  }
+
   Expr or_expr() {
     Expr left = and_expr();
     while (accept_word("OR"))
@@ -610,6 +616,29 @@ private:
       expect_word("NULL");
       e.args.push_back(std::move(left));
       return e;
+    }
+    // IN and BETWEEN are read as the comparisons they stand for.
+    bool negated = is_word("NOT") && (is_word("IN", 1) || is_word("BETWEEN", 1));
+    if (negated) ++pos_;
+    if (accept_word("IN")) {
+      expect_symbol("(");
+      std::optional<Expr> any;
+      do {
+        Expr eq = binary("=", left, additive());
+        any = any ? binary("OR", std::move(*any), std::move(eq)) : std::move(eq);
+      } while (accept_symbol(","));
+      expect_symbol(")");
+      return negated ? negate(std::move(*any)) : std::move(*any);
+    }
+    if (accept_word("BETWEEN")) {
+      Expr low = additive();
+      expect_word("AND");
+      Expr high = additive();
+      Expr lower = binary(">=", left, std::move(low));
+      Expr upper = binary("<=", left, std::move(high));
+      lower.from_between = upper.from_between = true;
+      Expr both = binary("AND", std::move(lower), std::move(upper));
+      return negated ? negate(std::move(both)) : both;
     }
     static const char* ops[] = {"=", "<>", "!=", "<=", ">=", "<", ">"};
     for (auto* op : ops)
