@@ -59,7 +59,7 @@ class Worker {
 public:
   Worker(const WorkerConfig& cfg, Collector& collector)
       : cfg_(cfg), opt_(*cfg.options), steps_(*cfg.steps), collector_(collector), ctx_(1),
-        tick_(ctx_), slot_timer_(ctx_),
+        tick_(ctx_), slot_timer_(ctx_), start_timer_(ctx_),
         schedule_(opt_.rate, opt_.shard, cfg.threads, cfg.index, weighted_cycle(opt_.steps)),
         cur_(steps_.size()), pending_(pending_capacity) {
     open_ = opt_.rate > 0;
@@ -84,8 +84,17 @@ public:
   }
 
   void run() {
-    for (auto& c : conns_)
-      connect(*c);
+    if (open_) { // connect now: the connections are ready when the first slot is due
+      for (auto& c : conns_)
+        connect(*c);
+    } else { // closed: the first request of every connection goes out at the start
+      start_timer_.expires_at(cfg_.start);
+      start_timer_.async_wait([this](error_code ec) {
+        if (!ec)
+          for (auto& c : conns_)
+            connect(*c);
+      });
+    }
     arm_tick();
     if (open_) {
       slot_timer_.expires_at(cfg_.start + schedule_.offset_of(schedule_.slot(0)));
@@ -194,7 +203,7 @@ private:
     c.step = schedule_.step_of(slot);
     const PreparedStep& s = steps_[c.step];
     c.sent = Clock::now();
-    c.intended = intended;
+    c.intended = open_ ? intended : c.sent; // closed model: one clock, corrected == uncorrected
     c.measured = intended >= cfg_.measure_start;
     c.capturing = opt_.validate && c.measured && (++validate_counter_ % opt_.validate_every == 0);
     if (c.capturing) c.capture.clear();
@@ -437,7 +446,8 @@ private:
       } else if (c.state == Connection::State::connecting &&
                  now - c.connect_started > opt_.timeout) {
         fail(c, &ErrorCounts::connect);
-      } else if (c.state == Connection::State::down && !finished_ && now >= c.retry_at) {
+      } else if (c.state == Connection::State::down && !finished_ && now >= c.retry_at &&
+                 now >= cfg_.start) {
         connect(c);
       }
     }
@@ -484,6 +494,7 @@ private:
     }
     tick_.cancel();
     slot_timer_.cancel();
+    start_timer_.cancel();
   }
 
   const WorkerConfig& cfg_;
@@ -493,6 +504,7 @@ private:
   net::io_context ctx_;
   net::steady_timer tick_;
   net::steady_timer slot_timer_;
+  net::steady_timer start_timer_;
   std::unique_ptr<ssl::context> ssl_;
   Schedule schedule_;
   IntervalData cur_;

@@ -1,0 +1,367 @@
+// The load engine against a small in-process HTTP server on loopback: wrk2's stall demonstration,
+// the achieved open-model rate, shards that merge to one run, thresholds and exit codes. Every
+// run is bounded (a few seconds, loopback only).
+#include "core/file.h"
+#include "load/engine.h"
+#include "load/hlog.h"
+#include "load/merge.h"
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace konform::load {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using namespace std::chrono_literals;
+
+// A keep-alive HTTP/1.1 server with one thread per connection (a handful of connections in these
+// tests). It can stall every response until a given time — like wrk2's ^Z demonstration — and
+// delay every response by a fixed amount.
+class StallServer {
+public:
+  explicit StallServer(std::chrono::microseconds delay = 0us) : delay_(delay) {
+    acceptor_.open(tcp::v4());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    accept_thread_ = std::thread([this] { accept_loop(); });
+  }
+  ~StallServer() {
+    stop_ = true;
+    boost::system::error_code ec;
+    { // a blocking accept() does not return on close(): wake it with one last connection
+      tcp::socket waker(ctx_);
+      waker.connect({net::ip::make_address("127.0.0.1"), port_}, ec);
+    }
+    accept_thread_.join();
+    acceptor_.close(ec);
+    std::lock_guard lock(mu_);
+    for (auto& s : sockets_)
+      s->shutdown(tcp::socket::shutdown_both, ec);
+    for (auto& t : threads_)
+      t.join();
+  }
+  std::string url(const std::string& path = "/") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  std::uint16_t port() const { return port_; }
+  void stall_until(std::chrono::steady_clock::time_point t) {
+    stall_until_ = t.time_since_epoch().count();
+  }
+  std::uint64_t served() const { return served_; }
+
+private:
+  void accept_loop() {
+    while (!stop_) {
+      auto sock = std::make_shared<tcp::socket>(ctx_);
+      boost::system::error_code ec;
+      acceptor_.accept(*sock, ec);
+      if (ec) return;
+      std::lock_guard lock(mu_);
+      sockets_.push_back(sock);
+      threads_.emplace_back([this, sock] { serve(*sock); });
+    }
+  }
+  void serve(tcp::socket& sock) {
+    sock.set_option(tcp::no_delay(true));
+    net::streambuf in;
+    const std::string response = "HTTP/1.1 200 OK\r\nContent-Type: "
+                                 "application/json\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
+    for (;;) {
+      boost::system::error_code ec;
+      const auto n = net::read_until(sock, in, "\r\n\r\n", ec);
+      if (ec) return;
+      in.consume(n);
+      const auto until = std::chrono::steady_clock::time_point(
+          std::chrono::steady_clock::duration(stall_until_.load()));
+      if (std::chrono::steady_clock::now() < until) std::this_thread::sleep_until(until);
+      if (delay_.count() > 0) std::this_thread::sleep_for(delay_);
+      net::write(sock, net::buffer(response), ec);
+      if (ec) return;
+      ++served_;
+    }
+  }
+
+  net::io_context ctx_;
+  tcp::acceptor acceptor_{ctx_};
+  std::uint16_t port_ = 0;
+  std::chrono::microseconds delay_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::int64_t> stall_until_{0};
+  std::atomic<std::uint64_t> served_{0};
+  std::thread accept_thread_;
+  std::mutex mu_;
+  std::vector<std::shared_ptr<tcp::socket>> sockets_;
+  std::vector<std::thread> threads_;
+};
+
+LoadOptions options_for(const std::string& url_text) {
+  LoadOptions o;
+  o.origin = *http::parse_url(url_text);
+  Step step;
+  step.name = "root";
+  step.request.target = o.origin.target;
+  o.steps.push_back(step);
+  return o;
+}
+
+TEST(LoadEngine, StallShowsInCorrectedButNotInUncorrectedLatency) {
+  StallServer server;
+  auto o = options_for(server.url());
+  o.threads = 2;
+  o.connections = 8;
+  o.rate = 1000;
+  o.duration = 3s;
+  o.timeout = 5s;
+  // The server stops answering for 1 s in the middle of the run.
+  server.stall_until(std::chrono::steady_clock::now() + 2s);
+  std::thread stall([&] {
+    std::this_thread::sleep_for(1s);
+    server.stall_until(std::chrono::steady_clock::now() + 1s);
+  });
+  auto r = run_load(o);
+  stall.join();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->counters.requests, 3000u);
+  EXPECT_EQ(r->counters.errors.total(), 0u);
+  const auto corrected_p99 = r->corrected.value_at_percentile(99);
+  const auto uncorrected_p99 = r->uncorrected.value_at_percentile(99);
+  // A third of the schedule fell into the stall: waits spread evenly over 0..1 s, so the top
+  // 1 % of all requests waited at least ~0.97 s; the worst waited the whole stall.
+  EXPECT_GE(corrected_p99, 900'000) << "corrected p99 " << corrected_p99;
+  EXPECT_GE(r->corrected.max(), 990'000);
+  // Measured from the actual send only the few requests already on the wire wait: < 1 %.
+  EXPECT_LT(uncorrected_p99, 100'000) << "uncorrected p99 " << uncorrected_p99;
+  EXPECT_GT(r->late, 500u); // the sends queued behind the stall
+  EXPECT_GE(r->lag.max(), 900'000);
+}
+
+TEST(LoadEngine, OpenModelAchievesTheRequestedRate) {
+  StallServer server;
+  auto o = options_for(server.url());
+  o.threads = 2;
+  o.connections = 10;
+  o.rate = 2000;
+  o.duration = 3s;
+  const auto began = std::chrono::steady_clock::now();
+  auto r = run_load(o);
+  const auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NEAR(r->rps(), 2000.0, 20.0);
+  EXPECT_EQ(r->sent, 6000u);
+  EXPECT_EQ(r->dropped, 0u);
+  EXPECT_EQ(server.served(), 6000u);
+  // The schedule really took the 3 s it claims (not sent in a burst and then idle).
+  EXPECT_GE(wall, 2.99);
+  EXPECT_LT(wall, 3.5);
+  EXPECT_NEAR(r->duration_s, 3.0, 0.03);
+}
+
+TEST(LoadEngine, ClosedModelStopsAfterTheRequestCountAndCountsStatuses) {
+  StallServer server;
+  auto o = options_for(server.url());
+  o.threads = 2;
+  o.connections = 4;
+  o.requests = 500;
+  auto r = run_load(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->counters.requests, 500u);
+  EXPECT_EQ(r->counters.status.at(200), 500u);
+  EXPECT_EQ(r->corrected.total_count(), 500);
+  EXPECT_TRUE(r->corrected.same_counts(r->uncorrected)); // closed model: one clock
+  EXPECT_EQ(r->counters.bytes, 500u * (std::string("HTTP/1.1 200 OK\r\nContent-Type: "
+                                                   "application/json\r\nContent-Length: 11\r\n\r\n")
+                                           .size() +
+                                       11));
+}
+
+TEST(LoadEngine, TimeoutsAndRefusedConnectionsAreCountedNotFatal) {
+  StallServer server;
+  auto o = options_for(server.url());
+  o.threads = 1;
+  o.connections = 2;
+  o.rate = 100;
+  o.duration = 1s;
+  o.timeout = 200ms;
+  server.stall_until(std::chrono::steady_clock::now() + 3s);
+  auto r = run_load(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_GT(r->counters.errors.timeout, 0u);
+  server.stall_until(std::chrono::steady_clock::now());
+
+  // Nothing listens on this port any more.
+  std::uint16_t dead_port = 0;
+  {
+    StallServer gone;
+    dead_port = gone.port();
+  }
+  auto dead = options_for("http://127.0.0.1:" + std::to_string(dead_port) + "/");
+  dead.threads = 1;
+  dead.connections = 1;
+  dead.duration = 300ms;
+  auto d = run_load(dead);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->counters.requests, 0u);
+  EXPECT_GT(d->counters.errors.connect, 0u);
+}
+
+TEST(LoadEngine, WeightedMixFollowsTheWeights) {
+  StallServer server;
+  auto o = options_for(server.url());
+  o.steps[0].weight = 3;
+  Step other = o.steps[0];
+  other.name = "other";
+  other.weight = 1;
+  o.steps.push_back(other);
+  o.requests = 400;
+  o.threads = 2;
+  o.connections = 4;
+  auto r = run_load(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->steps.size(), 2u);
+  EXPECT_EQ(r->steps[0].counters.requests, 300u);
+  EXPECT_EQ(r->steps[1].counters.requests, 100u);
+}
+
+// ---- the konform binary: shards, merge, exit codes ----
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+CliRun run_konform(const std::string& args, bool with_stderr = false) {
+  CliRun r;
+  const std::string cmd =
+      std::string(KONFORM_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+    r.out.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string temp_dir() {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("konform-load-e2e-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+TEST(LoadCli, TwoShardsMergeToTheRunOfOneProcess) {
+  StallServer server(2ms); // every answer takes ~2 ms: a distribution both runs share
+  const auto dir = temp_dir();
+  const std::string common = "load --url " + server.url() + " -R 400 -d 2s -t 1 -c 4 -q";
+  CliRun single;
+  single = run_konform(common + " --json " + dir + "/one.json");
+  ASSERT_EQ(single.code, 0) << single.out;
+  CliRun a, b;
+  std::thread ta([&] { a = run_konform(common + " --shard 0/2 --hlog " + dir + "/a.hlog"); });
+  std::thread tb([&] { b = run_konform(common + " --shard 1/2 --hlog " + dir + "/b.hlog"); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.code, 0) << a.out;
+  ASSERT_EQ(b.code, 0) << b.out;
+
+  std::vector<MergeInput> inputs;
+  Histogram sum;
+  for (const char* name : {"a.hlog", "b.hlog"}) {
+    auto text = file::read(dir + "/" + name);
+    ASSERT_TRUE(text.ok());
+    auto info = read_hlog(*text, name, [&](HlogEntry& e) {
+      if (e.tag.empty()) {
+        ASSERT_TRUE(sum.add(e.histogram).ok());
+      }
+    });
+    ASSERT_TRUE(info.ok());
+    inputs.push_back({name, *text});
+  }
+  auto merged = merge_hlogs(inputs);
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  const auto& m = merged->result;
+  // The shards split the 800 slots of the schedule between them, nothing lost or doubled.
+  EXPECT_EQ(m.counters.requests, 800u);
+  EXPECT_EQ(m.corrected.total_count(), 800);
+  EXPECT_TRUE(m.corrected.same_counts(sum)); // merge adds exactly
+  EXPECT_NEAR(m.rps(), 400.0, 4.0);
+
+  auto one_text = file::read(dir + "/one.json");
+  ASSERT_TRUE(one_text.ok());
+  auto p50_at = one_text->find("\"p50\": ");
+  ASSERT_NE(p50_at, std::string::npos);
+  const double single_p50 = std::stod(one_text->substr(p50_at + 7));
+  // Same server, same schedule: the medians agree to the server's own jitter (a few percent).
+  EXPECT_NEAR(static_cast<double>(m.corrected.value_at_percentile(50)), single_p50,
+              single_p50 * 0.1);
+
+  auto cli = run_konform("merge " + dir + "/a.hlog " + dir + "/b.hlog --threshold 'requests==800'");
+  EXPECT_EQ(cli.code, 0) << cli.out;
+  EXPECT_NE(cli.out.find("800 requests"), std::string::npos) << cli.out;
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LoadCli, ThresholdsGiveTheDocumentedExitCodes) {
+  StallServer server;
+  const std::string base = "load --url " + server.url() + " -n 200 -t 1 -c 2 -q";
+  auto pass = run_konform(base + " --threshold 'p99<10s' --threshold 'error_rate<1%'");
+  EXPECT_EQ(pass.code, 0) << pass.out;
+  EXPECT_NE(pass.out.find("threshold ok:     p99<10s"), std::string::npos) << pass.out;
+
+  auto fail = run_konform(base + " --threshold 'p99<1us' --threshold 'rps>100000000'");
+  EXPECT_EQ(fail.code, 1) << fail.out;
+  EXPECT_NE(fail.out.find("threshold FAILED: p99<1us"), std::string::npos) << fail.out;
+  EXPECT_NE(fail.out.find("threshold FAILED: rps>100000000"), std::string::npos) << fail.out;
+
+  EXPECT_EQ(run_konform(base + " --threshold 'p99<<5'").code, 2);
+  EXPECT_EQ(run_konform(base + " --threshold 'latency<5ms'").code, 2);
+  EXPECT_EQ(run_konform("load --url " + server.url() + " --shard 2/2 -n 1").code, 2);
+  EXPECT_EQ(run_konform("load --url ftp://x -n 1").code, 2);
+
+  std::uint16_t dead_port = 0;
+  {
+    StallServer gone;
+    dead_port = gone.port();
+  }
+  EXPECT_EQ(run_konform("load --url http://127.0.0.1:" + std::to_string(dead_port) +
+                        "/ -d 300ms -t 1 -c 1 -q")
+                .code,
+            3);
+}
+
+TEST(LoadCli, TokensNeverAppearInOutputOrFiles) {
+  StallServer server;
+  const auto dir = temp_dir();
+  auto r =
+      run_konform("load --url " + server.url() + " -n 50 -t 1 -c 1 --token s3cr3t-t0ken --json " +
+                      dir + "/t.json --hlog " + dir + "/t.hlog",
+                  /*with_stderr=*/true);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find("s3cr3t-t0ken"), std::string::npos);
+  for (const char* f : {"/t.json", "/t.hlog"}) {
+    auto text = file::read(dir + f);
+    ASSERT_TRUE(text.ok());
+    EXPECT_EQ(text->find("s3cr3t-t0ken"), std::string::npos) << f;
+  }
+  std::filesystem::remove_all(dir);
+}
+
+} // namespace
+} // namespace konform::load
