@@ -21,6 +21,10 @@ int serve_main(int argc, char** argv) {
       ("data", "Folder with databases to load (schema + CSV); default: the bundled sample", cxxopts::value<std::string>())
       ("token", "Require 'Authorization: Bearer TOKEN' on every request", cxxopts::value<std::string>())
       ("max-concurrent", "Answer 429 beyond N Kusto requests in flight (0 = no limit)", cxxopts::value<unsigned>()->default_value("0"))
+      ("dm-listen", "Also run the Kusto data-management role (queued ingestion) on host:port; needs --azurite-blob/--azurite-queue", cxxopts::value<std::string>())
+      ("azurite-blob", "Azure Storage (Azurite) blob endpoint for queued ingestion, e.g. http://127.0.0.1:10000", cxxopts::value<std::string>())
+      ("azurite-queue", "Azure Storage (Azurite) queue endpoint for queued ingestion, e.g. http://127.0.0.1:10001", cxxopts::value<std::string>())
+      ("ingest-limit", "Largest decompressed streaming-ingest body in bytes (larger: 413)", cxxopts::value<std::size_t>()->default_value("67108864"))
       ("threads", "Server threads per listener (0 = one per core)", cxxopts::value<unsigned>()->default_value("0"))
       ("quiet", "Do not log one line per request")
       ("h,help", "Show this help");
@@ -41,6 +45,13 @@ int serve_main(int argc, char** argv) {
     eo.ksql.token = eo.kusto.token;
   }
   eo.kusto.max_concurrent = args["max-concurrent"].as<unsigned>();
+  eo.kusto.ingest_limit = args["ingest-limit"].as<std::size_t>();
+  if (args.count("dm-listen"))
+    eo.kusto.dm_listen = args["dm-listen"].as<std::string>();
+  if (args.count("azurite-blob"))
+    eo.kusto.azurite_blob = args["azurite-blob"].as<std::string>();
+  if (args.count("azurite-queue"))
+    eo.kusto.azurite_queue = args["azurite-queue"].as<std::string>();
   if (!args.count("quiet")) {
     static std::mutex log_mu;
     eo.access_log = [](const serve::AccessLogEntry& e) {
@@ -49,6 +60,7 @@ int serve_main(int argc, char** argv) {
                    e.target.c_str(), e.status, static_cast<double>(e.latency.count()) / 1000.0,
                    e.client_request_id.empty() ? "-" : e.client_request_id.c_str());
     };
+    eo.kusto.dm_access_log = eo.access_log;
   }
 
   // Block the signals before any thread starts so that only sigwait below receives them.
@@ -65,6 +77,8 @@ int serve_main(int argc, char** argv) {
   }
   std::cerr << "konform serve: Kusto on " << (*endpoint)->kusto_url() << ", ksqlDB on "
             << (*endpoint)->ksql_url() << " (Ctrl-C to stop)\n";
+  if (auto dm = (*endpoint)->kusto_service().dm_url(); !dm.empty())
+    std::cerr << "konform serve: Kusto data management on " << dm << "\n";
   int sig = 0;
   sigwait(&signals, &sig);
   std::cerr << "konform serve: stopping\n";

@@ -28,6 +28,8 @@ public:
 
   std::string kusto_url() const;
   std::string ksql_url() const;
+  // The Kusto service (for role-specific details such as its data-management URL).
+  const kusto::KustoService& kusto_service() const { return *kusto_; }
   void stop();
 
 private:

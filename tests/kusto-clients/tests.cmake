@@ -7,3 +7,9 @@ foreach(_script data_client streaming_ingest)
     COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> ${_script}.mjs)
   set_tests_properties(kusto_clients.${_script} PROPERTIES LABELS realclients TIMEOUT 600)
 endforeach()
+# Queued ingestion: run.sh starts Azurite (npm, loopback, in memory, no telemetry) and konform serve
+# with its data-management role on another port.
+add_test(NAME kusto_clients.queued_ingest
+  COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> queued_ingest.mjs)
+set_tests_properties(kusto_clients.queued_ingest PROPERTIES LABELS realclients TIMEOUT 600
+  ENVIRONMENT WITH_AZURITE=1)

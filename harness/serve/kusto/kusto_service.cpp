@@ -5,6 +5,7 @@
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "serve/kusto/dm.h"
 #include "serve/kusto/encode_v1.h"
 #include "serve/kusto/encode_v2.h"
 #include "serve/kusto/engine/commands.h"
@@ -56,6 +57,47 @@ class Service final : public KustoService {
 public:
   explicit Service(KustoOptions o) : options_(std::move(o)) {}
 
+  ~Service() override {
+    // The DM listener first (no handler may run afterwards), then the worker, then the data.
+    if (dm_server_) dm_server_->stop();
+    dm_server_.reset();
+    dm_.reset();
+  }
+
+  Status start_data_management() {
+    if (options_.dm_listen.empty()) return Ok{};
+    if (options_.azurite_blob.empty() || options_.azurite_queue.empty())
+      return make_error("--dm-listen needs --azurite-blob and --azurite-queue (the Azure Storage "
+                        "emulator the data-management role hands out and polls)");
+    auto colon = options_.dm_listen.rfind(':');
+    auto port = colon == std::string::npos ? std::nullopt
+                                           : text::parse_int(options_.dm_listen.substr(colon + 1));
+    if (!port || *port < 0 || *port > 65535)
+      return make_error("--dm-listen '" + options_.dm_listen +
+                        "' is not host:port (for example 127.0.0.1:8081)");
+    DmOptions dmo;
+    dmo.storage.blob_url = options_.azurite_blob;
+    dmo.storage.queue_url = options_.azurite_queue;
+    auto dm = DataManagement::start(catalog_, dmo);
+    if (!dm) return dm.error();
+    dm_ = std::move(dm.value());
+    ServerOptions so;
+    so.name = "kusto-dm";
+    so.address = options_.dm_listen.substr(0, colon);
+    so.port = static_cast<std::uint16_t>(*port);
+    so.access_log = options_.dm_access_log;
+    so.error_response = [this](int status, const std::string& m) {
+      return error_response(status, m);
+    };
+    dm_server_ = std::make_unique<HttpServer>(
+        so, [this](const ServerRequest& r) { return handle_role(r, true); });
+    auto started = dm_server_->start();
+    if (!started) return make_error("data-management listener: " + started.error().message);
+    return Ok{};
+  }
+
+  std::string dm_url() const override { return dm_server_ ? dm_server_->url() : std::string(); }
+
   Status load() {
     if (options_.data_dir.empty()) {
       engine::load_sample(catalog_);
@@ -69,7 +111,9 @@ public:
     return Ok{};
   }
 
-  ServerResponse handle(const ServerRequest& req) override {
+  ServerResponse handle(const ServerRequest& req) override { return handle_role(req, false); }
+
+  ServerResponse handle_role(const ServerRequest& req, bool dm_role) {
     RequestIds ids = make_ids(req);
     ServerResponse r;
     // The in-flight counter is held for the whole request; beyond the limit: 429, not permanent.
@@ -91,7 +135,7 @@ public:
       r = failure_response(f, ids, "DN.FE.Throttling");
       r.headers.emplace_back("Retry-After", "1");
     } else {
-      r = route(req, ids);
+      r = route(req, ids, dm_role);
     }
     finish(req, ids, r);
     return r;
@@ -144,7 +188,7 @@ private:
     return constant_time_equal(text::trim(header->substr(7)), options_.token);
   }
 
-  ServerResponse route(const ServerRequest& req, const RequestIds& ids) {
+  ServerResponse route(const ServerRequest& req, const RequestIds& ids, bool dm_role) {
     const std::string& path = req.path;
     if (path == "/v1/rest/ping") {
       ServerResponse r;
@@ -193,7 +237,7 @@ private:
     if (!parsed) return failure_response(parsed.failure(), ids, "DN.FE.HttpRequest");
     QueryRequest& q = parsed.value();
     bool is_command = text::trim(q.csl).substr(0, 1) == ".";
-    if (mgmt || (query_v1 && is_command)) return command(q, ids, mgmt);
+    if (mgmt || (query_v1 && is_command)) return command(q, ids, mgmt, dm_role);
     if (query_v2 && is_command) {
       ServerResponse r;
       r.status = 400;
@@ -207,10 +251,27 @@ private:
     return query(q, ids, query_v2);
   }
 
-  ServerResponse command(const QueryRequest& q, const RequestIds& ids, bool via_mgmt) {
+  ServerResponse command(const QueryRequest& q, const RequestIds& ids, bool via_mgmt,
+                         bool dm_role) {
     std::string_view activity = "DN.FE.ExecuteControlCommand";
-    if (engine::is_dm_command(q.csl))
-      return failure_response(engine::wrong_endpoint_error(q.csl), ids, activity);
+    if (engine::is_dm_command(q.csl)) {
+      if (!dm_role || !dm_)
+        return failure_response(engine::wrong_endpoint_error(q.csl), ids, activity);
+      std::string body;
+      if (text::to_lower(q.csl).find("resources") != std::string::npos) {
+        auto resources = dm_->ingestion_resources();
+        if (!resources) {
+          Failure f = engine::bad_request(resources.error().message, "ServiceError");
+          f.status = 500;
+          f.permanent = false;
+          return failure_response(f, ids, activity);
+        }
+        encode_v1_command(body, *resources);
+      } else {
+        encode_v1_command(body, dm_->identity_token());
+      }
+      return json_response(std::move(body));
+    }
     if (via_mgmt && text::trim(q.csl).substr(0, 1) != ".")
       return failure_response(
           engine::bad_request("'" + q.csl.substr(0, 60) +
@@ -326,6 +387,8 @@ private:
   KustoOptions options_;
   engine::Catalog catalog_;
   std::atomic<unsigned> in_flight_{0};
+  std::unique_ptr<DataManagement> dm_;    // after the catalog it writes to
+  std::unique_ptr<HttpServer> dm_server_; // last: stopped first
 };
 
 } // namespace
@@ -334,6 +397,8 @@ Result<std::unique_ptr<KustoService>> KustoService::create(const KustoOptions& o
   auto service = std::make_unique<Service>(options);
   auto loaded = service->load();
   if (!loaded) return loaded.error();
+  auto dm = service->start_data_management();
+  if (!dm) return dm.error();
   return std::unique_ptr<KustoService>(std::move(service));
 }
 

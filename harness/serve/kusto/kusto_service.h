@@ -5,6 +5,7 @@
 #include "serve/http_server.h"
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,14 @@ struct KustoOptions {
   std::size_t ingest_limit = std::size_t(64) << 20;
   // Responses at least this large are compressed when Accept-Encoding allows gzip or deflate.
   std::size_t compress_min = 1024;
+
+  // The data-management role (queued ingestion through Azurite) on its own listener. Empty
+  // dm_listen: this process is an engine only, and answers DM commands with the real
+  // wrong-endpoint error.
+  std::string dm_listen;     // host:port, port 0 = ephemeral (see dm_url())
+  std::string azurite_blob;  // e.g. http://127.0.0.1:10000
+  std::string azurite_queue; // e.g. http://127.0.0.1:10001
+  std::function<void(const AccessLogEntry&)> dm_access_log;
 };
 
 class KustoService {
@@ -29,6 +38,8 @@ public:
   virtual ServerResponse handle(const ServerRequest& request) = 0;
   // The OneAPI error body for errors the HTTP layer detects itself (400, 413, 431).
   virtual ServerResponse error_response(int status, const std::string& message) = 0;
+  // "http://host:port" of the data-management listener; empty when there is none.
+  virtual std::string dm_url() const = 0;
 };
 
 } // namespace konform::serve::kusto

@@ -1,0 +1,210 @@
+#include "serve/kusto/dm.h"
+
+#include "core/base64.h"
+#include "core/gzip.h"
+#include "core/ids.h"
+#include "core/text.h"
+#include "serve/kusto/engine/ingest.h"
+
+#include "json/document.h"
+#include "json/writer.h"
+
+namespace konform::serve::kusto {
+
+using engine::Column;
+using engine::Type;
+using engine::Value;
+
+Result<std::unique_ptr<DataManagement>> DataManagement::start(engine::Catalog& catalog,
+                                                              DmOptions options) {
+  std::unique_ptr<DataManagement> dm(new DataManagement(catalog, std::move(options)));
+  auto worker = AzureStorage::connect(dm->options_.storage);
+  if (!worker) return worker.error();
+  auto signer = AzureStorage::connect(dm->options_.storage);
+  if (!signer) return signer.error();
+  dm->worker_storage_ = std::move(worker.value());
+  dm->url_signer_ = std::move(signer.value());
+  for (auto q : {ingestion_queue, success_queue, failure_queue})
+    if (auto ok = dm->worker_storage_->create_queue(std::string(q)); !ok)
+      return make_error("data management: " + ok.error().message +
+                        " (is Azurite running at --azurite-queue?)");
+  if (auto ok = dm->worker_storage_->create_container(std::string(temp_container)); !ok)
+    return make_error("data management: " + ok.error().message +
+                      " (is Azurite running at --azurite-blob?)");
+  dm->worker_ = std::thread([p = dm.get()] { p->run(); });
+  return dm;
+}
+
+DataManagement::~DataManagement() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+Result<engine::ResultTable> DataManagement::ingestion_resources() const {
+  engine::ResultTable t;
+  t.name = "Table_0";
+  t.columns = {{"ResourceTypeName", Type::string}, {"StorageRoot", Type::string}};
+  auto add = [&](const char* kind, Result<std::string> url) -> Status {
+    if (!url) return url.error();
+    t.rows.push_back({Value::of_text(kind), Value::of_text(*url)});
+    return Ok{};
+  };
+  constexpr std::int64_t valid = 6 * 3600;
+  if (auto s = add("SecuredReadyForAggregationQueue",
+                   url_signer_->queue_url(std::string(ingestion_queue), "raup", valid));
+      !s)
+    return s.error();
+  if (auto s = add("FailedIngestionsQueue",
+                   url_signer_->queue_url(std::string(failure_queue), "rp", valid));
+      !s)
+    return s.error();
+  if (auto s = add("SuccessfulIngestionsQueue",
+                   url_signer_->queue_url(std::string(success_queue), "rp", valid));
+      !s)
+    return s.error();
+  if (auto s = add("TempStorage", url_signer_->container_url(std::string(temp_container), valid));
+      !s)
+    return s.error();
+  return t;
+}
+
+engine::ResultTable DataManagement::identity_token() const {
+  engine::ResultTable t;
+  t.name = "Table_0";
+  t.columns = {{"AuthorizationContext", Type::string}};
+  t.rows.push_back({Value::of_text("konform-identity-token")});
+  return t;
+}
+
+void DataManagement::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait_for(lock, options_.poll_interval, [&] { return stopping_; });
+      if (stopping_) return;
+    }
+    auto messages = worker_storage_->receive(std::string(ingestion_queue), 32, 30);
+    if (!messages) continue; // Azurite unavailable for a moment: try again on the next tick
+    for (const auto& m : *messages) {
+      auto outcome = process(m.text);
+      if (!outcome.notification.empty())
+        (void)worker_storage_->put_message(outcome.queue, base64::encode(outcome.notification));
+      (void)worker_storage_->delete_message(std::string(ingestion_queue), m);
+    }
+  }
+}
+
+DataManagement::Outcome DataManagement::process(const std::string& message_text) {
+  std::string text = message_text;
+  if (auto decoded = base64::decode(text::trim(message_text));
+      decoded && !decoded->empty() && decoded->front() == '{')
+    text = std::move(decoded.value());
+  std::string id = ids::uuid4(), database, table, blob_path;
+  int report_level = 0; // 0 failures only, 1 none, 2 failures and successes
+  std::string error;
+  std::string error_code = "BadRequest_InvalidMessage";
+  bool permanent = true;
+  std::size_t records = 0;
+
+  auto doc = json::Document::parse(text, "ingestion message");
+  if (!doc) {
+    error = doc.error().message;
+  } else {
+    auto root = doc->root();
+    auto str = [&](const char* key) -> std::string {
+      auto v = root[key].get_string();
+      return v.error() ? std::string() : std::string(v.value());
+    };
+    if (auto s = str("Id"); ids::is_guid(s)) id = s;
+    database = str("DatabaseName");
+    table = str("TableName");
+    blob_path = str("BlobPath");
+    if (auto level = root["ReportLevel"].get_int64(); !level.error())
+      report_level = static_cast<int>(level.value());
+    auto props = root["AdditionalProperties"];
+    std::string format = "csv", mapping_ref, mapping_json, auth;
+    bool ignore_first = false;
+    if (!props.error()) {
+      auto pstr = [&](const char* key) -> std::string {
+        auto v = props[key].get_string();
+        return v.error() ? std::string() : std::string(v.value());
+      };
+      if (auto f = pstr("format"); !f.empty()) format = f;
+      mapping_ref = pstr("ingestionMappingReference");
+      mapping_json = pstr("ingestionMapping");
+      auth = pstr("authorizationContext");
+      ignore_first = text::iequals(pstr("ignoreFirstRecord"), "true");
+    }
+    if (!ids::is_guid(str("Id")))
+      error = "the message has no Id (a GUID)";
+    else if (blob_path.empty())
+      error = "the message has no BlobPath";
+    else if (database.empty() || table.empty())
+      error = "the message needs DatabaseName and TableName";
+    else if (auth.empty())
+      error = "AdditionalProperties.authorizationContext is mandatory (get it with .get kusto "
+              "identity token)";
+    if (error.empty()) {
+      auto blob = worker_storage_ ? worker_storage_->download(blob_path)
+                                  : Result<std::string>(make_error("no storage configured"));
+      if (!blob) {
+        error = blob.error().message;
+        error_code = "Download_SourceNotFound";
+        permanent = false;
+      } else {
+        std::string data = std::move(blob.value());
+        auto path_only = blob_path.substr(0, blob_path.find('?'));
+        if (gzip::looks_like_gzip(data) ||
+            text::istarts_with(path_only.substr(path_only.size() >= 3 ? path_only.size() - 3 : 0),
+                               ".gz")) {
+          auto inflated = gzip::decompress(data, gzip::Format::gzip, options_.max_blob);
+          if (!inflated) {
+            error = "blob '" + sas::redact(blob_path) + "': " + inflated.error().message;
+            error_code = "BadRequest_InvalidBlob";
+          } else {
+            data = std::move(inflated.value());
+          }
+        }
+        if (error.empty()) {
+          engine::IngestSpec spec{database, table, format, mapping_ref, mapping_json, ignore_first};
+          auto done = engine::ingest(catalog_, spec, data);
+          if (!done) {
+            error = done.failure().detail;
+            error_code = done.failure().code;
+          } else {
+            records = *done;
+          }
+        }
+      }
+    }
+  }
+  Outcome out;
+  out.ok = error.empty();
+  (out.ok ? ingested_ : failed_).fetch_add(1);
+  bool report = out.ok ? report_level == 2 : report_level != 1;
+  if (!report) return out;
+  out.queue = std::string(out.ok ? success_queue : failure_queue);
+  std::string now = engine::format_datetime(engine::now_ticks());
+  json::Writer w(out.notification);
+  w.begin_object();
+  w.field("OperationId", ids::uuid4()).field("Database", database).field("Table", table);
+  w.field(out.ok ? "SucceededOn" : "FailedOn", now);
+  w.field("IngestionSourceId", id)
+      .field("IngestionSourcePath", blob_path.substr(0, blob_path.find('?')));
+  w.field("RootActivityId", ids::uuid4());
+  if (!out.ok) {
+    w.field("Details", error).field("ErrorCode", error_code);
+    w.field("FailureStatus", permanent ? "Permanent" : "Transient");
+    w.field("OriginatesFromUpdatePolicy", false).field("ShouldRetry", !permanent);
+  } else {
+    w.field("RecordsCount", static_cast<std::int64_t>(records));
+  }
+  w.end_object();
+  return out;
+}
+
+} // namespace konform::serve::kusto
