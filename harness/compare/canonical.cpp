@@ -36,7 +36,9 @@ bool write_inline(std::string& out, element e) {
   bool first = true;
   auto too_long = [&] { return out.size() - start > kInlineWidth; };
   if (is_object) {
-    for (auto [k, v] : e.get_object().value_unsafe()) {
+    // Named copies: value_unsafe() of a temporary result must not be iterated directly.
+    simdjson::dom::object obj = e.get_object().value_unsafe();
+    for (auto [k, v] : obj) {
       if (!is_scalar(v) || too_long()) {
         out.resize(start);
         return false;
@@ -48,7 +50,8 @@ bool write_inline(std::string& out, element e) {
       scalar(out, v);
     }
   } else {
-    for (auto v : e.get_array().value_unsafe()) {
+    simdjson::dom::array arr = e.get_array().value_unsafe();
+    for (auto v : arr) {
       if (!is_scalar(v) || too_long()) {
         out.resize(start);
         return false;

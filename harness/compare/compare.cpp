@@ -9,6 +9,9 @@
 
 #include "json/document.h"
 #include "json/locate.h"
+#include <optional>
+#include <system_error>
+#include <thread>
 
 namespace konform::compare {
 
@@ -59,6 +62,9 @@ std::vector<Difference> compare(simdjson::dom::element expected, simdjson::dom::
   return run(expected, actual, kind, compile_lenient(rules));
 }
 
+// Below this size a thread costs more than it saves.
+constexpr std::size_t kParallelParseBytes = 4u << 20;
+
 // One side of a BodyComparer: a parser and a padded copy of the body, both reused.
 struct BodyComparer::Side {
   simdjson::dom::parser parser;
@@ -75,6 +81,7 @@ struct BodyComparer::Side {
       body = reassembled;
     }
     // simdjson reads up to SIMDJSON_PADDING bytes past the end.
+    buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING); // one allocation, no regrowth
     buffer.assign(body);
     buffer.append(simdjson::SIMDJSON_PADDING, ' ');
     auto r = parser.parse(buffer.data(), body.size(), false);
@@ -101,11 +108,25 @@ Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
   auto compiled = compile(rules);
   if (!compiled) return compiled.error();
-  auto e = expected_->parse(expected, kind, "expected");
-  if (!e) return e.error();
+  // Large bodies: the two sides parse on two threads (they share nothing), the walk follows.
+  std::optional<Result<simdjson::dom::element>> e;
+  if (expected.size() >= kParallelParseBytes && actual.size() >= kParallelParseBytes) {
+    try {
+      std::jthread t([&] { e.emplace(expected_->parse(expected, kind, "expected")); });
+      auto a = actual_->parse(actual, kind, "actual");
+      t.join();
+      if (!*e) return e->error();
+      if (!a) return a.error();
+      return run(**e, *a, kind, *compiled);
+    } catch (const std::system_error&) {
+      // no thread to be had: parse one after the other below
+    }
+  }
+  e.emplace(expected_->parse(expected, kind, "expected"));
+  if (!*e) return e->error();
   auto a = actual_->parse(actual, kind, "actual");
   if (!a) return a.error();
-  return run(*e, *a, kind, *compiled);
+  return run(**e, *a, kind, *compiled);
 }
 
 Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,

@@ -351,7 +351,9 @@ void Engine::value(element e, element a) {
 }
 
 void Engine::member(std::string_view key, element e, element a) {
-  bool skip_value = volatile_member(key); // presence still counts, the value does not
+  // Presence still counts for a volatile member, its value does not. (The length test keeps
+  // the name lookup off the path of ordinary members.)
+  bool skip_value = rules_.protocol_defaults && key.size() >= 7 && volatile_member(key);
   path_.push_key(key);
   if (!skip_value) value(e, a);
   path_.pop();

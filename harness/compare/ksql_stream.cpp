@@ -124,7 +124,8 @@ std::vector<std::string_view> column_names(element first) {
   element cols;
   if (obj.at_key("columnNames").get(cols) == simdjson::SUCCESS &&
       cols.type() == element_type::ARRAY) {
-    for (auto c : cols.get_array().value_unsafe())
+    simdjson::dom::array list = cols.get_array().value_unsafe();
+    for (auto c : list)
       names.push_back(c.type() == element_type::STRING ? c.get_string().value_unsafe() : "");
     return names;
   }
