@@ -6,6 +6,7 @@
 #include "protocol/validate.h"
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,7 @@ std::string index_path(std::string_view parent, std::size_t index);
 
 class Findings {
 public:
+  static constexpr std::size_t max_per_rule = 20; // listed findings per rule and body
   static constexpr std::size_t max_findings = 1000;
 
   void add(Level level, std::string path, std::string_view rule, std::string message);
@@ -48,16 +50,21 @@ public:
   void warning(std::string path, std::string_view rule, std::string message) {
     add(Level::warning, std::move(path), rule, std::move(message));
   }
-  // True once the cap is reached: validators may stop walking.
+  // True once the overall cap is reached: validators may stop walking.
   bool full() const { return list_.size() >= max_findings; }
   bool has(Level level) const;
   bool has_rule(std::string_view rule) const;
-  std::vector<Finding> take() { return std::move(list_); }
-  const std::vector<Finding>& list() const { return list_; }
+  // The findings, followed by one "N more ..." finding per rule that was cut.
+  std::vector<Finding> take();
 
 private:
+  struct PerRule {
+    std::size_t count = 0;
+    std::size_t dropped = 0;
+    Level worst_dropped_level = Level::warning; // violation < in_band_error < warning
+  };
   std::vector<Finding> list_;
-  std::size_t dropped_ = 0;
+  std::map<std::string, PerRule, std::less<>> per_rule_;
 };
 
 } // namespace konform::protocol

@@ -578,13 +578,21 @@ TEST(Kinds, NamesRoundTripAndDetection) {
   EXPECT_FALSE(detect_kind("   "));
 }
 
-TEST(Findings, AreCappedSoMemoryStaysBounded) {
+TEST(Findings, AreCappedPerRuleSoNoRuleHidesAnother) {
+  // 5000 null strings (warnings) and then one bad long (a violation): the warnings are cut after
+  // 20 and counted, the violation is still listed.
   std::string rows;
   for (int i = 0; i < 5000; ++i)
-    rows += std::string(i ? "," : "") + "[\"x\"]";
-  auto f = validate(Kind::kusto_v2, v2(primary(col("int"), "[" + rows + "]")));
-  EXPECT_EQ(f.size(), 1000u);
-  EXPECT_EQ(f.back().rule, "finding-limit");
+    rows += std::string(i ? "," : "") + "[null,1]";
+  rows += R"(,["x",1.5])";
+  auto two = R"([{"ColumnName":"s","ColumnType":"string"},{"ColumnName":"n","ColumnType":"long"}])";
+  auto f = validate(Kind::kusto_v2, v2(primary(two, "[" + rows + "]")));
+  ASSERT_EQ(f.size(), 22u) << show(f);
+  EXPECT_EQ(f[20].rule, "kusto.value.long");
+  EXPECT_EQ(f[20].path, "$[1].Rows[5000][1]");
+  EXPECT_EQ(f[21].rule, "kusto.value.string-null");
+  EXPECT_EQ(f[21].level, Level::warning);
+  EXPECT_NE(f[21].message.find("4980 more"), std::string::npos) << f[21].message;
 }
 
 } // namespace
