@@ -371,11 +371,9 @@ TEST(CheckRunner, FilterSelectsByNameOrFile) {
 }
 
 TEST(CheckRunner, AnUnreachableTargetIsARuntimeFailure) {
-  std::string url;
-  {
-    FakeService gone("kusto"); // a port that was just free: nothing listens there now
-    url = gone.url();
-  }
+  // Port 1 on loopback: nothing listens there (only root could), unlike a recently freed
+  // ephemeral port that a parallel test may take again.
+  std::string url = "http://127.0.0.1:1";
   ScratchDir dir;
   dir.write("s.json", R"({"steps": [{"name": "a", "path": "/x"}, {"name": "b", "path": "/y"}]})");
   CheckOptions options;
