@@ -70,6 +70,7 @@ struct BodyComparer::Side {
   simdjson::dom::parser parser;
   std::string buffer;
 
+  // Parses a copy of `body` (simdjson reads up to SIMDJSON_PADDING bytes past the end).
   Result<simdjson::dom::element> parse(std::string_view body, protocol::Kind kind,
                                        std::string_view side) {
     std::string origin = std::string(side) + " body";
@@ -80,21 +81,35 @@ struct BodyComparer::Side {
       reassembled = std::move(*text);
       body = reassembled;
     }
-    // simdjson reads up to SIMDJSON_PADDING bytes past the end.
     buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING); // one allocation, no regrowth
     buffer.assign(body);
     buffer.append(simdjson::SIMDJSON_PADDING, ' ');
-    auto r = parser.parse(buffer.data(), body.size(), false);
-    if (r.error()) {
-      auto where = json::locate_error(body);
-      if (where)
-        return make_error(origin + ":" + std::to_string(where->line) + ":" +
-                              std::to_string(where->column) + ": invalid JSON: " + where->what,
-                          std::string(side));
-      return make_error(origin + ": invalid JSON: " + simdjson::error_message(r.error()),
+    return finish(parser.parse(buffer.data(), body.size(), false), body, origin, side);
+  }
+
+  // Parses `body` where it is: the padding is appended for the parse and removed again (the
+  // document keeps its own copies of strings, nothing points into `body` afterwards).
+  Result<simdjson::dom::element> parse_in_place(std::string& body, protocol::Kind kind,
+                                                std::string_view side) {
+    if (kind == protocol::Kind::ksql_stream) return parse(body, kind, side);
+    std::size_t size = body.size();
+    body.append(simdjson::SIMDJSON_PADDING, ' ');
+    auto r = parser.parse(body.data(), size, false);
+    body.resize(size);
+    return finish(std::move(r), body, std::string(side) + " body", side);
+  }
+
+  static Result<simdjson::dom::element> finish(simdjson::simdjson_result<simdjson::dom::element> r,
+                                               std::string_view body, const std::string& origin,
+                                               std::string_view side) {
+    if (!r.error()) return r.value_unsafe();
+    auto where = json::locate_error(body);
+    if (where)
+      return make_error(origin + ":" + std::to_string(where->line) + ":" +
+                            std::to_string(where->column) + ": invalid JSON: " + where->what,
                         std::string(side));
-    }
-    return r.value_unsafe();
+    return make_error(origin + ": invalid JSON: " + simdjson::error_message(r.error()),
+                      std::string(side));
   }
 };
 
@@ -102,18 +117,21 @@ BodyComparer::BodyComparer()
     : expected_(std::make_unique<Side>()), actual_(std::make_unique<Side>()) {}
 BodyComparer::~BodyComparer() = default;
 
-Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
-                                                      std::string_view actual, protocol::Kind kind,
-                                                      const Rules& rules) {
-  if (kind == protocol::Kind::text) return compare_text(expected, actual);
+namespace {
+
+// Parses both sides with parse_expected() / parse_actual() — on two threads for large bodies
+// (they share nothing) — then walks them.
+template <class E, class A>
+Result<std::vector<Difference>> parse_and_run(std::size_t expected_size, std::size_t actual_size,
+                                              E&& parse_expected, A&& parse_actual,
+                                              protocol::Kind kind, const Rules& rules) {
   auto compiled = compile(rules);
   if (!compiled) return compiled.error();
-  // Large bodies: the two sides parse on two threads (they share nothing), the walk follows.
   std::optional<Result<simdjson::dom::element>> e;
-  if (expected.size() >= kParallelParseBytes && actual.size() >= kParallelParseBytes) {
+  if (expected_size >= kParallelParseBytes && actual_size >= kParallelParseBytes) {
     try {
-      std::jthread t([&] { e.emplace(expected_->parse(expected, kind, "expected")); });
-      auto a = actual_->parse(actual, kind, "actual");
+      std::jthread t([&] { e.emplace(parse_expected()); });
+      auto a = parse_actual();
       t.join();
       if (!*e) return e->error();
       if (!a) return a.error();
@@ -122,11 +140,33 @@ Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
       // no thread to be had: parse one after the other below
     }
   }
-  e.emplace(expected_->parse(expected, kind, "expected"));
+  e.emplace(parse_expected());
   if (!*e) return e->error();
-  auto a = actual_->parse(actual, kind, "actual");
+  auto a = parse_actual();
   if (!a) return a.error();
   return run(**e, *a, kind, *compiled);
+}
+
+} // namespace
+
+Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
+                                                      std::string_view actual, protocol::Kind kind,
+                                                      const Rules& rules) {
+  if (kind == protocol::Kind::text) return compare_text(expected, actual);
+  return parse_and_run(
+      expected.size(), actual.size(), [&] { return expected_->parse(expected, kind, "expected"); },
+      [&] { return actual_->parse(actual, kind, "actual"); }, kind, rules);
+}
+
+Result<std::vector<Difference>> BodyComparer::compare_in_place(std::string& expected,
+                                                               std::string& actual,
+                                                               protocol::Kind kind,
+                                                               const Rules& rules) {
+  if (kind == protocol::Kind::text) return compare_text(expected, actual);
+  return parse_and_run(
+      expected.size(), actual.size(),
+      [&] { return expected_->parse_in_place(expected, kind, "expected"); },
+      [&] { return actual_->parse_in_place(actual, kind, "actual"); }, kind, rules);
 }
 
 Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,

@@ -246,6 +246,22 @@ TEST(Compare, BodyComparerGivesTheSameAnswersWhenReused) {
   }
 }
 
+TEST(Compare, CompareInPlaceLeavesTheBodiesAsTheyWere) {
+  BodyComparer comparer;
+  std::string expected = R"({"a":[1,2,3],"b":"x"})";
+  std::string actual = R"({"b":"y","a":[1,2,4]})";
+  auto ds = comparer.compare_in_place(expected, actual, Kind::json, {});
+  ASSERT_TRUE(ds.ok());
+  EXPECT_THAT(paths(*ds), ElementsAre("$.a[2]", "$.b"));
+  EXPECT_EQ(expected, R"({"a":[1,2,3],"b":"x"})");
+  EXPECT_EQ(actual, R"({"b":"y","a":[1,2,4]})");
+  std::string broken = "{\n\"a\": }";
+  auto bad = comparer.compare_in_place(expected, broken, Kind::json, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr("actual body:2:6"));
+  EXPECT_EQ(broken, "{\n\"a\": }");
+}
+
 TEST(Compare, VolatileHeadersAreTheGeneratedOnes) {
   EXPECT_TRUE(is_volatile_header("x-ms-activity-id"));
   EXPECT_TRUE(is_volatile_header("X-MS-Activity-Id"));
