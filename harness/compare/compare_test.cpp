@@ -122,6 +122,30 @@ TEST(Compare, UnorderedArraysAreMultisets) {
   EXPECT_EQ(diff("[1,2]", "[2,1]").size(), 2u);
 }
 
+TEST(Compare, UnorderedPairsByValueWhateverTheShuffle) {
+  // Reversed, with duplicates, key order changed and 1 written as 1.0: pairs are found by value.
+  std::string expected = "[";
+  std::string actual = "[";
+  const int n = 400;
+  for (int i = 0; i < n; ++i) {
+    expected +=
+        (i ? "," : "") + std::string(R"({"id":)") + std::to_string(i % 150) + R"(,"v":[1,"x"]})";
+    int k = n - 1 - i;
+    actual += (i ? "," : "") + std::string(R"({"v":[1.0,"x"],"id":)") +
+              std::to_string(k == 7 ? 999 : k % 150) + "}";
+  }
+  expected += "]";
+  actual += "]";
+  Rules r;
+  r.unordered = {"$"};
+  auto ds = diff(expected, actual, Kind::json, r);
+  // Element 7 of the expected side became id 999 (at actual index n-1-7): one change inside.
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].path, "$[392].id");
+  EXPECT_EQ(ds[0].expected, "7");
+  EXPECT_EQ(ds[0].actual, "999");
+}
+
 TEST(Compare, UnorderedWithOneChangedElementShowsTheChangeInside) {
   Rules r;
   r.unordered = {"$"};

@@ -7,6 +7,8 @@
 #include "json/writer.h"
 #include <array>
 #include <cmath>
+#include <cstring>
+#include <functional>
 
 namespace konform::compare {
 
@@ -451,26 +453,62 @@ void Engine::array(simdjson::dom::array ea, simdjson::dom::array aa) {
   }
 }
 
+std::uint64_t Engine::value_hash(element v) {
+  auto mix = [](std::uint64_t h) { // splitmix64 finaliser
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+  };
+  auto text = [](std::string_view s) { return std::hash<std::string_view>{}(s); };
+  switch (v.type()) {
+  case element_type::OBJECT: {
+    std::uint64_t h = 0x51;
+    simdjson::dom::object obj = v.get_object().value_unsafe();
+    for (auto [k, x] : obj)
+      h += mix(text(k) * 31 + value_hash(x)); // a sum: member order does not matter
+    return mix(h);
+  }
+  case element_type::ARRAY: {
+    std::uint64_t h = 0xa7;
+    simdjson::dom::array arr = v.get_array().value_unsafe();
+    for (auto x : arr)
+      h = mix(h ^ value_hash(x));
+    return h;
+  }
+  case element_type::STRING:
+    return text(v.get_string().value_unsafe());
+  case element_type::INT64:
+  case element_type::UINT64:
+  case element_type::DOUBLE: {
+    double d = as_double(v) + 0.0; // -0.0 and 0.0 alike
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &d, sizeof bits);
+    return mix(bits ^ 0x4e);
+  }
+  case element_type::BOOL:
+    return v.get_bool().value_unsafe() ? 0x7101 : 0x7102;
+  case element_type::NULL_VALUE:
+    return 0x7103;
+  }
+  return 0;
+}
+
 void Engine::unordered_array(simdjson::dom::array ea, simdjson::dom::array aa) {
   std::vector<element> ev(ea.begin(), ea.end());
   std::vector<element> av(aa.begin(), aa.end());
-  std::vector<char> e_done(ev.size(), 0);
-  std::vector<char> a_used(av.size(), 0);
-  auto try_pair = [&](std::size_t i, std::size_t j) {
-    path_.push_index(j);
-    bool same = equal(ev[i], av[j]);
-    path_.pop();
-    if (same) e_done[i] = a_used[j] = 1;
-    return same;
-  };
-  // Same position first: unordered arrays are usually in nearly the same order.
-  for (std::size_t i = 0; i < ev.size() && i < av.size(); ++i)
-    try_pair(i, i);
-  for (std::size_t i = 0; i < ev.size(); ++i) {
-    if (e_done[i]) continue;
-    for (std::size_t j = 0; j < av.size(); ++j)
-      if (!a_used[j] && try_pair(i, j)) break;
-  }
+  std::vector<char> e_done;
+  std::vector<char> a_used;
+  pair_unordered(
+      ev, av,
+      [&](std::size_t i, std::size_t j) {
+        path_.push_index(j);
+        bool same = equal(ev[i], av[j]);
+        path_.pop();
+        return same;
+      },
+      e_done, a_used);
   std::vector<std::size_t> missing;
   std::vector<std::size_t> extra;
   for (std::size_t i = 0; i < ev.size(); ++i)

@@ -7,9 +7,11 @@
 #include "compare/compare.h"
 #include "compare/path.h"
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace konform::compare {
@@ -109,6 +111,40 @@ public:
   // True while probing (equal()): callers may stop early, nothing is recorded.
   bool probing() const { return probing_ > 0; }
   bool probe_failed() const { return probing_ > 0 && failed_; }
+
+  // A hash under which equal values are equal: object member order is left out and numbers
+  // are hashed by value (1 and 1.0 alike). Used to find partners in unordered arrays.
+  static std::uint64_t value_hash(simdjson::dom::element v);
+
+  // Pairs the elements of two unordered sequences: the same position first, then elements with
+  // the same value_hash(), then any remaining pair (so ignore rules and tolerances inside the
+  // elements still count). same(i, j) decides. Marks e_done[i] / a_used[j].
+  template <class Same>
+  static void pair_unordered(const std::vector<simdjson::dom::element>& ev,
+                             const std::vector<simdjson::dom::element>& av, Same&& same,
+                             std::vector<char>& e_done, std::vector<char>& a_used) {
+    e_done.assign(ev.size(), 0);
+    a_used.assign(av.size(), 0);
+    auto attempt = [&](std::size_t i, std::size_t j) {
+      if (e_done[i] || a_used[j] || !same(i, j)) return false;
+      e_done[i] = a_used[j] = 1;
+      return true;
+    };
+    for (std::size_t i = 0; i < ev.size() && i < av.size(); ++i)
+      attempt(i, i);
+    std::unordered_multimap<std::uint64_t, std::size_t> by_hash;
+    for (std::size_t j = 0; j < av.size(); ++j)
+      if (!a_used[j]) by_hash.emplace(value_hash(av[j]), j);
+    for (std::size_t i = 0; i < ev.size(); ++i) {
+      if (e_done[i]) continue;
+      auto [first, last] = by_hash.equal_range(value_hash(ev[i]));
+      for (auto it = first; it != last; ++it)
+        if (attempt(i, it->second)) break;
+    }
+    for (std::size_t i = 0; i < ev.size(); ++i)
+      for (std::size_t j = 0; !e_done[i] && j < av.size(); ++j)
+        attempt(i, j);
+  }
 
   // Compact JSON of a value for a Difference, shortened when very long.
   static std::string excerpt(simdjson::dom::element v);

@@ -321,20 +321,23 @@ private:
       er.push_back({c.row(), c.frame(), c.index()});
     for (RowCursor c(ta); !c.done(); c.next())
       ar.push_back({c.row(), c.frame(), c.index()});
-    std::vector<char> e_done(er.size(), 0);
-    std::vector<char> a_used(ar.size(), 0);
-    auto try_pair = [&](std::size_t i, std::size_t j) {
-      push_row(ta, ar[j].frame, ar[j].index);
-      bool same = engine_.probe([&] { row(te, ta, er[i].value, ar[j].value); });
-      pop_row(ta);
-      if (same) e_done[i] = a_used[j] = 1;
-      return same;
-    };
-    for (std::size_t i = 0; i < er.size() && i < ar.size(); ++i)
-      try_pair(i, i);
-    for (std::size_t i = 0; i < er.size(); ++i)
-      for (std::size_t j = 0; !e_done[i] && j < ar.size(); ++j)
-        if (!a_used[j]) try_pair(i, j);
+    std::vector<element> ev;
+    std::vector<element> av;
+    for (const auto& r : er)
+      ev.push_back(r.value);
+    for (const auto& r : ar)
+      av.push_back(r.value);
+    std::vector<char> e_done;
+    std::vector<char> a_used;
+    Engine::pair_unordered(
+        ev, av,
+        [&](std::size_t i, std::size_t j) {
+          push_row(ta, ar[j].frame, ar[j].index);
+          bool same = engine_.probe([&] { row(te, ta, er[i].value, ar[j].value); });
+          pop_row(ta);
+          return same;
+        },
+        e_done, a_used);
     engine_.set_cell(&cell_);
     cell_.column = {};
     push_rows(ta);
