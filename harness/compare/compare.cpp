@@ -4,6 +4,7 @@
 #include "compare/engine.h"
 #include "compare/ksql_stream.h"
 #include "compare/kusto_tables.h"
+#include "compare/path.h"
 #include "compare/text_diff.h"
 #include "core/text.h"
 
@@ -173,6 +174,12 @@ Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::s
                                                protocol::Kind kind, const Rules& rules) {
   BodyComparer comparer;
   return comparer.compare(expected, actual, kind, rules);
+}
+
+Status check_rule_path(std::string_view path) {
+  auto p = Pattern::parse(path);
+  if (!p) return p.error();
+  return Ok{};
 }
 
 bool is_volatile_header(std::string_view name) {

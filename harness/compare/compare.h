@@ -44,7 +44,11 @@ struct Rules {
   bool protocol_defaults = true; // apply the protocol-aware ignore list for `kind`
 };
 
-// Compares two parsed documents.
+// Checks a path of Rules ($.a.b, $[0], $[*], $.*, $..Key, $["odd key"]); the error says what is
+// wrong at which character. compare_bodies() reports an invalid rule path with kind "rules".
+Status check_rule_path(std::string_view path);
+
+// Compares two parsed documents. (Invalid rule paths never match here: check them first.)
 std::vector<Difference> compare(simdjson::dom::element expected, simdjson::dom::element actual,
                                 protocol::Kind kind, const Rules& rules);
 

@@ -223,6 +223,20 @@ TEST(Compare, InvalidRulePathIsAnError) {
   EXPECT_THAT(res.error().message, HasSubstr("character 5"));
 }
 
+TEST(Compare, RulePathsAreCheckedWithAReason) {
+  for (const char* good : {"$", "$.a.b", "$[0]", "$[*].Rows", "$..ActivityId", "$.*", "$..[*]",
+                           "$[\"odd key\"].x", "$.@context"})
+    EXPECT_TRUE(check_rule_path(good).ok()) << good;
+  auto no_root = check_rule_path("a.b");
+  ASSERT_FALSE(no_root.ok());
+  EXPECT_THAT(no_root.error().message, HasSubstr("starts with '$'"));
+  auto open_bracket = check_rule_path("$.rows[1");
+  ASSERT_FALSE(open_bracket.ok());
+  EXPECT_THAT(open_bracket.error().message, HasSubstr("character 8"));
+  EXPECT_FALSE(check_rule_path("$..").ok());
+  EXPECT_FALSE(check_rule_path("$.").ok());
+}
+
 TEST(Compare, OddKeysArePrintedQuoted) {
   auto ds = diff(R"({"a b":1,"@type":"x"})", R"({"a b":2,"@type":"y"})");
   EXPECT_THAT(paths(ds), ElementsAre("$[\"a b\"]", "$.@type"));
