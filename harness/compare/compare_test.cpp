@@ -47,6 +47,19 @@ TEST(Compare, ReportsEveryDifferenceWithPathExpectedAndActual) {
   EXPECT_EQ(ds[5].message, "unexpected member \"new\"");
 }
 
+TEST(Compare, LargeReorderedObjectsPairMembersByName) {
+  std::string expected = "{";
+  std::string actual = "{";
+  for (int i = 0; i < 100; ++i) {
+    expected += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":" + std::to_string(i);
+    int k = 99 - i;
+    actual += (i ? "," : "") + std::string("\"k") + std::to_string(k) +
+              "\":" + std::to_string(k == 42 ? -1 : k);
+  }
+  auto ds = diff(expected + ",\"gone\":1}", actual + ",\"new2\":2,\"new1\":1}");
+  EXPECT_THAT(paths(ds), ElementsAre("$.k42", "$.gone", "$.new2", "$.new1"));
+}
+
 TEST(Compare, ExtraArrayElementsAreNamed) {
   auto ds = diff("[1]", "[1,2,3]");
   EXPECT_THAT(paths(ds), ElementsAre("$[1]", "$[2]"));
