@@ -923,6 +923,15 @@ void Engine::stop_push(const std::string& id) {
   state_->push.erase(id);
 }
 
+bool Engine::close_push(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = state_->push.find(id);
+  if (it == state_->push.end()) return false;
+  it->second.callbacks.completed();
+  state_->push.erase(it);
+  return true;
+}
+
 std::size_t Engine::running_push_queries() const {
   std::lock_guard lock(mu_);
   return state_->push.size();

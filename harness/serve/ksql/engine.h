@@ -97,6 +97,8 @@ public:
   bool start_push(const QueryPlan& plan, PushCallbacks callbacks);
   // The client went away: forget the query. Unknown ids are ignored.
   void stop_push(const std::string& id);
+  // /close-query: ends a running push query (its `completed` callback runs); false if unknown.
+  bool close_push(const std::string& id);
   std::size_t running_push_queries() const;
 
   // /status/<commandId>: {"status":..,"message":..,"queryId":..}; nullopt when unknown.

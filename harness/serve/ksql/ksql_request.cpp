@@ -84,6 +84,40 @@ Result<KsqlRequest> parse_ksql_request(std::string_view body) {
   return req;
 }
 
+namespace {
+
+// A required string field, with Jackson's wording when it is missing.
+Result<std::string> required_string(simdjson::dom::element root, const char* field) {
+  simdjson::dom::element value;
+  if (root[field].get(value) != simdjson::SUCCESS || value.is_null())
+    return invalid(std::string("Missing required creator property '") + field + "' (index 0)");
+  std::string_view s;
+  if (value.get_string().get(s) != simdjson::SUCCESS)
+    return invalid(std::string("'") + field + "' must be a string, not " + kind_name(value.type()));
+  return std::string(s);
+}
+
+} // namespace
+
+Result<QueryStreamArgs> parse_query_stream_args(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.error();
+  QueryStreamArgs args;
+  auto sql = required_string(doc->root(), "sql");
+  if (!sql) return sql.error();
+  args.sql = std::move(sql.value());
+  if (auto st = read_map(doc->root(), "properties", args.properties); !st) return st.error();
+  if (auto st = read_map(doc->root(), "sessionVariables", args.session_variables); !st)
+    return st.error();
+  return args;
+}
+
+Result<std::string> parse_close_query(std::string_view body) {
+  auto doc = parse_object(body);
+  if (!doc) return doc.error();
+  return required_string(doc->root(), "queryId");
+}
+
 Result<std::vector<std::string>> parse_terminate_request(std::string_view body) {
   std::vector<std::string> out;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return out;

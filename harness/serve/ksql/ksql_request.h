@@ -23,6 +23,18 @@ struct KsqlRequest {
 // Errors are "Invalid JSON in request: ..." messages (the caller answers 400/40000).
 Result<KsqlRequest> parse_ksql_request(std::string_view body);
 
+// QueryStreamArgs of POST /query-stream: {"sql":..,"properties":{..},"sessionVariables":{..}}.
+// The stream properties are `properties` here, not `streamsProperties`.
+struct QueryStreamArgs {
+  std::string sql;
+  std::map<std::string, std::string> properties;
+  std::map<std::string, std::string> session_variables;
+};
+Result<QueryStreamArgs> parse_query_stream_args(std::string_view body);
+
+// {"queryId":"..."} of POST /close-query.
+Result<std::string> parse_close_query(std::string_view body);
+
 // {"deleteTopicList":["a","b.*"]} of POST /ksql/terminate (the field is optional).
 Result<std::vector<std::string>> parse_terminate_request(std::string_view body);
 

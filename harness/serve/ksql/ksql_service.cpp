@@ -52,6 +52,7 @@ ServerResponse not_acceptable() {
 
 const std::vector<std::string_view> kOldApiProduces = {kV1Json, kJson};
 const std::vector<std::string_view> kQueryProduces = {kDelimited, kV1Json, kJson};
+const std::vector<std::string_view> kQueryStreamProduces = {kDelimited, kJson, kV1Json};
 
 class Service final : public KsqlService {
 public:
@@ -83,7 +84,8 @@ public:
         {"POST", "/ksql", false},          {"POST", "/ksql/terminate", false},
         {"POST", "/query", false},         {"GET", "/status", false},
         {"GET", "/status/", true},         {"GET", "/v1/metadata", false},
-        {"GET", "/v1/metadata/id", false},
+        {"GET", "/v1/metadata/id", false}, {"POST", "/query-stream", false},
+        {"POST", "/close-query", false},
     };
     const Route* found = nullptr;
     std::string allowed;
@@ -111,6 +113,8 @@ public:
     }
     std::string_view route = found->path;
     if (route == "/query") return query(req);
+    if (route == "/query-stream") return query_stream(req);
+    if (route == "/close-query") return close_query(req);
     if (!negotiate(req.header("Accept"), kOldApiProduces).acceptable) return not_acceptable();
     if (route == "/ksql") return ksql(req);
     if (route == "/ksql/terminate") return terminate(req);
@@ -254,7 +258,57 @@ private:
                                     "supported by konform serve); send other statements to "
                                     "/ksql",
                                     st.text));
-    auto planned = engine_->plan_query(st, context_of(request));
+    return run_select(st, context_of(request), format, content_type);
+  }
+
+  // POST /query-stream (ksqlDB's "new API", HTTP/1.1 allowed since 0.24): delimited unless the
+  // Accept picks application/json (one JSON array) or vnd.ksql.v1+json (StreamedRows). Errors
+  // come from FailureHandler: no Content-Type.
+  ServerResponse query_stream(const ServerRequest& req) {
+    auto negotiated = negotiate(req.header("Accept"), kQueryStreamProduces);
+    if (!negotiated.acceptable) return not_acceptable();
+    QueryFormat format = QueryFormat::Delimited;
+    const char* content_type = "application/vnd.ksqlapi.delimited.v1";
+    if (negotiated.type && *negotiated.type == kJson) {
+      format = QueryFormat::JsonArray;
+      content_type = "application/json";
+    } else if (negotiated.type && *negotiated.type == kV1Json) {
+      format = QueryFormat::StreamedRows;
+      content_type = "application/vnd.ksql.v1+json";
+    }
+    auto args = parse_query_stream_args(req.body);
+    if (!args) return failure_response(400, entities::generic_error(40000, args.error().message));
+    auto parsed = parse_statements(args->sql);
+    if (auto* err = std::get_if<SyntaxError>(&parsed))
+      return failure_response(400, entities::statement_error(40001, err->message(), args->sql));
+    auto& statements = std::get<0>(parsed);
+    if (statements.size() != 1 || statements[0].type != Statement::Type::Select)
+      return failure_response(
+          400, entities::statement_error(
+                   40001,
+                   "Expected exactly one SELECT statement on /query-stream; send other "
+                   "statements to /ksql (PRINT is not supported by konform serve)",
+                   args->sql));
+    RequestContext context;
+    context.properties = args->properties;
+    context.variables = args->session_variables;
+    return run_select(statements[0], context, format, content_type);
+  }
+
+  // POST /close-query: ends the push query; its response then ends. 200 with an empty body.
+  ServerResponse close_query(const ServerRequest& req) {
+    auto id = parse_close_query(req.body);
+    if (!id) return failure_response(400, entities::generic_error(40000, id.error().message));
+    if (!engine_->close_push(*id))
+      return failure_response(400, entities::generic_error(40000, "No query with id " + *id));
+    return ServerResponse{200, {}, {}, {}};
+  }
+
+  // Plans the SELECT and answers it: a pull query at once, a push query as a chunked stream
+  // fed by the engine until LIMIT, /close-query, TERMINATE or the client's disconnect.
+  ServerResponse run_select(const Statement& st, const RequestContext& context, QueryFormat format,
+                            const char* content_type) {
+    auto planned = engine_->plan_query(st, context);
     if (auto* e = std::get_if<StatementError>(&planned)) return statement_error_response(*e, false);
     auto plan = std::get<QueryPlan>(std::move(planned));
 

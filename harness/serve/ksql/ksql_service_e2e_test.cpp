@@ -200,6 +200,44 @@ TEST_F(KsqlServiceE2E, AcceptAnyOnQueryGivesTheDelimitedFormat) {
             "[\"a\",1]\n");
 }
 
+TEST_F(KsqlServiceE2E, QueryStreamRunsUntilCloseQuery) {
+  ksql("CREATE STREAM S (K STRING KEY, V INT) WITH (kafka_topic='s', value_format='JSON');");
+  auto reader = std::async(std::launch::async, [&] {
+    return post("/query-stream", "{\"sql\":\"SELECT * FROM S EMIT CHANGES;\",\"properties\":{}}",
+                {});
+  });
+  ASSERT_TRUE(wait_for_push_queries(1));
+  ksql("INSERT INTO S (K, V) VALUES ('a', 1);");
+  auto listed = ksql("SHOW QUERIES;").body;
+  auto at = listed.find("\"id\":\"transient_S_");
+  ASSERT_NE(at, std::string::npos) << listed;
+  auto id = listed.substr(at + 6, listed.find('"', at + 6) - at - 6);
+  auto closed = post("/close-query", "{\"queryId\":\"" + id + "\"}", {});
+  EXPECT_EQ(closed.status, 200);
+  EXPECT_TRUE(closed.body.empty());
+  auto r = reader.get();
+  EXPECT_EQ(r.header("Content-Type"), "application/vnd.ksqlapi.delimited.v1");
+  EXPECT_EQ(r.body, "{\"queryId\":\"" + id +
+                        "\",\"columnNames\":[\"K\",\"V\"],\"columnTypes\":[\"STRING\",\"INTEGER\"]}"
+                        "\n[\"a\",1]\n");
+  auto unknown = post("/close-query", "{\"queryId\":\"xyzfasgf\"}", {});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.body, "{\"@type\":\"generic_error\",\"error_code\":40000,\"message\":\"No "
+                          "query with id xyzfasgf\"}");
+  auto missing = post("/query-stream", "{\"foo\":\"bar\"}", {});
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("\"message\":\"Invalid JSON in request: Missing required creator "
+                              "property 'sql'"),
+            std::string::npos)
+      << missing.body;
+  auto json =
+      post("/query-stream", "{\"sql\":\"SELECT * FROM S;\"}", {{"Accept", "application/json"}});
+  EXPECT_EQ(json.header("Content-Type"), "application/json");
+  EXPECT_EQ(
+      json.body.substr(json.body.find("\",\"columnNames\"")),
+      "\",\"columnNames\":[\"K\",\"V\"],\"columnTypes\":[\"STRING\",\"INTEGER\"]},[\"a\",1]]");
+}
+
 TEST_F(KsqlServiceE2E, QueryErrorsKeepTheirLayers) {
   auto unknown = post("/query", "{\"ksql\":\"SELECT * FROM NOPE EMIT CHANGES;\"}");
   EXPECT_EQ(unknown.status, 400);

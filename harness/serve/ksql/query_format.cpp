@@ -31,7 +31,7 @@ std::string row_element(const std::vector<Value>& row) {
 
 std::string query_header(QueryFormat f, const QueryPlan& plan) {
   if (f == QueryFormat::StreamedRows) return "[" + header_element(plan) + ",\n";
-  std::string out = "{\"queryId\":";
+  std::string out = f == QueryFormat::JsonArray ? "[{\"queryId\":" : "{\"queryId\":";
   json::append_quoted(out, plan.id);
   out += ",\"columnNames\":[";
   for (std::size_t i = 0; i < plan.columns.size(); ++i) {
@@ -43,27 +43,29 @@ std::string query_header(QueryFormat f, const QueryPlan& plan) {
     if (i) out += ',';
     json::append_quoted(out, plan.columns[i].type.to_string());
   }
-  return out + "]}\n";
+  return out + (f == QueryFormat::JsonArray ? "]}" : "]}\n");
 }
 
 std::string query_row(QueryFormat f, const std::vector<Value>& row) {
   if (f == QueryFormat::StreamedRows) return row_element(row) + ",\n";
+  if (f == QueryFormat::JsonArray) return "," + columns_array(row);
   return columns_array(row) + "\n";
 }
 
 std::string query_end(QueryFormat f, bool limit_reached) {
   if (f == QueryFormat::Delimited) return {};
+  if (f == QueryFormat::JsonArray) return "]";
   return limit_reached ? "{\"finalMessage\":\"Limit Reached\"}]"
                        : "{\"finalMessage\":\"Query Completed\"}]";
 }
 
 std::string pull_body(QueryFormat f, const QueryPlan& plan,
                       const std::vector<std::vector<Value>>& rows) {
-  if (f == QueryFormat::Delimited) {
+  if (f != QueryFormat::StreamedRows) {
     std::string out = query_header(f, plan);
     for (auto& r : rows)
       out += query_row(f, r);
-    return out;
+    return out + query_end(f, false);
   }
   // Elements joined by ",\n" inside [...]. A stream pull ends with "Query Completed"; a table
   // pull ends with its last row.

@@ -9,7 +9,10 @@
 
 namespace konform::serve::ksql {
 
-enum class QueryFormat { StreamedRows, Delimited };
+// StreamedRows: /query (and /query-stream with vnd.ksql.v1+json); Delimited: metadata line then
+// one JSON array per row; JsonArray: /query-stream with application/json, one array without
+// newlines, `[` + metadata + (`,` + row)* + `]`.
+enum class QueryFormat { StreamedRows, Delimited, JsonArray };
 
 // The first chunk: `[{"header":{...}},\n` or the delimited metadata line.
 std::string query_header(QueryFormat f, const QueryPlan& plan);
