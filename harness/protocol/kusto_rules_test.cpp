@@ -554,6 +554,17 @@ TEST(KustoHttp, HeadersOnEveryResponse) {
                "kusto.http.content-encoding", Level::violation));
 }
 
+TEST(Kinds, ErrorStatusesAreJudgedAsErrorBodies) {
+  auto f = validate(Kind::kusto_v2, oneapi, {429, nullptr, nullptr, ""});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].rule, "kusto.error.oneapi") << show(f);
+  auto k =
+      validate(Kind::ksql_stream, R"({"@type":"generic_error","error_code":40000,"message":"m"})",
+               {400, nullptr, nullptr, ""});
+  ASSERT_EQ(k.size(), 1u) << show(k);
+  EXPECT_EQ(k[0].rule, "ksql.error.reported");
+}
+
 TEST(Kinds, NamesRoundTripAndDetection) {
   for (auto k : {Kind::kusto_v1, Kind::kusto_v2, Kind::kusto_error, Kind::kusto_ingest,
                  Kind::ksql_entities, Kind::ksql_error, Kind::ksql_stream, Kind::json, Kind::text,

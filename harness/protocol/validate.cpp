@@ -36,6 +36,13 @@ bool is_ksql(Kind kind) {
 
 std::vector<Finding> run(Kind kind, std::string_view body, bool padded, const Exchange& exchange) {
   Findings out;
+  // A 4xx/5xx answer to a query is an error body whatever the step expected: judge it as one.
+  if (exchange.status >= 400) {
+    if (kind == Kind::kusto_v1 || kind == Kind::kusto_v2 || kind == Kind::kusto_ingest)
+      kind = Kind::kusto_error;
+    else if (kind == Kind::ksql_entities || kind == Kind::ksql_stream)
+      kind = Kind::ksql_error;
+  }
   // HTTP-level rules (headers, status vs body) only when the exchange is known.
   if (is_kusto(kind))
     validate_kusto_http(body, exchange, out);

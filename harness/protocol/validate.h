@@ -54,7 +54,8 @@ struct Exchange {
   std::string_view request_accept; // the Accept header that was sent (ksqlDB)
 };
 
-// Validates a decoded (not compressed) body as `kind`.
+// Validates a decoded (not compressed) body as `kind`. With a known status >= 400, a Kusto
+// result kind is validated as kusto_error and a ksqlDB success kind as ksql_error.
 std::vector<Finding> validate(Kind kind, std::string_view body, const Exchange& exchange = {});
 
 // The same, without copying a large body: reserves SIMDJSON_PADDING spare capacity in `body`
