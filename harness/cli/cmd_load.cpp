@@ -218,6 +218,15 @@ int load_main(int argc, char** argv) {
     }
     endpoint = std::move(*started);
     const bool ksql = !scenarios.empty() && scenarios[0].endpoint == scenario::Endpoint::ksql;
+    // One origin per run: scenarios written for the other embedded service are left out.
+    const auto first = scenarios.empty() ? scenario::Endpoint::kusto : scenarios[0].endpoint;
+    std::erase_if(scenarios, [&](const scenario::Scenario& sc) {
+      if (sc.endpoint == first) return false;
+      std::cerr << me << "skipped " << sc.file << ": it talks to the "
+                << scenario::to_string(sc.endpoint) << " endpoint and this run loads the "
+                << scenario::to_string(first) << " one (run it separately or give --target)\n";
+      return true;
+    });
     origin_text = ksql ? endpoint->ksql_url() : endpoint->kusto_url();
     if (scenarios.empty()) origin_text += "/v1/rest/ping";
     std::cerr << me << "no --url/--target: loading the embedded reference endpoint at "

@@ -131,13 +131,13 @@ std::string summary_text(const LoadResult& r) {
       out += "    " + ex + "\n";
   }
   if (r.steps.size() > 1 || (!r.steps.empty() && r.steps[0].stream.streams > 0)) {
-    out += printf_string("  %-24s %10s %10s %10s %10s %10s %10s %8s\n", "Step", "requests", "req/s",
+    out += printf_string("  %-36s %10s %10s %10s %10s %10s %10s %8s\n", "Step", "requests", "req/s",
                          "p50", "p99", "p99.9", "max", "errors");
     for (const auto& s : r.steps) {
       const double rps =
           r.duration_s > 0 ? static_cast<double>(s.counters.requests) / r.duration_s : 0;
       out += printf_string(
-          "  %-24s %10llu %10.1f %10s %10s %10s %10s %8llu\n", s.name.substr(0, 24).c_str(),
+          "  %-36s %10llu %10.1f %10s %10s %10s %10s %8llu\n", s.name.substr(0, 36).c_str(),
           static_cast<unsigned long long>(s.counters.requests), rps,
           format_latency(static_cast<double>(s.corrected.value_at_percentile(50))).c_str(),
           format_latency(static_cast<double>(s.corrected.value_at_percentile(99))).c_str(),

@@ -8,8 +8,12 @@ Mix build_mix(const std::vector<scenario::Scenario>& scenarios, const MixOptions
   Mix mix;
   for (const auto& sc : scenarios) {
     scenario::Variables vars;
-    for (const auto& [k, v] : sc.variables)
-      vars[k] = v;
+    vars["target"] = options.origin;
+    // Defaults may refer to earlier ones and to ${uuid} ("run": "${uuid}"): expand them once.
+    for (const auto& [k, v] : sc.variables) {
+      auto expanded = scenario::expand(v, vars);
+      vars[k] = expanded ? *expanded : v;
+    }
     for (const auto& [k, v] : options.variables)
       vars[k] = v;
     vars["target"] = options.origin;
@@ -50,7 +54,8 @@ Mix build_mix(const std::vector<scenario::Scenario>& scenarios, const MixOptions
       step.gzip_body = st.gzip;
       step.streaming = st.stream_for.count() > 0;
       step.stream_for = st.stream_for;
-      if (st.kind_given) step.kind = st.kind;
+      // The parser's default kind is plain JSON: only a named protocol beats detection.
+      if (st.kind_given || st.kind != protocol::Kind::json) step.kind = st.kind;
       for (const auto& key : {full_name, st.name})
         if (auto w = options.weights.find(key); w != options.weights.end()) {
           step.weight = w->second;
