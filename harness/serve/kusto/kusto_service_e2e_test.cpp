@@ -316,6 +316,25 @@ TEST_F(KustoE2E, MalformedHttpAndDisconnectsDoNotHurtTheServer) {
   EXPECT_LE(running.server->open_connections(), 1u); // no leaked connections
 }
 
+TEST(KustoE2EOptions, SlowClientsAreDisconnectedAfterTheReadTimeout) {
+  ServerOptions so;
+  so.read_timeout = std::chrono::seconds(1);
+  auto running = start({}, so);
+  int fd = connect_raw(running.server->port());
+  std::string partial =
+      "POST /v2/rest/query HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"db\"";
+  ASSERT_GT(::send(fd, partial.data(), partial.size(), MSG_NOSIGNAL), 0);
+  auto before = std::chrono::steady_clock::now();
+  read_some(fd); // returns when the server closes the connection (or after 5 s)
+  auto waited = std::chrono::steady_clock::now() - before;
+  ::close(fd);
+  EXPECT_LT(waited, std::chrono::milliseconds(4500)) << "the slow connection was not closed";
+  http::Client client(*http::parse_url(running.server->url()));
+  auto ping = client.send({"GET", "/v1/rest/ping", {}, ""});
+  ASSERT_TRUE(ping.ok());
+  EXPECT_EQ(ping->status, 200);
+}
+
 TEST(KustoE2EOptions, OversizedHeadersGet431InOneApiForm) {
   ServerOptions so;
   so.header_limit = 2048;
