@@ -26,7 +26,8 @@ const RequestIds ids{"KNC.execute;abc", "11111111-2222-3333-4444-555555555555"};
 
 std::vector<std::string> frame_types(const json::Document& doc) {
   std::vector<std::string> out;
-  for (auto f : doc.root().get_array().value())
+  auto frames = doc.root().get_array().value(); // a named copy: the range must outlive the loop
+  for (auto f : frames)
     out.emplace_back(f["FrameType"].get_string().value());
   return out;
 }
