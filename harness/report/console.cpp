@@ -7,7 +7,7 @@ namespace {
 
 std::string milliseconds(std::chrono::microseconds us) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f ms", static_cast<double>(us.count()) / 1000.0);
+  std::snprintf(buf, sizeof buf, "%.3f ms", static_cast<double>(us.count()) / 1000.0);
   return buf;
 }
 

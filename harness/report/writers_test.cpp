@@ -75,7 +75,7 @@ TEST(ConsoleWriter, ShowsEachStepWithLatencyAndTheDiffExcerpt) {
   RunResult run = sample_run();
   std::string out = console_scenario(run.scenarios[0]);
   EXPECT_THAT(out, HasSubstr("  PASS  plain"));
-  EXPECT_THAT(out, HasSubstr("200  3.2 ms\n"));
+  EXPECT_THAT(out, HasSubstr("200  3.210 ms\n"));
   EXPECT_THAT(out, HasSubstr("  FAIL  count"));
   EXPECT_THAT(out, HasSubstr("        client-request-id konform.v2;22222222-2222-4222-8222-"
                              "222222222222\n"));
