@@ -5,7 +5,6 @@
 #include "core/text.h"
 
 #include "json/writer.h"
-#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -386,32 +385,20 @@ void Engine::object(simdjson::dom::object eo, simdjson::dom::object ao,
   struct Rest {
     std::string_view key;
     element value;
-    std::size_t order = 0;
     bool used = false;
   };
   std::vector<Rest> rest;
   for (; ai != ae; ++ai)
-    rest.push_back({ai.key(), ai.value(), rest.size(), false});
-  // Large objects are searched by binary search, so a reordered object is not quadratic.
-  bool sorted = rest.size() > 16;
-  if (sorted)
-    std::stable_sort(rest.begin(), rest.end(),
-                     [](const Rest& x, const Rest& y) { return x.key < y.key; });
-  auto find = [&](std::string_view k) -> Rest* {
-    auto it =
-        sorted ? std::lower_bound(rest.begin(), rest.end(), k,
-                                  [](const Rest& r, std::string_view key) { return r.key < key; })
-               : rest.begin();
-    for (; it != rest.end(); ++it) {
-      if (!it->used && it->key == k) return &*it;
-      if (sorted && it->key != k) break;
-    }
-    return nullptr;
-  };
+    rest.push_back({ai.key(), ai.value(), false});
   for (; ei != ee; ++ei) {
     std::string_view k = ei.key();
     if (skipped(k)) continue;
-    Rest* found = find(k);
+    Rest* found = nullptr;
+    for (auto& r : rest)
+      if (!r.used && r.key == k) {
+        found = &r;
+        break;
+      }
     if (found) {
       found->used = true;
       member(k, ei.value(), found->value);
@@ -423,9 +410,6 @@ void Engine::object(simdjson::dom::object eo, simdjson::dom::object ao,
     }
     if (probe_failed()) return;
   }
-  if (sorted) // report extra members in the order the server sent them
-    std::sort(rest.begin(), rest.end(),
-              [](const Rest& x, const Rest& y) { return x.order < y.order; });
   for (const auto& r : rest) {
     if (r.used || skipped(r.key)) continue;
     path_.push_key(r.key);
