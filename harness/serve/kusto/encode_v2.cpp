@@ -74,29 +74,16 @@ void data_table(std::string& out, int id, std::string_view kind, std::string_vie
   out += "]}";
 }
 
-std::vector<engine::Row> completion_rows(const RequestIds& ids, std::size_t row_count,
-                                         const engine::Failure* partial) {
-  Value now = Value::of_int(engine::now_ticks());
-  Value crid = Value::of_text(ids.client_request_id);
-  Value activity = Value::of_text(ids.activity_id);
-  Value sub = Value::of_text(ids::uuid4());
-  Value parent = Value::of_text(ids::uuid4());
-  auto row = [&](int level, const char* level_name, std::int64_t status, std::string status_name,
-                 int event, const char* event_name, std::string payload) {
-    return engine::Row{now,
-                       crid,
-                       activity,
-                       sub,
-                       parent,
-                       Value::of_int(level),
-                       Value::of_text(level_name),
-                       Value::of_int(status),
-                       Value::of_text(std::move(status_name)),
-                       Value::of_int(event),
-                       Value::of_text(event_name),
-                       Value::of_text(std::move(payload))};
-  };
-  std::vector<engine::Row> rows;
+// The QueryCompletionInformation frame, written straight as text: it is on every response, so
+// it avoids building cell values (hot path of small queries).
+void completion_table(std::string& out, const RequestIds& ids, std::size_t row_count,
+                      const engine::Failure* partial) {
+  std::string now = engine::format_datetime(engine::now_ticks());
+  std::string common = "\"" + now + "\",";
+  json::append_quoted(common, ids.client_request_id);
+  common += ",\"" + ids.activity_id + "\",\"" + ids::uuid4() + "\",\"" + ids::uuid4() + "\",";
+  out +=
+      R"x({"FrameType":"DataTable","TableId":2,"TableKind":"QueryCompletionInformation","TableName":"QueryCompletionInformation","Columns":[{"ColumnName":"Timestamp","ColumnType":"datetime"},{"ColumnName":"ClientRequestId","ColumnType":"string"},{"ColumnName":"ActivityId","ColumnType":"guid"},{"ColumnName":"SubActivityId","ColumnType":"guid"},{"ColumnName":"ParentActivityId","ColumnType":"guid"},{"ColumnName":"Level","ColumnType":"int"},{"ColumnName":"LevelName","ColumnType":"string"},{"ColumnName":"StatusCode","ColumnType":"int"},{"ColumnName":"StatusCodeName","ColumnType":"string"},{"ColumnName":"EventType","ColumnType":"int"},{"ColumnName":"EventTypeName","ColumnType":"string"},{"ColumnName":"Payload","ColumnType":"string"}],"Rows":[)x";
   if (partial) {
     std::string payload;
     json::Writer(payload)
@@ -104,30 +91,37 @@ std::vector<engine::Row> completion_rows(const RequestIds& ids, std::size_t row_
         .field("Count", 1)
         .field("Text", partial->detail)
         .end_object();
-    rows.push_back(row(2, "Error", -2133196797,
-                       "Query result set too large (E_QUERY_RESULT_SET_TOO_LARGE). (-2133196797)",
-                       1, "QueryLimitsExceeded", payload));
+    out +=
+        "[" + common +
+        R"x(2,"Error",-2133196797,"Query result set too large (E_QUERY_RESULT_SET_TOO_LARGE). (-2133196797)",1,"QueryLimitsExceeded",)x";
+    json::append_quoted(out, payload);
+    out += "],";
   } else {
-    rows.push_back(row(4, "Info", 0, "S_OK (0)", 4, "QueryInfo",
-                       R"({"Count":1,"Text":"Query completed successfully"})"));
+    out +=
+        "[" + common +
+        R"x(4,"Info",0,"S_OK (0)",4,"QueryInfo","{\"Count\":1,\"Text\":\"Query completed successfully\"}"],)x";
   }
-  rows.push_back(
-      row(4, "Info", 0, "S_OK (0)", 5, "WorkloadGroup", R"({"Count":1,"Text":"default"})"));
-  rows.push_back(row(6, "Stats", 0, "S_OK (0)", 0, "QueryResourceConsumption",
-                     R"({"ExecutionTime":0.0,"dataset_statistics":[{"table_row_count":)" +
-                         std::to_string(row_count) + "}]}"));
-  return rows;
+  out += "[" + common +
+         R"x(4,"Info",0,"S_OK (0)",5,"WorkloadGroup","{\"Count\":1,\"Text\":\"default\"}"],)x";
+  out +=
+      "[" + common +
+      R"x(6,"Stats",0,"S_OK (0)",0,"QueryResourceConsumption","{\"ExecutionTime\":0.0,\"dataset_statistics\":[{\"table_row_count\":)x" +
+      std::to_string(row_count) + "}]}\"]]}";
 }
 
-const std::vector<Column>& completion_columns() {
-  static const std::vector<Column> columns = {
-      {"Timestamp", Type::datetime},    {"ClientRequestId", Type::string},
-      {"ActivityId", Type::guid},       {"SubActivityId", Type::guid},
-      {"ParentActivityId", Type::guid}, {"Level", Type::int32},
-      {"LevelName", Type::string},      {"StatusCode", Type::int32},
-      {"StatusCodeName", Type::string}, {"EventType", Type::int32},
-      {"EventTypeName", Type::string},  {"Payload", Type::string}};
-  return columns;
+// The @ExtendedProperties frame never changes: built once.
+const std::string& properties_frame() {
+  static const std::string frame = [] {
+    std::string properties;
+    json::Writer(properties).string(visualization_properties());
+    return "{\"FrameType\":\"DataTable\",\"TableId\":0,\"TableKind\":\"QueryProperties\","
+           "\"TableName\":\"@ExtendedProperties\",\"Columns\":[{\"ColumnName\":\"TableId\","
+           "\"ColumnType\":\"int\"},{\"ColumnName\":\"Key\",\"ColumnType\":\"string\"},{"
+           "\"ColumnName\":\"Value\",\"ColumnType\":\"dynamic\"}],\"Rows\":[[1,"
+           "\"Visualization\"," +
+           properties + "]]}";
+  }();
+  return frame;
 }
 
 } // namespace
@@ -149,14 +143,7 @@ void encode_v2(std::string& out, const engine::ResultTable& table, const V2Optio
       std::string(o.progressive ? "true" : "false") +
       ",\"Version\":\"v2.0\",\"IsFragmented\":" + std::string(fragmented ? "true" : "false") +
       ",\"ErrorReportingPlacement\":\"" + std::string(placement_name(o.placement)) + "\"}";
-  std::string properties;
-  json::Writer(properties).string(visualization_properties());
-  frames.next() += "{\"FrameType\":\"DataTable\",\"TableId\":0,\"TableKind\":\"QueryProperties\","
-                   "\"TableName\":\"@ExtendedProperties\",\"Columns\":[{\"ColumnName\":\"TableId\","
-                   "\"ColumnType\":\"int\"},{\"ColumnName\":\"Key\",\"ColumnType\":\"string\"},{"
-                   "\"ColumnName\":\"Value\",\"ColumnType\":\"dynamic\"}],\"Rows\":[[1,"
-                   "\"Visualization\"," +
-                   properties + "]]}";
+  frames.next() += properties_frame();
   std::string in_data_error;
   if (report && o.placement == ErrorPlacement::in_data)
     in_data_error = "{\"OneApiErrors\":" + errors + "}";
@@ -207,8 +194,7 @@ void encode_v2(std::string& out, const engine::ResultTable& table, const V2Optio
   // The service leaves out QueryCompletionInformation when an error is reported in the data or at
   // the end of the table (recorded fixtures); deferred and end-of-dataset errors keep it.
   if (!report || o.placement == ErrorPlacement::end_of_dataset)
-    data_table(frames.next(), 2, "QueryCompletionInformation", "QueryCompletionInformation",
-               completion_columns(), completion_rows(ids, table.rows.size(), partial));
+    completion_table(frames.next(), ids, table.rows.size(), partial);
   std::string& done = frames.next();
   done += "{\"FrameType\":\"DataSetCompletion\",\"HasErrors\":";
   done += report ? "true" : "false";
