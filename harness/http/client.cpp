@@ -116,7 +116,6 @@ struct Client::Impl {
       return make_error("writing the request failed: " + ec.message(),
                         ec == beast::error::timeout ? "timeout" : "write");
     }
-    auto written = clock::now();
 
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(options.max_body);
@@ -166,11 +165,12 @@ struct Client::Impl {
     res.body = std::move(msg.body());
     res.truncated = timed_out;
     using us = std::chrono::microseconds;
-    res.latency = std::chrono::duration_cast<us>(done - written);
-    res.time_to_first_byte = std::chrono::duration_cast<us>(header_at - written);
+    // Measured from the first byte written, like curl's time_total: the write is part of the
+    // exchange the user is timing.
+    res.latency = std::chrono::duration_cast<us>(done - start);
+    res.time_to_first_byte = std::chrono::duration_cast<us>(header_at - start);
     if (first_chunk)
-      res.time_to_first_chunk = std::chrono::duration_cast<us>(*first_chunk - written);
-    (void)start;
+      res.time_to_first_chunk = std::chrono::duration_cast<us>(*first_chunk - start);
     if (timed_out || !msg.keep_alive())
       close();
     return res;
