@@ -217,7 +217,51 @@ bool is_decimal_text(std::string_view s) {
   return i == s.size();
 }
 
+// The raw bytes between the quotes when the value is a string (nothing is consumed otherwise).
+bool raw_string(simdjson::ondemand::value& value, std::string_view& out) {
+  simdjson::ondemand::raw_json_string raw;
+  if (value.get_raw_json_string().get(raw)) return false;
+  const char* end = raw.raw();
+  while (*end != '"')
+    ++end;
+  out = std::string_view(raw.raw(), static_cast<std::size_t>(end - raw.raw()));
+  return true;
+}
+
 std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::value value, bool v1) {
+  // Fast paths for well-formed values: one on-demand call instead of type() and then a getter.
+  // A failed getter consumes nothing, so the full checks below still see the value.
+  std::int64_t fast_n = 0;
+  std::string_view fast_s;
+  switch (type) {
+  case ScalarType::int64:
+    if (!value.get_int64().get(fast_n)) return std::nullopt;
+    break;
+  case ScalarType::int32:
+    if (!value.get_int64().get(fast_n) && fast_n >= std::numeric_limits<std::int32_t>::min() &&
+        fast_n <= std::numeric_limits<std::int32_t>::max())
+      return std::nullopt;
+    break;
+  case ScalarType::guid:
+    if (raw_string(value, fast_s)) {
+      if (ids::is_guid(fast_s)) return std::nullopt;
+      return ValueProblem{Level::violation, "kusto.value.guid",
+                          "\"" + std::string(fast_s.substr(0, 64)) +
+                              "\" is not a valid guid (8-4-4-4-12 hex)"};
+    }
+    break;
+  case ScalarType::datetime:
+    if (raw_string(value, fast_s)) {
+      if (is_datetime(fast_s)) return std::nullopt;
+      return ValueProblem{Level::violation, "kusto.value.datetime",
+                          "\"" + std::string(fast_s.substr(0, 64)) +
+                              "\" is not a valid datetime (ISO-8601 UTC like "
+                              "2020-03-04T14:05:01.3109965Z, 0-7 fraction digits)"};
+    }
+    break;
+  default:
+    break;
+  }
   json_type t;
   if (value.type().get(t))
     return ValueProblem{Level::violation, "kusto.value.type", "unreadable value"};
