@@ -10,10 +10,10 @@ namespace konform::cli {
 
 // Exit codes shared by every subcommand (documented in README.md).
 enum Exit : int {
-  exit_ok = 0,      // everything passed / conformant
-  exit_failed = 1,  // a check, threshold or validation failed
+  exit_ok = 0,        // everything passed / conformant
+  exit_failed = 1,    // a check, threshold or validation failed
   exit_bad_input = 2, // unreadable or invalid input, bad options
-  exit_runtime = 3, // target unreachable, server could not start, other runtime failure
+  exit_runtime = 3,   // target unreachable, server could not start, other runtime failure
 };
 
 struct Command {

@@ -2,10 +2,9 @@
 #include "cli/app.h"
 #include "serve/reference_endpoint.h"
 
-#include <cxxopts.hpp>
-
 #include <csignal>
 #include <cstdio>
+#include <cxxopts.hpp>
 #include <iostream>
 #include <mutex>
 
@@ -15,19 +14,31 @@ namespace {
 int serve_main(int argc, char** argv) {
   cxxopts::Options opts("konform serve",
                         "Run the reference Kusto and ksqlDB endpoints (loopback by default).");
-  opts.add_options()
-      ("listen", "Kusto listener host:port", cxxopts::value<std::string>()->default_value("127.0.0.1:8080"))
-      ("ksql-listen", "ksqlDB listener host:port", cxxopts::value<std::string>()->default_value("127.0.0.1:8088"))
-      ("data", "Folder with databases to load (schema + CSV); default: the bundled sample", cxxopts::value<std::string>())
-      ("token", "Require 'Authorization: Bearer TOKEN' on every request", cxxopts::value<std::string>())
-      ("max-concurrent", "Answer 429 beyond N Kusto requests in flight (0 = no limit)", cxxopts::value<unsigned>()->default_value("0"))
-      ("dm-listen", "Also run the Kusto data-management role (queued ingestion) on host:port; needs --azurite-blob/--azurite-queue", cxxopts::value<std::string>())
-      ("azurite-blob", "Azure Storage (Azurite) blob endpoint for queued ingestion, e.g. http://127.0.0.1:10000", cxxopts::value<std::string>())
-      ("azurite-queue", "Azure Storage (Azurite) queue endpoint for queued ingestion, e.g. http://127.0.0.1:10001", cxxopts::value<std::string>())
-      ("ingest-limit", "Largest decompressed streaming-ingest body in bytes (larger: 413)", cxxopts::value<std::size_t>()->default_value("67108864"))
-      ("threads", "Server threads per listener (0 = one per core)", cxxopts::value<unsigned>()->default_value("0"))
-      ("quiet", "Do not log one line per request")
-      ("h,help", "Show this help");
+  opts.add_options()("listen", "Kusto listener host:port",
+                     cxxopts::value<std::string>()->default_value("127.0.0.1:8080"))(
+      "ksql-listen", "ksqlDB listener host:port",
+      cxxopts::value<std::string>()->default_value("127.0.0.1:8088"))(
+      "data", "Folder with databases to load (schema + CSV); default: the bundled sample",
+      cxxopts::value<std::string>())("token",
+                                     "Require 'Authorization: Bearer TOKEN' on every request",
+                                     cxxopts::value<std::string>())(
+      "max-concurrent", "Answer 429 beyond N Kusto requests in flight (0 = no limit)",
+      cxxopts::value<unsigned>()->default_value("0"))(
+      "dm-listen",
+      "Also run the Kusto data-management role (queued ingestion) on host:port; needs "
+      "--azurite-blob/--azurite-queue",
+      cxxopts::value<std::string>())(
+      "azurite-blob",
+      "Azure Storage (Azurite) blob endpoint for queued ingestion, e.g. http://127.0.0.1:10000",
+      cxxopts::value<std::string>())(
+      "azurite-queue",
+      "Azure Storage (Azurite) queue endpoint for queued ingestion, e.g. http://127.0.0.1:10001",
+      cxxopts::value<std::string>())(
+      "ingest-limit", "Largest decompressed streaming-ingest body in bytes (larger: 413)",
+      cxxopts::value<std::size_t>()->default_value("67108864"))(
+      "threads", "Server threads per listener (0 = one per core)",
+      cxxopts::value<unsigned>()->default_value("0"))("quiet", "Do not log one line per request")(
+      "h,help", "Show this help");
   auto args = opts.parse(argc, argv);
   if (args.count("help")) {
     std::cout << opts.help() << "\n";
@@ -38,20 +49,16 @@ int serve_main(int argc, char** argv) {
   eo.kusto_listen = args["listen"].as<std::string>();
   eo.ksql_listen = args["ksql-listen"].as<std::string>();
   eo.threads = args["threads"].as<unsigned>();
-  if (args.count("data"))
-    eo.kusto.data_dir = args["data"].as<std::string>();
+  if (args.count("data")) eo.kusto.data_dir = args["data"].as<std::string>();
   if (args.count("token")) {
     eo.kusto.token = args["token"].as<std::string>();
     eo.ksql.token = eo.kusto.token;
   }
   eo.kusto.max_concurrent = args["max-concurrent"].as<unsigned>();
   eo.kusto.ingest_limit = args["ingest-limit"].as<std::size_t>();
-  if (args.count("dm-listen"))
-    eo.kusto.dm_listen = args["dm-listen"].as<std::string>();
-  if (args.count("azurite-blob"))
-    eo.kusto.azurite_blob = args["azurite-blob"].as<std::string>();
-  if (args.count("azurite-queue"))
-    eo.kusto.azurite_queue = args["azurite-queue"].as<std::string>();
+  if (args.count("dm-listen")) eo.kusto.dm_listen = args["dm-listen"].as<std::string>();
+  if (args.count("azurite-blob")) eo.kusto.azurite_blob = args["azurite-blob"].as<std::string>();
+  if (args.count("azurite-queue")) eo.kusto.azurite_queue = args["azurite-queue"].as<std::string>();
   if (!args.count("quiet")) {
     static std::mutex log_mu;
     eo.access_log = [](const serve::AccessLogEntry& e) {

@@ -33,8 +33,7 @@ std::string compress(std::string_view data, Format format, int level) {
 
 static Result<std::string> inflate_with(std::string_view data, int bits, std::size_t max_output) {
   z_stream zs{};
-  if (inflateInit2(&zs, bits) != Z_OK)
-    return make_error("zlib could not be initialised");
+  if (inflateInit2(&zs, bits) != Z_OK) return make_error("zlib could not be initialised");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
   std::string out;

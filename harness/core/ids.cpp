@@ -15,8 +15,7 @@ std::string uuid4() {
   std::string out;
   out.reserve(36);
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      out += '-';
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
     std::uint64_t word = i < 8 ? hi : lo;
     int shift = (7 - (i % 8)) * 8;
     auto byte = static_cast<unsigned>((word >> shift) & 0xff);
@@ -27,12 +26,10 @@ std::string uuid4() {
 }
 
 bool is_guid(std::string_view s) {
-  if (s.size() != 36)
-    return false;
+  if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-')
-        return false;
+      if (s[i] != '-') return false;
     } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
       return false;
     }

@@ -7,7 +7,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-
 #include <optional>
 
 namespace konform::http {
@@ -52,8 +51,7 @@ struct Client::Impl {
 
   void close() {
     boost::system::error_code ec;
-    if (plain || secure)
-      tcp_layer().socket().close(ec);
+    if (plain || secure) tcp_layer().socket().close(ec);
     plain.reset();
     secure.reset();
     buffer.clear();
@@ -65,8 +63,7 @@ struct Client::Impl {
     boost::system::error_code ec;
     tcp::resolver resolver(ioc);
     auto endpoints = resolver.resolve(origin.host, std::to_string(origin.port), ec);
-    if (ec)
-      return make_error("cannot resolve " + origin.host + ": " + ec.message(), "connect");
+    if (ec) return make_error("cannot resolve " + origin.host + ": " + ec.message(), "connect");
     if (origin.tls)
       secure.emplace(ioc, ssl_ctx);
     else
@@ -86,8 +83,9 @@ struct Client::Impl {
       run();
       if (ec)
         return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
-                              (options.insecure ? "" : " (use --ca-file, or --insecure for a test "
-                                                       "server with a self-signed certificate)"),
+                              (options.insecure ? ""
+                                                : " (use --ca-file, or --insecure for a test "
+                                                  "server with a self-signed certificate)"),
                           "tls");
     }
     connected = true;
@@ -123,16 +121,14 @@ struct Client::Impl {
     Response res;
     std::optional<clock::time_point> first_chunk;
     auto on_chunk = [&](std::uint64_t size, std::string_view, boost::system::error_code&) {
-      if (size == 0)
-        return;
+      if (size == 0) return;
       res.chunks.push_back(static_cast<std::size_t>(size));
-      if (!first_chunk)
-        first_chunk = clock::now();
+      if (!first_chunk) first_chunk = clock::now();
     };
     parser.on_chunk_header(on_chunk);
 
-    auto deadline = so.stream_for.count() > 0 ? std::min(options.timeout, so.stream_for)
-                                              : options.timeout;
+    auto deadline =
+        so.stream_for.count() > 0 ? std::min(options.timeout, so.stream_for) : options.timeout;
     tcp_layer().expires_after(deadline);
     with_stream([&](auto& s) {
       bhttp::async_read_header(s, buffer, parser, [&](auto e, auto) { ec = e; });
@@ -169,10 +165,8 @@ struct Client::Impl {
     // exchange the user is timing.
     res.latency = std::chrono::duration_cast<us>(done - start);
     res.time_to_first_byte = std::chrono::duration_cast<us>(header_at - start);
-    if (first_chunk)
-      res.time_to_first_chunk = std::chrono::duration_cast<us>(*first_chunk - start);
-    if (timed_out || !msg.keep_alive())
-      close();
+    if (first_chunk) res.time_to_first_chunk = std::chrono::duration_cast<us>(*first_chunk - start);
+    if (timed_out || !msg.keep_alive()) close();
     return res;
   }
 };
@@ -180,9 +174,13 @@ struct Client::Impl {
 Client::Client(Url origin, ClientOptions options)
     : impl_(std::make_unique<Impl>(std::move(origin), std::move(options))) {}
 
-Client::~Client() { impl_->close(); }
+Client::~Client() {
+  impl_->close();
+}
 
-const Url& Client::origin() const { return impl_->origin; }
+const Url& Client::origin() const {
+  return impl_->origin;
+}
 
 Result<Response> Client::send(const Request& request, const SendOptions& options) {
   bhttp::request<bhttp::string_body> req;
@@ -192,18 +190,16 @@ Result<Response> Client::send(const Request& request, const SendOptions& options
   bool has_connection = false;
   for (const auto& [k, v] : request.headers) {
     req.insert(k, v);
-    if (beast::iequals(k, "connection"))
-      has_connection = true;
+    if (beast::iequals(k, "connection")) has_connection = true;
   }
   if (req.find(bhttp::field::host) == req.end()) {
     bool default_port = (impl_->origin.tls && impl_->origin.port == 443) ||
                         (!impl_->origin.tls && impl_->origin.port == 80);
-    req.set(bhttp::field::host, default_port ? impl_->origin.host
-                                             : impl_->origin.host + ":" +
-                                                   std::to_string(impl_->origin.port));
+    req.set(bhttp::field::host,
+            default_port ? impl_->origin.host
+                         : impl_->origin.host + ":" + std::to_string(impl_->origin.port));
   }
-  if (!has_connection)
-    req.set(bhttp::field::connection, "keep-alive");
+  if (!has_connection) req.set(bhttp::field::connection, "keep-alive");
   req.body() = request.body;
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
     req.prepare_payload();
@@ -211,20 +207,17 @@ Result<Response> Client::send(const Request& request, const SendOptions& options
   bool reused = impl_->connected;
   if (!impl_->connected) {
     auto c = impl_->connect();
-    if (!c)
-      return c.error();
+    if (!c) return c.error();
   }
   bool stale = false;
   auto r = impl_->attempt(req, options, stale);
   if (!r && stale && reused) {
     // The server closed the idle keep-alive connection; this is not the server's failure.
     auto c = impl_->connect();
-    if (!c)
-      return c.error();
+    if (!c) return c.error();
     r = impl_->attempt(req, options, stale);
   }
-  if (!r)
-    impl_->close();
+  if (!r) impl_->close();
   return r;
 }
 

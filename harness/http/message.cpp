@@ -7,15 +7,13 @@ namespace konform::http {
 
 std::optional<std::string_view> find_header(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers)
-    if (text::iequals(k, name))
-      return std::string_view(v);
+    if (text::iequals(k, name)) return std::string_view(v);
   return std::nullopt;
 }
 
 DecodedBody decoded_body(const Response& response, std::size_t max_output) {
   auto encoding = response.header("Content-Encoding");
-  if (!encoding || text::iequals(text::trim(*encoding), "identity"))
-    return {response.body, {}};
+  if (!encoding || text::iequals(text::trim(*encoding), "identity")) return {response.body, {}};
   auto enc = text::trim(*encoding);
   gzip::Format format;
   if (text::iequals(enc, "gzip") || text::iequals(enc, "x-gzip"))

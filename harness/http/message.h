@@ -27,8 +27,8 @@ struct Response {
   int status = 0;
   std::string reason;
   Headers headers;
-  std::string body;                 // as received (still compressed if Content-Encoding says so)
-  std::vector<std::size_t> chunks;  // sizes of the chunks of a chunked body, in order
+  std::string body;                // as received (still compressed if Content-Encoding says so)
+  std::vector<std::size_t> chunks; // sizes of the chunks of a chunked body, in order
   std::chrono::microseconds latency{0}; // first request byte written → response complete
   std::chrono::microseconds time_to_first_byte{0};
   std::chrono::microseconds time_to_first_chunk{0}; // first body chunk (streaming /query)

@@ -26,8 +26,7 @@ Result<Url> parse_url(std::string_view text) {
   auto slash = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, slash);
   url.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (!url.target.empty() && url.target[0] == '?')
-    url.target = "/" + url.target;
+  if (!url.target.empty() && url.target[0] == '?') url.target = "/" + url.target;
   if (authority.find('@') != std::string_view::npos)
     return make_error("'" + std::string(text) +
                       "': credentials in URLs are not accepted; use --token or --token-file");
@@ -45,11 +44,9 @@ Result<Url> parse_url(std::string_view text) {
   } else {
     auto colon = authority.rfind(':');
     url.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos)
-      port_text = authority.substr(colon + 1);
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
-  if (url.host.empty())
-    return make_error("'" + std::string(text) + "': the URL has no host");
+  if (url.host.empty()) return make_error("'" + std::string(text) + "': the URL has no host");
   if (port_text.empty()) {
     url.port = url.tls ? 443 : 80;
   } else {
@@ -64,12 +61,10 @@ Result<Url> parse_url(std::string_view text) {
 std::string join_target(const Url& base, std::string_view path) {
   std::string prefix = base.target;
   auto q = prefix.find('?');
-  if (q != std::string::npos)
-    prefix.resize(q);
+  if (q != std::string::npos) prefix.resize(q);
   while (!prefix.empty() && prefix.back() == '/')
     prefix.pop_back();
-  if (path.empty() || path[0] != '/')
-    return prefix + "/" + std::string(path);
+  if (path.empty() || path[0] != '/') return prefix + "/" + std::string(path);
   return prefix + std::string(path);
 }
 

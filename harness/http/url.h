@@ -10,7 +10,7 @@ namespace konform::http {
 // An http:// or https:// URL split into what a connection needs.
 struct Url {
   bool tls = false;
-  std::string host;   // without brackets for IPv6
+  std::string host; // without brackets for IPv6
   std::uint16_t port = 0;
   std::string target; // path and query, at least "/"
 

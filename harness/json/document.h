@@ -5,9 +5,8 @@
 // validators on large responses (see protocol/).
 #include "core/result.h"
 
-#include <simdjson.h>
-
 #include <memory>
+#include <simdjson.h>
 #include <string>
 #include <string_view>
 

@@ -1,7 +1,6 @@
 #include "json/document.h"
 #include "json/locate.h"
 #include "json/writer.h"
-
 #include <gtest/gtest.h>
 
 namespace konform::json {
@@ -28,7 +27,8 @@ TEST(Locate, MissingCommaAndSingleQuotes) {
 }
 
 TEST(Locate, FindsTheValueAtAPath) {
-  std::string text = "{\n \"steps\": [\n  {\"name\": \"a\"},\n  {\"expect\": {\"status\": \"x\"}}\n ]\n}";
+  std::string text =
+      "{\n \"steps\": [\n  {\"name\": \"a\"},\n  {\"expect\": {\"status\": \"x\"}}\n ]\n}";
   std::vector<PathStep> path{{"steps"}, {"", 1, true}, {"expect"}, {"status"}};
   auto loc = locate_path(text, path);
   EXPECT_EQ(loc.line, 4u);
@@ -38,8 +38,7 @@ TEST(Locate, FindsTheValueAtAPath) {
 TEST(Document, ParseErrorNamesOriginLineAndColumn) {
   auto r = Document::parse("[1,\n 2\n", "golden/x.json");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message.rfind("golden/x.json:3:1: invalid JSON", 0), 0u)
-      << r.error().message;
+  EXPECT_EQ(r.error().message.rfind("golden/x.json:3:1: invalid JSON", 0), 0u) << r.error().message;
 }
 
 TEST(Writer, CompactAndPrettyOutput) {

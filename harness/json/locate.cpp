@@ -27,11 +27,9 @@ public:
 
   bool document() {
     skip_ws();
-    if (!value(0, true))
-      return false;
+    if (!value(0, true)) return false;
     skip_ws();
-    if (pos_ != t_.size())
-      return fail("unexpected text after the end of the JSON value");
+    if (pos_ != t_.size()) return fail("unexpected text after the end of the JSON value");
     return true;
   }
 
@@ -57,34 +55,25 @@ private:
   // depth = how many steps of the target path the current value matches so far; on_path says
   // whether the path up to here matched.
   bool value(std::size_t depth, bool on_path) {
-    if (depth > 1000)
-      return fail("nesting is deeper than 1000 levels");
-    if (on_path && target_ && depth <= target_->size())
-      best_offset_ = pos_;
-    if (pos_ >= t_.size())
-      return fail("unexpected end of input, expected a value");
+    if (depth > 1000) return fail("nesting is deeper than 1000 levels");
+    if (on_path && target_ && depth <= target_->size()) best_offset_ = pos_;
+    if (pos_ >= t_.size()) return fail("unexpected end of input, expected a value");
     char c = t_[pos_];
-    if (c == '{')
-      return object(depth, on_path);
-    if (c == '[')
-      return array(depth, on_path);
-    if (c == '"')
-      return string(nullptr);
-    if (c == '-' || (c >= '0' && c <= '9'))
-      return number();
+    if (c == '{') return object(depth, on_path);
+    if (c == '[') return array(depth, on_path);
+    if (c == '"') return string(nullptr);
+    if (c == '-' || (c >= '0' && c <= '9')) return number();
     for (std::string_view lit : {"true", "false", "null"})
       if (t_.substr(pos_, lit.size()) == lit) {
         pos_ += lit.size();
         return true;
       }
-    if (c == '\'')
-      return fail("strings must use double quotes, not single quotes");
+    if (c == '\'') return fail("strings must use double quotes, not single quotes");
     return fail("expected a value (object, array, string, number, true, false or null)");
   }
 
   bool step_matches(std::size_t depth, bool on_path, const std::string* key, std::size_t index) {
-    if (!on_path || !target_ || depth >= target_->size())
-      return false;
+    if (!on_path || !target_ || depth >= target_->size()) return false;
     const auto& step = (*target_)[depth];
     return key ? (!step.is_index && step.key == *key) : (step.is_index && step.index == index);
   }
@@ -103,16 +92,14 @@ private:
                         ? "trailing comma before '}' is not allowed in JSON"
                         : "expected a member name in double quotes");
       std::string key;
-      if (!string(&key))
-        return false;
+      if (!string(&key)) return false;
       skip_ws();
       if (pos_ >= t_.size() || t_[pos_] != ':')
         return fail("expected ':' after the member name \"" + key + "\"");
       ++pos_;
       skip_ws();
       bool match = step_matches(depth, on_path, &key, 0);
-      if (!value(depth + 1, match))
-        return false;
+      if (!value(depth + 1, match)) return false;
       skip_ws();
       if (pos_ < t_.size() && t_[pos_] == ',') {
         ++pos_;
@@ -138,8 +125,7 @@ private:
       if (pos_ < t_.size() && t_[pos_] == ']')
         return fail("trailing comma before ']' is not allowed in JSON");
       bool match = step_matches(depth, on_path, nullptr, index);
-      if (!value(depth + 1, match))
-        return false;
+      if (!value(depth + 1, match)) return false;
       skip_ws();
       if (pos_ < t_.size() && t_[pos_] == ',') {
         ++pos_;
@@ -166,20 +152,17 @@ private:
                               : "control character inside a string must be escaped");
       if (c == '\\') {
         ++pos_;
-        if (pos_ >= t_.size())
-          break;
+        if (pos_ >= t_.size()) break;
         char e = t_[pos_];
         if (e == 'u') {
           for (int i = 1; i <= 4; ++i)
-            if (pos_ + i >= t_.size() ||
-                !std::isxdigit(static_cast<unsigned char>(t_[pos_ + i])))
+            if (pos_ + i >= t_.size() || !std::isxdigit(static_cast<unsigned char>(t_[pos_ + i])))
               return fail("\\u must be followed by four hexadecimal digits");
           pos_ += 4;
         } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
           return fail(std::string("invalid escape sequence \\") + e);
         }
-        if (out)
-          *out += '\\';
+        if (out) *out += '\\';
       } else if (out) {
         *out += static_cast<char>(c);
       }
@@ -190,8 +173,7 @@ private:
 
   bool number() {
     std::size_t start = pos_;
-    if (t_[pos_] == '-')
-      ++pos_;
+    if (t_[pos_] == '-') ++pos_;
     auto digits = [&] {
       std::size_t s = pos_;
       while (pos_ < t_.size() && std::isdigit(static_cast<unsigned char>(t_[pos_])))
@@ -208,15 +190,12 @@ private:
     }
     if (pos_ < t_.size() && t_[pos_] == '.') {
       ++pos_;
-      if (digits() == 0)
-        return fail("expected digits after the decimal point");
+      if (digits() == 0) return fail("expected digits after the decimal point");
     }
     if (pos_ < t_.size() && (t_[pos_] == 'e' || t_[pos_] == 'E')) {
       ++pos_;
-      if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-'))
-        ++pos_;
-      if (digits() == 0)
-        return fail("expected digits in the exponent");
+      if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-')) ++pos_;
+      if (digits() == 0) return fail("expected digits in the exponent");
     }
     return true;
   }
@@ -233,8 +212,7 @@ private:
 
 std::optional<Location> locate_error(std::string_view text) {
   Scanner s(text, nullptr);
-  if (s.document())
-    return std::nullopt;
+  if (s.document()) return std::nullopt;
   auto loc = location_of_offset(text, s.error_offset());
   loc.what = s.error();
   return loc;

@@ -11,8 +11,7 @@ void append_quoted(std::string& out, std::string_view s) {
   std::size_t run = 0; // start of the current run of characters that need no escape
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -48,8 +47,7 @@ void append_quoted(std::string& out, std::string_view s) {
 }
 
 void Writer::newline() {
-  if (indent_ == 0)
-    return;
+  if (indent_ == 0) return;
   out_ += '\n';
   out_.append(stack_.size() * static_cast<std::size_t>(indent_), ' ');
 }
@@ -59,10 +57,8 @@ void Writer::before_value() {
     after_key_ = false;
     return;
   }
-  if (stack_.empty())
-    return;
-  if (stack_.back().has_items)
-    out_ += ',';
+  if (stack_.empty()) return;
+  if (stack_.back().has_items) out_ += ',';
   stack_.back().has_items = true;
   newline();
 }
@@ -77,8 +73,7 @@ Writer& Writer::begin_object() {
 Writer& Writer::end_object() {
   bool had = stack_.back().has_items;
   stack_.pop_back();
-  if (had)
-    newline();
+  if (had) newline();
   out_ += '}';
   return *this;
 }
@@ -93,8 +88,7 @@ Writer& Writer::begin_array() {
 Writer& Writer::end_array() {
   bool had = stack_.back().has_items;
   stack_.pop_back();
-  if (had)
-    newline();
+  if (had) newline();
   out_ += ']';
   return *this;
 }

@@ -1,5 +1,7 @@
 #include "load/merge.h"
 
+#include "load/report.h"
+
 #include "json/document.h"
 #include "json/writer.h"
 #include <algorithm>
@@ -10,23 +12,6 @@ namespace {
 
 constexpr std::string_view summary_prefix = "[konform-summary: ";
 constexpr std::string_view step_prefix = "step:";
-
-void write_counters(json::Writer& w, const Counters& c) {
-  w.field("requests", c.requests);
-  w.field("bytes", c.bytes);
-  w.key("status").begin_object();
-  for (const auto& [code, n] : c.status)
-    w.field(std::to_string(code), n);
-  w.end_object();
-  w.key("errors").begin_object();
-  w.field("connect", c.errors.connect);
-  w.field("read", c.errors.read);
-  w.field("write", c.errors.write);
-  w.field("timeout", c.errors.timeout);
-  w.field("status", c.errors.status);
-  w.field("protocol", c.errors.protocol);
-  w.end_object();
-}
 
 std::uint64_t u64(simdjson::dom::element e, std::string_view key) {
   std::uint64_t v = 0;

@@ -43,7 +43,9 @@ void latency_object(json::Writer& w, const Histogram& h) {
   w.end_object();
 }
 
-void counters_fields(json::Writer& w, const Counters& c) {
+} // namespace
+
+void write_counters(json::Writer& w, const Counters& c) {
   w.field("requests", c.requests);
   w.field("bytes", c.bytes);
   w.key("status").begin_object();
@@ -60,6 +62,8 @@ void counters_fields(json::Writer& w, const Counters& c) {
   w.field("total", c.errors.total());
   w.end_object();
 }
+
+namespace {
 
 std::string status_line(const Counters& c) {
   std::string out;
@@ -176,7 +180,7 @@ std::string to_json(const LoadResult& r) {
   w.field("rps", r.rps());
   w.field("target_rps", r.target_rate);
   w.field("bytes_per_s", r.bytes_per_second());
-  counters_fields(w, r.counters);
+  write_counters(w, r.counters);
   w.field("error_rate", r.error_rate());
   w.key("latency_us").begin_object();
   w.key("corrected");
@@ -202,7 +206,7 @@ std::string to_json(const LoadResult& r) {
     w.begin_object();
     w.field("name", s.name);
     w.field("rps", r.duration_s > 0 ? static_cast<double>(s.counters.requests) / r.duration_s : 0);
-    counters_fields(w, s.counters);
+    write_counters(w, s.counters);
     w.key("latency_us").begin_object();
     w.key("corrected");
     latency_object(w, s.corrected);

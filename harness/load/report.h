@@ -3,6 +3,7 @@
 // versioned JSON result, and the live progress line. Pure functions; the CLI prints them.
 #include "load/result.h"
 
+#include "json/writer.h"
 #include <string>
 
 namespace konform::load {
@@ -15,6 +16,10 @@ std::string summary_text(const LoadResult& result);
 // Versioned JSON ("version": 1): settings, requests, duration, rps, corrected and uncorrected
 // latency percentiles in µs, schedule lag, per-step stats, status codes and errors.
 std::string to_json(const LoadResult& result);
+
+// The "requests", "bytes", "status" and "errors" members of a counters object: shared by the
+// JSON result and the summary embedded in .hlog files, so `merge` reads what `load` writes.
+void write_counters(json::Writer& w, const Counters& counters);
 
 // One line, no terminal control codes, so it reads the same in a CI log.
 std::string live_line(const LiveSample& sample);

@@ -238,26 +238,15 @@ private:
         t.columns.push_back(std::move(c));
         continue;
       }
-      std::string column_type, data_type;
-      bool have_name = false, have_ct = false, have_dt = false;
-      for (auto fr : co) {
-        od::field f;
-        std::string_view key, s;
-        if (std::move(fr).get(f) || f.unescaped_key().get(key)) {
-          in_.syntax_error(fr.error(), cpath);
-          return false;
-        }
-        if (key == "ColumnName" && !f.value().get_string().get(s)) {
-          c.name = s;
-          have_name = true;
-        } else if (key == "ColumnType" && !f.value().get_string().get(s)) {
-          column_type = s;
-          have_ct = true;
-        } else if (key == "DataType" && !f.value().get_string().get(s)) {
-          data_type = s;
-          have_dt = true;
-        }
+      ColumnMembers m;
+      if (auto e = read_column_members(co, m)) {
+        in_.syntax_error(e, cpath);
+        return false;
       }
+      c.name = m.name;
+      const std::string& column_type = m.column_type;
+      const std::string& data_type = m.data_type;
+      const bool have_name = m.has_name, have_ct = m.has_column_type, have_dt = m.has_data_type;
       if (!have_name)
         out_.violation(cpath, "kusto.v1.columns", "a column needs a string ColumnName");
       if (have_ct) {

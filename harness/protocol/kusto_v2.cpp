@@ -485,21 +485,15 @@ private:
         columns.push_back(std::move(c));
         continue;
       }
-      for (auto fr : co) {
-        od::field f;
-        std::string_view key, s;
-        if (std::move(fr).get(f) || f.unescaped_key().get(key)) {
-          in_.syntax_error(fr.error(), cpath);
-          return false;
-        }
-        if (key == "ColumnName" && !f.value().get_string().get(s)) {
-          c.name = s;
-          have_name = true;
-        } else if (key == "ColumnType" && !f.value().get_string().get(s)) {
-          c.type_name = s;
-          have_type = true;
-        }
+      kusto::ColumnMembers m;
+      if (auto e = kusto::read_column_members(co, m)) {
+        in_.syntax_error(e, cpath);
+        return false;
       }
+      c.name = m.name;
+      c.type_name = m.column_type;
+      have_name = m.has_name;
+      have_type = m.has_column_type;
       if (!have_name)
         out_.violation(cpath, "kusto.v2.columns", "a column needs a string ColumnName");
       if (!have_type) {

@@ -352,4 +352,24 @@ std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::val
   return std::nullopt;
 }
 
+simdjson::error_code read_column_members(simdjson::ondemand::object& column, ColumnMembers& out) {
+  for (auto member : column) {
+    simdjson::ondemand::field f;
+    std::string_view key, s;
+    if (auto e = std::move(member).get(f)) return e;
+    if (auto e = f.unescaped_key().get(key)) return e;
+    if (key == "ColumnName" && !f.value().get_string().get(s)) {
+      out.name = s;
+      out.has_name = true;
+    } else if (key == "ColumnType" && !f.value().get_string().get(s)) {
+      out.column_type = s;
+      out.has_column_type = true;
+    } else if (key == "DataType" && !f.value().get_string().get(s)) {
+      out.data_type = s;
+      out.has_data_type = true;
+    }
+  }
+  return simdjson::SUCCESS;
+}
+
 } // namespace konform::protocol::kusto

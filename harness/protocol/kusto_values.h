@@ -26,6 +26,15 @@ enum class ScalarType {
 
 std::string_view to_string(ScalarType type);
 
+// The members of one column object as written ({ColumnName, ColumnType[, DataType]}); v1 and v2
+// read columns alike and differ only in what they require.
+struct ColumnMembers {
+  std::string name, column_type, data_type;
+  bool has_name = false, has_column_type = false, has_data_type = false;
+};
+// Reads the string members of a column object; a non-SUCCESS code means the JSON is malformed.
+simdjson::error_code read_column_members(simdjson::ondemand::object& column, ColumnMembers& out);
+
 // A ColumnType name, aliases included (date, time, boolean, double, uuid, uniqueid).
 std::optional<ScalarType> type_from_column_type(std::string_view name);
 // A v1 DataType (.NET type name, with or without the "System." prefix): String, DateTime, Int32,

@@ -9,7 +9,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -66,19 +65,16 @@ public:
         return;
       }
     }
-    if (cb)
-      cb(); // already closed: tell the producer at once
+    if (cb) cb(); // already closed: tell the producer at once
   }
   void mark_closed() {
     std::function<void()> cb;
     {
       std::lock_guard lock(mu_);
-      if (closed_.exchange(true))
-        return;
+      if (closed_.exchange(true)) return;
       cb = std::move(on_close_);
     }
-    if (cb)
-      cb();
+    if (cb) cb();
   }
 
 private:
@@ -94,8 +90,7 @@ public:
     ++shared_.connections;
     boost::system::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
-    if (!ec)
-      remote_ = ep.address().to_string();
+    if (!ec) remote_ = ep.address().to_string();
   }
   ~Session() { --shared_.connections; }
 
@@ -112,12 +107,9 @@ public:
   void post_chunk(std::string chunk, bool last) {
     net::post(stream_.get_executor(),
               [self = shared_from_this(), chunk = std::move(chunk), last]() mutable {
-                if (self->closed_)
-                  return;
-                if (!chunk.empty())
-                  self->pending_.push_back(std::move(chunk));
-                if (last)
-                  self->finish_requested_ = true;
+                if (self->closed_) return;
+                if (!chunk.empty()) self->pending_.push_back(std::move(chunk));
+                if (last) self->finish_requested_ = true;
                 self->pump();
               });
   }
@@ -147,8 +139,7 @@ private:
     if (ec == bhttp::error::body_limit)
       return send_error(413, "Request body too large: the limit is " +
                                  std::to_string(shared_.options.body_limit) + " bytes");
-    if (ec)
-      return send_error(400, "Malformed HTTP request: " + ec.message());
+    if (ec) return send_error(400, "Malformed HTTP request: " + ec.message());
 
     auto& msg = parser_->get();
     ServerRequest req;
@@ -156,8 +147,7 @@ private:
     req.target = std::string(msg.target());
     auto q = req.target.find('?');
     req.path = text::url_decode(std::string_view(req.target).substr(0, q));
-    if (q != std::string::npos)
-      req.query = req.target.substr(q + 1);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
     for (const auto& f : msg)
       req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req.body = std::move(msg.body());
@@ -173,8 +163,7 @@ private:
     } catch (const std::exception& e) {
       res = make_error(500, std::string("Internal server error: ") + e.what());
     }
-    if (res.stream)
-      return start_stream(std::move(res));
+    if (res.stream) return start_stream(std::move(res));
     send(std::move(res));
   }
 
@@ -215,17 +204,19 @@ private:
 
   void on_write(beast::error_code ec) {
     log_request();
-    if (ec || !keep_alive_)
-      return do_close();
+    if (ec || !keep_alive_) return do_close();
     do_read();
   }
 
   void log_request() {
-    if (!shared_.options.access_log)
-      return;
-    AccessLogEntry e{shared_.options.name, method_, target_, status_,
-                     std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - started_),
-                     client_request_id_};
+    if (!shared_.options.access_log) return;
+    AccessLogEntry e{
+        shared_.options.name,
+        method_,
+        target_,
+        status_,
+        std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - started_),
+        client_request_id_};
     shared_.options.access_log(e);
     method_.clear();
     target_.clear();
@@ -240,16 +231,14 @@ private:
     fill_headers(*stream_header_, r);
     stream_header_->chunked(true);
     serializer_.emplace(*stream_header_);
-    if (!r.body.empty())
-      pending_.push_back(std::move(r.body));
+    if (!r.body.empty()) pending_.push_back(std::move(r.body));
     sink_ = std::make_shared<SessionSink>(weak_from_this());
     stream_.expires_never(); // a push query may legitimately stream for hours
     writing_ = true;
     bhttp::async_write_header(stream_, *serializer_,
                               [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                 self->writing_ = false;
-                                if (ec)
-                                  return self->do_close();
+                                if (ec) return self->do_close();
                                 self->pump();
                               });
     watch_for_disconnect();
@@ -266,14 +255,12 @@ private:
             self->do_close();
             return;
           }
-          if (self->streaming_)
-            self->watch_for_disconnect();
+          if (self->streaming_) self->watch_for_disconnect();
         });
   }
 
   void pump() {
-    if (writing_ || closed_)
-      return;
+    if (writing_ || closed_) return;
     if (!pending_.empty()) {
       writing_ = true;
       current_ = std::move(pending_.front());
@@ -281,8 +268,7 @@ private:
       net::async_write(stream_.socket(), bhttp::make_chunk(net::buffer(current_)),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
                          self->writing_ = false;
-                         if (ec)
-                           return self->do_close();
+                         if (ec) return self->do_close();
                          self->pump();
                        });
       return;
@@ -295,11 +281,9 @@ private:
                          self->streaming_ = false;
                          self->finish_requested_ = false;
                          self->sink_.reset();
-                         if (ec)
-                           return self->do_close();
+                         if (ec) return self->do_close();
                          self->log_request();
-                         if (!self->keep_alive_)
-                           return self->do_close();
+                         if (!self->keep_alive_) return self->do_close();
                          // The disconnect watch is still pending on the socket; closing the
                          // stream is the simplest correct choice after a finished stream.
                          self->do_close_after_stream();
@@ -315,11 +299,9 @@ private:
   }
 
   void do_close() {
-    if (closed_)
-      return;
+    if (closed_) return;
     closed_ = true;
-    if (streaming_ && status_ != 0)
-      log_request();
+    if (streaming_ && status_ != 0) log_request();
     if (sink_) {
       auto sink = std::move(sink_);
       sink->mark_closed();
@@ -354,18 +336,15 @@ private:
 };
 
 bool SessionSink::write(std::string chunk) {
-  if (closed_)
-    return false;
+  if (closed_) return false;
   auto s = session_.lock();
-  if (!s)
-    return false;
+  if (!s) return false;
   s->post_chunk(std::move(chunk), false);
   return true;
 }
 
 void SessionSink::finish() {
-  if (auto s = session_.lock())
-    s->post_chunk({}, true);
+  if (auto s = session_.lock()) s->post_chunk({}, true);
 }
 
 } // namespace
@@ -386,8 +365,7 @@ struct HttpServer::Impl {
     // Each accepted socket belongs to the next io_context in turn.
     auto& ctx = *contexts[next++ % contexts.size()];
     acceptor->async_accept(ctx, [this](beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor->is_open())
-        return;
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
       if (!ec) {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
@@ -409,7 +387,9 @@ HttpServer::HttpServer(ServerOptions options, Handler handler) : impl_(std::make
   impl_->shared.handler = std::move(handler);
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+}
 
 Status HttpServer::start() {
   auto& o = impl_->shared.options;
@@ -426,12 +406,9 @@ Status HttpServer::start() {
   tcp::endpoint endpoint(address, o.port);
   auto& acc = impl_->acceptor.emplace(*impl_->contexts[0]);
   acc.open(endpoint.protocol(), ec);
-  if (!ec)
-    acc.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec)
-    acc.bind(endpoint, ec);
-  if (!ec)
-    acc.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) acc.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
   if (ec)
     return make_error("cannot listen on " + o.address + ":" + std::to_string(o.port) + ": " +
                       ec.message() + " (choose another port, or 0 for any free port)");
@@ -444,8 +421,7 @@ Status HttpServer::start() {
 }
 
 void HttpServer::stop() {
-  if (!impl_ || !impl_->running)
-    return;
+  if (!impl_ || !impl_->running) return;
   impl_->running = false;
   net::post(*impl_->contexts[0], [this] {
     boost::system::error_code ec;
@@ -454,8 +430,7 @@ void HttpServer::stop() {
   {
     std::lock_guard lock(impl_->sessions_mu);
     for (auto& w : impl_->sessions)
-      if (auto s = w.lock())
-        s->shutdown();
+      if (auto s = w.lock()) s->shutdown();
     impl_->sessions.clear();
   }
   impl_->guards.clear();
@@ -466,7 +441,9 @@ void HttpServer::stop() {
   impl_->threads.clear();
 }
 
-std::uint16_t HttpServer::port() const { return impl_->port; }
+std::uint16_t HttpServer::port() const {
+  return impl_->port;
+}
 
 std::string HttpServer::url() const {
   auto& a = impl_->shared.options.address;
@@ -474,6 +451,8 @@ std::string HttpServer::url() const {
          std::to_string(impl_->port);
 }
 
-std::size_t HttpServer::open_connections() const { return impl_->shared.connections.load(); }
+std::size_t HttpServer::open_connections() const {
+  return impl_->shared.connections.load();
+}
 
 } // namespace konform::serve

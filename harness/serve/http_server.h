@@ -68,14 +68,14 @@ struct AccessLogEntry {
 };
 
 struct ServerOptions {
-  std::string name = "http";        // shows in the access log
+  std::string name = "http"; // shows in the access log
   std::string address = "127.0.0.1";
-  std::uint16_t port = 0;           // 0 = an ephemeral port (see HttpServer::port())
-  unsigned threads = 0;             // 0 = hardware concurrency
-  std::size_t header_limit = 16 * 1024;       // larger → 431
-  std::size_t body_limit = 64 * 1024 * 1024;  // larger → 413
-  std::chrono::seconds read_timeout{30};      // a request not complete by then: connection closed
-  std::chrono::seconds idle_timeout{120};     // idle keep-alive connection closed after this
+  std::uint16_t port = 0;                    // 0 = an ephemeral port (see HttpServer::port())
+  unsigned threads = 0;                      // 0 = hardware concurrency
+  std::size_t header_limit = 16 * 1024;      // larger → 431
+  std::size_t body_limit = 64 * 1024 * 1024; // larger → 413
+  std::chrono::seconds read_timeout{30};     // a request not complete by then: connection closed
+  std::chrono::seconds idle_timeout{120};    // idle keep-alive connection closed after this
   // Builds the protocol's own error body for errors the server detects before any handler runs
   // (400 malformed, 413, 431). Defaults to a plain-text body.
   std::function<ServerResponse(int status, const std::string& message)> error_response;

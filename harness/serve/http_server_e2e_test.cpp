@@ -2,7 +2,6 @@
 #include "serve/http_server.h"
 
 #include <gtest/gtest.h>
-
 #include <thread>
 
 namespace konform::serve {

@@ -29,19 +29,16 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& te
 Result<std::unique_ptr<ReferenceEndpoint>> ReferenceEndpoint::start(EndpointOptions options) {
   std::unique_ptr<ReferenceEndpoint> ep(new ReferenceEndpoint);
   auto kusto = kusto::KustoService::create(options.kusto);
-  if (!kusto)
-    return kusto.error();
+  if (!kusto) return kusto.error();
   ep->kusto_ = std::move(kusto.value());
   auto ksql = ksql::KsqlService::create(options.ksql);
-  if (!ksql)
-    return ksql.error();
+  if (!ksql) return ksql.error();
   ep->ksql_ = std::move(ksql.value());
 
   auto make = [&](const std::string& listen, const std::string& name,
                   auto* service) -> Result<std::unique_ptr<HttpServer>> {
     auto addr = parse_listen(listen);
-    if (!addr)
-      return addr.error();
+    if (!addr) return addr.error();
     ServerOptions so;
     so.name = name;
     so.address = addr->first;
@@ -54,32 +51,33 @@ Result<std::unique_ptr<ReferenceEndpoint>> ReferenceEndpoint::start(EndpointOpti
     auto server = std::make_unique<HttpServer>(
         so, [service](const ServerRequest& r) { return service->handle(r); });
     auto started = server->start();
-    if (!started)
-      return make_error(name + " listener: " + started.error().message);
+    if (!started) return make_error(name + " listener: " + started.error().message);
     return server;
   };
   auto ks = make(options.kusto_listen, "kusto", ep->kusto_.get());
-  if (!ks)
-    return ks.error();
+  if (!ks) return ks.error();
   ep->kusto_server_ = std::move(ks.value());
   auto qs = make(options.ksql_listen, "ksql", ep->ksql_.get());
-  if (!qs)
-    return qs.error();
+  if (!qs) return qs.error();
   ep->ksql_server_ = std::move(qs.value());
   return ep;
 }
 
-ReferenceEndpoint::~ReferenceEndpoint() { stop(); }
+ReferenceEndpoint::~ReferenceEndpoint() {
+  stop();
+}
 
 void ReferenceEndpoint::stop() {
   // Servers first: no handler may run once the services are gone.
-  if (kusto_server_)
-    kusto_server_->stop();
-  if (ksql_server_)
-    ksql_server_->stop();
+  if (kusto_server_) kusto_server_->stop();
+  if (ksql_server_) ksql_server_->stop();
 }
 
-std::string ReferenceEndpoint::kusto_url() const { return kusto_server_->url(); }
-std::string ReferenceEndpoint::ksql_url() const { return ksql_server_->url(); }
+std::string ReferenceEndpoint::kusto_url() const {
+  return kusto_server_->url();
+}
+std::string ReferenceEndpoint::ksql_url() const {
+  return ksql_server_->url();
+}
 
 } // namespace konform::serve

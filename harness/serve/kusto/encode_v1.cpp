@@ -48,16 +48,9 @@ void table_v1(std::string& out, std::string_view name, const std::vector<Column>
   json::append_quoted(out, name);
   out += ',';
   columns_v1(out, columns);
-  out += ",\"Rows\":[";
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (r) out += ',';
-    append_row(out, columns, rows[r]);
-  }
-  if (!extra_row.empty()) {
-    if (!rows.empty()) out += ',';
-    out += extra_row;
-  }
-  out += "]}";
+  out += ',';
+  append_rows(out, columns, rows, extra_row);
+  out += '}';
 }
 
 std::string exception_text(const engine::Failure& f, const RequestIds& ids) {
@@ -67,6 +60,20 @@ std::string exception_text(const engine::Failure& f, const RequestIds& ids) {
 }
 
 } // namespace
+
+void append_rows(std::string& out, const std::vector<Column>& columns,
+                 const std::vector<engine::Row>& rows, std::string_view extra_row) {
+  out += "\"Rows\":[";
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    if (r) out += ',';
+    append_row(out, columns, rows[r]);
+  }
+  if (!extra_row.empty()) {
+    if (!rows.empty()) out += ',';
+    out += extra_row;
+  }
+  out += ']';
+}
 
 void encode_v1_command(std::string& out, const ResultTable& table) {
   out += "{\"Tables\":[";

@@ -12,6 +12,10 @@ namespace konform::serve::kusto {
 // Appends a row as a JSON array, every value in its column type's encoding.
 void append_row(std::string& out, const std::vector<engine::Column>& columns,
                 const engine::Row& row);
+// Appends "Rows":[...]; `extra_row` (raw JSON, e.g. an in-data error object) follows the rows
+// when not empty. Shared by the v1 tables and the v2 DataTable frames.
+void append_rows(std::string& out, const std::vector<engine::Column>& columns,
+                 const std::vector<engine::Row>& rows, std::string_view extra_row);
 // The @ExtendedProperties "Visualization" value every query result carries.
 std::string_view visualization_properties();
 

@@ -62,16 +62,9 @@ void data_table(std::string& out, int id, std::string_view kind, std::string_vie
   json::append_quoted(out, name);
   out += ',';
   columns_v2(out, columns);
-  out += ",\"Rows\":[";
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (r) out += ',';
-    append_row(out, columns, rows[r]);
-  }
-  if (!extra_row.empty()) {
-    if (!rows.empty()) out += ',';
-    out += extra_row;
-  }
-  out += "]}";
+  out += ',';
+  append_rows(out, columns, rows, extra_row);
+  out += '}';
 }
 
 // The QueryCompletionInformation frame, written straight as text: it is on every response, so
