@@ -240,7 +240,34 @@ std::optional<std::int64_t> parse_timespan(std::string_view s) {
   return negative ? -ticks : ticks;
 }
 
-std::string format_datetime(std::int64_t ticks) {
+namespace {
+
+char* two_digits(char* p, std::uint64_t v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+// ".fffffff" with 7 digits; `trim` drops trailing zeros (frac != 0).
+char* fraction_digits(char* p, std::uint64_t frac, bool trim) {
+  *p++ = '.';
+  char digits[7];
+  for (int k = 6; k >= 0; --k) {
+    digits[k] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  int n = 7;
+  if (trim)
+    while (n > 0 && digits[n - 1] == '0')
+      --n;
+  for (int k = 0; k < n; ++k)
+    *p++ = digits[k];
+  return p;
+}
+
+} // namespace
+
+void append_datetime(std::string& out, std::int64_t ticks) {
   std::int64_t days = ticks / ticks_per_day;
   std::int64_t rest = ticks % ticks_per_day;
   if (rest < 0) {
@@ -250,30 +277,46 @@ std::string format_datetime(std::int64_t ticks) {
   std::int64_t y;
   unsigned m, d;
   civil_from_days(days - epoch_offset_days, y, m, d);
-  std::int64_t secs = rest / ticks_per_second;
-  std::int64_t frac = rest % ticks_per_second;
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                        static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
-                        static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-  std::string out(buf, static_cast<std::size_t>(n));
-  if (frac != 0) {
-    // Modern servers print 0-7 fraction digits: trailing zeros are trimmed.
-    std::snprintf(buf, sizeof buf, ".%07lld", static_cast<long long>(frac));
-    std::string f(buf);
-    while (f.back() == '0')
-      f.pop_back();
-    out += f;
+  auto secs = static_cast<std::uint64_t>(rest / ticks_per_second);
+  auto frac = static_cast<std::uint64_t>(rest % ticks_per_second);
+  char buf[64];
+  char* p = buf;
+  if (y >= 0 && y <= 9999) {
+    auto year = static_cast<std::uint64_t>(y);
+    p = two_digits(p, year / 100);
+    p = two_digits(p, year % 100);
+  } else {
+    int n = std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(y));
+    p = buf + n;
   }
-  out += 'Z';
+  *p++ = '-';
+  p = two_digits(p, m);
+  *p++ = '-';
+  p = two_digits(p, d);
+  *p++ = 'T';
+  p = two_digits(p, secs / 3600);
+  *p++ = ':';
+  p = two_digits(p, secs / 60 % 60);
+  *p++ = ':';
+  p = two_digits(p, secs % 60);
+  // Modern servers print 0-7 fraction digits: trailing zeros are trimmed.
+  if (frac != 0) p = fraction_digits(p, frac, true);
+  *p++ = 'Z';
+  out.append(buf, p);
+}
+
+std::string format_datetime(std::int64_t ticks) {
+  std::string out;
+  append_datetime(out, ticks);
   return out;
 }
 
-std::string format_timespan(std::int64_t ticks) {
-  std::string out;
+void append_timespan(std::string& out, std::int64_t ticks) {
   std::uint64_t t;
+  char buf[64];
+  char* p = buf;
   if (ticks < 0) {
-    out += '-';
+    *p++ = '-';
     t = static_cast<std::uint64_t>(-(ticks + 1)) + 1; // no overflow for INT64_MIN
   } else {
     t = static_cast<std::uint64_t>(ticks);
@@ -284,16 +327,22 @@ std::string format_timespan(std::int64_t ticks) {
   std::uint64_t rest = t % day;
   std::uint64_t secs = rest / second;
   std::uint64_t frac = rest % second;
-  char buf[64];
-  if (days > 0) out += std::to_string(days) + '.';
-  std::snprintf(
-      buf, sizeof buf, "%02llu:%02llu:%02llu", static_cast<unsigned long long>(secs / 3600),
-      static_cast<unsigned long long>(secs / 60 % 60), static_cast<unsigned long long>(secs % 60));
-  out += buf;
-  if (frac != 0) {
-    std::snprintf(buf, sizeof buf, ".%07llu", static_cast<unsigned long long>(frac));
-    out += buf;
+  if (days > 0) {
+    p = std::to_chars(p, buf + sizeof buf, days).ptr;
+    *p++ = '.';
   }
+  p = two_digits(p, secs / 3600);
+  *p++ = ':';
+  p = two_digits(p, secs / 60 % 60);
+  *p++ = ':';
+  p = two_digits(p, secs % 60);
+  if (frac != 0) p = fraction_digits(p, frac, false);
+  out.append(buf, p);
+}
+
+std::string format_timespan(std::int64_t ticks) {
+  std::string out;
+  append_timespan(out, ticks);
   return out;
 }
 
@@ -402,12 +451,12 @@ void append_json(std::string& out, Type t, const Value& v) {
   }
   case Type::datetime:
     out += '"';
-    out += format_datetime(v.i);
+    append_datetime(out, v.i);
     out += '"';
     return;
   case Type::timespan:
     out += '"';
-    out += format_timespan(v.i);
+    append_timespan(out, v.i);
     out += '"';
     return;
   case Type::decimal:

@@ -51,6 +51,9 @@ std::optional<std::int64_t> parse_datetime(std::string_view text);
 std::optional<std::int64_t> parse_timespan(std::string_view text);
 std::string format_datetime(std::int64_t ticks);
 std::string format_timespan(std::int64_t ticks);
+// The same, appended to out (no temporary string).
+void append_datetime(std::string& out, std::int64_t ticks);
+void append_timespan(std::string& out, std::int64_t ticks);
 // Current UTC time in ticks.
 std::int64_t now_ticks();
 
