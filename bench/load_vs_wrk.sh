@@ -35,25 +35,8 @@ cleanup() {
 trap cleanup EXIT
 
 printf '{"ok":true}' >"$work/small.json" # 11 bytes, as in the reference measurement
-cat >"$work/nginx.conf" <<EOF
-worker_processes 1;
-worker_cpu_affinity 10;
-pid $work/nginx.pid;
-error_log $work/error.log;
-daemon on;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
-  uwsgi_temp_path $work; scgi_temp_path $work;
-  server {
-    listen 127.0.0.1:$PORT;
-    location / { root $work; default_type application/json; }
-  }
-}
-EOF
-nginx -c "$work/nginx.conf" -p "$work" 2>/dev/null
+. "$(dirname "$0")/nginx_static.sh"
+start_nginx "$work" "$PORT"
 sleep 0.5
 URL="http://127.0.0.1:$PORT/small.json"
 curl -sf "$URL" >/dev/null 2>&1 || python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "$URL"

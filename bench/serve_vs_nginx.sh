@@ -43,25 +43,8 @@ curl -sf "$KURL$PING" >"$work/ping.txt"
 curl -sf "$KURL$QUERY" >"$work/query.json"
 python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$work/query.json"
 
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-worker_cpu_affinity 10;
-pid $work/nginx.pid;
-error_log $work/error.log;
-daemon on;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
-  uwsgi_temp_path $work; scgi_temp_path $work;
-  server {
-    listen 127.0.0.1:$PORT;
-    location / { root $work; default_type application/json; }
-  }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work" 2>/dev/null
+. "$(dirname "$0")/nginx_static.sh"
+start_nginx "$work" "$PORT"
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/ping.txt" >/dev/null 2>&1 && break; sleep 0.1; done
 
 rps() { taskset -c 0 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
