@@ -1,7 +1,9 @@
 #include "serve/http_server.h"
 
 #include "core/text.h"
+#include "serve/response_head.h"
 
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -181,28 +183,18 @@ private:
     send(make_error(status, message));
   }
 
-  template <class Message> void fill_headers(Message& h, const ServerResponse& r) {
-    h.version(11);
-    h.result(static_cast<unsigned>(r.status));
-    for (const auto& [k, v] : r.headers)
-      h.insert(k, v);
-    h.keep_alive(keep_alive_);
-  }
-
+  // The head and the body go out as two plain buffers in one gather write (see response_head.h).
   void send(ServerResponse r) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    fill_headers(*res, r);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
     status_ = r.status;
+    body_ = std::move(r.body);
+    write_response_head(head_, r.status, r.headers, {keep_alive_, false, body_.size()});
     stream_.expires_after(shared_.options.read_timeout);
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-                         self->on_write(ec);
-                       });
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(stream_, buffers,
+                     beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
 
-  void on_write(beast::error_code ec) {
+  void on_write(beast::error_code ec, std::size_t) {
     log_request();
     if (ec || !keep_alive_) return do_close();
     do_read();
@@ -227,20 +219,17 @@ private:
   void start_stream(ServerResponse r) {
     status_ = r.status;
     streaming_ = true;
-    stream_header_ = std::make_shared<bhttp::response<bhttp::empty_body>>();
-    fill_headers(*stream_header_, r);
-    stream_header_->chunked(true);
-    serializer_.emplace(*stream_header_);
+    write_response_head(head_, r.status, r.headers, {keep_alive_, true, 0});
     if (!r.body.empty()) pending_.push_back(std::move(r.body));
     sink_ = std::make_shared<SessionSink>(weak_from_this());
     stream_.expires_never(); // a push query may legitimately stream for hours
     writing_ = true;
-    bhttp::async_write_header(stream_, *serializer_,
-                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                                self->writing_ = false;
-                                if (ec) return self->do_close();
-                                self->pump();
-                              });
+    net::async_write(stream_.socket(), net::buffer(head_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->writing_ = false;
+                       if (ec) return self->do_close();
+                       self->pump();
+                     });
     watch_for_disconnect();
     auto producer = std::move(r.stream);
     producer(sink_);
@@ -323,13 +312,12 @@ private:
   bool closed_ = false;
   int status_ = 0;
   std::string method_, target_, client_request_id_;
+  std::string head_, body_; // the response being written; capacity reused across requests
   steady::time_point started_ = steady::now();
 
   bool streaming_ = false;
   bool writing_ = false;
   bool finish_requested_ = false;
-  std::shared_ptr<bhttp::response<bhttp::empty_body>> stream_header_;
-  std::optional<bhttp::response_serializer<bhttp::empty_body>> serializer_;
   std::deque<std::string> pending_;
   std::string current_;
   std::shared_ptr<SessionSink> sink_;
