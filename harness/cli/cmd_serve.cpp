@@ -36,6 +36,9 @@ int serve_main(int argc, char** argv) {
       cxxopts::value<std::string>())(
       "ingest-limit", "Largest decompressed streaming-ingest body in bytes (larger: 413)",
       cxxopts::value<std::size_t>()->default_value("67108864"))(
+      "query-cache",
+      "Reuse the results of up to N distinct Kusto queries while the data is unchanged (0 = off)",
+      cxxopts::value<std::size_t>()->default_value("256"))(
       "threads", "Server threads per listener (0 = one per core)",
       cxxopts::value<unsigned>()->default_value("0"))("quiet", "Do not log one line per request")(
       "h,help", "Show this help");
@@ -56,6 +59,7 @@ int serve_main(int argc, char** argv) {
   }
   eo.kusto.max_concurrent = args["max-concurrent"].as<unsigned>();
   eo.kusto.ingest_limit = args["ingest-limit"].as<std::size_t>();
+  eo.kusto.query_cache_entries = args["query-cache"].as<std::size_t>();
   if (args.count("dm-listen")) eo.kusto.dm_listen = args["dm-listen"].as<std::string>();
   if (args.count("azurite-blob")) eo.kusto.azurite_blob = args["azurite-blob"].as<std::string>();
   if (args.count("azurite-queue")) eo.kusto.azurite_queue = args["azurite-queue"].as<std::string>();

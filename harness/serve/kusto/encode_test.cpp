@@ -34,7 +34,7 @@ std::vector<std::string> frame_types(const json::Document& doc) {
 
 TEST(KustoEncodeV2, DefaultLayoutIsDataTables) {
   std::string body;
-  encode_v2(body, sample_rows(2), {}, ids, nullptr);
+  encode_v2(body, *prepare_result(sample_rows(2)), {}, ids, nullptr);
   auto doc = json::Document::parse(body);
   ASSERT_TRUE(doc.ok()) << doc.error().message;
   EXPECT_EQ(frame_types(*doc), (std::vector<std::string>{"DataSetHeader", "DataTable", "DataTable",
@@ -56,7 +56,7 @@ TEST(KustoEncodeV2, FragmentedAndProgressiveLayouts) {
   o.newlines = true;
   o.fragment_rows = 2;
   std::string body;
-  encode_v2(body, sample_rows(3), o, ids, nullptr);
+  encode_v2(body, *prepare_result(sample_rows(3)), o, ids, nullptr);
   auto doc = json::Document::parse(body);
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(frame_types(*doc),
@@ -70,7 +70,7 @@ TEST(KustoEncodeV2, FragmentedAndProgressiveLayouts) {
   V2Options p;
   p.progressive = true;
   body.clear();
-  encode_v2(body, sample_rows(1), p, ids, nullptr);
+  encode_v2(body, *prepare_result(sample_rows(1)), p, ids, nullptr);
   auto prog = json::Document::parse(body);
   ASSERT_TRUE(prog.ok());
   EXPECT_EQ(frame_types(*prog),
@@ -84,7 +84,7 @@ TEST(KustoEncodeV2, PartialFailureGoesWhereThePlacementSays) {
   auto failure = truncation_failure(2);
   auto run = [&](V2Options o) {
     std::string body;
-    encode_v2(body, sample_rows(2), o, ids, &failure);
+    encode_v2(body, *prepare_result(sample_rows(2)), o, ids, &failure);
     return json::Document::parse(body).value();
   };
   V2Options in_data;
@@ -119,7 +119,7 @@ TEST(KustoEncodeV2, PartialFailureGoesWhereThePlacementSays) {
 
 TEST(KustoEncodeV1, QueryHasFourTablesAndCommandsOne) {
   std::string body;
-  encode_v1_query(body, sample_rows(1), ids, nullptr, false);
+  encode_v1_query(body, *prepare_result(sample_rows(1)), ids, nullptr, false);
   auto doc = json::Document::parse(body);
   ASSERT_TRUE(doc.ok());
   auto tables = doc->root()["Tables"].get_array().value();
@@ -137,7 +137,7 @@ TEST(KustoEncodeV1, QueryHasFourTablesAndCommandsOne) {
 
   auto failure = truncation_failure(1);
   body.clear();
-  encode_v1_query(body, sample_rows(1), ids, &failure, false);
+  encode_v1_query(body, *prepare_result(sample_rows(1)), ids, &failure, false);
   auto partial = json::Document::parse(body);
   ASSERT_TRUE(partial.ok());
   EXPECT_FALSE(partial->root()["Exceptions"].error());

@@ -41,14 +41,19 @@ void columns_v1(std::string& out, const std::vector<Column>& columns) {
   out += ']';
 }
 
-// Appends one table; `extra_row` (raw JSON) is added after the rows when not empty.
-void table_v1(std::string& out, std::string_view name, const std::vector<Column>& columns,
-              const std::vector<engine::Row>& rows, std::string_view extra_row = {}) {
+// Opens a table up to its "Rows": {"TableName":...,"Columns":[...],
+void table_head_v1(std::string& out, std::string_view name, const std::vector<Column>& columns) {
   out += "{\"TableName\":";
   json::append_quoted(out, name);
   out += ',';
   columns_v1(out, columns);
   out += ',';
+}
+
+// Appends one table; `extra_row` (raw JSON) is added after the rows when not empty.
+void table_v1(std::string& out, std::string_view name, const std::vector<Column>& columns,
+              const std::vector<engine::Row>& rows, std::string_view extra_row = {}) {
+  table_head_v1(out, name, columns);
   append_rows(out, columns, rows, extra_row);
   out += '}';
 }
@@ -75,14 +80,37 @@ void append_rows(std::string& out, const std::vector<Column>& columns,
   out += ']';
 }
 
+std::shared_ptr<const PreparedResult> prepare_result(engine::ResultTable table) {
+  auto prepared = std::make_shared<PreparedResult>();
+  prepared->table = std::move(table);
+  const auto& t = prepared->table;
+  prepared->rows_json.reserve(t.rows.size() * 64);
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    if (r) prepared->rows_json += ',';
+    append_row(prepared->rows_json, t.columns, t.rows[r]);
+  }
+  return prepared;
+}
+
+void append_rows(std::string& out, std::string_view rows_json, std::string_view extra_row) {
+  out += "\"Rows\":[";
+  out += rows_json;
+  if (!extra_row.empty()) {
+    if (!rows_json.empty()) out += ',';
+    out += extra_row;
+  }
+  out += ']';
+}
+
 void encode_v1_command(std::string& out, const ResultTable& table) {
   out += "{\"Tables\":[";
   table_v1(out, "Table_0", table.columns, table.rows);
   out += "]}";
 }
 
-void encode_v1_query(std::string& out, const ResultTable& table, const RequestIds& ids,
+void encode_v1_query(std::string& out, const PreparedResult& result, const RequestIds& ids,
                      const engine::Failure* partial, bool defer_partial) {
+  const ResultTable& table = result.table;
   std::string exceptions;
   if (partial && !defer_partial) {
     exceptions = "[";
@@ -90,8 +118,10 @@ void encode_v1_query(std::string& out, const ResultTable& table, const RequestId
     exceptions += "]";
   }
   out += "{\"Tables\":[";
-  table_v1(out, "Table_0", table.columns, table.rows,
-           exceptions.empty() ? std::string() : "{\"Exceptions\":" + exceptions + "}");
+  table_head_v1(out, "Table_0", table.columns);
+  append_rows(out, result.rows_json,
+              exceptions.empty() ? std::string() : "{\"Exceptions\":" + exceptions + "}");
+  out += '}';
   out += ',';
   table_v1(out, "Table_1", {{"Value", Type::string}},
            {{Value::of_text(std::string(visualization_properties()))}});

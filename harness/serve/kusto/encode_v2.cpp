@@ -54,16 +54,15 @@ private:
   int count_ = 0;
 };
 
-void data_table(std::string& out, int id, std::string_view kind, std::string_view name,
-                const std::vector<Column>& columns, const std::vector<engine::Row>& rows,
-                std::string_view extra_row = {}) {
-  out += "{\"FrameType\":\"DataTable\",\"TableId\":" + std::to_string(id) + ",\"TableKind\":\"" +
-         std::string(kind) + "\",\"TableName\":";
-  json::append_quoted(out, name);
+// The PrimaryResult as one DataTable frame (the layout without fragments).
+void primary_data_table(std::string& out, const PreparedResult& result,
+                        std::string_view extra_row) {
+  out += R"({"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":)";
+  json::append_quoted(out, result.table.name);
   out += ',';
-  columns_v2(out, columns);
+  columns_v2(out, result.table.columns);
   out += ',';
-  append_rows(out, columns, rows, extra_row);
+  append_rows(out, result.rows_json, extra_row);
   out += '}';
 }
 
@@ -119,8 +118,9 @@ const std::string& properties_frame() {
 
 } // namespace
 
-void encode_v2(std::string& out, const engine::ResultTable& table, const V2Options& o,
+void encode_v2(std::string& out, const PreparedResult& result, const V2Options& o,
                const RequestIds& ids, const engine::Failure* partial) {
+  const engine::ResultTable& table = result.table;
   // A deferred partial failure keeps the data clean: it is only a Level=2 completion row.
   bool report = partial && !o.defer_partial;
   std::string errors; // "[{"error":{...}}]"
@@ -142,8 +142,7 @@ void encode_v2(std::string& out, const engine::ResultTable& table, const V2Optio
     in_data_error = "{\"OneApiErrors\":" + errors + "}";
 
   if (!fragmented) {
-    data_table(frames.next(), 1, "PrimaryResult", table.name, table.columns, table.rows,
-               in_data_error);
+    primary_data_table(frames.next(), result, in_data_error);
   } else {
     std::string& h = frames.next();
     h += "{\"FrameType\":\"TableHeader\",\"TableId\":1,\"TableKind\":\"PrimaryResult\","

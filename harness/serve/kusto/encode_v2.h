@@ -1,6 +1,7 @@
 #pragma once
 // v2 responses: a JSON array of frames (research §4) in the three layouts the service has —
 // DataTable only, fragmented primary tables, progressive — and the partial-failure placements.
+#include "serve/kusto/encode_v1.h"
 #include "serve/kusto/engine/database.h"
 #include "serve/kusto/engine/failure.h"
 #include "serve/kusto/oneapi_error.h"
@@ -21,7 +22,7 @@ struct V2Options {
 };
 
 // partial: a failure after the rows that were produced (truncation), or null.
-void encode_v2(std::string& out, const engine::ResultTable& table, const V2Options& options,
+void encode_v2(std::string& out, const PreparedResult& result, const V2Options& options,
                const RequestIds& ids, const engine::Failure* partial);
 
 } // namespace konform::serve::kusto

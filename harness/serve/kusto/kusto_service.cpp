@@ -12,6 +12,7 @@
 #include "serve/kusto/engine/ingest.h"
 #include "serve/kusto/engine/kql.h"
 #include "serve/kusto/oneapi_error.h"
+#include "serve/kusto/query_cache.h"
 #include "serve/kusto/request.h"
 
 #include "json/writer.h"
@@ -282,28 +283,43 @@ private:
     if (!result) return failure_response(result.failure(), ids, activity);
     std::string body;
     if (result->piped)
-      encode_v1_query(body, result->table, ids, nullptr, false);
+      encode_v1_query(body, *prepare_result(std::move(result->table)), ids, nullptr, false);
     else
       encode_v1_command(body, result->table);
     return json_response(std::move(body));
   }
 
   ServerResponse query(QueryRequest& q, const RequestIds& ids, bool v2) {
-    auto result = engine::run_query(catalog_, q.db, q.csl, q.parameters);
-    if (!result) return failure_response(result.failure(), ids, "DN.FE.ExecuteQuery");
-    engine::ResultTable& table = result.value();
+    auto prepared = run_prepared(q);
+    if (!prepared) return failure_response(prepared.failure(), ids, "DN.FE.ExecuteQuery");
+    std::shared_ptr<const PreparedResult> result = std::move(prepared.value());
     std::optional<Failure> partial;
-    if (table.rows.size() > q.truncation_max_records) {
-      table.rows.resize(q.truncation_max_records);
+    if (result->table.rows.size() > q.truncation_max_records) {
+      engine::ResultTable cut = result->table;
+      cut.rows.resize(q.truncation_max_records);
+      result = prepare_result(std::move(cut));
       partial = truncation_failure(q.truncation_max_records);
     }
     std::string body;
-    body.reserve(1024 + table.rows.size() * 64);
+    body.reserve(2048 + result->rows_json.size());
     if (v2)
-      encode_v2(body, table, q.v2, ids, partial ? &*partial : nullptr);
+      encode_v2(body, *result, q.v2, ids, partial ? &*partial : nullptr);
     else
-      encode_v1_query(body, table, ids, partial ? &*partial : nullptr, q.v2.defer_partial);
+      encode_v1_query(body, *result, ids, partial ? &*partial : nullptr, q.v2.defer_partial);
     return json_response(std::move(body));
+  }
+
+  // The query's result from the cache when the catalog has not changed since it was computed;
+  // otherwise run (and, unless it reads the clock, remember) it.
+  engine::Outcome<std::shared_ptr<const PreparedResult>> run_prepared(const QueryRequest& q) {
+    std::string key = QueryCache::key(q.db, q.csl, q.parameters);
+    if (auto hit = cache_.find(key, catalog_.generation())) return hit;
+    engine::QueryTrace trace;
+    auto result = engine::run_query(catalog_, q.db, q.csl, q.parameters, &trace);
+    if (!result) return result.failure();
+    auto prepared = prepare_result(std::move(result.value()));
+    if (!trace.reads_clock) cache_.store(std::move(key), trace.generation, prepared);
+    return prepared;
   }
 
   ServerResponse streaming_ingest(const ServerRequest& req, const RequestIds& ids) {
@@ -386,6 +402,7 @@ private:
 
   KustoOptions options_;
   engine::Catalog catalog_;
+  QueryCache cache_{options_.query_cache_entries};
   std::atomic<unsigned> in_flight_{0};
   std::unique_ptr<DataManagement> dm_;    // after the catalog it writes to
   std::unique_ptr<HttpServer> dm_server_; // last: stopped first

@@ -17,6 +17,9 @@ struct KustoOptions {
   unsigned max_concurrent = 0; // > 0: 429 TooManyRequests beyond this many requests in flight
   // Streaming-ingest bodies are decompressed up to this many bytes; more is a 413 (gzip bomb).
   std::size_t ingest_limit = std::size_t(64) << 20;
+  // Results of this many distinct queries are kept for reuse while the data is unchanged
+  // (query_cache.h); 0 turns the cache off.
+  std::size_t query_cache_entries = 256;
   // Responses at least this large are compressed when Accept-Encoding allows gzip or deflate.
   std::size_t compress_min = 1024;
 

@@ -188,6 +188,43 @@ TEST_F(KustoE2E, StreamingIngestGzipIsAllOrNothingAndVisibleToQueries) {
   EXPECT_EQ(avro.status, 400);
 }
 
+// Query results are reused while the data is unchanged (query_cache.h): every write must still
+// show in the very next query, and a query that reads the clock is never reused.
+TEST_F(KustoE2E, RepeatedQueriesSeeEveryWriteAndAFreshClock) {
+  auto count = [&] {
+    auto res = send(post("/v2/rest/query", R"({"db":"Samples","csl":"Cq | count"})"));
+    auto doc = json::Document::parse(res.body);
+    if (res.status != 200 || !doc.ok()) return std::int64_t{-1};
+    return doc->root().at(2)["Rows"].at(0).at(0).get_int64().value();
+  };
+  auto mgmt = [&](std::string csl) {
+    return send(post("/v1/rest/mgmt", R"({"db":"Samples","csl":")" + csl + "\"}")).status;
+  };
+  auto ingest = [&](std::string csv) {
+    return send({"POST", "/v1/rest/ingest/Samples/Cq?streamFormat=csv", {}, std::move(csv)}).status;
+  };
+  ASSERT_EQ(mgmt(".create table Cq (a:string)"), 200);
+  EXPECT_EQ(count(), 0);
+  EXPECT_EQ(count(), 0);
+  ASSERT_EQ(ingest("x\ny\n"), 200);
+  EXPECT_EQ(count(), 2);
+  ASSERT_EQ(ingest("z\n"), 200);
+  EXPECT_EQ(count(), 3);
+  ASSERT_EQ(mgmt(".drop table Cq"), 200);
+  EXPECT_EQ(count(), -1); // SEM0100: the table is gone, not a remembered count
+
+  auto clock = [&] {
+    auto res = send(post("/v1/rest/query", R"x({"db":"Samples","csl":"print t=now()"})x"));
+    auto doc = json::Document::parse(res.body);
+    EXPECT_TRUE(doc.ok()) << res.body;
+    if (!doc.ok()) return std::string();
+    return std::string(doc->root()["Tables"].at(0)["Rows"].at(0).at(0).get_string().value());
+  };
+  auto first = clock();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_NE(clock(), first);
+}
+
 TEST(KustoE2EOptions, GzipBombIs413) {
   KustoOptions o;
   o.ingest_limit = 1 << 20;

@@ -5,6 +5,8 @@
 #include "core/result.h"
 #include "serve/kusto/engine/value.h"
 
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <shared_mutex>
@@ -54,7 +56,14 @@ struct ResultTable {
 class Catalog {
 public:
   std::shared_lock<std::shared_mutex> read_lock() const { return std::shared_lock(mu_); }
-  std::unique_lock<std::shared_mutex> write_lock() { return std::unique_lock(mu_); }
+  // Every write lock bumps the generation, so anything computed at an older generation (the
+  // query cache's entries) is known to be stale.
+  std::unique_lock<std::shared_mutex> write_lock() {
+    std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
+    return lock;
+  }
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
   // Lookups: the caller holds one of the locks above. Database names are case-insensitive
   // (as in the service); table and column names are case-sensitive.
@@ -65,6 +74,7 @@ public:
 
 private:
   mutable std::shared_mutex mu_;
+  std::atomic<std::uint64_t> generation_{0};
   std::map<std::string, Database> databases_; // key: lower-case name
 };
 

@@ -268,6 +268,7 @@ public:
   }
 
   std::string database_;
+  bool reads_clock_ = false;
   std::map<std::string, Type, std::less<>> declared_;
 
   // declare query_parameters(name:type[=default], ...);
@@ -333,6 +334,7 @@ public:
       if (tok.text == "now" && at_symbol("(") && peek(1).text == ")") {
         next();
         next();
+        reads_clock_ = true;
         return Literal{Type::datetime, Value::of_int(now_ticks())};
       }
       auto declared = declared_.find(tok.text);
@@ -668,11 +670,21 @@ Outcome<ResultTable> print(Parser& p) {
 } // namespace
 
 Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database,
-                               std::string_view query, const QueryParameters& parameters) {
+                               std::string_view query, const QueryParameters& parameters,
+                               QueryTrace* trace) {
   std::vector<Token> tokens;
   if (auto failure = Lexer(query, 0).run(tokens)) return *failure;
   Parser p(query, std::move(tokens), parameters);
   p.database_ = std::string(database);
+  // Literals (now()) are evaluated while parsing, so the trace is complete once the pipeline ran.
+  struct Record {
+    const Parser& p;
+    QueryTrace* trace;
+    ~Record() {
+      if (trace) trace->reads_clock = p.reads_clock_;
+    }
+  } record{p, trace};
+  if (trace) trace->generation = catalog.generation();
   if (auto failure = p.declarations()) return *failure;
   if (p.peek().kind == Tok::end)
     return syntax_error(std::string(query), p.peek().line, p.peek().col, "<EOF>");
@@ -687,6 +699,7 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
   ResultTable input;
   {
     auto lock = catalog.read_lock();
+    if (trace) trace->generation = catalog.generation(); // stable while the lock is held
     const Database* db = catalog.find_database(database);
     if (!db) return database_not_found(std::string(database));
     auto it = db->tables.find(source.text);

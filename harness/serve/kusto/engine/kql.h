@@ -8,6 +8,7 @@
 #include "serve/kusto/engine/database.h"
 #include "serve/kusto/engine/failure.h"
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
@@ -17,9 +18,16 @@ namespace konform::serve::kusto::engine {
 // Request "Parameters" (name → value as sent: a JSON scalar's text, or a KQL literal string).
 using QueryParameters = std::map<std::string, std::string, std::less<>>;
 
+// What a query depended on, for memoising its result.
+struct QueryTrace {
+  std::uint64_t generation = 0; // the catalog generation the result was computed at
+  bool reads_clock = false;     // now(): the result differs from one run to the next
+};
+
 // Runs a query against database `database`; takes the catalog's shared lock while it scans.
 Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database,
-                               std::string_view query, const QueryParameters& parameters = {});
+                               std::string_view query, const QueryParameters& parameters = {},
+                               QueryTrace* trace = nullptr);
 
 // Applies "| op | op ..." (text starting at the first '|') to a result already computed, e.g.
 // the output of a management command (".show tables | where ...").
