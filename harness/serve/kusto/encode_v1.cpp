@@ -80,18 +80,6 @@ void append_rows(std::string& out, const std::vector<Column>& columns,
   out += ']';
 }
 
-std::shared_ptr<const PreparedResult> prepare_result(engine::ResultTable table) {
-  auto prepared = std::make_shared<PreparedResult>();
-  prepared->table = std::move(table);
-  const auto& t = prepared->table;
-  prepared->rows_json.reserve(t.rows.size() * 64);
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    if (r) prepared->rows_json += ',';
-    append_row(prepared->rows_json, t.columns, t.rows[r]);
-  }
-  return prepared;
-}
-
 void append_rows(std::string& out, std::string_view rows_json, std::string_view extra_row) {
   out += "\"Rows\":[";
   out += rows_json;

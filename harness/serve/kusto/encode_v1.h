@@ -4,8 +4,8 @@
 #include "serve/kusto/engine/database.h"
 #include "serve/kusto/engine/failure.h"
 #include "serve/kusto/oneapi_error.h"
+#include "serve/kusto/prepared_result.h"
 
-#include <memory>
 #include <string>
 
 namespace konform::serve::kusto {
@@ -17,13 +17,6 @@ void append_row(std::string& out, const std::vector<engine::Column>& columns,
 // when not empty. Shared by the v1 tables and the v2 DataTable frames.
 void append_rows(std::string& out, const std::vector<engine::Column>& columns,
                  const std::vector<engine::Row>& rows, std::string_view extra_row);
-// A query result with its rows already in their JSON encoding, which v1 and v2 share. Built once
-// per result; the query cache hands the same one to every request that repeats the query.
-struct PreparedResult {
-  engine::ResultTable table;
-  std::string rows_json; // "[...],[...]": what goes between "Rows":[ and ]
-};
-std::shared_ptr<const PreparedResult> prepare_result(engine::ResultTable table);
 // Appends "Rows":[...] from rows already encoded, then `extra_row` as above.
 void append_rows(std::string& out, std::string_view rows_json, std::string_view extra_row);
 

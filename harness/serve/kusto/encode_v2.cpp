@@ -4,6 +4,7 @@
 #include "serve/kusto/encode_v1.h"
 
 #include "json/writer.h"
+#include <charconv>
 
 namespace konform::serve::kusto {
 
@@ -23,19 +24,6 @@ std::string_view placement_name(ErrorPlacement p) {
     return "EndOfDataSet";
   }
   return "InData";
-}
-
-void columns_v2(std::string& out, const std::vector<Column>& columns) {
-  out += "\"Columns\":[";
-  for (std::size_t k = 0; k < columns.size(); ++k) {
-    if (k) out += ',';
-    out += "{\"ColumnName\":";
-    json::append_quoted(out, columns[k].name);
-    out += ",\"ColumnType\":\"";
-    out += engine::type_name(columns[k].type);
-    out += "\"}";
-  }
-  out += ']';
 }
 
 // Frames are written one after the other with the separator the request asked for.
@@ -60,7 +48,7 @@ void primary_data_table(std::string& out, const PreparedResult& result,
   out += R"({"FrameType":"DataTable","TableId":1,"TableKind":"PrimaryResult","TableName":)";
   json::append_quoted(out, result.table.name);
   out += ',';
-  columns_v2(out, result.table.columns);
+  out += result.columns_v2_json;
   out += ',';
   append_rows(out, result.rows_json, extra_row);
   out += '}';
@@ -70,12 +58,23 @@ void primary_data_table(std::string& out, const PreparedResult& result,
 // it avoids building cell values (hot path of small queries).
 void completion_table(std::string& out, const RequestIds& ids, std::size_t row_count,
                       const engine::Failure* partial) {
-  std::string now = engine::format_datetime(engine::now_ticks());
-  std::string common = "\"" + now + "\",";
+  // The first five cells are the same on the three rows: written once, appended three times.
+  std::string common;
+  common.reserve(192);
+  common += "[\"";
+  engine::append_datetime(common, engine::now_ticks());
+  common += "\",";
   json::append_quoted(common, ids.client_request_id);
-  common += ",\"" + ids.activity_id + "\",\"" + ids::uuid4() + "\",\"" + ids::uuid4() + "\",";
+  common += ",\"";
+  common += ids.activity_id;
+  common += "\",\"";
+  ids::append_uuid4(common);
+  common += "\",\"";
+  ids::append_uuid4(common);
+  common += "\",";
   out +=
       R"x({"FrameType":"DataTable","TableId":2,"TableKind":"QueryCompletionInformation","TableName":"QueryCompletionInformation","Columns":[{"ColumnName":"Timestamp","ColumnType":"datetime"},{"ColumnName":"ClientRequestId","ColumnType":"string"},{"ColumnName":"ActivityId","ColumnType":"guid"},{"ColumnName":"SubActivityId","ColumnType":"guid"},{"ColumnName":"ParentActivityId","ColumnType":"guid"},{"ColumnName":"Level","ColumnType":"int"},{"ColumnName":"LevelName","ColumnType":"string"},{"ColumnName":"StatusCode","ColumnType":"int"},{"ColumnName":"StatusCodeName","ColumnType":"string"},{"ColumnName":"EventType","ColumnType":"int"},{"ColumnName":"EventTypeName","ColumnType":"string"},{"ColumnName":"Payload","ColumnType":"string"}],"Rows":[)x";
+  out += common;
   if (partial) {
     std::string payload;
     json::Writer(payload)
@@ -84,21 +83,21 @@ void completion_table(std::string& out, const RequestIds& ids, std::size_t row_c
         .field("Text", partial->detail)
         .end_object();
     out +=
-        "[" + common +
         R"x(2,"Error",-2133196797,"Query result set too large (E_QUERY_RESULT_SET_TOO_LARGE). (-2133196797)",1,"QueryLimitsExceeded",)x";
     json::append_quoted(out, payload);
     out += "],";
   } else {
     out +=
-        "[" + common +
         R"x(4,"Info",0,"S_OK (0)",4,"QueryInfo","{\"Count\":1,\"Text\":\"Query completed successfully\"}"],)x";
   }
-  out += "[" + common +
-         R"x(4,"Info",0,"S_OK (0)",5,"WorkloadGroup","{\"Count\":1,\"Text\":\"default\"}"],)x";
+  out += common;
+  out += R"x(4,"Info",0,"S_OK (0)",5,"WorkloadGroup","{\"Count\":1,\"Text\":\"default\"}"],)x";
+  out += common;
   out +=
-      "[" + common +
-      R"x(6,"Stats",0,"S_OK (0)",0,"QueryResourceConsumption","{\"ExecutionTime\":0.0,\"dataset_statistics\":[{\"table_row_count\":)x" +
-      std::to_string(row_count) + "}]}\"]]}";
+      R"x(6,"Stats",0,"S_OK (0)",0,"QueryResourceConsumption","{\"ExecutionTime\":0.0,\"dataset_statistics\":[{\"table_row_count\":)x";
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, row_count).ptr);
+  out += "}]}\"]]}";
 }
 
 // The @ExtendedProperties frame never changes: built once.
@@ -117,6 +116,19 @@ const std::string& properties_frame() {
 }
 
 } // namespace
+
+void append_columns_v2(std::string& out, const std::vector<Column>& columns) {
+  out += "\"Columns\":[";
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    if (k) out += ',';
+    out += "{\"ColumnName\":";
+    json::append_quoted(out, columns[k].name);
+    out += ",\"ColumnType\":\"";
+    out += engine::type_name(columns[k].type);
+    out += "\"}";
+  }
+  out += ']';
+}
 
 void encode_v2(std::string& out, const PreparedResult& result, const V2Options& o,
                const RequestIds& ids, const engine::Failure* partial) {
@@ -149,7 +161,7 @@ void encode_v2(std::string& out, const PreparedResult& result, const V2Options& 
          "\"TableName\":";
     json::append_quoted(h, table.name);
     h += ',';
-    columns_v2(h, table.columns);
+    h += result.columns_v2_json;
     h += '}';
     std::size_t per = std::max<std::size_t>(o.fragment_rows, 1);
     std::size_t total = table.rows.size();

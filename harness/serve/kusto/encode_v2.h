@@ -21,6 +21,9 @@ struct V2Options {
   std::size_t fragment_rows = 1000;                   // rows per TableFragment
 };
 
+// Appends "Columns":[{"ColumnName":...,"ColumnType":...},...].
+void append_columns_v2(std::string& out, const std::vector<engine::Column>& columns);
+
 // partial: a failure after the rows that were produced (truncation), or null.
 void encode_v2(std::string& out, const PreparedResult& result, const V2Options& options,
                const RequestIds& ids, const engine::Failure* partial);

@@ -6,8 +6,8 @@
 // catalog (ingestion, .create, .drop, ...) bumps the generation, so a stale entry is never
 // served. Queries that read the clock (now()) are never stored. Only the result is shared:
 // ids, timestamps and the completion tables are written fresh for every response.
-#include "serve/kusto/encode_v1.h"
 #include "serve/kusto/engine/kql.h"
+#include "serve/kusto/prepared_result.h"
 
 #include <cstdint>
 #include <memory>
