@@ -5,8 +5,11 @@
 #   1. GET /v1/rest/ping                                   vs a static file of the same size
 #   2. GET /v2/rest/query?db=Samples&csl=StormEvents|take 3 vs a static file of the same size
 #
+#   3. the same query with the query cache off (--query-cache 0): every request lexes, runs
+#      and encodes it again — what a load test of ever-changing queries costs
+#
 # Usage: bench/serve_vs_nginx.sh [path/to/konform]
-# Environment: CONNECTIONS (50) DURATION (10, seconds) PORT (18090, nginx; konform uses PORT+1).
+# Environment: CONNECTIONS (50) DURATION (10, seconds) PORT (18090, nginx; konform uses PORT+1, and PORT+2 with the cache off).
 # Build konform in Release first: cmake --preset release && cmake --build --preset release --target konform
 set -euo pipefail
 
@@ -23,7 +26,9 @@ done
 
 work=$(mktemp -d)
 serve_pid=""
+nocache_pid=""
 cleanup() {
+  [ -n "$nocache_pid" ] && kill "$nocache_pid" 2>/dev/null && wait "$nocache_pid" 2>/dev/null || true
   [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
   rm -rf "$work"
@@ -33,6 +38,9 @@ trap cleanup EXIT
 taskset -c 1 "$KONFORM" serve --listen "127.0.0.1:$KPORT" --ksql-listen 127.0.0.1:0 --threads 1 --quiet 2>"$work/serve.log" &
 serve_pid=$!
 KURL="http://127.0.0.1:$KPORT"
+NPORT=$((PORT + 2))
+taskset -c 1 "$KONFORM" serve --listen "127.0.0.1:$NPORT" --ksql-listen 127.0.0.1:0 --threads 1 --quiet --query-cache 0 2>"$work/nocache.log" &
+nocache_pid=$!
 for _ in $(seq 1 100); do curl -sf "$KURL/v1/rest/ping" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -sf "$KURL/v1/rest/ping" >/dev/null || { echo "serve_vs_nginx: konform serve did not start" >&2; cat "$work/serve.log" >&2; exit 3; }
 
@@ -50,14 +58,20 @@ for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/ping.txt" >/dev/null 2
 rps() { taskset -c 0 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
 
 echo "== wrk -t1 -c$CONNECTIONS -d${DURATION}s, servers on CPU 1 (one worker thread), wrk on CPU 0"
-for case in ping query; do
-  if [ "$case" = ping ]; then kpath=$PING; npath=/ping.txt; else kpath=$QUERY; npath=/query.json; fi
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$NPORT/v1/rest/ping" >/dev/null 2>&1 && break; sleep 0.1; done
+for case in ping query nocache; do
+  kurl=$KURL
+  case $case in
+    ping) kpath=$PING; npath=/ping.txt ;;
+    query) kpath=$QUERY; npath=/query.json ;;
+    nocache) kpath=$QUERY; npath=/query.json; kurl="http://127.0.0.1:$NPORT" ;;
+  esac
   size=$(stat -c %s "$work/$npath")
   n=$(rps "http://127.0.0.1:$PORT$npath")
-  k=$(rps "$KURL$kpath")
+  k=$(rps "$kurl$kpath")
   python3 - "$case" "$size" "$n" "$k" <<'PY'
 import sys
 case, size, n, k = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-print(f"  {case:6s} body {size:5d} B   nginx {n:10.0f} req/s   konform serve {k:10.0f} req/s   ratio {k / n:.3f} (target >= 0.8)")
+print(f"  {case:8s} body {size:5d} B   nginx {n:10.0f} req/s   konform serve {k:10.0f} req/s   ratio {k / n:.3f} (target >= 0.8)")
 PY
 done
