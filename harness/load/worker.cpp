@@ -1,6 +1,7 @@
 #include "load/worker.h"
 
 #include "core/gzip.h"
+#include "load/plain_tcp.h"
 #include "load/response_parser.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 namespace konform::load {
 namespace {
@@ -39,11 +41,17 @@ std::int64_t micros(Clock::duration d) {
 class Worker;
 
 struct Connection {
-  Connection(net::io_context& ctx) : sock(ctx), buf(new char[read_buffer_size]) {}
+  Connection(net::io_context& ctx, std::uint32_t i)
+      : index(i), sock(ctx), buf(new char[read_buffer_size]) {}
   enum class State { down, connecting, idle, busy };
 
-  tcp::socket sock;
+  std::uint32_t index; // in the worker's conns_
+  tcp::socket sock;    // https: the Asio socket under `tls`
   std::unique_ptr<ssl::stream<tcp::socket&>> tls;
+  int fd = -1;             // http: a non-blocking socket in the worker's epoll set
+  std::string_view unsent; // http: the part of the request the socket buffer has not taken
+  bool readable = false;   // http: an edge came that no read has answered yet
+  bool hung_up = false;    // http: the peer closed or reset: every later read must see it
   State state = State::down;
   std::uint32_t generation = 0; // bumped on close: completions of older operations are ignored
   Clock::time_point retry_at{};
@@ -68,8 +76,9 @@ public:
   Worker(const WorkerConfig& cfg, Collector& collector)
       : cfg_(cfg), opt_(*cfg.options), steps_(*cfg.steps), collector_(collector),
         // Only this thread ever touches the io_context: no locking in scheduler or reactor.
-        ctx_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE), tick_(ctx_), slot_timer_(ctx_),
-        start_timer_(ctx_),
+        ctx_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE), timers_{net::steady_timer(ctx_),
+                                                          net::steady_timer(ctx_),
+                                                          net::steady_timer(ctx_)},
         schedule_(opt_.rate, opt_.shard, cfg.threads, cfg.index, weighted_cycle(opt_.steps)),
         cur_(steps_.size()), pending_(pending_capacity) {
     open_ = opt_.rate > 0;
@@ -87,53 +96,136 @@ public:
         }
         ssl_->set_verify_mode(ssl::verify_peer);
       }
+    } else {
+      epoll_.emplace();
     }
+    due_.fill(Clock::time_point::max());
     for (unsigned i = 0; i < cfg.connections; ++i)
-      conns_.push_back(std::make_unique<Connection>(ctx_));
+      conns_.push_back(std::make_unique<Connection>(ctx_, i));
     idle_.reserve(conns_.size());
   }
 
   void run() {
     if (open_) { // connect now: the connections are ready when the first slot is due
-      for (auto& c : conns_)
-        connect(*c);
+      connect_all();
+      arm(wake_slot, cfg_.start + schedule_.offset_of(schedule_.slot(0)) - wake_early);
     } else { // closed: the first request of every connection goes out at the start
-      start_timer_.expires_at(cfg_.start);
-      start_timer_.async_wait([this](error_code ec) {
-        if (!ec)
-          for (auto& c : conns_)
-            connect(*c);
-      });
+      arm(wake_start, cfg_.start);
     }
-    arm_tick();
-    if (open_) {
-      slot_timer_.expires_at(cfg_.start + schedule_.offset_of(schedule_.slot(0)) - wake_early);
-      slot_timer_.async_wait([this](error_code ec) {
-        if (!ec) on_slot_timer();
-      });
-    }
-    ctx_.run();
+    arm(wake_tick, Clock::now() + tick_period);
+    if (epoll_)
+      run_epoll();
+    else
+      ctx_.run();
     publish_interval();
     collector_.finish(cfg_.index, std::move(examples_));
   }
 
 private:
+  // ---- timers: Asio's on the https path, deadlines of the epoll loop on the http path ----
+  enum Wake : std::size_t { wake_start, wake_tick, wake_slot, wake_count };
+
+  void arm(Wake w, Clock::time_point at) {
+    if (epoll_) {
+      due_[w] = at;
+      return;
+    }
+    timers_[w].expires_at(at);
+    timers_[w].async_wait([this, w](error_code ec) {
+      if (!ec) fire(w);
+    });
+  }
+
+  // Runs `w` as soon as the I/O that is ready now has been handled.
+  void soon(Wake w) {
+    if (epoll_) {
+      due_[w] = Clock::time_point::min();
+      return;
+    }
+    net::post(ctx_, [this, w] { fire(w); });
+  }
+
+  void cancel_timers() {
+    for (auto& t : timers_)
+      t.cancel();
+    due_.fill(Clock::time_point::max());
+  }
+
+  void fire(Wake w) {
+    switch (w) {
+    case wake_start:
+      return connect_all();
+    case wake_tick:
+      return on_tick();
+    case wake_slot:
+      return on_slot_timer();
+    default:
+      return;
+    }
+  }
+
+  // Fires the deadlines that have passed; true when one did.
+  bool fire_due(Clock::time_point now) {
+    bool fired = false;
+    for (std::size_t w = 0; w < wake_count; ++w) {
+      if (due_[w] > now) continue;
+      due_[w] = Clock::time_point::max();
+      fire(static_cast<Wake>(w));
+      fired = true;
+    }
+    return fired;
+  }
+
+  // ---- the http path's event loop: due deadlines, then the sockets' edges ----
+  void run_epoll() {
+    while (!finished_) {
+      auto now = Clock::now();
+      if (fire_due(now)) now = Clock::now();
+      if (finished_) return;
+      const auto next = *std::min_element(due_.begin(), due_.end());
+      const auto timeout = next == Clock::time_point::max() ? std::chrono::nanoseconds(-1)
+                           : next <= now                    ? std::chrono::nanoseconds(0)
+                                                            : next - now;
+      for (const auto& ev : epoll_->wait(timeout))
+        on_event(ev);
+    }
+  }
+
+  static std::uint64_t token(const Connection& c) {
+    return (std::uint64_t{c.index} << 32) | c.generation;
+  }
+
+  void on_event(const epoll_event& ev) {
+    Connection& c = *conns_[static_cast<std::size_t>(ev.data.u64 >> 32)];
+    if (static_cast<std::uint32_t>(ev.data.u64) != c.generation) return; // a closed socket's
+    if (c.state == Connection::State::connecting) return on_connected(c);
+    if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.hung_up = true;
+    if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.readable = true;
+    if (!c.unsent.empty()) { // the read follows the write
+      if (ev.events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) write_plain(c);
+      return;
+    }
+    if (c.readable && c.state == Connection::State::busy) read_plain(c);
+  }
+
   // ---- connections ----
+  void connect_all() {
+    for (auto& c : conns_)
+      connect(*c);
+  }
+
   void connect(Connection& c) {
     close(c);
     c.state = Connection::State::connecting;
     c.connect_started = Clock::now();
-    const auto gen = c.generation;
     const auto& ep = cfg_.endpoints[(cfg_.index + reconnects_++) % cfg_.endpoints.size()];
+    if (epoll_) return connect_plain(c, ep);
+    const auto gen = c.generation;
     c.sock.async_connect(ep, [this, &c, gen](error_code ec) {
       if (gen != c.generation) return;
       if (ec) return fail(c, &ErrorCounts::connect);
       error_code ignored;
       c.sock.set_option(tcp::no_delay(true), ignored);
-      if (!ssl_) {
-        c.sock.non_blocking(true, ignored);
-        return ready(c);
-      }
       c.tls = std::make_unique<ssl::stream<tcp::socket&>>(c.sock, *ssl_);
       if (!SSL_set_tlsext_host_name(c.tls->native_handle(), opt_.origin.host.c_str()))
         return fail(c, &ErrorCounts::connect);
@@ -146,17 +238,36 @@ private:
     });
   }
 
+  // The outcome comes as the socket's first edge (on_connected), never from inside this call: a
+  // send from here that fails reconnects from here, and a server that accepts and resets at once
+  // would make that recursion unbounded.
+  void connect_plain(Connection& c, const tcp::endpoint& ep) {
+    std::error_code ec;
+    c.fd = start_connect(ep, ec);
+    if (c.fd < 0 || epoll_->add(c.fd, token(c))) return fail(c, &ErrorCounts::connect);
+  }
+
+  void on_connected(Connection& c) {
+    if (connect_error(c.fd)) return fail(c, &ErrorCounts::connect);
+    ready(c);
+  }
+
   void close(Connection& c) {
     ++c.generation;
     c.tls.reset();
     error_code ignored;
     if (c.sock.is_open()) c.sock.close(ignored);
+    if (c.fd >= 0) ::close(c.fd); // also leaves the epoll set
+    c.fd = -1;
+    c.unsent = {};
+    c.readable = false;
+    c.hung_up = false;
     c.state = Connection::State::down;
   }
 
   void ready(Connection& c) {
     c.state = Connection::State::idle;
-    give_work(c);
+    give_work(c, Clock::now());
   }
 
   // A failed connect, write, read or timeout: count it, drop the connection, reconnect.
@@ -184,36 +295,38 @@ private:
   }
 
   // ---- sending ----
-  bool closed_model_has_more() const {
+  bool closed_model_has_more(Clock::time_point now) const {
     if (stopping_) return false;
     if (cfg_.total_slots > 0) return schedule_.slot(next_j_) < cfg_.total_slots;
-    return Clock::now() < cfg_.deadline;
+    return now < cfg_.deadline;
   }
 
-  void give_work(Connection& c) {
+  // `now`: when the connection became free (a clock read costs as much as the rest of a send's
+  // bookkeeping, so the caller's is reused).
+  void give_work(Connection& c, Clock::time_point now) {
     if (open_) {
       if (pending_count_ > 0) {
         const auto p = pending_[pending_head_];
         pending_head_ = (pending_head_ + 1) % pending_.size();
         --pending_count_;
-        return send(c, p.slot, p.intended);
+        return send(c, p.slot, p.intended, now);
       }
       idle_.push_back(&c);
       return maybe_finish();
     }
-    if (!closed_model_has_more()) {
+    if (!closed_model_has_more(now)) {
       sending_done_ = true;
       idle_.push_back(&c);
       return maybe_finish();
     }
-    send(c, schedule_.slot(next_j_++), Clock::now());
+    send(c, schedule_.slot(next_j_++), now, now); // closed: corrected == uncorrected
   }
 
-  void send(Connection& c, std::uint64_t slot, Clock::time_point intended) {
+  void send(Connection& c, std::uint64_t slot, Clock::time_point intended, Clock::time_point now) {
     c.step = schedule_.step_of(slot);
     const PreparedStep& s = steps_[c.step];
-    c.sent = Clock::now();
-    c.intended = open_ ? intended : c.sent; // closed model: one clock, corrected == uncorrected
+    c.sent = now;
+    c.intended = intended;
     c.measured = intended >= cfg_.measure_start;
     c.capturing = opt_.validate && c.measured && (++validate_counter_ % opt_.validate_every == 0);
     if (c.capturing) c.capture.clear();
@@ -240,32 +353,37 @@ private:
       return;
     }
     // Plain TCP: write at once on the non-blocking socket (the socket buffer takes a small
-    // request whole) instead of a reactor round trip.
-    error_code ec;
-    const auto n = c.sock.write_some(net::buffer(s.wire), ec);
-    if (ec && ec != net::error::would_block) return fail(c, &ErrorCounts::write);
-    if (n == s.wire.size()) return read_plain(c);
-    net::async_write(c.sock, net::buffer(s.wire.data() + n, s.wire.size() - n),
-                     [this, &c, gen](error_code wec, std::size_t) {
-                       if (gen != c.generation) return;
-                       if (wec) return fail(c, &ErrorCounts::write);
-                       read_plain(c);
-                     });
+    // request whole); the response is read when its edge comes.
+    c.unsent = s.wire;
+    write_plain(c);
+  }
+
+  // Writes what the socket takes of the request (a writable edge resumes the rest); once all of
+  // it is out, reads at once if an edge came in the meantime.
+  void write_plain(Connection& c) {
+    while (!c.unsent.empty()) {
+      const auto r = send_some(c.fd, c.unsent.data(), c.unsent.size());
+      if (r.status == IoResult::Status::would_block) return;
+      if (r.status != IoResult::Status::ok) return fail(c, &ErrorCounts::write);
+      c.unsent.remove_prefix(r.bytes);
+    }
+    if (c.readable) read_plain(c);
   }
 
   // ---- receiving ----
-  // async_read_some and not async_wait + read: after a read that drained the socket, Asio's
-  // epoll reactor queues the next read without a speculative recv and without re-arming the
-  // descriptor (epoll_ctl), so a request costs send + recv + a share of one epoll_wait.
+  // Only after an edge: a recv that fills less than the buffer emptied the socket, and whatever
+  // arrives later brings a new edge, so no recv ends in EAGAIN in the common case. A FIN that
+  // came with the last bytes brings no edge of its own, so after a hang-up the socket stays
+  // readable: the next request's read sees the EOF at once, as a blocking client would.
   void read_plain(Connection& c) {
-    const auto gen = c.generation;
-    c.sock.async_read_some(net::buffer(c.buf.get(), read_buffer_size),
-                           [this, &c, gen](error_code ec, std::size_t n) {
-                             if (gen != c.generation) return;
-                             if (ec == net::error::eof) return on_eof(c);
-                             if (ec) return fail(c, &ErrorCounts::read);
-                             if (consume(c, n)) read_plain(c);
-                           });
+    c.readable = c.hung_up;
+    for (;;) {
+      const auto r = recv_some(c.fd, c.buf.get(), read_buffer_size);
+      if (r.status == IoResult::Status::would_block) return;
+      if (r.status == IoResult::Status::eof) return on_eof(c);
+      if (r.status == IoResult::Status::error) return fail(c, &ErrorCounts::read);
+      if (!consume(c, r.bytes) || r.bytes < read_buffer_size) return;
+    }
   }
 
   void read_tls(Connection& c) {
@@ -289,7 +407,8 @@ private:
   // Feeds bytes to the parser; true when the response needs more.
   bool consume(Connection& c, std::size_t n) {
     const auto used = c.parser.feed(c.buf.get(), n);
-    if (!c.have_first_body && c.parser.body_bytes() > 0) {
+    // Only a stream's latency ends at its first row (record()).
+    if (!c.have_first_body && steps_[c.step].streaming && c.parser.body_bytes() > 0) {
       c.first_body = Clock::now();
       c.have_first_body = true;
     }
@@ -319,7 +438,7 @@ private:
       return maybe_finish();
     }
     c.state = Connection::State::idle;
-    give_work(c);
+    give_work(c, now);
   }
 
   void record(Connection& c, Clock::time_point now) {
@@ -402,22 +521,15 @@ private:
       const auto at = cfg_.start + schedule_.offset_of(slot);
       const auto now = Clock::now(); // again for every slot: a send takes a few µs
       if (at > now) {
-        if (at - now <= spin_window) {
-          net::post(ctx_, [this] { on_slot_timer(); });
-          return;
-        }
-        slot_timer_.expires_at(at - wake_early);
-        slot_timer_.async_wait([this](error_code ec) {
-          if (!ec) on_slot_timer();
-        });
-        return;
+        if (at - now <= spin_window) return soon(wake_slot);
+        return arm(wake_slot, at - wake_early);
       }
       ++next_j_;
-      dispatch(slot, at);
+      dispatch(slot, at, now);
     }
   }
 
-  void dispatch(std::uint64_t slot, Clock::time_point intended) {
+  void dispatch(std::uint64_t slot, Clock::time_point intended, Clock::time_point now) {
     const bool measured = intended >= cfg_.measure_start;
     if (max_in_flight_ > 0 && busy_ + pending_count_ >= max_in_flight_) {
       if (measured) ++cur_.dropped;
@@ -426,7 +538,7 @@ private:
     if (!idle_.empty()) {
       Connection* c = idle_.back();
       idle_.pop_back();
-      return send(*c, slot, intended);
+      return send(*c, slot, intended, now);
     }
     if (pending_count_ == pending_.size()) {
       if (measured) ++cur_.dropped;
@@ -437,13 +549,6 @@ private:
   }
 
   // ---- housekeeping: timeouts, reconnects, intervals, the end ----
-  void arm_tick() {
-    tick_.expires_after(tick_period);
-    tick_.async_wait([this](error_code ec) {
-      if (!ec) on_tick();
-    });
-  }
-
   void on_tick() {
     const auto now = Clock::now();
     for (auto& cp : conns_) {
@@ -463,7 +568,7 @@ private:
         connect(c);
       }
     }
-    if (!open_ && !sending_done_ && !closed_model_has_more()) sending_done_ = true;
+    if (!open_ && !sending_done_ && !closed_model_has_more(now)) sending_done_ = true;
     while (now >= cfg_.measure_start + std::chrono::seconds(interval_ + 1)) {
       publish_interval();
       ++interval_;
@@ -472,7 +577,7 @@ private:
     // Responses still missing a timeout after the last send will never be counted: stop.
     if (sending_done_ && now - sending_done_at_ > opt_.timeout + tick_period * 2) return finish();
     maybe_finish();
-    if (!finished_) arm_tick();
+    if (!finished_) arm(wake_tick, now + tick_period);
   }
 
   void publish_interval() {
@@ -504,9 +609,7 @@ private:
       cur_.dropped += pending_count_;
       pending_count_ = 0;
     }
-    tick_.cancel();
-    slot_timer_.cancel();
-    start_timer_.cancel();
+    cancel_timers();
   }
 
   const WorkerConfig& cfg_;
@@ -514,9 +617,9 @@ private:
   const std::vector<PreparedStep>& steps_;
   Collector& collector_;
   net::io_context ctx_;
-  net::steady_timer tick_;
-  net::steady_timer slot_timer_;
-  net::steady_timer start_timer_;
+  std::array<net::steady_timer, wake_count> timers_; // https
+  std::array<Clock::time_point, wake_count> due_{};  // http: the epoll loop's deadlines
+  std::optional<EpollSet> epoll_;                    // http
   std::unique_ptr<ssl::context> ssl_;
   Schedule schedule_;
   IntervalData cur_;

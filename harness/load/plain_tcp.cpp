@@ -1,0 +1,93 @@
+#include "load/plain_tcp.h"
+
+#include <cerrno>
+#include <ctime>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace konform::load {
+namespace {
+
+std::error_code last_error() {
+  return {errno, std::system_category()};
+}
+
+IoResult io_result(ssize_t n, bool zero_is_eof) {
+  if (n > 0) return {IoResult::Status::ok, static_cast<std::size_t>(n)};
+  if (n == 0) return {zero_is_eof ? IoResult::Status::eof : IoResult::Status::ok, 0};
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::Status::would_block, 0};
+  return {IoResult::Status::error, 0};
+}
+
+} // namespace
+
+EpollSet::EpollSet() : fd_(epoll_create1(EPOLL_CLOEXEC)) {
+  if (fd_ < 0) throw std::system_error(last_error(), "epoll_create1");
+}
+
+EpollSet::~EpollSet() {
+  ::close(fd_);
+}
+
+std::error_code EpollSet::add(int fd, std::uint64_t token) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  ev.data.u64 = token;
+  if (epoll_ctl(fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return last_error();
+  return {};
+}
+
+std::span<const epoll_event> EpollSet::wait(std::chrono::nanoseconds timeout) {
+  timespec ts{};
+  timespec* limit = nullptr;
+  if (timeout.count() >= 0) {
+    ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+    limit = &ts;
+  }
+  // epoll_pwait2: a nanosecond timeout (epoll_wait's milliseconds would ruin the open model's
+  // send times); the load threads set a 1 ns timer slack.
+  const int n = epoll_pwait2(fd_, events_.data(), static_cast<int>(events_.size()), limit, nullptr);
+  return {events_.data(), n > 0 ? static_cast<std::size_t>(n) : 0};
+}
+
+int start_connect(const boost::asio::ip::tcp::endpoint& to, std::error_code& ec) {
+  const int fd = ::socket(to.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    ec = last_error();
+    return -1;
+  }
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd, to.data(), static_cast<socklen_t>(to.size())) != 0 && errno != EINPROGRESS) {
+    ec = last_error();
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::error_code connect_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return last_error();
+  return {err, std::system_category()};
+}
+
+IoResult send_some(int fd, const char* data, std::size_t size) {
+  for (;;) {
+    const auto n = ::send(fd, data, size, MSG_NOSIGNAL);
+    if (n >= 0 || errno != EINTR) return io_result(n, /*zero_is_eof=*/false);
+  }
+}
+
+IoResult recv_some(int fd, char* data, std::size_t size) {
+  for (;;) {
+    const auto n = ::recv(fd, data, size, 0);
+    if (n >= 0 || errno != EINTR) return io_result(n, /*zero_is_eof=*/true);
+  }
+}
+
+} // namespace konform::load

@@ -1,0 +1,54 @@
+#pragma once
+// Plain-TCP sockets of a load thread without Asio's reactor. Asio 1.81 tries a speculative recv
+// whenever a read starts on a socket that had an event since its last EAGAIN, and a keep-alive
+// read always starts right after a send, before the response can be there: one failed recv per
+// request. Here each socket is registered once, edge-triggered, in the thread's own epoll set and
+// read only when an edge says data arrived, so a request costs send + recv + a share of one
+// epoll_wait, and nothing re-arms the descriptor (no epoll_ctl per request).
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <sys/epoll.h>
+#include <system_error>
+
+namespace konform::load {
+
+class EpollSet {
+public:
+  EpollSet(); // throws std::system_error when the kernel refuses an epoll instance
+  ~EpollSet();
+  EpollSet(const EpollSet&) = delete;
+  EpollSet& operator=(const EpollSet&) = delete;
+
+  // Registers `fd` for readable, writable and peer-closed edges (and errors), reported with
+  // `token`.
+  std::error_code add(int fd, std::uint64_t token);
+  // Waits at most `timeout` (negative: without limit, zero: a poll) and returns the events; none
+  // on timeout or when a signal interrupted the wait.
+  std::span<const epoll_event> wait(std::chrono::nanoseconds timeout);
+
+private:
+  int fd_ = -1;
+  std::array<epoll_event, 64> events_{};
+};
+
+// A non-blocking TCP socket with TCP_NODELAY, connecting to `to`. Returns the descriptor, or -1
+// with `ec` set. The outcome comes as an edge once the socket is in an EpollSet (even when the
+// connect finished at once: epoll reports a descriptor that is ready when it is added).
+int start_connect(const boost::asio::ip::tcp::endpoint& to, std::error_code& ec);
+// The outcome of a non-blocking connect once the socket reported an edge (SO_ERROR).
+std::error_code connect_error(int fd);
+
+struct IoResult {
+  enum class Status { ok, would_block, eof, error };
+  Status status = Status::ok;
+  std::size_t bytes = 0;
+};
+// One send/recv on a non-blocking socket (EINTR retried; no SIGPIPE on a closed peer).
+IoResult send_some(int fd, const char* data, std::size_t size);
+IoResult recv_some(int fd, char* data, std::size_t size);
+
+} // namespace konform::load
