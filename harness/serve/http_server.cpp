@@ -26,8 +26,10 @@ using steady = std::chrono::steady_clock;
 std::optional<std::string> ServerRequest::query_param(std::string_view name) const {
   for (auto part : text::split(query, '&')) {
     auto eq = part.find('=');
-    auto key = text::url_decode(part.substr(0, eq));
-    if (text::iequals(key, name))
+    auto raw_key = part.substr(0, eq);
+    // Most keys need no decoding: compare them in place (this runs for every parameter lookup).
+    bool encoded = raw_key.find_first_of("%+") != std::string_view::npos;
+    if (encoded ? text::iequals(text::url_decode(raw_key), name) : text::iequals(raw_key, name))
       return eq == std::string_view::npos ? std::string() : text::url_decode(part.substr(eq + 1));
   }
   return std::nullopt;

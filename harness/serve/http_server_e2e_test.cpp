@@ -27,6 +27,13 @@ TEST(HttpServerE2E, ServesKeepAliveRequestsToTheClient) {
     EXPECT_EQ(res->status, 200);
     EXPECT_EQ(res->body, "POST /a b 1 body");
   }
+  // Parameter names match case-insensitively, percent-encoded or not; values are decoded.
+  for (auto [target, want] : {std::pair{"/q?y=0&X=a+b", "a b"}, std::pair{"/q?%78=%41", "A"},
+                              std::pair{"/q?xx=1&x", ""}, std::pair{"/q?y=1", "-"}}) {
+    auto res = client.send({"GET", target, {}, ""});
+    ASSERT_TRUE(res.ok()) << res.error().message;
+    EXPECT_EQ(res->body, std::string("GET /q ") + want + " ") << target;
+  }
   EXPECT_EQ(server->open_connections(), 1u);
 }
 
