@@ -136,6 +136,30 @@ TEST(KustoValues, EachTypeAcceptsItsEncodingAndRejectsOthers) {
          v2(primary(col("missing"), "[[1]]"))});
 }
 
+// Well-formed text values are recognised from simdjson's raw token without unescaping (the
+// validator's fast path): whitespace around the token, escapes and near-misses must still be
+// judged like the full checks judge them.
+TEST(KustoValues, TextFormsAreJudgedFromTheRawToken) {
+  value_case("kusto.value.guid", Level::violation, "guid", " \n" + guid + " \t",
+             " \"not-a-guid\"\r\n");
+  value_case("kusto.value.guid", Level::violation, "guid",
+             "\"123E27DE-1E4E-49D9-B579-FE0B331D3642\"",
+             "\"\\u0031\\u0032\\u0033e27de-1e4e-49d9-b579-fe0b331d3\""); // escapes, 36 bytes raw
+  value_case("kusto.value.guid", Level::violation, "guid", guid,
+             "\"123e27de-1e4e-49d9-b579-fe0b331d364-\""); // a dash where a digit belongs
+  value_case("kusto.value.guid", Level::violation, "guid", guid,
+             "\"123e27de-1e4e-49d9-b579-fe0b331d364g\"");
+  value_case("kusto.value.datetime", Level::violation, "datetime", " \"0001-01-01T00:00:00Z\" ",
+             "\"0000-01-01T00:00:00Z\"");
+  value_case("kusto.value.datetime", Level::violation, "datetime", "\"2020-03-04T14:05:01Z\"",
+             "\"2020-03-04T14:05:01\\u005a\"");
+  value_case("kusto.value.timespan", Level::violation, "timespan", "\"12345678.23:59:59.9999999\"",
+             "\"123456789.00:00:00\"");
+  value_case("kusto.value.timespan", Level::violation, "timespan", "\"-1.02:03:04\"",
+             "\"1.02:03:04.\"");
+  value_case("kusto.value.decimal", Level::violation, "decimal", " \"-0.5e-3\" ", "\"1.5 \"");
+}
+
 TEST(KustoValues, AliasesAndNullsAreAccepted) {
   for (std::string type : {"boolean", "uniqueid", "date", "time", "double", "long", "decimal"}) {
     auto findings = validate(Kind::kusto_v2, v2(primary(col(type), "[[null]]")));

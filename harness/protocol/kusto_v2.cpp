@@ -52,6 +52,17 @@ struct Column {
   std::optional<kusto::ScalarType> type; // nullopt: unknown type, values not checked
 };
 
+enum class CellRole : std::uint8_t {
+  unchecked,   // unknown column type
+  typed,       // checked against its column type
+  level,       // QueryCompletionInformation Level, read for the in-band error check
+  status_name, // ... and StatusCodeName, for its message
+};
+struct CellPlan {
+  CellRole role = CellRole::unchecked;
+  kusto::ScalarType type = kusto::ScalarType::dynamic;
+};
+
 struct Table {
   std::string kind;
   std::vector<Column> columns;
@@ -510,6 +521,20 @@ private:
     return true;
   }
 
+  // What each column's cells get, decided once per Rows array instead of once per cell.
+  static std::vector<CellPlan> cell_plan(const Table& t) {
+    std::vector<CellPlan> plan(t.columns.size());
+    for (std::size_t c = 0; c < plan.size(); ++c) {
+      if (static_cast<int>(c) == t.level_column)
+        plan[c].role = CellRole::level;
+      else if (static_cast<int>(c) == t.status_name_column)
+        plan[c].role = CellRole::status_name;
+      else if (const auto& type = t.columns[c].type)
+        plan[c] = CellPlan{CellRole::typed, *type};
+    }
+    return plan;
+  }
+
   bool walk_rows(od::value& v, Table& t, const std::string& path) {
     od::array rows;
     if (v.get_array().get(rows)) {
@@ -517,6 +542,7 @@ private:
       return true;
     }
     const std::size_t width = t.columns.size();
+    const std::vector<CellPlan> plan = cell_plan(t);
     std::size_t r = 0;
     for (auto item : rows) {
       od::value row;
@@ -567,19 +593,22 @@ private:
           return false;
         }
         if (c < width) {
-          if (static_cast<int>(c) == t.level_column ||
-              static_cast<int>(c) == t.status_name_column) {
-            // Service-table columns read for the in-band error check (small tables only).
-            if (static_cast<int>(c) == t.level_column)
-              (void)!cell.get_int64().get(level);
-            else {
-              std::string_view s;
-              if (!cell.get_string().get(s)) status_name = s;
-            }
-          } else if (const auto& type = t.columns[c].type) {
-            if (auto problem = kusto::check_value(*type, cell, false))
+          switch (plan[c].role) {
+          case CellRole::typed:
+            if (auto problem = kusto::check_value(plan[c].type, cell, false))
               out_.add(problem->level, index_path(index_path(path, r), c), problem->rule,
                        "column " + t.columns[c].name + ": " + problem->message);
+            break;
+          case CellRole::level: // read for the in-band error check (service tables only)
+            (void)!cell.get_int64().get(level);
+            break;
+          case CellRole::status_name: {
+            std::string_view s;
+            if (!cell.get_string().get(s)) status_name = s;
+            break;
+          }
+          case CellRole::unchecked:
+            break;
           }
         }
         ++c;

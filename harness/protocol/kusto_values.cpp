@@ -1,6 +1,5 @@
 #include "protocol/kusto_values.h"
 
-#include "core/ids.h"
 #include "core/text.h"
 
 #include <array>
@@ -49,18 +48,69 @@ constexpr std::array<std::pair<std::string_view, ScalarType>, 14> data_types{{
     {"JToken", ScalarType::dynamic},
 }};
 
+// Character classes for the text checks: a table lookup per byte, never a libc call (isxdigit
+// through the PLT on each of a guid's 32 digits was a tenth of the validator's time on big bodies).
+enum CharClass : std::uint8_t { digit = 1, hex = 2, dash = 4, colon = 8, letter_t = 16 };
+constexpr std::array<std::uint8_t, 256> char_classes = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = '0'; c <= '9'; ++c)
+    t[static_cast<std::size_t>(c)] = digit | hex;
+  for (int c = 'a'; c <= 'f'; ++c)
+    t[static_cast<std::size_t>(c)] = hex;
+  for (int c = 'A'; c <= 'F'; ++c)
+    t[static_cast<std::size_t>(c)] = hex;
+  t[static_cast<std::size_t>('-')] = dash;
+  t[static_cast<std::size_t>(':')] = colon;
+  t[static_cast<std::size_t>('T')] = letter_t;
+  return t;
+}();
+
+bool is_a(char c, CharClass cls) {
+  return (char_classes[static_cast<unsigned char>(c)] & cls) != 0;
+}
+
 bool digits(std::string_view s, std::size_t pos, std::size_t n) {
   if (pos + n > s.size()) return false;
   for (std::size_t i = pos; i < pos + n; ++i)
-    if (s[i] < '0' || s[i] > '9') return false;
+    if (!is_a(s[i], digit)) return false;
   return true;
 }
 
-int number_at(std::string_view s, std::size_t pos, std::size_t n) {
-  int v = 0;
-  for (std::size_t i = pos; i < pos + n; ++i)
-    v = v * 10 + (s[i] - '0');
-  return v;
+// A fixed-width text form as one allowed class per position, so that checking it is a branch-free
+// loop of table lookups (guids and datetimes are most of the cells of a typical result).
+struct Shape {
+  std::array<std::uint8_t, 36> classes{};
+  std::size_t size = 0;
+};
+
+// 'd' a decimal digit, 'x' a hex digit, '-', ':' or 'T' themselves.
+constexpr Shape shape_of(std::string_view pattern) {
+  Shape shape;
+  shape.size = pattern.size();
+  for (std::size_t i = 0; i < pattern.size(); ++i)
+    shape.classes[i] = pattern[i] == 'd'   ? digit
+                       : pattern[i] == 'x' ? hex
+                       : pattern[i] == '-' ? dash
+                       : pattern[i] == ':' ? colon
+                                           : letter_t;
+  return shape;
+}
+
+constexpr Shape guid_shape = shape_of("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+constexpr Shape datetime_shape = shape_of("dddd-dd-ddTdd:dd:dd");
+constexpr Shape clock_shape = shape_of("dd:dd:dd");
+
+// s starts with the shape.
+bool has_shape(std::string_view s, const Shape& shape) {
+  if (s.size() < shape.size) return false;
+  bool miss = false;
+  for (std::size_t i = 0; i < shape.size; ++i)
+    miss |= (char_classes[static_cast<unsigned char>(s[i])] & shape.classes[i]) == 0;
+  return !miss;
+}
+
+int two_digits(std::string_view s, std::size_t pos) {
+  return (s[pos] - '0') * 10 + (s[pos + 1] - '0');
 }
 
 std::string type_word(json_type t) {
@@ -151,16 +201,16 @@ std::optional<ScalarType> type_from_data_type(std::string_view name) {
   return std::nullopt;
 }
 
+bool is_guid_text(std::string_view s) {
+  return s.size() == 36 && has_shape(s, guid_shape);
+}
+
 bool is_datetime(std::string_view s) {
   // yyyy-MM-ddTHH:mm:ss[.f{1,7}]Z
-  if (s.size() < 20 || s.back() != 'Z') return false;
-  if (!digits(s, 0, 4) || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' || !digits(s, 8, 2) ||
-      s[10] != 'T' || !digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' ||
-      !digits(s, 17, 2))
-    return false;
-  int month = number_at(s, 5, 2), day = number_at(s, 8, 2);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || number_at(s, 11, 2) > 23 ||
-      number_at(s, 14, 2) > 59 || number_at(s, 17, 2) > 59 || number_at(s, 0, 4) < 1)
+  if (s.size() < 20 || s.back() != 'Z' || !has_shape(s, datetime_shape)) return false;
+  int month = two_digits(s, 5), day = two_digits(s, 8);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || two_digits(s, 11) > 23 ||
+      two_digits(s, 14) > 59 || two_digits(s, 17) > 59 || s.substr(0, 4) == "0000")
     return false;
   std::size_t rest = s.size() - 1 - 19; // between seconds and 'Z'
   if (rest == 0) return true;
@@ -171,18 +221,15 @@ bool is_timespan(std::string_view s) {
   // [-][d.]hh:mm:ss[.fffffff]
   std::size_t i = 0;
   if (i < s.size() && s[i] == '-') ++i;
-  std::size_t colon = s.find(':', i);
-  if (colon == std::string_view::npos) return false;
-  std::size_t dot = s.find('.', i);
-  if (dot != std::string_view::npos && dot < colon) { // days
-    if (dot == i || !digits(s, i, dot - i) || dot - i > 8) return false;
-    i = dot + 1;
+  std::size_t day_end = i;
+  while (day_end < s.size() && is_a(s[day_end], digit))
+    ++day_end;
+  if (day_end < s.size() && s[day_end] == '.') { // days (a fraction dot comes after a colon)
+    if (day_end == i || day_end - i > 8) return false;
+    i = day_end + 1;
   }
-  if (!digits(s, i, 2) || s.size() < i + 8 || s[i + 2] != ':' || !digits(s, i + 3, 2) ||
-      s[i + 5] != ':' || !digits(s, i + 6, 2))
-    return false;
-  if (number_at(s, i, 2) > 23 || number_at(s, i + 3, 2) > 59 || number_at(s, i + 6, 2) > 59)
-    return false;
+  if (!has_shape(s.substr(i), clock_shape)) return false;
+  if (two_digits(s, i) > 23 || two_digits(s, i + 3) > 59 || two_digits(s, i + 6) > 59) return false;
   i += 8;
   if (i == s.size()) return true;
   std::size_t frac = s.size() - i - 1;
@@ -217,51 +264,70 @@ bool is_decimal_text(std::string_view s) {
   return i == s.size();
 }
 
-// The raw bytes between the quotes when the value is a string (nothing is consumed otherwise).
-bool raw_string(simdjson::ondemand::value& value, std::string_view& out) {
-  simdjson::ondemand::raw_json_string raw;
-  if (value.get_raw_json_string().get(raw)) return false;
-  const char* end = raw.raw();
-  while (*end != '"')
-    ++end;
-  out = std::string_view(raw.raw(), static_cast<std::size_t>(end - raw.raw()));
+namespace {
+
+// The bytes between the quotes of a string value, read from its token (simdjson's index gives
+// where it ends) without consuming the value; false when it is not a string.
+bool string_token(simdjson::ondemand::value& value, std::string_view& out) {
+  std::string_view token = value.raw_json_token();
+  if (token.empty() || token.front() != '"') return false;
+  while (token.size() > 1 && token.back() != '"') // whitespace before the next , or ]
+    token.remove_suffix(1);
+  if (token.size() < 2) return false;
+  out = token.substr(1, token.size() - 2);
   return true;
 }
 
-std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::value value, bool v1) {
-  // Fast paths for well-formed values: one on-demand call instead of type() and then a getter.
-  // A failed getter consumes nothing, so the full checks below still see the value.
-  std::int64_t fast_n = 0;
-  std::string_view fast_s;
+// The first byte of the value's token, which is what type() looks at.
+char first_byte(simdjson::ondemand::value& value) {
+  return *value.raw_json_token().data();
+}
+
+bool in_int32_range(std::int64_t n) {
+  return n >= std::numeric_limits<std::int32_t>::min() &&
+         n <= std::numeric_limits<std::int32_t>::max();
+}
+
+// The common case on big bodies: a well-formed value, recognised with at most one on-demand call
+// and from its first byte or raw token. False sends the value to the full checks, which then
+// still see it: a failed getter consumes nothing, and the other tests only peek.
+bool well_formed(ScalarType type, simdjson::ondemand::value& value) {
+  std::int64_t n = 0;
+  std::string_view s;
   switch (type) {
   case ScalarType::int64:
-    if (!value.get_int64().get(fast_n)) return std::nullopt;
-    break;
+    return !value.get_int64().get(n);
   case ScalarType::int32:
-    if (!value.get_int64().get(fast_n) && fast_n >= std::numeric_limits<std::int32_t>::min() &&
-        fast_n <= std::numeric_limits<std::int32_t>::max())
-      return std::nullopt;
-    break;
-  case ScalarType::guid:
-    if (raw_string(value, fast_s)) {
-      if (ids::is_guid(fast_s)) return std::nullopt;
-      return ValueProblem{Level::violation, "kusto.value.guid",
-                          "\"" + std::string(fast_s.substr(0, 64)) +
-                              "\" is not a valid guid (8-4-4-4-12 hex)"};
-    }
-    break;
-  case ScalarType::datetime:
-    if (raw_string(value, fast_s)) {
-      if (is_datetime(fast_s)) return std::nullopt;
-      return ValueProblem{Level::violation, "kusto.value.datetime",
-                          "\"" + std::string(fast_s.substr(0, 64)) +
-                              "\" is not a valid datetime (ISO-8601 UTC like "
-                              "2020-03-04T14:05:01.3109965Z, 0-7 fraction digits)"};
-    }
-    break;
-  default:
-    break;
+    return !value.get_int64().get(n) && in_int32_range(n);
+  case ScalarType::real: {
+    char c = first_byte(value); // a number
+    return c == '-' || is_a(c, digit);
   }
+  case ScalarType::boolean: {
+    char c = first_byte(value);
+    return c == 't' || c == 'f';
+  }
+  case ScalarType::string:
+    return first_byte(value) == '"';
+  case ScalarType::decimal:
+    return string_token(value, s) && is_decimal_text(s);
+  case ScalarType::guid:
+    return string_token(value, s) && is_guid_text(s);
+  case ScalarType::datetime:
+    return string_token(value, s) && is_datetime(s);
+  case ScalarType::timespan:
+    return string_token(value, s) && is_timespan(s);
+  case ScalarType::dynamic:
+    return false; // type() below tells a JSON value from garbage
+  }
+  return false;
+}
+
+} // namespace
+
+std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::value& value,
+                                        bool v1) {
+  if (well_formed(type, value)) return std::nullopt;
   json_type t;
   if (value.type().get(t))
     return ValueProblem{Level::violation, "kusto.value.type", "unreadable value"};
@@ -333,7 +399,7 @@ std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::val
     return std::nullopt;
   case ScalarType::guid:
     if (t != json_type::string) return wrong_type(type, t, "a string");
-    return check_string_form(type, value, ids::is_guid, "kusto.value.guid", "8-4-4-4-12 hex");
+    return check_string_form(type, value, is_guid_text, "kusto.value.guid", "8-4-4-4-12 hex");
   case ScalarType::datetime:
     if (t != json_type::string) return wrong_type(type, t, "a string");
     return check_string_form(type, value, is_datetime, "kusto.value.datetime",

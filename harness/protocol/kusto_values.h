@@ -45,6 +45,7 @@ std::optional<ScalarType> type_from_data_type(std::string_view name);
 bool is_datetime(std::string_view s); // ISO-8601 UTC, 'Z', 0–7 fraction digits
 bool is_timespan(std::string_view s); // .NET "c": [-][d.]hh:mm:ss[.f{1,7}]
 bool is_decimal_text(std::string_view s);
+bool is_guid_text(std::string_view s); // 8-4-4-4-12 hex digits
 
 // What is wrong with one value, when something is.
 struct ValueProblem {
@@ -54,7 +55,8 @@ struct ValueProblem {
 };
 
 // Checks one cell against its column type. `v1` allows the v1-only bool encoding 0/1.
-// The value is consumed (or skipped) by the call.
-std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::value value, bool v1);
+// The value may be left unconsumed (the enclosing iteration skips it). Taken by reference: a
+// by-value copy per cell stalled on store forwarding.
+std::optional<ValueProblem> check_value(ScalarType type, simdjson::ondemand::value& value, bool v1);
 
 } // namespace konform::protocol::kusto
