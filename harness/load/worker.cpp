@@ -40,18 +40,26 @@ std::int64_t micros(Clock::duration d) {
 
 class Worker;
 
+// One https connection attempt: its own socket under its own TLS stream. Every handler holds it,
+// so closing a connection never frees a stream under an operation still in flight (an SSL
+// operation whose write already completed goes on reading), and that operation can only touch
+// its own closed socket, never the connection's next one.
+struct TlsSession {
+  TlsSession(net::io_context& ctx, ssl::context& ssl) : sock(ctx), stream(sock, ssl) {}
+  tcp::socket sock;
+  ssl::stream<tcp::socket&> stream;
+};
+
 struct Connection {
-  Connection(net::io_context& ctx, std::uint32_t i)
-      : index(i), sock(ctx), buf(new char[read_buffer_size]) {}
+  explicit Connection(std::uint32_t i) : index(i), buf(new char[read_buffer_size]) {}
   enum class State { down, connecting, idle, busy };
 
-  std::uint32_t index; // in the worker's conns_
-  tcp::socket sock;    // https: the Asio socket under `tls`
-  std::unique_ptr<ssl::stream<tcp::socket&>> tls;
-  int fd = -1;             // http: a non-blocking socket in the worker's epoll set
-  std::string_view unsent; // http: the part of the request the socket buffer has not taken
-  bool readable = false;   // http: an edge came that no read has answered yet
-  bool hung_up = false;    // http: the peer closed or reset: every later read must see it
+  std::uint32_t index;             // in the worker's conns_
+  std::shared_ptr<TlsSession> tls; // https
+  int fd = -1;                     // http: a non-blocking socket in the worker's epoll set
+  std::string_view unsent;         // http: the part of the request the socket buffer has not taken
+  bool readable = false;           // http: an edge came that no read has answered yet
+  bool hung_up = false;            // http: the peer closed or reset: every later read must see it
   State state = State::down;
   std::uint32_t generation = 0; // bumped on close: completions of older operations are ignored
   Clock::time_point retry_at{};
@@ -101,7 +109,7 @@ public:
     }
     due_.fill(Clock::time_point::max());
     for (unsigned i = 0; i < cfg.connections; ++i)
-      conns_.push_back(std::make_unique<Connection>(ctx_, i));
+      conns_.push_back(std::make_unique<Connection>(i));
     idle_.reserve(conns_.size());
   }
 
@@ -221,16 +229,17 @@ private:
     const auto& ep = cfg_.endpoints[(cfg_.index + reconnects_++) % cfg_.endpoints.size()];
     if (epoll_) return connect_plain(c, ep);
     const auto gen = c.generation;
-    c.sock.async_connect(ep, [this, &c, gen](error_code ec) {
+    auto tls = c.tls = std::make_shared<TlsSession>(ctx_, *ssl_);
+    tls->sock.async_connect(ep, [this, &c, gen, tls](error_code ec) {
       if (gen != c.generation) return;
       if (ec) return fail(c, &ErrorCounts::connect);
       error_code ignored;
-      c.sock.set_option(tcp::no_delay(true), ignored);
-      c.tls = std::make_unique<ssl::stream<tcp::socket&>>(c.sock, *ssl_);
-      if (!SSL_set_tlsext_host_name(c.tls->native_handle(), opt_.origin.host.c_str()))
+      tls->sock.set_option(tcp::no_delay(true), ignored);
+      if (!SSL_set_tlsext_host_name(tls->stream.native_handle(), opt_.origin.host.c_str()))
         return fail(c, &ErrorCounts::connect);
-      if (!opt_.insecure) c.tls->set_verify_callback(ssl::host_name_verification(opt_.origin.host));
-      c.tls->async_handshake(ssl::stream_base::client, [this, &c, gen](error_code hec) {
+      if (!opt_.insecure)
+        tls->stream.set_verify_callback(ssl::host_name_verification(opt_.origin.host));
+      tls->stream.async_handshake(ssl::stream_base::client, [this, &c, gen, tls](error_code hec) {
         if (gen != c.generation) return;
         if (hec) return fail(c, &ErrorCounts::connect);
         ready(c);
@@ -254,9 +263,11 @@ private:
 
   void close(Connection& c) {
     ++c.generation;
-    c.tls.reset();
-    error_code ignored;
-    if (c.sock.is_open()) c.sock.close(ignored);
+    if (c.tls) { // cancels its operations; their handlers still hold the session
+      error_code ignored;
+      c.tls->sock.close(ignored);
+      c.tls.reset();
+    }
     if (c.fd >= 0) ::close(c.fd); // also leaves the epoll set
     c.fd = -1;
     c.unsent = {};
@@ -345,11 +356,12 @@ private:
     }
     const auto gen = c.generation;
     if (c.tls) {
-      net::async_write(*c.tls, net::buffer(s.wire), [this, &c, gen](error_code ec, std::size_t) {
-        if (gen != c.generation) return;
-        if (ec) return fail(c, &ErrorCounts::write);
-        read_tls(c);
-      });
+      net::async_write(c.tls->stream, net::buffer(s.wire),
+                       [this, &c, gen, tls = c.tls](error_code ec, std::size_t) {
+                         if (gen != c.generation) return;
+                         if (ec) return fail(c, &ErrorCounts::write);
+                         read_tls(c);
+                       });
       return;
     }
     // Plain TCP: write at once on the non-blocking socket (the socket buffer takes a small
@@ -388,14 +400,14 @@ private:
 
   void read_tls(Connection& c) {
     const auto gen = c.generation;
-    c.tls->async_read_some(net::buffer(c.buf.get(), read_buffer_size),
-                           [this, &c, gen](error_code ec, std::size_t n) {
-                             if (gen != c.generation) return;
-                             if (ec == net::error::eof || ec == ssl::error::stream_truncated)
-                               return on_eof(c);
-                             if (ec) return fail(c, &ErrorCounts::read);
-                             if (consume(c, n)) read_tls(c);
-                           });
+    c.tls->stream.async_read_some(net::buffer(c.buf.get(), read_buffer_size),
+                                  [this, &c, gen, tls = c.tls](error_code ec, std::size_t n) {
+                                    if (gen != c.generation) return;
+                                    if (ec == net::error::eof || ec == ssl::error::stream_truncated)
+                                      return on_eof(c);
+                                    if (ec) return fail(c, &ErrorCounts::read);
+                                    if (consume(c, n)) read_tls(c);
+                                  });
   }
 
   void on_eof(Connection& c) {
