@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 namespace konform::load {
@@ -25,9 +26,17 @@ IoResult io_result(ssize_t n, bool zero_is_eof) {
 
 EpollSet::EpollSet() : fd_(epoll_create1(EPOLL_CLOEXEC)) {
   if (fd_ < 0) throw std::system_error(last_error(), "epoll_create1");
+  timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (timer_fd_ < 0 || add(timer_fd_, timer_token)) {
+    const auto ec = last_error();
+    ::close(fd_);
+    if (timer_fd_ >= 0) ::close(timer_fd_);
+    throw std::system_error(ec, "timerfd");
+  }
 }
 
 EpollSet::~EpollSet() {
+  ::close(timer_fd_);
   ::close(fd_);
 }
 
@@ -39,18 +48,31 @@ std::error_code EpollSet::add(int fd, std::uint64_t token) {
   return {};
 }
 
-std::span<const epoll_event> EpollSet::wait(std::chrono::nanoseconds timeout) {
-  timespec ts{};
-  timespec* limit = nullptr;
-  if (timeout.count() >= 0) {
-    ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
-    ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
-    limit = &ts;
+void EpollSet::arm_timer(TimePoint deadline) {
+  if (deadline == armed_) return;
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch());
+  itimerspec spec{};
+  if (deadline != TimePoint::max()) { // all zero disarms
+    spec.it_value.tv_sec = static_cast<time_t>(ns.count() / 1'000'000'000);
+    spec.it_value.tv_nsec = static_cast<long>(ns.count() % 1'000'000'000);
   }
-  // epoll_pwait2: a nanosecond timeout (epoll_wait's milliseconds would ruin the open model's
-  // send times); the load threads set a 1 ns timer slack.
-  const int n = epoll_pwait2(fd_, events_.data(), static_cast<int>(events_.size()), limit, nullptr);
-  return {events_.data(), n > 0 ? static_cast<std::size_t>(n) : 0};
+  if (timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr) == 0) armed_ = deadline;
+}
+
+std::span<const epoll_event> EpollSet::wait_until(TimePoint deadline, TimePoint now) {
+  const bool poll = deadline <= now;
+  if (!poll) arm_timer(deadline);
+  // The timer's precision is the thread's timer slack (1 ns on load threads).
+  const int n = epoll_wait(fd_, events_.data(), static_cast<int>(events_.size()), poll ? 0 : -1);
+  std::size_t kept = 0;
+  for (int i = 0; i < n; ++i) {
+    if (events_[i].data.u64 == timer_token) {
+      armed_ = TimePoint::min(); // fired: set it again even for the same deadline
+      continue;
+    }
+    events_[kept++] = events_[i];
+  }
+  return {events_.data(), kept};
 }
 
 int start_connect(const boost::asio::ip::tcp::endpoint& to, std::error_code& ec) {

@@ -191,10 +191,7 @@ private:
       if (fire_due(now)) now = Clock::now();
       if (finished_) return;
       const auto next = *std::min_element(due_.begin(), due_.end());
-      const auto timeout = next == Clock::time_point::max() ? std::chrono::nanoseconds(-1)
-                           : next <= now                    ? std::chrono::nanoseconds(0)
-                                                            : next - now;
-      for (const auto& ev : epoll_->wait(timeout))
+      for (const auto& ev : epoll_->wait_until(next, now))
         on_event(ev);
     }
   }
