@@ -290,36 +290,44 @@ private:
   }
 
   ServerResponse query(QueryRequest& q, const RequestIds& ids, bool v2) {
-    auto prepared = run_prepared(q);
-    if (!prepared) return failure_response(prepared.failure(), ids, "DN.FE.ExecuteQuery");
-    std::shared_ptr<const PreparedResult> result = std::move(prepared.value());
+    auto answer = run_prepared(q);
+    if (!answer) return failure_response(answer.failure(), ids, "DN.FE.ExecuteQuery");
+    const PreparedResult& result = *answer->result;
     std::optional<Failure> partial;
-    if (result->table.rows.size() > q.truncation_max_records) {
-      engine::ResultTable cut = result->table;
-      cut.rows.resize(q.truncation_max_records);
-      result = prepare_result(std::move(cut));
-      partial = truncation_failure(q.truncation_max_records);
-    }
+    if (answer->truncated) partial = truncation_failure(q.truncation_max_records);
     std::string body;
-    body.reserve(2048 + result->rows_json.size());
+    body.reserve(2048 + result.rows_json.size());
     if (v2)
-      encode_v2(body, *result, q.v2, ids, partial ? &*partial : nullptr);
+      encode_v2(body, result, q.v2, ids, partial ? &*partial : nullptr);
     else
-      encode_v1_query(body, *result, ids, partial ? &*partial : nullptr, q.v2.defer_partial);
+      encode_v1_query(body, result, ids, partial ? &*partial : nullptr, q.v2.defer_partial);
     return json_response(std::move(body));
   }
 
+  struct Answer {
+    std::shared_ptr<const PreparedResult> result;
+    bool truncated = false; // rows beyond truncationmaxrecords were cut
+  };
+
   // The query's result from the cache when the catalog has not changed since it was computed;
-  // otherwise run (and, unless it reads the clock, remember) it.
-  engine::Outcome<std::shared_ptr<const PreparedResult>> run_prepared(const QueryRequest& q) {
+  // otherwise run and (unless it reads the clock or was cut) remembered. Rows beyond
+  // truncationmaxrecords are cut before encoding, so a huge table is never encoded whole.
+  engine::Outcome<Answer> run_prepared(const QueryRequest& q) {
+    const std::size_t limit = q.truncation_max_records;
+    auto cut = [limit](engine::ResultTable table) {
+      table.rows.resize(limit);
+      return Answer{prepare_result(std::move(table)), true};
+    };
     std::string key = QueryCache::key(q.db, q.csl, q.parameters);
-    if (auto hit = cache_.find(key, catalog_.generation())) return hit;
+    if (auto hit = cache_.find(key, catalog_.generation()))
+      return hit->table.rows.size() > limit ? cut(hit->table) : Answer{hit};
     engine::QueryTrace trace;
-    auto result = engine::run_query(catalog_, q.db, q.csl, q.parameters, &trace);
-    if (!result) return result.failure();
-    auto prepared = prepare_result(std::move(result.value()));
-    if (!trace.reads_clock) cache_.store(std::move(key), trace.generation, prepared);
-    return prepared;
+    auto ran = engine::run_query(catalog_, q.db, q.csl, q.parameters, &trace);
+    if (!ran) return ran.failure();
+    if (ran->rows.size() > limit) return cut(std::move(ran.value()));
+    auto result = prepare_result(std::move(ran.value()));
+    if (!trace.reads_clock) cache_.store(std::move(key), trace.generation, result);
+    return Answer{result};
   }
 
   ServerResponse streaming_ingest(const ServerRequest& req, const RequestIds& ids) {

@@ -142,6 +142,26 @@ TEST_F(KustoE2E, OptionsChangeTheV2LayoutAndTruncate) {
   EXPECT_EQ(completion["FrameType"].get_string().value(), "TableCompletion");
   EXPECT_EQ(completion["RowCount"].get_int64().value(), 5);
   EXPECT_FALSE(completion["OneApiErrors"].error());
+
+  // The same query without the limit (a cache entry with every row), then with it again: the
+  // limit applies to each request, whatever the cache holds.
+  auto rows_and_errors = [&](std::string options) {
+    auto res = send(
+        post("/v2/rest/query",
+             R"({"db":"Samples","csl":"StormEvents","properties":{"Options":{)" + options + "}}}"));
+    auto d = json::Document::parse(res.body);
+    EXPECT_TRUE(d.ok()) << res.body;
+    if (!d.ok()) return std::pair<std::size_t, bool>{0, false};
+    auto primary = d->root().at(2);
+    auto last = d->root().at(d->root().get_array().value().size() - 1);
+    return std::pair{primary["Rows"].get_array().value().size(),
+                     last["HasErrors"].get_bool().value()};
+  };
+  EXPECT_EQ(rows_and_errors(""), (std::pair<std::size_t, bool>{20, false}));
+  EXPECT_EQ(rows_and_errors(
+                R"("truncationmaxrecords":3,"results_error_reporting_placement":"end_of_dataset")"),
+            (std::pair<std::size_t, bool>{3, true}));
+  EXPECT_EQ(rows_and_errors(""), (std::pair<std::size_t, bool>{20, false}));
 }
 
 TEST_F(KustoE2E, CompressesWhenTheClientAcceptsGzip) {
