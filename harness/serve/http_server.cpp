@@ -221,6 +221,9 @@ private:
   void start_stream(ServerResponse r) {
     status_ = r.status;
     streaming_ = true;
+    // The connection ends with the stream (see do_close_after_stream); saying so up front lets
+    // keep-alive clients open a new one instead of sending their next request into a closed one.
+    keep_alive_ = false;
     write_response_head(head_, r.status, r.headers, {keep_alive_, true, 0});
     if (!r.body.empty()) pending_.push_back(std::move(r.body));
     sink_ = std::make_shared<SessionSink>(weak_from_this());
@@ -274,9 +277,10 @@ private:
                          self->sink_.reset();
                          if (ec) return self->do_close();
                          self->log_request();
-                         if (!self->keep_alive_) return self->do_close();
-                         // The disconnect watch is still pending on the socket; closing the
-                         // stream is the simplest correct choice after a finished stream.
+                         // The disconnect watch is still pending on the socket; ending the
+                         // connection (announced by "Connection: close") is the simplest correct
+                         // choice after a finished stream. A FIN, not a close: the client reads
+                         // every byte before it sees the end.
                          self->do_close_after_stream();
                        });
     }

@@ -73,6 +73,12 @@ TEST(HttpServerE2E, StreamsChunksWrittenFromAnotherThread) {
   EXPECT_EQ(res->body, "[{\"row\":0},{\"row\":1},{\"row\":2},]");
   EXPECT_EQ(res->chunks.size(), 5u);
   EXPECT_GE(res->latency.count(), 50000);
+  // The connection ends with the stream, and the response says so: a keep-alive client must
+  // not send its next request into it.
+  EXPECT_EQ(res->header("Connection").value_or(""), "close");
+  auto next = client.send({"GET", "/query", {}, ""});
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_EQ(next->body, res->body);
 }
 
 TEST(HttpServerE2E, ProducerLearnsWhenTheClientDisconnects) {
