@@ -5,6 +5,7 @@
 #include "load/engine.h"
 #include "load/hlog.h"
 #include "load/merge.h"
+#include "test_support/scratch_dir.h"
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
@@ -259,16 +260,10 @@ CliRun run_konform(const std::string& args, bool with_stderr = false) {
   return r;
 }
 
-std::string temp_dir() {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("konform-load-e2e-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
-
 TEST(LoadCli, TwoShardsMergeToTheRunOfOneProcess) {
   StallServer server(2ms); // every answer takes ~2 ms: a distribution both runs share
-  const auto dir = temp_dir();
+  const test_support::ScratchDir scratch("konform-load-e2e");
+  const auto dir = scratch.path();
   const std::string common = "load --url " + server.url() + " -R 400 -d 2s -t 1 -c 4 -q";
   CliRun single;
   single = run_konform(common + " --json " + dir + "/one.json");
@@ -348,7 +343,8 @@ TEST(LoadCli, ThresholdsGiveTheDocumentedExitCodes) {
 
 TEST(LoadCli, TokensNeverAppearInOutputOrFiles) {
   StallServer server;
-  const auto dir = temp_dir();
+  const test_support::ScratchDir scratch("konform-load-e2e");
+  const auto dir = scratch.path();
   auto r =
       run_konform("load --url " + server.url() + " -n 50 -t 1 -c 1 --token s3cr3t-t0ken --json " +
                       dir + "/t.json --hlog " + dir + "/t.hlog",

@@ -1,6 +1,7 @@
 // `konform validate` as a user runs it: the real binary on temporary files, checking exit codes
 // (0 conformant, 1 violations, 2 unreadable input), what is printed, and the --json result.
 #include "core/file.h"
+#include "test_support/scratch_dir.h"
 
 #include "json/document.h"
 #include <array>
@@ -35,21 +36,11 @@ Run konform(const std::string& args) {
 
 class ValidateCli : public ::testing::Test {
 protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("konform-validate-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   std::string write(const std::string& name, const std::string& content) {
-    auto path = (dir_ / name).string();
-    EXPECT_TRUE(konform::file::write(path, content).ok());
-    return path;
+    return dir_.write(name, content);
   }
 
-  fs::path dir_;
+  konform::test_support::ScratchDir dir_{"konform-validate"};
 };
 
 const std::string good_v2 =
@@ -83,7 +74,7 @@ TEST_F(ValidateCli, UnreadableInputExitsTwoButTheOtherFilesAreStillValidated) {
   auto broken =
       write("broken.json", "[{\"FrameType\":\"DataSetHeader\",\n  \"IsProgressive\": nope}]");
   auto ok = write("ok.json", good_v2);
-  auto r = konform(broken + " " + (dir_ / "missing.json").string() + " " + ok);
+  auto r = konform(broken + " " + dir_.path("missing.json") + " " + ok);
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("broken.json:2:20: not valid JSON"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("missing.json: cannot open"), std::string::npos) << r.output;
@@ -126,7 +117,7 @@ TEST_F(ValidateCli, RecordedExchangesBringTheHttpRules) {
 TEST_F(ValidateCli, JsonResultIsVersionedAndComplete) {
   auto ok = write("ok.json", good_v2);
   auto text = write("plain.txt", "Bad request: Control commands do not support api_version=v2");
-  auto out = (dir_ / "result.json").string();
+  auto out = dir_.path("result.json");
   auto r = konform("--json " + out + " " + ok + " " + text);
   EXPECT_EQ(r.code, 0) << r.output;
   auto content = konform::file::read(out);

@@ -2,6 +2,7 @@
 // scenarios against the embedded reference endpoint, and a golden file altered in a copy.
 #include "core/file.h"
 #include "core/ids.h"
+#include "test_support/scratch_dir.h"
 
 #include "json/document.h"
 #include <cstdio>
@@ -36,26 +37,7 @@ CliRun check(const std::string& args) {
   return r;
 }
 
-class ScratchDir {
-public:
-  ScratchDir() : path_(fs::temp_directory_path() / ("konform-cli-" + ids::uuid4())) {
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    auto p = path_ / name;
-    fs::create_directories(p.parent_path());
-    EXPECT_TRUE(file::write(p.string(), content).ok());
-    return p.string();
-  }
-  std::string path(const std::string& name = "") const { return (path_ / name).string(); }
-
-private:
-  fs::path path_;
-};
+using test_support::ScratchDir;
 
 const std::string kSource = KONFORM_SOURCE_DIR;
 

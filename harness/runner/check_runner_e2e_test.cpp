@@ -7,6 +7,7 @@
 #include "report/writers.h"
 #include "runner/check_runner.h"
 #include "serve/http_server.h"
+#include "test_support/scratch_dir.h"
 
 #include <filesystem>
 #include <gmock/gmock.h>
@@ -66,26 +67,7 @@ private:
   std::unique_ptr<serve::HttpServer> server_;
 };
 
-class ScratchDir {
-public:
-  ScratchDir() : path_(fs::temp_directory_path() / ("konform-runner-" + ids::uuid4())) {
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    auto p = path_ / name;
-    fs::create_directories(p.parent_path());
-    EXPECT_TRUE(file::write(p.string(), content).ok());
-    return p.string();
-  }
-  std::string path(const std::string& name = "") const { return (path_ / name).string(); }
-
-private:
-  fs::path path_;
-};
+using test_support::ScratchDir;
 
 report::RunResult run(CheckOptions options) {
   auto r = run_check(options);

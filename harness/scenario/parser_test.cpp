@@ -1,6 +1,7 @@
 #include "core/file.h"
 #include "core/ids.h"
 #include "scenario/parser.h"
+#include "test_support/scratch_dir.h"
 
 #include <filesystem>
 #include <gmock/gmock.h>
@@ -12,27 +13,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-// A scratch folder per test, removed afterwards.
-class ScratchDir {
-public:
-  ScratchDir() : path_(fs::temp_directory_path() / ("konform-scenario-" + ids::uuid4())) {
-    fs::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    auto p = path_ / name;
-    fs::create_directories(p.parent_path());
-    EXPECT_TRUE(file::write(p.string(), content).ok());
-    return p.string();
-  }
-  std::string path() const { return path_.string(); }
-
-private:
-  fs::path path_;
-};
+using test_support::ScratchDir;
 
 std::string error_of(std::string_view text, const ParseOptions& options = {}) {
   auto r = parse_scenario(text, "s.json", options);

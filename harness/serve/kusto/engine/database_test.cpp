@@ -1,6 +1,7 @@
 #include "core/file.h"
 #include "serve/kusto/engine/database.h"
 #include "serve/kusto/engine/kql.h"
+#include "test_support/scratch_dir.h"
 
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -11,12 +12,6 @@ namespace konform::serve::kusto::engine {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("konform-kusto-data-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 TEST(KustoData, SampleCoversEveryScalarType) {
   Catalog c;
@@ -34,17 +29,17 @@ TEST(KustoData, SampleCoversEveryScalarType) {
 }
 
 TEST(KustoData, LoadsDatabasesFromSchemaAndCsvFiles) {
-  TempDir dir;
-  fs::create_directories(dir.path / "Shop");
-  ASSERT_TRUE(file::write((dir.path / "Shop" / "Orders.schema").string(),
+  test_support::ScratchDir dir("konform-kusto-data");
+  fs::create_directories(fs::path(dir.path()) / "Shop");
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Shop" / "Orders.schema").string(),
                           "Id:long, Item:string, At:datetime\n")
                   .ok());
-  ASSERT_TRUE(file::write((dir.path / "Shop" / "Orders.csv").string(),
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Shop" / "Orders.csv").string(),
                           "1,apple,2024-01-01\n2,\"pear, green\",\n")
                   .ok());
-  ASSERT_TRUE(file::write((dir.path / "Shop" / "Empty.schema").string(), "A:int").ok());
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Shop" / "Empty.schema").string(), "A:int").ok());
   Catalog c;
-  ASSERT_TRUE(load_folder(c, dir.path.string()).ok());
+  ASSERT_TRUE(load_folder(c, dir.path()).ok());
   auto r = run_query(c, "Shop", "Orders | where Item has 'green'");
   ASSERT_TRUE(r.ok()) << r.failure().detail;
   ASSERT_EQ(r->rows.size(), 1u);
@@ -55,15 +50,15 @@ TEST(KustoData, LoadsDatabasesFromSchemaAndCsvFiles) {
 }
 
 TEST(KustoData, BadFilesAreNamedWithLineAndTheRestStillLoads) {
-  TempDir dir;
-  fs::create_directories(dir.path / "Db");
-  ASSERT_TRUE(file::write((dir.path / "Db" / "Bad.schema").string(), "A:long").ok());
-  ASSERT_TRUE(file::write((dir.path / "Db" / "Bad.csv").string(), "1\nx\n").ok());
-  ASSERT_TRUE(file::write((dir.path / "Db" / "Typo.schema").string(), "A:lnog").ok());
-  ASSERT_TRUE(file::write((dir.path / "Db" / "Good.schema").string(), "A:long").ok());
-  ASSERT_TRUE(file::write((dir.path / "Db" / "Good.csv").string(), "7\n").ok());
+  test_support::ScratchDir dir("konform-kusto-data");
+  fs::create_directories(fs::path(dir.path()) / "Db");
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Db" / "Bad.schema").string(), "A:long").ok());
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Db" / "Bad.csv").string(), "1\nx\n").ok());
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Db" / "Typo.schema").string(), "A:lnog").ok());
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Db" / "Good.schema").string(), "A:long").ok());
+  ASSERT_TRUE(file::write((fs::path(dir.path()) / "Db" / "Good.csv").string(), "7\n").ok());
   Catalog c;
-  auto loaded = load_folder(c, dir.path.string());
+  auto loaded = load_folder(c, dir.path());
   ASSERT_FALSE(loaded.ok());
   const auto& msg = loaded.error().message;
   EXPECT_NE(msg.find("Bad.csv:2"), std::string::npos) << msg;
@@ -71,7 +66,7 @@ TEST(KustoData, BadFilesAreNamedWithLineAndTheRestStillLoads) {
   auto good = run_query(c, "Db", "Good | count");
   ASSERT_TRUE(good.ok());
   EXPECT_EQ(good->rows[0][0].i, 1);
-  EXPECT_FALSE(load_folder(c, (dir.path / "missing").string()).ok());
+  EXPECT_FALSE(load_folder(c, (fs::path(dir.path()) / "missing").string()).ok());
 }
 
 } // namespace
