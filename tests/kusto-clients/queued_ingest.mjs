@@ -2,7 +2,7 @@
 // hands out SAS-signed Azurite URLs, polls the ingestion queue, ingests the blobs and posts
 // notifications; the rows are then read through azure-kusto-data on the engine.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -43,7 +43,11 @@ const props = new IngestionProperties({
 await ingest.ingestFromStream(Readable.from(["q1,1\nq2,2\n"]), props);
 const dir = mkdtempSync(join(tmpdir(), "konform-queued-"));
 writeFileSync(join(dir, "data.csv"), "q3,3\nq4,4\n");
-await ingest.ingestFromFile(join(dir, "data.csv"), props);
+try {
+  await ingest.ingestFromFile(join(dir, "data.csv"), props);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 // A malformed blob: a failure notification, nothing ingested.
 await ingest.ingestFromStream(Readable.from(["q5,notanumber\n"]), props);
 
