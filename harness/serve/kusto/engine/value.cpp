@@ -248,6 +248,15 @@ char* two_digits(char* p, std::uint64_t v) {
   return p + 2;
 }
 
+// hh:mm:ss of a second count below one day (datetime and timespan share it).
+char* clock_digits(char* p, std::uint64_t secs) {
+  p = two_digits(p, secs / 3600);
+  *p++ = ':';
+  p = two_digits(p, secs / 60 % 60);
+  *p++ = ':';
+  return two_digits(p, secs % 60);
+}
+
 // ".fffffff" with 7 digits; `trim` drops trailing zeros (frac != 0).
 char* fraction_digits(char* p, std::uint64_t frac, bool trim) {
   *p++ = '.';
@@ -294,11 +303,7 @@ void append_datetime(std::string& out, std::int64_t ticks) {
   *p++ = '-';
   p = two_digits(p, d);
   *p++ = 'T';
-  p = two_digits(p, secs / 3600);
-  *p++ = ':';
-  p = two_digits(p, secs / 60 % 60);
-  *p++ = ':';
-  p = two_digits(p, secs % 60);
+  p = clock_digits(p, secs);
   // Modern servers print 0-7 fraction digits: trailing zeros are trimmed.
   if (frac != 0) p = fraction_digits(p, frac, true);
   *p++ = 'Z';
@@ -331,11 +336,7 @@ void append_timespan(std::string& out, std::int64_t ticks) {
     p = std::to_chars(p, buf + sizeof buf, days).ptr;
     *p++ = '.';
   }
-  p = two_digits(p, secs / 3600);
-  *p++ = ':';
-  p = two_digits(p, secs / 60 % 60);
-  *p++ = ':';
-  p = two_digits(p, secs % 60);
+  p = clock_digits(p, secs);
   if (frac != 0) p = fraction_digits(p, frac, false);
   out.append(buf, p);
 }
