@@ -139,7 +139,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       view.uncorrected = &data.uncorrected;
       view.lag = open ? &data.lag : nullptr;
       for (std::size_t i = 0; i < steps.size(); ++i)
-        view.steps.emplace_back(steps[i].name, &data.steps[i].corrected);
+        view.steps.push_back({steps[i].name, &data.steps[i].corrected, &data.steps[i].uncorrected});
       options.on_interval(view);
     }
     if (options.on_live) {

@@ -7,6 +7,7 @@
 #include "load/merge.h"
 #include "test_support/scratch_dir.h"
 
+#include "json/document.h"
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
@@ -277,13 +278,15 @@ TEST(LoadCli, TwoShardsMergeToTheRunOfOneProcess) {
   ASSERT_EQ(b.code, 0) << b.out;
 
   std::vector<MergeInput> inputs;
-  Histogram sum;
+  Histogram sum, step_uncorrected_sum;
   for (const char* name : {"a.hlog", "b.hlog"}) {
     auto text = file::read(dir + "/" + name);
     ASSERT_TRUE(text.ok());
     auto info = read_hlog(*text, name, [&](HlogEntry& e) {
       if (e.tag.empty()) {
         ASSERT_TRUE(sum.add(e.histogram).ok());
+      } else if (e.tag.starts_with("step-uncorrected:")) {
+        ASSERT_TRUE(step_uncorrected_sum.add(e.histogram).ok());
       }
     });
     ASSERT_TRUE(info.ok());
@@ -296,6 +299,11 @@ TEST(LoadCli, TwoShardsMergeToTheRunOfOneProcess) {
   EXPECT_EQ(m.counters.requests, 800u);
   EXPECT_EQ(m.corrected.total_count(), 800);
   EXPECT_TRUE(m.corrected.same_counts(sum)); // merge adds exactly
+  // The one step's uncorrected latency is in the logs and adds up the same way.
+  ASSERT_EQ(m.steps.size(), 1u);
+  EXPECT_EQ(step_uncorrected_sum.total_count(), 800);
+  EXPECT_TRUE(m.steps[0].uncorrected.same_counts(step_uncorrected_sum));
+  EXPECT_EQ(m.steps[0].corrected.total_count(), 800);
   EXPECT_NEAR(m.rps(), 400.0, 4.0);
 
   auto one_text = file::read(dir + "/one.json");
@@ -307,9 +315,19 @@ TEST(LoadCli, TwoShardsMergeToTheRunOfOneProcess) {
   EXPECT_NEAR(static_cast<double>(m.corrected.value_at_percentile(50)), single_p50,
               single_p50 * 0.1);
 
-  auto cli = run_konform("merge " + dir + "/a.hlog " + dir + "/b.hlog --threshold 'requests==800'");
+  auto cli = run_konform("merge " + dir + "/a.hlog " + dir + "/b.hlog --threshold 'requests==800'" +
+                         " --json " + dir + "/merged.json");
   EXPECT_EQ(cli.code, 0) << cli.out;
   EXPECT_NE(cli.out.find("800 requests"), std::string::npos) << cli.out;
+  auto merged_json = file::read(dir + "/merged.json");
+  ASSERT_TRUE(merged_json.ok());
+  auto doc = json::Document::parse(*merged_json);
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  std::int64_t p99 = 0;
+  ASSERT_EQ(doc->root()["steps"].at(0)["latency_us"]["uncorrected"]["p99"].get(p99),
+            simdjson::SUCCESS)
+      << *merged_json;
+  EXPECT_EQ(p99, step_uncorrected_sum.value_at_percentile(99));
   std::filesystem::remove_all(dir);
 }
 

@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::string_view summary_prefix = "[konform-summary: ";
 constexpr std::string_view step_prefix = "step:";
+constexpr std::string_view step_uncorrected_prefix = "step-uncorrected:";
 
 std::uint64_t u64(simdjson::dom::element e, std::string_view key) {
   std::uint64_t v = 0;
@@ -56,8 +57,13 @@ std::string hlog_interval_lines(const IntervalView& v, double base_epoch_s) {
   if (v.corrected) out += hlog_line("", start, v.length_s, *v.corrected);
   if (v.uncorrected) out += hlog_line("uncorrected", start, v.length_s, *v.uncorrected);
   if (v.lag) out += hlog_line("lag", start, v.length_s, *v.lag);
-  for (const auto& [name, h] : v.steps)
-    out += hlog_line(std::string(step_prefix) + name, start, v.length_s, *h);
+  for (const auto& s : v.steps) {
+    if (s.corrected)
+      out += hlog_line(std::string(step_prefix) + s.name, start, v.length_s, *s.corrected);
+    if (s.uncorrected)
+      out += hlog_line(std::string(step_uncorrected_prefix) + s.name, start, v.length_s,
+                       *s.uncorrected);
+  }
   return out;
 }
 
@@ -98,6 +104,14 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
   double first_start = 0, last_end = 0, max_duration = 0;
   bool any = false, all_have_summary = true;
   std::size_t entries = 0;
+  auto step = [&](std::string_view name) -> StepResult& {
+    auto [it, inserted] = steps.try_emplace(std::string(name));
+    if (inserted) {
+      it->second.name = std::string(name);
+      step_order.push_back(std::string(name));
+    }
+    return it->second;
+  };
 
   for (const auto& in : inputs) {
     auto info = read_hlog(in.text, in.origin, [&](HlogEntry& e) {
@@ -114,13 +128,11 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
         r.open_model = true;
         added = r.lag.add(e.histogram);
       } else if (e.tag.starts_with(step_prefix)) {
-        const auto name = e.tag.substr(step_prefix.size());
-        auto [it, inserted] = steps.try_emplace(name);
-        if (inserted) {
-          it->second.name = name;
-          step_order.push_back(name);
-        }
-        added = it->second.corrected.add(e.histogram);
+        added = step(std::string_view(e.tag).substr(step_prefix.size())).corrected.add(e.histogram);
+      } else if (e.tag.starts_with(step_uncorrected_prefix)) {
+        // Absent in logs of konform before step-uncorrected: the step's uncorrected stays empty.
+        added = step(std::string_view(e.tag).substr(step_uncorrected_prefix.size()))
+                    .uncorrected.add(e.histogram);
       }
       if (!added.ok())
         out.problems.push_back(in.origin + ":" + std::to_string(e.line) +
@@ -156,12 +168,7 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
         for (auto s : arr) {
           std::string_view name;
           if (s["name"].get(name) != simdjson::SUCCESS) continue;
-          auto [it, inserted] = steps.try_emplace(std::string(name));
-          if (inserted) {
-            it->second.name = std::string(name);
-            step_order.push_back(std::string(name));
-          }
-          read_counters(s, it->second.counters);
+          read_counters(s, step(name).counters);
         }
     }
     all_have_summary &= has_summary;

@@ -3,10 +3,12 @@
 // (HdrHistogram add) and rebuilds the same LoadResult a single process would report.
 //
 // Tags konform writes: untagged = latency from the intended send time (what
-// HistogramLogProcessor reads by default), "uncorrected", "lag" (schedule lag) and
-// "step:<name>" per step. Counters that are not histograms (status codes, errors, dropped sends)
-// travel in one "#[konform-summary: {json}]" comment line at the end of the log, which other
-// HdrHistogram readers skip as a comment.
+// HistogramLogProcessor reads by default), "uncorrected", "lag" (schedule lag), and per step
+// "step:<name>" (corrected) and "step-uncorrected:<name>". Counters that are not histograms
+// (status codes, errors, dropped sends) travel in one "#[konform-summary: {json}]" comment line
+// at the end of the log, which other HdrHistogram readers skip as a comment. Logs of konform
+// builds before step-uncorrected merge with an empty per-step uncorrected histogram, which the
+// JSON leaves out instead of printing zeros.
 #include "core/result.h"
 #include "load/hlog.h"
 #include "load/result.h"

@@ -3,13 +3,17 @@
 #include "load/merge.h"
 #include "load/report.h"
 
+#include "json/document.h"
 #include <gtest/gtest.h>
+#include <sstream>
 
 namespace konform::load {
 namespace {
 
-// A log as `konform load --hlog` writes it, for `intervals` one-second intervals.
-std::string shard_log(int offset, int intervals, std::uint64_t status_503, Histogram& all) {
+// A log as `konform load --hlog` writes it, for `intervals` one-second intervals; `all` and
+// `step_uncorrected` get the corrected and the step's uncorrected histograms added.
+std::string shard_log(int offset, int intervals, std::uint64_t status_503, Histogram& all,
+                      Histogram* step_uncorrected = nullptr) {
   LoadResult r;
   r.open_model = true;
   r.duration_s = intervals;
@@ -18,13 +22,15 @@ std::string shard_log(int offset, int intervals, std::uint64_t status_503, Histo
   r.steps[0].name = "query one";
   std::string log = hlog_header(1'700'000'000.0, "test");
   for (int k = 0; k < intervals; ++k) {
-    Histogram c, u, lag;
+    Histogram c, u, lag, su;
     for (int i = 1; i <= 50; ++i) {
       c.record(offset + i * 100 + k);
       u.record(i * 10);
       lag.record(i);
+      su.record(offset * 3 + i * 37 + k * 11); // unlike every other histogram of the log
     }
     (void)all.add(c);
+    if (step_uncorrected) (void)step_uncorrected->add(su);
     (void)r.corrected.add(c);
     r.counters.requests += 50;
     r.steps[0].counters.requests += 50;
@@ -34,7 +40,7 @@ std::string shard_log(int offset, int intervals, std::uint64_t status_503, Histo
     v.corrected = &c;
     v.uncorrected = &u;
     v.lag = &lag;
-    v.steps.emplace_back("query one", &c);
+    v.steps.push_back({"query one", &c, &su});
     log += hlog_interval_lines(v, 1'700'000'000.0);
   }
   r.counters.status[200] = r.counters.requests - status_503;
@@ -43,6 +49,35 @@ std::string shard_log(int offset, int intervals, std::uint64_t status_503, Histo
   r.dropped = 3;
   log += hlog_summary_comment(r);
   return log;
+}
+
+// A log of a konform build before step-uncorrected: the same lines without those.
+std::string without_step_uncorrected(const std::string& log) {
+  std::istringstream in(log);
+  std::string out, line;
+  while (std::getline(in, line))
+    if (!line.starts_with("Tag=step-uncorrected:")) out += line + "\n";
+  return out;
+}
+
+// The JSON report's numbers for one latency object equal those of `expected`.
+void expect_latency_json(simdjson::dom::element lat, const Histogram& expected,
+                         const std::string& what) {
+  std::int64_t v = 0;
+  ASSERT_EQ(lat["count"].get(v), simdjson::SUCCESS) << what;
+  EXPECT_EQ(v, expected.total_count()) << what;
+  for (const auto& [key, p] : {std::pair<const char*, double>{"p50", 50},
+                               {"p90", 90},
+                               {"p99", 99},
+                               {"p99_9", 99.9},
+                               {"p99_99", 99.99}}) {
+    ASSERT_EQ(lat[key].get(v), simdjson::SUCCESS) << what << " " << key;
+    EXPECT_EQ(v, expected.value_at_percentile(p)) << what << " " << key;
+  }
+  ASSERT_EQ(lat["max"].get(v), simdjson::SUCCESS) << what;
+  EXPECT_EQ(v, expected.max()) << what;
+  ASSERT_EQ(lat["min"].get(v), simdjson::SUCCESS) << what;
+  EXPECT_EQ(v, expected.min()) << what;
 }
 
 TEST(Merge, AddsHistogramsExactlyAndSumsCounters) {
@@ -82,6 +117,72 @@ TEST(Merge, DamagedLinesAreNamedAndTheRestIsMerged) {
   ASSERT_EQ(merged->problems.size(), 1u);
   EXPECT_EQ(merged->problems[0].rfind("a.hlog:7:13: ", 0), 0u) << merged->problems[0];
   EXPECT_EQ(merged->result.corrected.total_count(), 100);
+}
+
+TEST(Merge, StepUncorrectedLatencyAddsExactly) {
+  Histogram all, step_u;
+  const auto a = shard_log(0, 3, 0, all, &step_u);
+  const auto b = shard_log(7, 2, 0, all, &step_u);
+  EXPECT_NE(a.find("Tag=step:query_one,0.000,1.000,"), std::string::npos) << a;
+  EXPECT_NE(a.find("Tag=step-uncorrected:query_one,0.000,1.000,"), std::string::npos) << a;
+  auto merged = merge_hlogs({{"a.hlog", a}, {"b.hlog", b}});
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  EXPECT_TRUE(merged->problems.empty());
+  const auto& r = merged->result;
+  ASSERT_EQ(r.steps.size(), 1u);
+  EXPECT_TRUE(r.steps[0].uncorrected.same_counts(step_u));
+  EXPECT_TRUE(r.steps[0].corrected.same_counts(all));
+
+  auto doc = json::Document::parse(to_json(r));
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  simdjson::dom::element step;
+  ASSERT_EQ(doc->root()["steps"].at(0).get(step), simdjson::SUCCESS);
+  expect_latency_json(step["latency_us"]["corrected"], all, "step corrected");
+  expect_latency_json(step["latency_us"]["uncorrected"], step_u, "step uncorrected");
+}
+
+TEST(Merge, LogsWithoutStepUncorrectedLeaveItOut) {
+  Histogram all;
+  const auto a = without_step_uncorrected(shard_log(0, 3, 1, all));
+  const auto b = without_step_uncorrected(shard_log(7, 3, 0, all));
+  ASSERT_EQ(a.find("step-uncorrected"), std::string::npos);
+  auto merged = merge_hlogs({{"a.hlog", a}, {"b.hlog", b}});
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  EXPECT_TRUE(merged->problems.empty());
+  const auto& r = merged->result;
+  ASSERT_EQ(r.steps.size(), 1u);
+  EXPECT_EQ(r.steps[0].counters.requests, 300u);
+  EXPECT_TRUE(r.steps[0].corrected.same_counts(all));
+  EXPECT_EQ(r.steps[0].uncorrected.total_count(), 0);
+
+  const auto json = to_json(r);
+  auto doc = json::Document::parse(json);
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  simdjson::dom::element step;
+  ASSERT_EQ(doc->root()["steps"].at(0).get(step), simdjson::SUCCESS);
+  expect_latency_json(step["latency_us"]["corrected"], all, "step corrected");
+  simdjson::dom::element absent;
+  EXPECT_EQ(step["latency_us"]["uncorrected"].get(absent), simdjson::NO_SUCH_FIELD) << json;
+  // The run-wide uncorrected histogram was always written and is still reported.
+  std::int64_t count = 0;
+  ASSERT_EQ(doc->root()["latency_us"]["uncorrected"]["count"].get(count), simdjson::SUCCESS);
+  EXPECT_EQ(count, 300);
+  const auto text = summary_text(r);
+  EXPECT_NE(text.find("300 requests in 3.00s"), std::string::npos) << text;
+}
+
+TEST(Merge, AStepSeenOnlyAsStepUncorrectedIsReported) {
+  Histogram h;
+  for (int i = 1; i <= 20; ++i)
+    h.record(i * 50);
+  const std::string log = hlog_header(1'700'000'000.0, "test") + hlog_line("", 0.0, 1.0, h) +
+                          hlog_line("step-uncorrected:only", 0.0, 1.0, h);
+  auto merged = merge_hlogs({{"a.hlog", log}});
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  ASSERT_EQ(merged->result.steps.size(), 1u);
+  EXPECT_EQ(merged->result.steps[0].name, "only");
+  EXPECT_TRUE(merged->result.steps[0].uncorrected.same_counts(h));
+  EXPECT_EQ(merged->result.steps[0].corrected.total_count(), 0);
 }
 
 TEST(Merge, NothingReadableIsAnError) {

@@ -210,8 +210,12 @@ std::string to_json(const LoadResult& r) {
     w.key("latency_us").begin_object();
     w.key("corrected");
     latency_object(w, s.corrected);
-    w.key("uncorrected");
-    latency_object(w, s.uncorrected);
+    // Every response is recorded in both, so an empty uncorrected beside a non-empty corrected
+    // means it was not measured (a merged log of an older konform): absent, not zeros.
+    if (s.uncorrected.total_count() > 0 || s.corrected.total_count() == 0) {
+      w.key("uncorrected");
+      latency_object(w, s.uncorrected);
+    }
     w.end_object();
     if (s.stream.streams > 0) {
       w.key("stream").begin_object();

@@ -93,6 +93,13 @@ struct LoadResult {
   }
 };
 
+// One step's histograms of one interval.
+struct IntervalStep {
+  std::string name;
+  const Histogram* corrected = nullptr;
+  const Histogram* uncorrected = nullptr;
+};
+
 // One finished interval of the run (what the .hlog gets, one line per histogram).
 struct IntervalView {
   double start_epoch_s = 0;
@@ -100,7 +107,7 @@ struct IntervalView {
   const Histogram* corrected = nullptr;
   const Histogram* uncorrected = nullptr;
   const Histogram* lag = nullptr;
-  std::vector<std::pair<std::string, const Histogram*>> steps; // corrected, per step
+  std::vector<IntervalStep> steps;
 };
 
 // The once-a-second progress line.
