@@ -2,9 +2,11 @@
 // the achieved open-model rate, shards that merge to one run, thresholds and exit codes. Every
 // run is bounded (a few seconds, loopback only).
 #include "core/file.h"
+#include "load/coalesce.h"
 #include "load/engine.h"
 #include "load/hlog.h"
 #include "load/merge.h"
+#include "load/plain_tcp.h"
 #include "test_support/scratch_dir.h"
 
 #include "json/document.h"
@@ -20,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace konform::load {
@@ -189,6 +192,62 @@ TEST(LoadEngine, ClosedModelStopsAfterTheRequestCountAndCountsStatuses) {
                                                    "application/json\r\nContent-Length: 11\r\n\r\n")
                                            .size() +
                                        11));
+}
+
+// The nap of response coalescing must not show in latencies: a response ends when the kernel
+// received it. Here the bytes sit in the socket for 30 ms before the read.
+TEST(LoadEngine, AResponseEndsWhenTheKernelReceivedItNotWhenItWasRead) {
+  net::io_context ctx;
+  tcp::acceptor acceptor(ctx, {net::ip::make_address("127.0.0.1"), 0});
+  std::error_code ec;
+  const int fd = start_connect(acceptor.local_endpoint(), ec);
+  ASSERT_GE(fd, 0) << ec.message();
+  tcp::socket server = acceptor.accept();
+  EpollSet set; // wait for the connect like the engine does
+  ASSERT_FALSE(set.add(fd, 1));
+  (void)set.wait_until(Clock::now() + 1s, Clock::now());
+  ASSERT_FALSE(connect_error(fd));
+
+  // The kernel turns receive stamping on a moment after the first socket asks for it (deferred
+  // work): until then reads carry no stamp and the engine falls back to the read time.
+  char buf[64];
+  timespec received{};
+  for (int i = 0; i < 100 && received.tv_sec == 0; ++i) {
+    net::write(server, net::buffer(std::string_view("x")));
+    std::this_thread::sleep_for(10ms);
+    ASSERT_EQ(recv_some(fd, buf, sizeof buf, received).status, IoResult::Status::ok);
+  }
+  ASSERT_NE(received.tv_sec, 0) << "the kernel never stamped a received segment";
+
+  const auto sent = Clock::now();
+  net::write(server, net::buffer(std::string_view("HTTP/1.1 200 OK\r\n")));
+  std::this_thread::sleep_for(30ms);
+  const auto r = recv_some(fd, buf, sizeof buf, received);
+  const auto read_at = Clock::now();
+  ::close(fd);
+  ASSERT_EQ(r.status, IoResult::Status::ok);
+  const auto arrived = ReceiveClock().to_steady(received, sent, read_at);
+  EXPECT_LT(arrived - sent, 10ms) << "the stamp is the read time, not the arrival";
+  EXPECT_GE(read_at - arrived, 25ms);
+}
+
+// Many connections against a fast server: the thread naps and reads responses in batches, and
+// every request is still counted once, with its latency.
+TEST(LoadEngine, CoalescedReadsKeepEveryCountExact) {
+  StallServer server;
+  auto o = options_for(server.url());
+  o.threads = 1;
+  o.connections = 32;
+  o.requests = 3000;
+  ASSERT_GT(o.coalesce.nap.count(), 0); // on by default
+  auto r = run_load(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->counters.requests, 3000u);
+  EXPECT_EQ(r->counters.status.at(200), 3000u);
+  EXPECT_EQ(r->counters.errors.total(), 0u);
+  EXPECT_EQ(r->corrected.total_count(), 3000);
+  EXPECT_GE(r->corrected.min(), 1); // no response ends before its request was sent
+  EXPECT_EQ(server.served(), 3000u);
 }
 
 TEST(LoadEngine, TimeoutsAndRefusedConnectionsAreCountedNotFatal) {

@@ -1,11 +1,13 @@
 #include "load/plain_tcp.h"
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace konform::load {
@@ -20,6 +22,12 @@ IoResult io_result(ssize_t n, bool zero_is_eof) {
   if (n == 0) return {zero_is_eof ? IoResult::Status::eof : IoResult::Status::ok, 0};
   if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoResult::Status::would_block, 0};
   return {IoResult::Status::error, 0};
+}
+
+timespec to_timespec(EpollSet::TimePoint t) {
+  const auto ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+  return {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
 }
 
 } // namespace
@@ -50,12 +58,8 @@ std::error_code EpollSet::add(int fd, std::uint64_t token) {
 
 void EpollSet::arm_timer(TimePoint deadline) {
   if (deadline == armed_) return;
-  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch());
   itimerspec spec{};
-  if (deadline != TimePoint::max()) { // all zero disarms
-    spec.it_value.tv_sec = static_cast<time_t>(ns.count() / 1'000'000'000);
-    spec.it_value.tv_nsec = static_cast<long>(ns.count() % 1'000'000'000);
-  }
+  if (deadline != TimePoint::max()) spec.it_value = to_timespec(deadline); // all zero disarms
   if (timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr) == 0) armed_ = deadline;
 }
 
@@ -83,6 +87,8 @@ int start_connect(const boost::asio::ip::tcp::endpoint& to, std::error_code& ec)
   }
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Without it, a response's latency would end when the thread read it (coalesce.h).
+  ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   if (::connect(fd, to.data(), static_cast<socklen_t>(to.size())) != 0 && errno != EINPROGRESS) {
     ec = last_error();
     ::close(fd);
@@ -98,6 +104,12 @@ std::error_code connect_error(int fd) {
   return {err, std::system_category()};
 }
 
+void sleep_until(EpollSet::TimePoint deadline) {
+  const auto at = to_timespec(deadline);
+  while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, nullptr) == EINTR) {
+  }
+}
+
 IoResult send_some(int fd, const char* data, std::size_t size) {
   for (;;) {
     const auto n = ::send(fd, data, size, MSG_NOSIGNAL);
@@ -105,10 +117,23 @@ IoResult send_some(int fd, const char* data, std::size_t size) {
   }
 }
 
-IoResult recv_some(int fd, char* data, std::size_t size) {
+IoResult recv_some(int fd, char* data, std::size_t size, timespec& received) {
+  iovec iov{data, size};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
   for (;;) {
-    const auto n = ::recv(fd, data, size, 0);
-    if (n >= 0 || errno != EINTR) return io_result(n, /*zero_is_eof=*/true);
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const auto n = ::recvmsg(fd, &msg, 0);
+    if (n < 0 && errno == EINTR) continue;
+    received = {};
+    if (n > 0)
+      for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+          std::memcpy(&received, CMSG_DATA(c), sizeof received);
+    return io_result(n, /*zero_is_eof=*/true);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 #include <span>
 #include <sys/epoll.h>
 #include <system_error>
@@ -46,7 +47,8 @@ private:
   std::array<epoll_event, 64> events_{};
 };
 
-// A non-blocking TCP socket with TCP_NODELAY, connecting to `to`. Returns the descriptor, or -1
+// A non-blocking TCP socket with TCP_NODELAY and receive timestamps (SO_TIMESTAMPNS), connecting
+// to `to`. Returns the descriptor, or -1
 // with `ec` set. The outcome comes as an edge once the socket is in an EpollSet (even when the
 // connect finished at once: epoll reports a descriptor that is ready when it is added).
 int start_connect(const boost::asio::ip::tcp::endpoint& to, std::error_code& ec);
@@ -58,8 +60,13 @@ struct IoResult {
   Status status = Status::ok;
   std::size_t bytes = 0;
 };
-// One send/recv on a non-blocking socket (EINTR retried; no SIGPIPE on a closed peer).
+// One send/recv on a non-blocking socket (EINTR retried; no SIGPIPE on a closed peer). recv_some
+// also returns when the kernel received the last byte read (CLOCK_REALTIME; all zero when the
+// socket has no stamp for it).
 IoResult send_some(int fd, const char* data, std::size_t size);
-IoResult recv_some(int fd, char* data, std::size_t size);
+IoResult recv_some(int fd, char* data, std::size_t size, timespec& received);
+
+// Sleeps until `deadline` (CLOCK_MONOTONIC, as steady_clock) whatever becomes readable meanwhile.
+void sleep_until(EpollSet::TimePoint deadline);
 
 } // namespace konform::load

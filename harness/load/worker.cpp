@@ -1,6 +1,7 @@
 #include "load/worker.h"
 
 #include "core/gzip.h"
+#include "load/coalesce.h"
 #include "load/plain_tcp.h"
 #include "load/response_parser.h"
 
@@ -68,6 +69,7 @@ struct Connection {
   std::unique_ptr<char[]> buf;
   std::size_t step = 0;
   Clock::time_point intended{}, sent{}, first_body{};
+  timespec received{}; // http: when the kernel received the bytes of the last read (coalesce.h)
   bool have_first_body = false;
   bool measured = false;
   bool capturing = false;
@@ -185,13 +187,25 @@ private:
   }
 
   // ---- the http path's event loop: due deadlines, then the sockets' edges ----
+  // Closed model with enough requests outstanding (coalesce.h): poll, and when nothing is there
+  // yet, nap once and read what came meanwhile; a nap that found nothing is not repeated before
+  // the next event, so an idle or slow server costs one extra wake-up, not a wake-up per nap.
   void run_epoll() {
+    bool napped = false;
     while (!finished_) {
       auto now = Clock::now();
       if (fire_due(now)) now = Clock::now();
       if (finished_) return;
       const auto next = *std::min_element(due_.begin(), due_.end());
-      for (const auto& ev : epoll_->wait_until(next, now))
+      const bool may_nap = !napped && !open_ && opt_.coalesce.may_nap(busy_, completion_gap_);
+      const auto events = epoll_->wait_until(may_nap ? now : next, now);
+      if (events.empty() && may_nap) {
+        sleep_until(std::min(next, now + opt_.coalesce.nap));
+        napped = true;
+        continue;
+      }
+      if (!events.empty()) napped = false;
+      for (const auto& ev : events)
         on_event(ev);
     }
   }
@@ -341,6 +355,7 @@ private:
     c.parser.reset(s.head, c.capturing ? &c.capture : nullptr);
     c.parser.count_rows(s.streaming);
     c.have_first_body = false;
+    c.received = {};
     c.state = Connection::State::busy;
     ++busy_;
     if (c.measured) {
@@ -387,10 +402,12 @@ private:
   void read_plain(Connection& c) {
     c.readable = c.hung_up;
     for (;;) {
-      const auto r = recv_some(c.fd, c.buf.get(), read_buffer_size);
+      timespec received{};
+      const auto r = recv_some(c.fd, c.buf.get(), read_buffer_size, received);
       if (r.status == IoResult::Status::would_block) return;
       if (r.status == IoResult::Status::eof) return on_eof(c);
       if (r.status == IoResult::Status::error) return fail(c, &ErrorCounts::read);
+      c.received = received;
       if (!consume(c, r.bytes) || r.bytes < read_buffer_size) return;
     }
   }
@@ -418,7 +435,7 @@ private:
     const auto used = c.parser.feed(c.buf.get(), n);
     // Only a stream's latency ends at its first row (record()).
     if (!c.have_first_body && steps_[c.step].streaming && c.parser.body_bytes() > 0) {
-      c.first_body = Clock::now();
+      c.first_body = receive_clock_.to_steady(c.received, c.sent, Clock::now());
       c.have_first_body = true;
     }
     if (c.parser.failed()) {
@@ -440,7 +457,8 @@ private:
   void complete(Connection& c, bool reuse) {
     const auto now = Clock::now();
     --busy_;
-    if (c.measured) record(c, now);
+    ++completions_;
+    if (c.measured) record(c, receive_clock_.to_steady(c.received, c.sent, now), now);
     if (!reuse) {
       close(c);
       if (!finished_) connect(c);
@@ -450,11 +468,12 @@ private:
     give_work(c, now);
   }
 
-  void record(Connection& c, Clock::time_point now) {
+  // `arrived`: when the kernel received the end of the response (on https: `now`).
+  void record(Connection& c, Clock::time_point arrived, Clock::time_point now) {
     const PreparedStep& s = steps_[c.step];
     StepData& sd = cur_.steps[c.step];
     // A stream never "ends": its latency is the time to the first row.
-    const auto end = (s.streaming && c.have_first_body) ? c.first_body : now;
+    const auto end = s.streaming ? (c.have_first_body ? c.first_body : now) : arrived;
     const auto corrected = micros(end - c.intended);
     const auto uncorrected = micros(end - c.sent);
     cur_.corrected.record(corrected);
@@ -560,6 +579,11 @@ private:
   // ---- housekeeping: timeouts, reconnects, intervals, the end ----
   void on_tick() {
     const auto now = Clock::now();
+    receive_clock_.refresh();
+    completion_gap_ =
+        (now - last_tick_) / static_cast<Clock::rep>(std::max<std::uint64_t>(1, completions_));
+    completions_ = 0;
+    last_tick_ = now;
     for (auto& cp : conns_) {
       Connection& c = *cp;
       if (c.state == Connection::State::busy) {
@@ -638,6 +662,10 @@ private:
   std::size_t pending_head_ = 0;
   std::size_t pending_count_ = 0;
   std::uint64_t busy_ = 0;
+  ReceiveClock receive_clock_;
+  std::uint64_t completions_ = 0; // responses since the last tick
+  Clock::time_point last_tick_ = Clock::now();
+  Clock::duration completion_gap_{0}; // between responses, over the last tick (0: unknown)
   std::uint64_t max_in_flight_ = 0;
   std::uint64_t next_j_ = 0;
   std::uint64_t interval_ = 0;

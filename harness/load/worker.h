@@ -20,8 +20,6 @@
 
 namespace konform::load {
 
-using Clock = std::chrono::steady_clock;
-
 // A step serialised once: the exact bytes every send of it writes.
 struct PreparedStep {
   std::string name;
