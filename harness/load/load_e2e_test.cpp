@@ -418,6 +418,20 @@ TEST(LoadCli, ThresholdsGiveTheDocumentedExitCodes) {
             3);
 }
 
+TEST(LoadCli, CoalesceTakesADurationAndShowsInTheSettings) {
+  StallServer server;
+  const std::string base = "load --url " + server.url() + " -n 50 -t 1 -c 2 -q";
+  const auto on = run_konform(base);
+  EXPECT_EQ(on.code, 0);
+  EXPECT_NE(on.out.find("coalesce_us=50 "), std::string::npos) << on.out; // the default
+  const auto off = run_konform(base + " --coalesce 0");
+  EXPECT_EQ(off.code, 0);
+  EXPECT_NE(off.out.find("coalesce_us=0 "), std::string::npos) << off.out;
+  const auto bad = run_konform(base + " --coalesce fast", /*with_stderr=*/true);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("--coalesce 'fast': expected a duration"), std::string::npos) << bad.out;
+}
+
 TEST(LoadCli, TokensNeverAppearInOutputOrFiles) {
   StallServer server;
   const test_support::ScratchDir scratch("konform-load-e2e");
