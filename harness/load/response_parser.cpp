@@ -45,7 +45,8 @@ std::string_view trim(std::string_view s) {
 
 void ResponseParser::reset(bool head, std::string* capture) {
   state_ = State::status_line;
-  line_len_ = 0;
+  line_ = {};
+  partial_len_ = 0;
   head_ = head;
   capture_ = capture;
   started_ = false;
@@ -78,16 +79,22 @@ bool ResponseParser::take_line(const char*& p, const char* end) {
       static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
   const char* stop = nl ? nl : end;
   const auto n = static_cast<std::size_t>(stop - p);
-  if (line_len_ + n > max_line) {
+  if (partial_len_ + n > max_line) {
     fail("a status, header or chunk-size line longer than 8 KiB");
     return false;
   }
-  std::memcpy(line_ + line_len_, p, n);
-  line_len_ += n;
   if (state_ == State::status_line || state_ == State::headers) header_bytes_ += n + (nl ? 1 : 0);
+  if (nl && partial_len_ == 0) {
+    line_ = {p, n};
+  } else {
+    std::memcpy(partial_ + partial_len_, p, n);
+    partial_len_ += n;
+    if (nl) line_ = {partial_, partial_len_};
+  }
   p = nl ? nl + 1 : end;
   if (!nl) return false;
-  if (line_len_ > 0 && line_[line_len_ - 1] == '\r') --line_len_;
+  partial_len_ = 0;
+  if (!line_.empty() && line_.back() == '\r') line_.remove_suffix(1);
   return true;
 }
 
@@ -98,18 +105,14 @@ std::size_t ResponseParser::feed(const char* data, std::size_t size) {
   while (p < end && state_ != State::done && state_ != State::error) {
     switch (state_) {
     case State::status_line:
-      if (take_line(p, end)) {
-        on_status_line();
-        line_len_ = 0;
-      }
+      if (take_line(p, end)) on_status_line();
       break;
     case State::headers:
       if (take_line(p, end)) {
-        if (line_len_ == 0)
+        if (line_.empty())
           on_headers_end();
         else
           on_header_line();
-        line_len_ = 0;
       }
       break;
     case State::body_length: {
@@ -128,10 +131,7 @@ std::size_t ResponseParser::feed(const char* data, std::size_t size) {
       break;
     }
     case State::chunk_size:
-      if (take_line(p, end)) {
-        on_chunk_size_line();
-        line_len_ = 0;
-      }
+      if (take_line(p, end)) on_chunk_size_line();
       break;
     case State::chunk_data: {
       const auto n = static_cast<std::size_t>(
@@ -144,18 +144,14 @@ std::size_t ResponseParser::feed(const char* data, std::size_t size) {
     }
     case State::chunk_data_crlf:
       if (take_line(p, end)) {
-        if (line_len_ != 0)
+        if (!line_.empty())
           fail("chunk data longer than its declared size");
         else
           state_ = State::chunk_size;
-        line_len_ = 0;
       }
       break;
     case State::trailers:
-      if (take_line(p, end)) {
-        if (line_len_ == 0) state_ = State::done;
-        line_len_ = 0;
-      }
+      if (take_line(p, end) && line_.empty()) state_ = State::done;
       break;
     case State::done:
     case State::error:
@@ -177,7 +173,7 @@ void ResponseParser::on_eof() {
 }
 
 void ResponseParser::on_status_line() {
-  std::string_view line(line_, line_len_);
+  const std::string_view line = line_;
   if (line.empty() && status_ == 0) return; // tolerate a stray CRLF between responses
   // "HTTP/1.1 200 OK"
   if (line.size() < 12 || !line.starts_with("HTTP/1.") || line[8] != ' ') {
@@ -203,7 +199,7 @@ void ResponseParser::on_status_line() {
 }
 
 void ResponseParser::on_header_line() {
-  std::string_view line(line_, line_len_);
+  const std::string_view line = line_;
   const auto colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) {
     fail("a header line without 'name:'");
@@ -276,7 +272,7 @@ void ResponseParser::on_headers_end() {
 }
 
 void ResponseParser::on_chunk_size_line() {
-  std::string_view line(line_, line_len_);
+  const std::string_view line = line_;
   std::uint64_t size = 0;
   std::size_t digits = 0;
   for (char c : line) {

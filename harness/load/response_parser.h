@@ -60,7 +60,7 @@ private:
     error,
   };
 
-  bool take_line(const char*& p, const char* end); // true when line_ holds a whole line
+  bool take_line(const char*& p, const char* end); // true when line_ is a whole line
   void on_status_line();
   void on_header_line();
   void on_headers_end();
@@ -70,8 +70,11 @@ private:
   void fail(const char* why);
 
   State state_ = State::status_line;
-  char line_[max_line];
-  std::size_t line_len_ = 0;
+  // The current line, without its CRLF: in the caller's buffer when the read held it whole (the
+  // common case, no copy), else in partial_, where the pieces of a line split across reads gather.
+  std::string_view line_;
+  char partial_[max_line];
+  std::size_t partial_len_ = 0;
   bool head_ = false;
   std::string* capture_ = nullptr;
   bool started_ = false;
