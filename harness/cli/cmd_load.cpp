@@ -95,7 +95,7 @@ int load_main(int argc, char** argv) {
       ("warmup", "Run this long first, excluded from the results", cxxopts::value<std::string>()->default_value("0s"))
       ("timeout", "Per request", cxxopts::value<std::string>()->default_value("2s"))
       ("R,rate", "Open model: requests per second over all shards (0 = closed model)", cxxopts::value<double>()->default_value("0"))
-      ("coalesce", "Closed model: nap this long to read responses in batches while many are outstanding (0 = off)", cxxopts::value<std::string>()->default_value("50us"))
+      ("coalesce", "Closed model: the longest nap before reading responses in batches while many are outstanding (0 = off)", cxxopts::value<std::string>()->default_value("100us"))
       ("max-in-flight", "Open model: drop scheduled sends beyond this many outstanding", cxxopts::value<std::uint64_t>()->default_value("0"))
       ("shard", "Run shard i/N of the schedule (0-based i), for distributed runs", cxxopts::value<std::string>())
       ("token", "Send 'Authorization: Bearer TOKEN' (never printed or written)", cxxopts::value<std::string>())
@@ -145,7 +145,7 @@ int load_main(int argc, char** argv) {
     lo.timeout = duration_option(args, "timeout");
     if (args.count("requests")) lo.requests = args["requests"].as<std::uint64_t>();
     lo.rate = args["rate"].as<double>();
-    lo.coalesce.nap = duration_option(args, "coalesce");
+    lo.coalesce.longest = duration_option(args, "coalesce");
     lo.max_in_flight = args["max-in-flight"].as<std::uint64_t>();
     lo.validate = args.count("validate") > 0;
     lo.validate_every = args["validate-every"].as<unsigned>();

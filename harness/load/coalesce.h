@@ -7,10 +7,13 @@
 // On the 2-core bench VM nginx spent 10-20% more CPU per request that way, and served that much
 // less, than with the naps below (and more than under wrk, whose slower loop sleeps less often). So
 // when enough requests are outstanding that the server cannot run dry, the thread first naps a few
-// tens of microseconds and then reads every response that came meanwhile in one go.
+// tens of microseconds and then reads every response that came meanwhile in one go. The sleeps
+// cost too (each is a halt and a timer exit on a VM), so the nap is as long as the queued work
+// allows, up to --coalesce.
 //
 // Napping must not show in the latencies: a response's end is the time the kernel received it
 // (SO_TIMESTAMPNS, CLOCK_REALTIME), not the time the thread got round to reading it.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -20,15 +23,23 @@ namespace konform::load {
 using Clock = std::chrono::steady_clock;
 
 struct CoalescePolicy {
-  std::chrono::microseconds nap{0}; // 0: never nap (read each response as soon as it arrives)
+  std::chrono::microseconds longest{0}; // --coalesce; 0: never nap (read each response at once)
 
-  // A server that answers one of our requests every `gap` needs in_flight × gap to drain what
-  // is outstanding; napping is allowed only while that is at least four naps, so the server
-  // still has work queued when the nap ends.
-  bool may_nap(std::uint64_t in_flight, Clock::duration gap) const {
-    if (nap.count() <= 0) return false;
-    return static_cast<Clock::rep>(in_flight) * gap.count() >=
-           4 * std::chrono::duration_cast<Clock::duration>(nap).count();
+  // A nap shorter than this saves less than the sleep and wake-up it costs.
+  static constexpr std::chrono::microseconds shortest{10};
+
+  // How long to nap with `in_flight` requests outstanding and the server answering one every
+  // `gap`; zero: read at once. The server needs in_flight × gap to drain what is outstanding,
+  // and the nap plus the batch it collects (read and re-sent at least as fast as the server
+  // answers) last about two naps; one eighth of the queued work leaves a margin of four for the
+  // server's variance, so it still has work when the batch has gone out. Scaling the nap with the
+  // queue, rather than napping a fixed time or not at all, keeps small connection counts
+  // coalescing.
+  Clock::duration nap(std::uint64_t in_flight, Clock::duration gap) const {
+    if (longest.count() <= 0 || gap.count() <= 0) return Clock::duration::zero();
+    const auto fair = gap * static_cast<Clock::rep>(in_flight) / 8;
+    const auto capped = std::min<Clock::duration>(fair, longest);
+    return capped < shortest ? Clock::duration::zero() : capped;
   }
 };
 

@@ -7,17 +7,24 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(CoalescePolicy, NapsOnlyWhileTheOutstandingWorkOutlastsFourNaps) {
-  const CoalescePolicy policy{50us};
-  // 50 requests out, one answered every 20 µs: 1 ms of work queued at the server.
-  EXPECT_TRUE(policy.may_nap(50, 20us));
-  // 8 out at 6 µs each: the server would run dry within the nap.
-  EXPECT_FALSE(policy.may_nap(8, 6us));
-  EXPECT_TRUE(policy.may_nap(10, 20us)); // exactly four naps
-  EXPECT_FALSE(policy.may_nap(9, 20us));
-  EXPECT_FALSE(policy.may_nap(0, 10ms));                 // nothing outstanding: nothing to collect
-  EXPECT_FALSE(policy.may_nap(50, 0us));                 // no rate measured yet
-  EXPECT_FALSE((CoalescePolicy{0us}.may_nap(1000, 1s))); // --coalesce 0
+TEST(CoalescePolicy, NapsAnEighthOfTheQueuedWorkUpToTheLongest) {
+  const CoalescePolicy policy{100us};
+  // 50 requests out, one answered every 15 µs: 750 µs of work queued at the server.
+  EXPECT_EQ(policy.nap(50, 15us), 93750ns);
+  // 25 out: the nap shrinks with the queue instead of stopping.
+  EXPECT_EQ(policy.nap(25, 15us), 46875ns);
+  // 200 out: capped at --coalesce.
+  EXPECT_EQ(policy.nap(200, 15us), 100us);
+  EXPECT_EQ((CoalescePolicy{30us}.nap(200, 15us)), 30us);
+}
+
+TEST(CoalescePolicy, DoesNotNapWhenTheServerWouldRunDryOrNothingIsKnown) {
+  const CoalescePolicy policy{100us};
+  EXPECT_EQ(policy.nap(8, 6us), 0us);   // 48 µs queued: a 6 µs nap saves less than it costs
+  EXPECT_EQ(policy.nap(8, 10us), 10us); // 80 µs queued: the shortest nap worth taking
+  EXPECT_EQ(policy.nap(0, 10ms), 0us);  // nothing outstanding: nothing to collect
+  EXPECT_EQ(policy.nap(50, 0us), 0us);  // no rate measured yet
+  EXPECT_EQ((CoalescePolicy{0us}.nap(1000, 1s)), 0us); // --coalesce 0
 }
 
 timespec realtime_now() {

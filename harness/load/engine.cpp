@@ -46,7 +46,7 @@ std::vector<std::string> describe(const LoadOptions& o, unsigned threads, unsign
     s.push_back("duration_s=" + std::to_string(seconds(o.duration)));
   s.push_back("warmup_s=" + std::to_string(seconds(o.warmup)));
   s.push_back("timeout_ms=" + std::to_string(o.timeout.count() / 1000));
-  if (o.rate <= 0) s.push_back("coalesce_us=" + std::to_string(o.coalesce.nap.count()));
+  if (o.rate <= 0) s.push_back("coalesce_us=" + std::to_string(o.coalesce.longest.count()));
   if (o.max_in_flight) s.push_back("max_in_flight=" + std::to_string(o.max_in_flight));
   s.push_back("shard=" + std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count));
   s.push_back("steps=" + std::to_string(o.steps.size()));

@@ -239,7 +239,7 @@ TEST(LoadEngine, CoalescedReadsKeepEveryCountExact) {
   o.threads = 1;
   o.connections = 32;
   o.requests = 3000;
-  ASSERT_GT(o.coalesce.nap.count(), 0); // on by default
+  ASSERT_GT(o.coalesce.longest.count(), 0); // on by default
   auto r = run_load(o);
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->counters.requests, 3000u);
@@ -423,7 +423,7 @@ TEST(LoadCli, CoalesceTakesADurationAndShowsInTheSettings) {
   const std::string base = "load --url " + server.url() + " -n 50 -t 1 -c 2 -q";
   const auto on = run_konform(base);
   EXPECT_EQ(on.code, 0);
-  EXPECT_NE(on.out.find("coalesce_us=50 "), std::string::npos) << on.out; // the default
+  EXPECT_NE(on.out.find("coalesce_us=100 "), std::string::npos) << on.out; // the default
   const auto off = run_konform(base + " --coalesce 0");
   EXPECT_EQ(off.code, 0);
   EXPECT_NE(off.out.find("coalesce_us=0 "), std::string::npos) << off.out;

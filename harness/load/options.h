@@ -53,9 +53,10 @@ struct LoadOptions {
   std::chrono::microseconds timeout{std::chrono::seconds(2)};
 
   double rate = 0; // requests per second over all shards; 0 = closed model
-  // Closed model, plain http: nap this long to read responses in batches while enough requests
-  // are outstanding (coalesce.h); 0 reads every response as soon as it arrives, as wrk does.
-  CoalescePolicy coalesce{std::chrono::microseconds(50)};
+  // Closed model, plain http: nap up to this long to read responses in batches while enough
+  // requests are outstanding (coalesce.h); 0 reads every response as soon as it arrives, as wrk
+  // does.
+  CoalescePolicy coalesce{std::chrono::microseconds(100)};
   std::uint64_t max_in_flight = 0; // open model: scheduled sends beyond this are dropped; 0 = none
   Shard shard;
 

@@ -197,10 +197,12 @@ private:
       if (fire_due(now)) now = Clock::now();
       if (finished_) return;
       const auto next = *std::min_element(due_.begin(), due_.end());
-      const bool may_nap = !napped && !open_ && opt_.coalesce.may_nap(busy_, completion_gap_);
+      const auto nap =
+          napped || open_ ? Clock::duration::zero() : opt_.coalesce.nap(busy_, completion_gap_);
+      const bool may_nap = nap > Clock::duration::zero();
       const auto events = epoll_->wait_until(may_nap ? now : next, now);
       if (events.empty() && may_nap) {
-        sleep_until(std::min(next, now + opt_.coalesce.nap));
+        sleep_until(std::min(next, now + nap));
         napped = true;
         continue;
       }
