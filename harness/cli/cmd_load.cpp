@@ -159,6 +159,10 @@ int load_main(int argc, char** argv) {
     for (const auto& t : list_opt("threshold")) {
       auto th = load::parse_threshold(t);
       if (!th) throw BadInput{th.error().message};
+      if (lo.rate <= 0 && th->metric.starts_with("lag_"))
+        throw BadInput{"--threshold '" + t +
+                       "': the schedule lag is measured in the open model only; add -R RATE, or "
+                       "drop this threshold"};
       thresholds.push_back(std::move(*th));
     }
     auto token =

@@ -403,6 +403,13 @@ TEST(LoadCli, ThresholdsGiveTheDocumentedExitCodes) {
   EXPECT_NE(fail.out.find("threshold FAILED: rps>100000000"), std::string::npos) << fail.out;
 
   EXPECT_EQ(run_konform(base + " --threshold 'p99<<5'").code, 2);
+  // The closed model has no schedule lag: a gate on it is refused before the run, not passed.
+  auto lag = run_konform(base + " --threshold 'lag_p99<1ms'", /*with_stderr=*/true);
+  EXPECT_EQ(lag.code, 2) << lag.out;
+  EXPECT_NE(lag.out.find("--threshold 'lag_p99<1ms': the schedule lag is measured in the open "
+                         "model only"),
+            std::string::npos)
+      << lag.out;
   EXPECT_EQ(run_konform(base + " --threshold 'latency<5ms'").code, 2);
   EXPECT_EQ(run_konform("load --url " + server.url() + " --shard 2/2 -n 1").code, 2);
   EXPECT_EQ(run_konform("load --url ftp://x -n 1").code, 2);

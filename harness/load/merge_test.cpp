@@ -201,6 +201,15 @@ TEST(Merge, LogsOfOtherToolsCountTheirHistograms) {
   ASSERT_TRUE(merged.ok());
   EXPECT_EQ(merged->result.counters.requests, 20u);
   EXPECT_DOUBLE_EQ(merged->result.duration_s, 2.0);
+  // jHiccup-style logs carry one histogram: no uncorrected latency is reported as zeros.
+  const auto json = to_json(merged->result);
+  auto doc = json::Document::parse(json);
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  simdjson::dom::element absent;
+  EXPECT_EQ(doc->root()["latency_us"]["uncorrected"].get(absent), simdjson::NO_SUCH_FIELD) << json;
+  std::int64_t count = 0;
+  ASSERT_EQ(doc->root()["latency_us"]["corrected"]["count"].get(count), simdjson::SUCCESS);
+  EXPECT_EQ(count, 20);
 }
 
 } // namespace

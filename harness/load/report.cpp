@@ -72,6 +72,13 @@ std::string status_line(const Counters& c) {
   return out.empty() ? "(none)" : out;
 }
 
+// Every response is recorded in both, so an empty uncorrected beside a non-empty corrected means
+// it was not measured (merged from a log of another tool, or of an older konform for a step):
+// the JSON leaves it out instead of reporting zeros.
+bool measured_uncorrected(const Histogram& corrected, const Histogram& uncorrected) {
+  return uncorrected.total_count() > 0 || corrected.total_count() == 0;
+}
+
 } // namespace
 
 std::string format_latency(double us) {
@@ -185,8 +192,10 @@ std::string to_json(const LoadResult& r) {
   w.key("latency_us").begin_object();
   w.key("corrected");
   latency_object(w, r.corrected);
-  w.key("uncorrected");
-  latency_object(w, r.uncorrected);
+  if (measured_uncorrected(r.corrected, r.uncorrected)) {
+    w.key("uncorrected");
+    latency_object(w, r.uncorrected);
+  }
   w.end_object();
   w.key("schedule_lag_us");
   latency_object(w, r.lag);
@@ -210,9 +219,7 @@ std::string to_json(const LoadResult& r) {
     w.key("latency_us").begin_object();
     w.key("corrected");
     latency_object(w, s.corrected);
-    // Every response is recorded in both, so an empty uncorrected beside a non-empty corrected
-    // means it was not measured (a merged log of an older konform): absent, not zeros.
-    if (s.uncorrected.total_count() > 0 || s.corrected.total_count() == 0) {
+    if (measured_uncorrected(s.corrected, s.uncorrected)) {
       w.key("uncorrected");
       latency_object(w, s.uncorrected);
     }

@@ -148,6 +148,18 @@ std::vector<ThresholdOutcome> evaluate(const std::vector<Threshold>& thresholds,
       const Histogram& h = which == "lag"           ? r.lag
                            : which == "uncorrected" ? r.uncorrected
                                                     : r.corrected;
+      // An empty histogram would read as zero and pass every "<" gate: a gate on something
+      // these results never measured fails and says so.
+      if (h.total_count() == 0 && r.counters.requests > 0) {
+        o.actual_text =
+            th.metric + " not measured: " +
+            (which == "lag" ? "the schedule lag exists in the open model only (-R)"
+             : which == "uncorrected"
+                 ? "these results have no uncorrected histogram (a log of another tool?)"
+                 : "no latency was recorded");
+        out.push_back(std::move(o));
+        continue;
+      }
       if (pct >= 0)
         o.actual = static_cast<double>(h.value_at_percentile(pct));
       else if (aggregate == "max")

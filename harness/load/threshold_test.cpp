@@ -85,6 +85,31 @@ TEST(Threshold, NothingMeasuredPassesNoLatencyGate) {
   EXPECT_TRUE(out[1].passed);
 }
 
+TEST(Threshold, AGateOnAHistogramTheResultsLackFailsInsteadOfReadingZero) {
+  LoadResult closed; // a closed-model run: no schedule lag
+  closed.corrected.record(500);
+  closed.uncorrected.record(500);
+  closed.counters.requests = 1;
+  LoadResult foreign; // merged from a log that carries the corrected histogram only
+  foreign.corrected.record(500);
+  foreign.counters.requests = 1;
+  const std::vector<Threshold> ths = {*parse_threshold("lag_p99<1s"),
+                                      *parse_threshold("uncorrected_p99<1s"),
+                                      *parse_threshold("p99<1s")};
+  const auto on_closed = evaluate(ths, closed);
+  EXPECT_FALSE(on_closed[0].passed);
+  EXPECT_NE(on_closed[0].actual_text.find("lag_p99 not measured: the schedule lag exists in the "
+                                          "open model only"),
+            std::string::npos)
+      << on_closed[0].actual_text;
+  EXPECT_TRUE(on_closed[1].passed);
+  const auto on_foreign = evaluate(ths, foreign);
+  EXPECT_FALSE(on_foreign[1].passed);
+  EXPECT_NE(on_foreign[1].actual_text.find("no uncorrected histogram"), std::string::npos)
+      << on_foreign[1].actual_text;
+  EXPECT_TRUE(on_foreign[2].passed);
+}
+
 TEST(Threshold, DurationsParseWithUnits) {
   EXPECT_EQ(parse_duration_us("30s"), 30e6);
   EXPECT_EQ(parse_duration_us("500ms"), 500e3);
