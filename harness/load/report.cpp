@@ -142,19 +142,29 @@ std::string summary_text(const LoadResult& r) {
       out += "    " + ex + "\n";
   }
   if (r.steps.size() > 1 || (!r.steps.empty() && r.steps[0].stream.streams > 0)) {
-    out += printf_string("  %-36s %10s %10s %10s %10s %10s %10s %8s\n", "Step", "requests", "req/s",
-                         "p50", "p99", "p99.9", "max", "errors");
+    // The open model's steps also show the uncorrected p99: the server's share of the corrected.
+    const bool both = r.open_model;
+    out +=
+        printf_string("  %-36s %10s %10s %10s %10s %10s %10s %8s%s\n", "Step", "requests", "req/s",
+                      "p50", "p99", "p99.9", "max", "errors", both ? "  uncorrected p99" : "");
     for (const auto& s : r.steps) {
       const double rps =
           r.duration_s > 0 ? static_cast<double>(s.counters.requests) / r.duration_s : 0;
+      std::string uncorrected_p99;
+      if (both)
+        uncorrected_p99 = printf_string(
+            "  %15s",
+            measured_uncorrected(s.corrected, s.uncorrected)
+                ? format_latency(static_cast<double>(s.uncorrected.value_at_percentile(99))).c_str()
+                : "-");
       out += printf_string(
-          "  %-36s %10llu %10.1f %10s %10s %10s %10s %8llu\n", s.name.substr(0, 36).c_str(),
+          "  %-36s %10llu %10.1f %10s %10s %10s %10s %8llu%s\n", s.name.substr(0, 36).c_str(),
           static_cast<unsigned long long>(s.counters.requests), rps,
           format_latency(static_cast<double>(s.corrected.value_at_percentile(50))).c_str(),
           format_latency(static_cast<double>(s.corrected.value_at_percentile(99))).c_str(),
           format_latency(static_cast<double>(s.corrected.value_at_percentile(99.9))).c_str(),
           format_latency(static_cast<double>(s.corrected.max())).c_str(),
-          static_cast<unsigned long long>(s.counters.errors.total()));
+          static_cast<unsigned long long>(s.counters.errors.total()), uncorrected_p99.c_str());
       if (s.stream.streams > 0)
         out += printf_string(
             "    streams %llu: time to first row p50 %s p99 %s, %llu rows, %.1f rows/s per "

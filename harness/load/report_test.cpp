@@ -1,0 +1,48 @@
+// The text summary: what a user reads at the end of a run.
+#include "load/report.h"
+
+#include <gtest/gtest.h>
+
+namespace konform::load {
+namespace {
+
+StepResult step(const char* name, std::int64_t corrected_us, std::int64_t uncorrected_us) {
+  StepResult s;
+  s.name = name;
+  for (int i = 0; i < 100; ++i) {
+    s.corrected.record(corrected_us);
+    if (uncorrected_us > 0) s.uncorrected.record(uncorrected_us);
+  }
+  s.counters.requests = 100;
+  return s;
+}
+
+TEST(SummaryText, OpenModelStepsShowTheUncorrectedP99BesideTheCorrected) {
+  LoadResult r;
+  r.open_model = true;
+  r.duration_s = 1;
+  r.steps.push_back(step("query", 40'000, 2'000));
+  r.steps.push_back(step("ping", 900, 0)); // merged from an older log: not measured
+  const auto text = summary_text(r);
+  EXPECT_NE(text.find("uncorrected p99"), std::string::npos) << text;
+  const auto query = text.substr(text.find("  query "));
+  const auto query_row = query.substr(0, query.find('\n'));
+  EXPECT_NE(query_row.find("40.0"), std::string::npos) << query_row; // corrected p99, in ms
+  EXPECT_NE(query_row.find("2.00ms"), std::string::npos) << query_row;
+  const auto ping = text.substr(text.find("  ping "));
+  const auto ping_row = ping.substr(0, ping.find('\n'));
+  EXPECT_EQ(ping_row.back(), '-') << ping_row;
+}
+
+TEST(SummaryText, ClosedModelStepsShowOneLatency) {
+  LoadResult r;
+  r.duration_s = 1;
+  r.steps.push_back(step("query", 3'000, 3'000));
+  r.steps.push_back(step("ping", 900, 900));
+  const auto text = summary_text(r);
+  EXPECT_NE(text.find("  query "), std::string::npos) << text;
+  EXPECT_EQ(text.find("uncorrected"), std::string::npos) << text;
+}
+
+} // namespace
+} // namespace konform::load
