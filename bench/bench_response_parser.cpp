@@ -1,0 +1,54 @@
+// The load engine's per-response parsing cost: one nginx static-file response (the load_vs_wrk.sh
+// workload, read whole in one recv) and a chunked one, as the worker feeds them.
+#include "load/response_parser.h"
+
+#include <benchmark/benchmark.h>
+#include <string>
+
+namespace {
+
+const std::string nginx_small = "HTTP/1.1 200 OK\r\n"
+                                "Server: nginx/1.22.1\r\n"
+                                "Date: Sun, 22 Nov 2026 01:19:22 GMT\r\n"
+                                "Content-Type: application/json\r\n"
+                                "Content-Length: 11\r\n"
+                                "Last-Modified: Sun, 22 Nov 2026 00:59:13 GMT\r\n"
+                                "Connection: keep-alive\r\n"
+                                "ETag: \"6b023e61-b\"\r\n"
+                                "Accept-Ranges: bytes\r\n"
+                                "\r\n"
+                                "{\"ok\":true}";
+
+const std::string chunked = "HTTP/1.1 200 OK\r\n"
+                            "Content-Type: application/json; charset=utf-8\r\n"
+                            "Transfer-Encoding: chunked\r\n"
+                            "Connection: keep-alive\r\n"
+                            "\r\n"
+                            "1a\r\n{\"Tables\":[{\"TableName\":1}\r\n"
+                            "2\r\n]}\r\n"
+                            "0\r\n\r\n";
+
+void parse(benchmark::State& state, const std::string& response) {
+  konform::load::ResponseParser parser;
+  for (auto _ : state) {
+    parser.reset();
+    benchmark::DoNotOptimize(parser.feed(response.data(), response.size()));
+    if (!parser.done()) state.SkipWithError("the response did not parse");
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(response.size()));
+}
+
+void BM_ParseNginxStaticResponse(benchmark::State& state) {
+  parse(state, nginx_small);
+}
+BENCHMARK(BM_ParseNginxStaticResponse);
+
+void BM_ParseChunkedResponse(benchmark::State& state) {
+  parse(state, chunked);
+}
+BENCHMARK(BM_ParseChunkedResponse);
+
+} // namespace
+
+BENCHMARK_MAIN();
