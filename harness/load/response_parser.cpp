@@ -98,10 +98,46 @@ bool ResponseParser::take_line(const char*& p, const char* end) {
   return true;
 }
 
+ResponseParser::HeaderFields ResponseParser::fields() const {
+  return {status_,  http10_, connection_close_, connection_keep_alive_, chunked_,
+          encoded_, gzip_,   content_length_};
+}
+
+void ResponseParser::set_fields(const HeaderFields& f) {
+  status_ = f.status;
+  http10_ = f.http10;
+  connection_close_ = f.connection_close;
+  connection_keep_alive_ = f.connection_keep_alive;
+  chunked_ = f.chunked;
+  encoded_ = f.encoded;
+  gzip_ = f.gzip;
+  content_length_ = f.content_length;
+}
+
+bool ResponseParser::replay_header_memo(const char* data, std::size_t size) {
+  if (memo_.size == 0 || size < memo_.size || std::memcmp(data, memo_.block, memo_.size) != 0)
+    return false;
+  set_fields(memo_.fields);
+  header_bytes_ = memo_.size;
+  ++memo_hits_;
+  on_headers_end(); // the same transition the parse would make, HEAD and 1xx included
+  return true;
+}
+
+void ResponseParser::remember_header_block(const char* data, std::size_t size) {
+  if (size > HeaderMemo::max_block) return;
+  std::memcpy(memo_.block, data, size);
+  memo_.size = size;
+  memo_.fields = fields();
+}
+
 std::size_t ResponseParser::feed(const char* data, std::size_t size) {
   const char* p = data;
   const char* end = data + size;
   if (size > 0) started_ = true;
+  // Only a header block that starts at `data` and ends in this call lies whole in it.
+  const bool at_start = state_ == State::status_line && partial_len_ == 0 && header_bytes_ == 0;
+  if (at_start && replay_header_memo(data, size)) p += memo_.size;
   while (p < end && state_ != State::done && state_ != State::error) {
     switch (state_) {
     case State::status_line:
@@ -109,10 +145,12 @@ std::size_t ResponseParser::feed(const char* data, std::size_t size) {
       break;
     case State::headers:
       if (take_line(p, end)) {
-        if (line_.empty())
+        if (line_.empty()) {
+          if (at_start) remember_header_block(data, static_cast<std::size_t>(p - data));
           on_headers_end();
-        else
+        } else {
           on_header_line();
+        }
       }
       break;
     case State::body_length: {

@@ -45,6 +45,8 @@ public:
   // lines, keep-alive blank lines and final messages are not rows.
   std::uint64_t body_rows() const { return body_rows_; }
   void count_rows(bool on) { count_rows_ = on; }
+  // Responses whose header block matched the previous one byte for byte (see HeaderMemo).
+  std::uint64_t header_memo_hits() const { return memo_hits_; }
 
 private:
   enum class State {
@@ -59,6 +61,32 @@ private:
     done,
     error,
   };
+
+  // What the status and header lines set: all that on_headers_end() decides from.
+  struct HeaderFields {
+    int status = 0;
+    bool http10 = false;
+    bool connection_close = false;
+    bool connection_keep_alive = false;
+    bool chunked = false;
+    bool encoded = false;
+    bool gzip = false;
+    std::int64_t content_length = -1;
+  };
+  // A keep-alive connection gets the same header block again and again (nginx's changes only in
+  // Date, once a second), and identical bytes parse identically: the last block that arrived
+  // whole in one read is kept with what it said, and a response that starts with exactly those
+  // bytes skips the line-by-line parse (a memcmp instead of ~200 ns of parsing per response).
+  struct HeaderMemo {
+    static constexpr std::size_t max_block = 1024; // longer blocks are parsed every time
+    char block[max_block];
+    std::size_t size = 0;
+    HeaderFields fields;
+  };
+  bool replay_header_memo(const char* data, std::size_t size);
+  void remember_header_block(const char* data, std::size_t size);
+  HeaderFields fields() const;
+  void set_fields(const HeaderFields& f);
 
   bool take_line(const char*& p, const char* end); // true when line_ is a whole line
   void on_status_line();
@@ -97,6 +125,8 @@ private:
   std::uint64_t chunks_ = 0;
   std::uint64_t header_bytes_ = 0;
   std::uint64_t body_rows_ = 0;
+  HeaderMemo memo_; // kept across reset(): it is keyed by the bytes, not by the request
+  std::uint64_t memo_hits_ = 0;
 };
 
 } // namespace konform::load

@@ -123,6 +123,89 @@ TEST(ResponseParser, StopsAtTheEndOfOneResponseSoPipelinedBytesRemain) {
   EXPECT_EQ(parser.status(), 404);
 }
 
+// One parser across the responses of a keep-alive connection, as the load engine uses it.
+struct Connection {
+  ResponseParser parser;
+  Parsed next(const std::string& wire, bool head = false) {
+    std::string body;
+    parser.reset(head, &body);
+    Parsed r;
+    r.consumed = parser.feed(wire.data(), wire.size());
+    r.done = parser.done();
+    r.failed = parser.failed();
+    r.status = parser.status();
+    r.keep_alive = parser.keep_alive();
+    r.body_bytes = parser.body_bytes();
+    r.body = body;
+    return r;
+  }
+};
+
+TEST(ResponseParser, AHeaderBlockIsReusedOnlyWhenItsBytesAreTheSame) {
+  const std::string a = "HTTP/1.1 200 OK\r\nDate: Sun, 22 Nov 2026 01:19:22 GMT\r\n"
+                        "Content-Length: 2\r\nConnection: keep-alive\r\n\r\nab";
+  std::string later = a; // the next second: one byte of Date differs, nothing else
+  later[later.find("22 GMT")] = '3';
+  std::string closing = a; // same length, but the server now closes
+  closing.replace(closing.find("keep-alive"), 10, "close     ");
+  const std::string chunked =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n";
+
+  Connection c;
+  const auto first = c.next(a);
+  EXPECT_EQ(c.parser.header_memo_hits(), 0u);
+  for (int i = 0; i < 3; ++i) {
+    const auto again = c.next(a);
+    EXPECT_TRUE(again.done);
+    EXPECT_EQ(again.status, 200);
+    EXPECT_TRUE(again.keep_alive);
+    EXPECT_EQ(again.body, "ab");
+    EXPECT_EQ(again.consumed, first.consumed);
+    EXPECT_EQ(c.parser.header_bytes(), a.size() - 2);
+  }
+  EXPECT_EQ(c.parser.header_memo_hits(), 3u);
+
+  EXPECT_EQ(c.next(later).body, "ab"); // parsed, and remembered instead of `a`
+  EXPECT_EQ(c.parser.header_memo_hits(), 3u);
+  const auto closed = c.next(closing);
+  EXPECT_TRUE(closed.done);
+  EXPECT_FALSE(closed.keep_alive) << "a stale memo must never answer for other bytes";
+  const auto closed_again = c.next(closing);
+  EXPECT_FALSE(closed_again.keep_alive);
+  EXPECT_EQ(c.parser.header_memo_hits(), 4u);
+
+  // The same header bytes answering a HEAD request: no body, as a full parse decides.
+  const auto head = c.next(closing.substr(0, closing.size() - 2), /*head=*/true);
+  EXPECT_TRUE(head.done);
+  EXPECT_EQ(head.body_bytes, 0u);
+
+  const auto framed = c.next(chunked);
+  EXPECT_TRUE(framed.done);
+  EXPECT_EQ(framed.body, "x");
+  EXPECT_EQ(c.next(chunked).body, "x");
+}
+
+TEST(ResponseParser, AHeaderBlockSplitAcrossReadsIsParsedNotRemembered) {
+  const std::string a = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab";
+  ResponseParser parser;
+  for (int i = 0; i < 2; ++i) {
+    parser.reset();
+    EXPECT_EQ(parser.feed(a.data(), 10), 10u);
+    EXPECT_EQ(parser.feed(a.data() + 10, a.size() - 10), a.size() - 10);
+    EXPECT_TRUE(parser.done());
+  }
+  EXPECT_EQ(parser.header_memo_hits(), 0u);
+  // A read that ends inside a remembered block is not a match: it is parsed as it comes.
+  parser.reset();
+  EXPECT_EQ(parser.feed(a.data(), a.size()), a.size());
+  parser.reset();
+  EXPECT_EQ(parser.feed(a.data(), 20), 20u);
+  EXPECT_EQ(parser.feed(a.data() + 20, a.size() - 20), a.size() - 20);
+  EXPECT_TRUE(parser.done());
+  EXPECT_EQ(parser.body_bytes(), 2u);
+  EXPECT_EQ(parser.header_memo_hits(), 0u);
+}
+
 TEST(ResponseParser, EncodingIsReported) {
   const std::string wire =
       "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc";
