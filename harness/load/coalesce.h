@@ -6,10 +6,10 @@
 // thread asleep and has to wake it (an inter-processor interrupt, which in a VM is a costly exit).
 // On the 2-core bench VM nginx spent 10-20% more CPU per request that way, and served that much
 // less, than with the naps below (and more than under wrk, whose slower loop sleeps less often). So
-// when enough requests are outstanding that the server cannot run dry, the thread first naps a few
-// tens of microseconds and then reads every response that came meanwhile in one go. The sleeps
-// cost too (each is a halt and a timer exit on a VM), so the nap is as long as the queued work
-// allows, up to --coalesce.
+// while enough requests are outstanding that the server cannot run dry, the thread naps a few tens
+// of microseconds before each poll and then reads every response that came meanwhile in one go.
+// The sleeps cost too (each is a halt and a timer exit on a VM), so the nap is as long as the
+// queued work allows, up to --coalesce.
 //
 // Napping must not show in the latencies: a response's end is the time the kernel received it
 // (SO_TIMESTAMPNS, CLOCK_REALTIME), not the time the thread got round to reading it.
