@@ -96,6 +96,7 @@ int load_main(int argc, char** argv) {
       ("timeout", "Per request", cxxopts::value<std::string>()->default_value("2s"))
       ("R,rate", "Open model: requests per second over all shards (0 = closed model)", cxxopts::value<double>()->default_value("0"))
       ("coalesce", "Closed model: the longest nap before reading responses in batches while many are outstanding (0 = off)", cxxopts::value<std::string>()->default_value("100us"))
+      ("io", "Closed model over http: auto (io_uring where the kernel allows it, else epoll) or epoll", cxxopts::value<std::string>()->default_value("auto"))
       ("max-in-flight", "Open model: drop scheduled sends beyond this many outstanding", cxxopts::value<std::uint64_t>()->default_value("0"))
       ("shard", "Run shard i/N of the schedule (0-based i), for distributed runs", cxxopts::value<std::string>())
       ("token", "Send 'Authorization: Bearer TOKEN' (never printed or written)", cxxopts::value<std::string>())
@@ -146,6 +147,10 @@ int load_main(int argc, char** argv) {
     if (args.count("requests")) lo.requests = args["requests"].as<std::uint64_t>();
     lo.rate = args["rate"].as<double>();
     lo.coalesce.longest = duration_option(args, "coalesce");
+    if (const auto io = args["io"].as<std::string>(); io == "epoll")
+      lo.io_uring = false;
+    else if (io != "auto")
+      throw BadInput{"--io '" + io + "': expected auto or epoll"};
     lo.max_in_flight = args["max-in-flight"].as<std::uint64_t>();
     lo.validate = args.count("validate") > 0;
     lo.validate_every = args["validate-every"].as<unsigned>();

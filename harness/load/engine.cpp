@@ -1,5 +1,6 @@
 #include "load/engine.h"
 
+#include "load/uring.h"
 #include "load/worker.h"
 
 #include <boost/asio/io_context.hpp>
@@ -29,7 +30,15 @@ Result<std::vector<boost::asio::ip::tcp::endpoint>> resolve(const http::Url& ori
   return out;
 }
 
-std::vector<std::string> describe(const LoadOptions& o, unsigned threads, unsigned connections) {
+// Whether the load threads get io_uring: asked for, applicable, and allowed by this kernel.
+bool use_uring(const LoadOptions& o) {
+  if (!o.io_uring || o.origin.tls || o.rate > 0) return false;
+  std::error_code ec;
+  return Uring::open(2, ec) != nullptr;
+}
+
+std::vector<std::string> describe(const LoadOptions& o, unsigned threads, unsigned connections,
+                                  bool uring) {
   std::vector<std::string> s;
   s.push_back("target=" + o.origin.origin());
   s.push_back("threads=" + std::to_string(threads));
@@ -47,6 +56,7 @@ std::vector<std::string> describe(const LoadOptions& o, unsigned threads, unsign
   s.push_back("warmup_s=" + std::to_string(seconds(o.warmup)));
   s.push_back("timeout_ms=" + std::to_string(o.timeout.count() / 1000));
   if (o.rate <= 0) s.push_back("coalesce_us=" + std::to_string(o.coalesce.longest.count()));
+  if (!o.origin.tls) s.push_back(uring ? "io=io_uring" : "io=epoll");
   if (o.max_in_flight) s.push_back("max_in_flight=" + std::to_string(o.max_in_flight));
   s.push_back("shard=" + std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count));
   s.push_back("steps=" + std::to_string(o.steps.size()));
@@ -99,6 +109,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       seconds(measure_start - Clock::now());
 
   Collector collector(threads, steps.size());
+  const bool uring = use_uring(options);
   std::vector<WorkerConfig> configs(threads);
   for (unsigned t = 0; t < threads; ++t) {
     auto& c = configs[t];
@@ -112,6 +123,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
     c.measure_start = measure_start;
     c.total_slots = total_slots;
     c.deadline = window_end;
+    c.use_uring = uring;
   }
   std::vector<std::thread> workers;
   workers.reserve(threads);
@@ -121,7 +133,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
   LoadResult result;
   result.open_model = open;
   result.target_rate = open ? options.rate / options.shard.count : 0;
-  result.settings = describe(options, threads, options.connections);
+  result.settings = describe(options, threads, options.connections, uring);
   IntervalData totals(steps.size());
   auto last_live = Clock::now();
 

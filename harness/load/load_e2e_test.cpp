@@ -7,6 +7,7 @@
 #include "load/hlog.h"
 #include "load/merge.h"
 #include "load/plain_tcp.h"
+#include "load/uring.h"
 #include "test_support/scratch_dir.h"
 
 #include "json/document.h"
@@ -231,23 +232,83 @@ TEST(LoadEngine, AResponseEndsWhenTheKernelReceivedItNotWhenItWasRead) {
   EXPECT_GE(read_at - arrived, 25ms);
 }
 
+// The same through io_uring: a multishot read carries the kernel's stamp of a response that sat
+// in the socket for 30 ms before the thread asked for completions.
+TEST(LoadEngine, AnIoUringReadCarriesTheKernelReceiveStamp) {
+  std::error_code ec;
+  auto ring = Uring::open(8, ec);
+  if (!ring) GTEST_SKIP() << "io_uring refused here (" << ec.message() << "): epoll is used";
+  net::io_context ctx;
+  tcp::acceptor acceptor(ctx, {net::ip::make_address("127.0.0.1"), 0});
+  const int fd = start_connect(acceptor.local_endpoint(), ec);
+  ASSERT_GE(fd, 0) << ec.message();
+  tcp::socket server = acceptor.accept();
+  ring->connect_done(fd, 7);
+  auto done = ring->wait_until(Clock::now() + 1s, Clock::now());
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].op, Uring::Op::connect);
+  EXPECT_EQ(done[0].token, 7u);
+  ASSERT_FALSE(connect_error(fd));
+  ring->recv(fd, 7);
+
+  auto next = [&](std::string_view bytes, std::chrono::milliseconds sit) {
+    net::write(server, net::buffer(bytes));
+    std::this_thread::sleep_for(sit);
+    done = ring->wait_until(Clock::now() + 1s, Clock::now());
+    EXPECT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].op, Uring::Op::recv);
+    EXPECT_TRUE(done[0].more) << "the multishot read stays armed";
+    const auto got = ring->read(done[0]);
+    EXPECT_EQ(std::string_view(got.data, got.size), bytes);
+    ring->recycle(done[0].buffer);
+    return got.stamp;
+  };
+  timespec stamp{}; // stamping starts a moment after the first socket asks (see above)
+  for (int i = 0; i < 100 && stamp.tv_sec == 0; ++i)
+    stamp = next("x", 10ms);
+  ASSERT_NE(stamp.tv_sec, 0) << "the kernel never stamped a received segment";
+
+  const auto sent = Clock::now();
+  stamp = next("HTTP/1.1 200 OK\r\n", 30ms);
+  const auto read_at = Clock::now();
+  const auto arrived = ReceiveClock().to_steady(stamp, sent, read_at);
+  EXPECT_LT(arrived - sent, 10ms) << "the stamp is the read time, not the arrival";
+  EXPECT_GE(read_at - arrived, 25ms);
+
+  server.close(); // the peer's close ends the read with no payload
+  done = ring->wait_until(Clock::now() + 1s, Clock::now());
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(ring->read(done[0]).size, 0u);
+  if (done[0].buffer >= 0) ring->recycle(done[0].buffer);
+  ring->cancel_all(fd);
+  ::close(fd);
+}
+
 // Many connections against a fast server: the thread naps and reads responses in batches, and
-// every request is still counted once, with its latency.
+// every request is still counted once, with its latency, on io_uring and on epoll alike.
 TEST(LoadEngine, CoalescedReadsKeepEveryCountExact) {
-  StallServer server;
-  auto o = options_for(server.url());
-  o.threads = 1;
-  o.connections = 32;
-  o.requests = 3000;
-  ASSERT_GT(o.coalesce.longest.count(), 0); // on by default
-  auto r = run_load(o);
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(r->counters.requests, 3000u);
-  EXPECT_EQ(r->counters.status.at(200), 3000u);
-  EXPECT_EQ(r->counters.errors.total(), 0u);
-  EXPECT_EQ(r->corrected.total_count(), 3000);
-  EXPECT_GE(r->corrected.min(), 1); // no response ends before its request was sent
-  EXPECT_EQ(server.served(), 3000u);
+  for (const bool io_uring : {true, false}) {
+    SCOPED_TRACE(io_uring ? "io=auto" : "io=epoll");
+    StallServer server;
+    auto o = options_for(server.url());
+    o.threads = 1;
+    o.connections = 32;
+    o.requests = 3000;
+    o.io_uring = io_uring;
+    ASSERT_GT(o.coalesce.longest.count(), 0); // on by default
+    auto r = run_load(o);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->counters.requests, 3000u);
+    EXPECT_EQ(r->counters.status.at(200), 3000u);
+    EXPECT_EQ(r->counters.errors.total(), 0u);
+    EXPECT_EQ(r->corrected.total_count(), 3000);
+    EXPECT_GE(r->corrected.min(), 1); // no response ends before its request was sent
+    EXPECT_EQ(server.served(), 3000u);
+    const bool on_uring =
+        std::find(r->settings.begin(), r->settings.end(), "io=io_uring") != r->settings.end();
+    std::error_code ec;
+    EXPECT_EQ(on_uring, io_uring && Uring::open(2, ec) != nullptr);
+  }
 }
 
 TEST(LoadEngine, TimeoutsAndRefusedConnectionsAreCountedNotFatal) {
@@ -437,6 +498,24 @@ TEST(LoadCli, CoalesceTakesADurationAndShowsInTheSettings) {
   const auto bad = run_konform(base + " --coalesce fast", /*with_stderr=*/true);
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.out.find("--coalesce 'fast': expected a duration"), std::string::npos) << bad.out;
+}
+
+TEST(LoadCli, IoChoosesTheBackendAndShowsItInTheSettings) {
+  StallServer server;
+  const std::string base = "load --url " + server.url() + " -n 50 -t 1 -c 2 -q";
+  std::error_code ec;
+  const bool uring_here = Uring::open(2, ec) != nullptr;
+  const auto automatic = run_konform(base);
+  EXPECT_EQ(automatic.code, 0);
+  EXPECT_NE(automatic.out.find(uring_here ? "io=io_uring " : "io=epoll "), std::string::npos)
+      << automatic.out;
+  const auto epoll = run_konform(base + " --io epoll");
+  EXPECT_EQ(epoll.code, 0);
+  EXPECT_NE(epoll.out.find("io=epoll "), std::string::npos) << epoll.out;
+  EXPECT_NE(epoll.out.find("50 requests in"), std::string::npos) << epoll.out;
+  const auto bad = run_konform(base + " --io fast", /*with_stderr=*/true);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("--io 'fast': expected auto or epoll"), std::string::npos) << bad.out;
 }
 
 TEST(LoadCli, TokensNeverAppearInOutputOrFiles) {

@@ -57,6 +57,9 @@ struct LoadOptions {
   // requests are outstanding (coalesce.h); 0 reads every response as soon as it arrives, as wrk
   // does.
   CoalescePolicy coalesce{std::chrono::microseconds(100)};
+  // Closed model, plain http: io_uring where the kernel allows it (uring.h), else epoll;
+  // false (--io epoll): always epoll.
+  bool io_uring = true;
   std::uint64_t max_in_flight = 0; // open model: scheduled sends beyond this are dropped; 0 = none
   Shard shard;
 

@@ -4,6 +4,7 @@
 #include "load/coalesce.h"
 #include "load/plain_tcp.h"
 #include "load/response_parser.h"
+#include "load/uring.h"
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -107,7 +108,12 @@ public:
         ssl_->set_verify_mode(ssl::verify_peer);
       }
     } else {
-      epoll_.emplace();
+      plain_ = true;
+      if (cfg.use_uring) {
+        std::error_code ignored; // the engine probed it; should this thread be refused, epoll
+        uring_ = Uring::open(256, ignored);
+      }
+      if (!uring_) epoll_.emplace();
     }
     due_.fill(Clock::time_point::max());
     for (unsigned i = 0; i < cfg.connections; ++i)
@@ -123,8 +129,8 @@ public:
       arm(wake_start, cfg_.start);
     }
     arm(wake_tick, Clock::now() + tick_period);
-    if (epoll_)
-      run_epoll();
+    if (plain_)
+      run_plain();
     else
       ctx_.run();
     publish_interval();
@@ -136,7 +142,7 @@ private:
   enum Wake : std::size_t { wake_start, wake_tick, wake_slot, wake_count };
 
   void arm(Wake w, Clock::time_point at) {
-    if (epoll_) {
+    if (plain_) {
       due_[w] = at;
       return;
     }
@@ -148,7 +154,7 @@ private:
 
   // Runs `w` as soon as the I/O that is ready now has been handled.
   void soon(Wake w) {
-    if (epoll_) {
+    if (plain_) {
       due_[w] = Clock::time_point::min();
       return;
     }
@@ -186,13 +192,13 @@ private:
     return fired;
   }
 
-  // ---- the http path's event loop: due deadlines, then the sockets' edges ----
+  // ---- the http path's event loop: due deadlines, then the sockets' edges or completions ----
   // Closed model with enough requests outstanding (coalesce.h): nap, then read every response
   // that came meanwhile with one poll, even when some were ready before the nap (each poll is a
   // system call; one per batch instead of one per few responses). A nap that found nothing is
   // not repeated before the next event, so an idle or slow server costs one extra wake-up, not a
-  // wake-up per nap.
-  void run_epoll() {
+  // wake-up per nap. On io_uring (uring.h) the same poll also submits the sends queued since.
+  void run_plain() {
     constexpr auto none = Clock::duration::zero();
     bool idle_nap = false; // the last nap found nothing
     while (!finished_) {
@@ -205,20 +211,74 @@ private:
         sleep_until(std::min(next, now + nap));
         now = Clock::now();
       }
-      const auto events = epoll_->wait_until(nap > none ? now : next, now);
-      idle_nap = nap > none && events.empty();
-      for (const auto& ev : events)
-        on_event(ev);
+      const auto until = nap > none ? now : next;
+      const bool any =
+          uring_ ? handle(uring_->wait_until(until, now)) : handle(epoll_->wait_until(until, now));
+      idle_nap = nap > none && !any;
     }
   }
 
-  static std::uint64_t token(const Connection& c) {
-    return (std::uint64_t{c.index} << 32) | c.generation;
+  template <typename Happened> bool handle(std::span<const Happened> happened) {
+    for (const auto& h : happened)
+      on(h);
+    return !happened.empty();
   }
 
-  void on_event(const epoll_event& ev) {
-    Connection& c = *conns_[static_cast<std::size_t>(ev.data.u64 >> 32)];
-    if (static_cast<std::uint32_t>(ev.data.u64) != c.generation) return; // a closed socket's
+  void on(const Uring::Completion& done) {
+    Connection& c = *conns_[static_cast<std::size_t>(done.token >> 30)];
+    const bool current = (done.token & generation_mask) == (c.generation & generation_mask);
+    switch (done.op) {
+    case Uring::Op::connect:
+      if (!current || c.state != Connection::State::connecting) return;
+      if (done.result < 0) return fail(c, &ErrorCounts::connect);
+      return on_connected(c);
+    case Uring::Op::send:
+      if (!current || c.unsent.empty()) return;
+      if (done.result < 0) return fail(c, &ErrorCounts::write);
+      c.unsent.remove_prefix(
+          std::min<std::size_t>(static_cast<std::size_t>(done.result), c.unsent.size()));
+      if (!c.unsent.empty()) uring_->send(c.fd, c.unsent.data(), c.unsent.size(), token(c));
+      return;
+    case Uring::Op::recv:
+      on_received(c, current, done);
+      if (done.buffer >= 0) uring_->recycle(done.buffer);
+      return;
+    case Uring::Op::cancel:
+      return;
+    }
+  }
+
+  void on_received(Connection& c, bool current, const Uring::Completion& done) {
+    if (!current || c.fd < 0) return; // a read of a connection closed since
+    if (done.result == -ENOBUFS) {    // the buffers come back as this batch is read
+      if (!done.more) uring_->recv(c.fd, token(c));
+      return;
+    }
+    if (done.result < 0) return fail(c, &ErrorCounts::read);
+    const auto got = uring_->read(done);
+    if (got.size == 0) { // the peer closed
+      if (c.state == Connection::State::busy) return on_eof(c);
+      close(c); // an idle keep-alive connection the server let go: not an error
+      if (!finished_ && !sending_done_) connect(c);
+      return;
+    }
+    if (!done.more) uring_->recv(c.fd, token(c)); // the multishot read ended: read on
+    if (c.state != Connection::State::busy)       // bytes nobody asked for: the framing is broken
+      return fail(c, &ErrorCounts::protocol);
+    c.received = got.stamp;
+    consume(c, got.data, got.size);
+  }
+
+  // Tokens carry the connection and the low 30 bits of its generation (uring.h keeps 62 bits).
+  static constexpr std::uint32_t generation_mask = (1u << 30) - 1;
+  static std::uint64_t token(const Connection& c) {
+    return (std::uint64_t{c.index} << 30) | (c.generation & generation_mask);
+  }
+
+  void on(const epoll_event& ev) {
+    Connection& c = *conns_[static_cast<std::size_t>(ev.data.u64 >> 30)];
+    if ((ev.data.u64 & generation_mask) != (c.generation & generation_mask))
+      return; // a closed socket's
     if (c.state == Connection::State::connecting) return on_connected(c);
     if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.hung_up = true;
     if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.readable = true;
@@ -240,7 +300,7 @@ private:
     c.state = Connection::State::connecting;
     c.connect_started = Clock::now();
     const auto& ep = cfg_.endpoints[(cfg_.index + reconnects_++) % cfg_.endpoints.size()];
-    if (epoll_) return connect_plain(c, ep);
+    if (plain_) return connect_plain(c, ep);
     const auto gen = c.generation;
     auto tls = c.tls = std::make_shared<TlsSession>(ctx_, *ssl_);
     tls->sock.async_connect(ep, [this, &c, gen, tls](error_code ec) {
@@ -266,11 +326,14 @@ private:
   void connect_plain(Connection& c, const tcp::endpoint& ep) {
     std::error_code ec;
     c.fd = start_connect(ep, ec);
-    if (c.fd < 0 || epoll_->add(c.fd, token(c))) return fail(c, &ErrorCounts::connect);
+    if (c.fd < 0) return fail(c, &ErrorCounts::connect);
+    if (uring_) return uring_->connect_done(c.fd, token(c));
+    if (epoll_->add(c.fd, token(c))) return fail(c, &ErrorCounts::connect);
   }
 
   void on_connected(Connection& c) {
     if (connect_error(c.fd)) return fail(c, &ErrorCounts::connect);
+    if (uring_) uring_->recv(c.fd, token(c)); // armed before the first request goes out
     ready(c);
   }
 
@@ -281,7 +344,10 @@ private:
       c.tls->sock.close(ignored);
       c.tls.reset();
     }
-    if (c.fd >= 0) ::close(c.fd); // also leaves the epoll set
+    if (c.fd >= 0) {
+      if (uring_) uring_->cancel_all(c.fd); // its reads hold the socket open until cancelled
+      ::close(c.fd);                        // also leaves the epoll set
+    }
     c.fd = -1;
     c.unsent = {};
     c.readable = false;
@@ -381,6 +447,7 @@ private:
     // Plain TCP: write at once on the non-blocking socket (the socket buffer takes a small
     // request whole); the response is read when its edge comes.
     c.unsent = s.wire;
+    if (uring_) return uring_->send(c.fd, c.unsent.data(), c.unsent.size(), token(c));
     write_plain(c);
   }
 
@@ -410,7 +477,7 @@ private:
       if (r.status == IoResult::Status::eof) return on_eof(c);
       if (r.status == IoResult::Status::error) return fail(c, &ErrorCounts::read);
       c.received = received;
-      if (!consume(c, r.bytes) || r.bytes < read_buffer_size) return;
+      if (!consume(c, c.buf.get(), r.bytes) || r.bytes < read_buffer_size) return;
     }
   }
 
@@ -422,7 +489,7 @@ private:
                                     if (ec == net::error::eof || ec == ssl::error::stream_truncated)
                                       return on_eof(c);
                                     if (ec) return fail(c, &ErrorCounts::read);
-                                    if (consume(c, n)) read_tls(c);
+                                    if (consume(c, c.buf.get(), n)) read_tls(c);
                                   });
   }
 
@@ -433,8 +500,8 @@ private:
   }
 
   // Feeds bytes to the parser; true when the response needs more.
-  bool consume(Connection& c, std::size_t n) {
-    const auto used = c.parser.feed(c.buf.get(), n);
+  bool consume(Connection& c, const char* data, std::size_t n) {
+    const auto used = c.parser.feed(data, n);
     // Only a stream's latency ends at its first row (record()).
     if (!c.have_first_body && steps_[c.step].streaming && c.parser.body_bytes() > 0) {
       c.first_body = receive_clock_.to_steady(c.received, c.sent, Clock::now());
@@ -654,7 +721,9 @@ private:
   net::io_context ctx_;
   std::array<net::steady_timer, wake_count> timers_; // https
   std::array<Clock::time_point, wake_count> due_{};  // http: the epoll loop's deadlines
-  std::optional<EpollSet> epoll_;                    // http
+  std::optional<EpollSet> epoll_;                    // http, unless uring_
+  std::unique_ptr<Uring> uring_;                     // http, closed model, where the kernel allows
+  bool plain_ = false;                               // http: the loop's deadlines are due_
   std::unique_ptr<ssl::context> ssl_;
   Schedule schedule_;
   IntervalData cur_;

@@ -100,6 +100,7 @@ struct WorkerConfig {
   Clock::time_point measure_start; // start + warmup
   std::uint64_t total_slots = 0;   // open model, or closed model with -n; 0 = until the deadline
   Clock::time_point deadline;      // no new sends after this
+  bool use_uring = false;          // plain http, closed model: io_uring (the engine probed it)
 };
 
 // Runs the thread's connections until its share of the schedule is done. Blocking.
