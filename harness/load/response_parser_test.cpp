@@ -20,6 +20,19 @@ struct Parsed {
   std::size_t consumed = 0;
 };
 
+Parsed outcome(const ResponseParser& parser, const std::string& body, std::size_t consumed) {
+  Parsed r;
+  r.done = parser.done();
+  r.failed = parser.failed();
+  r.status = parser.status();
+  r.keep_alive = parser.keep_alive();
+  r.body_bytes = parser.body_bytes();
+  r.chunks = parser.chunks();
+  r.body = body;
+  r.consumed = consumed;
+  return r;
+}
+
 Parsed parse_pieces(const std::string& wire, const std::vector<std::size_t>& cuts,
                     bool head = false) {
   ResponseParser parser;
@@ -39,14 +52,7 @@ Parsed parse_pieces(const std::string& wire, const std::vector<std::size_t>& cut
     feed_to(cut);
   feed_to(wire.size());
   if (!parser.done() && !parser.failed()) parser.on_eof();
-  r.done = parser.done();
-  r.failed = parser.failed();
-  r.status = parser.status();
-  r.keep_alive = parser.keep_alive();
-  r.body_bytes = parser.body_bytes();
-  r.chunks = parser.chunks();
-  r.body = body;
-  return r;
+  return outcome(parser, body, r.consumed);
 }
 
 // Whole, every single split point, and byte by byte must all agree.
@@ -129,15 +135,8 @@ struct Connection {
   Parsed next(const std::string& wire, bool head = false) {
     std::string body;
     parser.reset(head, &body);
-    Parsed r;
-    r.consumed = parser.feed(wire.data(), wire.size());
-    r.done = parser.done();
-    r.failed = parser.failed();
-    r.status = parser.status();
-    r.keep_alive = parser.keep_alive();
-    r.body_bytes = parser.body_bytes();
-    r.body = body;
-    return r;
+    const auto consumed = parser.feed(wire.data(), wire.size());
+    return outcome(parser, body, consumed);
   }
 };
 
