@@ -66,12 +66,21 @@ void IntervalData::reset() {
   sent = late = dropped = validated = violations = 0;
 }
 
+// Two spares from the start: one interval in delivery while the next fills, and one for a
+// controller that falls a second behind, all allocated before the run is measured.
 Collector::Collector(unsigned threads, std::size_t steps)
-    : steps_(steps), published_upto_(threads), finished_(threads, false) {}
+    : steps_(steps), published_upto_(threads), finished_(threads, false) {
+  for (int i = 0; i < 2; ++i)
+    spare_.push_back(std::make_unique<IntervalData>(steps_));
+}
 
 void Collector::publish(unsigned thread, std::uint64_t index, const IntervalData& data) {
   std::lock_guard lock(mu_);
   auto& slot = pending_[index];
+  if (!slot && !spare_.empty()) {
+    slot = std::move(spare_.back());
+    spare_.pop_back();
+  }
   if (!slot) slot = std::make_unique<IntervalData>(steps_);
   slot->add(data);
   published_upto_[thread] = index;
@@ -107,6 +116,12 @@ Collector::take_complete(std::chrono::milliseconds wait) {
     it = pending_.erase(it);
   }
   return out;
+}
+
+void Collector::recycle(std::unique_ptr<IntervalData> data) {
+  data->reset();
+  std::lock_guard lock(mu_);
+  spare_.push_back(std::move(data));
 }
 
 bool Collector::all_finished() {

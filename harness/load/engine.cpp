@@ -172,8 +172,10 @@ Result<LoadResult> run_load(const LoadOptions& options) {
   for (;;) {
     const bool finished = collector.all_finished();
     auto ready = collector.take_complete(std::chrono::milliseconds(finished ? 0 : 200));
-    for (std::size_t i = 0; i < ready.size(); ++i)
+    for (std::size_t i = 0; i < ready.size(); ++i) {
       deliver(ready[i].first, *ready[i].second, finished && i + 1 == ready.size());
+      collector.recycle(std::move(ready[i].second));
+    }
     if (finished) break;
     if (options.on_live && Clock::now() - last_live > std::chrono::milliseconds(1100)) {
       LiveSample live; // warm-up, or nothing completed this second
