@@ -51,15 +51,8 @@ void ResponseParser::reset(bool head, std::string* capture) {
   capture_ = capture;
   started_ = false;
   error_ = "";
-  status_ = 0;
-  http10_ = false;
+  h_ = {};
   keep_alive_ = true;
-  connection_close_ = false;
-  connection_keep_alive_ = false;
-  chunked_ = false;
-  encoded_ = false;
-  gzip_ = false;
-  content_length_ = -1;
   remaining_ = 0;
   body_bytes_ = 0;
   chunks_ = 0;
@@ -98,26 +91,10 @@ bool ResponseParser::take_line(const char*& p, const char* end) {
   return true;
 }
 
-ResponseParser::HeaderFields ResponseParser::fields() const {
-  return {status_,  http10_, connection_close_, connection_keep_alive_, chunked_,
-          encoded_, gzip_,   content_length_};
-}
-
-void ResponseParser::set_fields(const HeaderFields& f) {
-  status_ = f.status;
-  http10_ = f.http10;
-  connection_close_ = f.connection_close;
-  connection_keep_alive_ = f.connection_keep_alive;
-  chunked_ = f.chunked;
-  encoded_ = f.encoded;
-  gzip_ = f.gzip;
-  content_length_ = f.content_length;
-}
-
 bool ResponseParser::replay_header_memo(const char* data, std::size_t size) {
   if (memo_.size == 0 || size < memo_.size || std::memcmp(data, memo_.block, memo_.size) != 0)
     return false;
-  set_fields(memo_.fields);
+  h_ = memo_.fields;
   header_bytes_ = memo_.size;
   ++memo_hits_;
   on_headers_end(); // the same transition the parse would make, HEAD and 1xx included
@@ -128,7 +105,7 @@ void ResponseParser::remember_header_block(const char* data, std::size_t size) {
   if (size > HeaderMemo::max_block) return;
   std::memcpy(memo_.block, data, size);
   memo_.size = size;
-  memo_.fields = fields();
+  memo_.fields = h_;
 }
 
 std::size_t ResponseParser::feed(const char* data, std::size_t size) {
@@ -212,13 +189,13 @@ void ResponseParser::on_eof() {
 
 void ResponseParser::on_status_line() {
   const std::string_view line = line_;
-  if (line.empty() && status_ == 0) return; // tolerate a stray CRLF between responses
+  if (line.empty() && h_.status == 0) return; // tolerate a stray CRLF between responses
   // "HTTP/1.1 200 OK"
   if (line.size() < 12 || !line.starts_with("HTTP/1.") || line[8] != ' ') {
     fail("the status line is not 'HTTP/1.x NNN reason'");
     return;
   }
-  http10_ = line[7] == '0';
+  h_.http10 = line[7] == '0';
   int status = 0;
   for (int i = 9; i < 12; ++i) {
     const char c = line[static_cast<std::size_t>(i)];
@@ -232,7 +209,7 @@ void ResponseParser::on_status_line() {
     fail("the status code is not three digits");
     return;
   }
-  status_ = status;
+  h_.status = status;
   state_ = State::headers;
 }
 
@@ -260,23 +237,23 @@ void ResponseParser::on_header_line() {
         }
         v = v * 10 + (c - '0');
       }
-      if (content_length_ >= 0 && content_length_ != v) {
+      if (h_.content_length >= 0 && h_.content_length != v) {
         fail("two different Content-Length headers");
         return;
       }
-      content_length_ = v;
+      h_.content_length = v;
     } else if (iequals(name, "connection")) {
-      if (has_token(value, "close")) connection_close_ = true;
-      if (has_token(value, "keep-alive")) connection_keep_alive_ = true;
+      if (has_token(value, "close")) h_.connection_close = true;
+      if (has_token(value, "keep-alive")) h_.connection_keep_alive = true;
     } else if (iequals(name, "content-encoding")) {
       if (!value.empty() && !iequals(value, "identity")) {
-        encoded_ = true;
-        gzip_ = has_token(value, "gzip");
+        h_.encoded = true;
+        h_.gzip = has_token(value, "gzip");
       }
     }
     break;
   case 't':
-    if (iequals(name, "transfer-encoding") && has_token(value, "chunked")) chunked_ = true;
+    if (iequals(name, "transfer-encoding") && has_token(value, "chunked")) h_.chunked = true;
     break;
   default:
     break;
@@ -284,24 +261,24 @@ void ResponseParser::on_header_line() {
 }
 
 void ResponseParser::on_headers_end() {
-  if (status_ >= 100 && status_ < 200) { // 100 Continue and friends: the real response follows
+  if (h_.status >= 100 && h_.status < 200) { // 100 Continue and friends: the real response follows
     const auto kept = header_bytes_;
     reset(head_, capture_);
     header_bytes_ = kept;
     started_ = true;
     return;
   }
-  keep_alive_ = http10_ ? connection_keep_alive_ : !connection_close_;
-  if (head_ || status_ == 204 || status_ == 304) {
+  keep_alive_ = h_.http10 ? h_.connection_keep_alive : !h_.connection_close;
+  if (head_ || h_.status == 204 || h_.status == 304) {
     state_ = State::done;
     return;
   }
-  if (chunked_) {
+  if (h_.chunked) {
     state_ = State::chunk_size;
     return;
   }
-  if (content_length_ >= 0) {
-    remaining_ = static_cast<std::uint64_t>(content_length_);
+  if (h_.content_length >= 0) {
+    remaining_ = static_cast<std::uint64_t>(h_.content_length);
     state_ = remaining_ == 0 ? State::done : State::body_length;
     return;
   }

@@ -31,12 +31,12 @@ public:
   bool started() const { return started_; }
   const char* error() const { return error_; }
 
-  int status() const { return status_; }
+  int status() const { return h_.status; }
   bool keep_alive() const { return keep_alive_; }
-  bool chunked() const { return chunked_; }
-  bool encoded() const { return encoded_; } // Content-Encoding other than identity
-  bool gzip() const { return gzip_; }
-  std::int64_t content_length() const { return content_length_; } // -1 when absent
+  bool chunked() const { return h_.chunked; }
+  bool encoded() const { return h_.encoded; } // Content-Encoding other than identity
+  bool gzip() const { return h_.gzip; }
+  std::int64_t content_length() const { return h_.content_length; } // -1 when absent
   std::uint64_t body_bytes() const { return body_bytes_; }
   std::uint64_t chunks() const { return chunks_; }
   std::uint64_t header_bytes() const { return header_bytes_; }
@@ -62,7 +62,8 @@ private:
     error,
   };
 
-  // What the status and header lines set: all that on_headers_end() decides from.
+  // What the status and header lines set: all that on_headers_end() decides from (kept as one
+  // struct so a header-block memo can store and restore it whole).
   struct HeaderFields {
     int status = 0;
     bool http10 = false;
@@ -85,8 +86,6 @@ private:
   };
   bool replay_header_memo(const char* data, std::size_t size);
   void remember_header_block(const char* data, std::size_t size);
-  HeaderFields fields() const;
-  void set_fields(const HeaderFields& f);
 
   bool take_line(const char*& p, const char* end); // true when line_ is a whole line
   void on_status_line();
@@ -107,19 +106,12 @@ private:
   std::string* capture_ = nullptr;
   bool started_ = false;
   const char* error_ = "";
-  int status_ = 0;
-  bool http10_ = false;
+  HeaderFields h_; // what the status and header lines said
   bool keep_alive_ = true;
-  bool connection_close_ = false;
-  bool connection_keep_alive_ = false;
-  bool chunked_ = false;
-  bool encoded_ = false;
-  bool gzip_ = false;
   bool count_rows_ = false;
   char row_prefix_[6] = {};
   std::size_t row_prefix_len_ = 0;
   bool row_line_decided_ = false;
-  std::int64_t content_length_ = -1;
   std::uint64_t remaining_ = 0;
   std::uint64_t body_bytes_ = 0;
   std::uint64_t chunks_ = 0;
