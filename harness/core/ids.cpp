@@ -1,6 +1,5 @@
 #include "core/ids.h"
 
-#include <cctype>
 #include <random>
 
 namespace konform::ids {
@@ -30,18 +29,6 @@ std::string uuid4() {
   out.reserve(36);
   append_uuid4(out);
   return out;
-}
-
-bool is_guid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 } // namespace konform::ids

@@ -45,7 +45,6 @@ std::optional<ScalarType> type_from_data_type(std::string_view name);
 bool is_datetime(std::string_view s); // ISO-8601 UTC, 'Z', 0–7 fraction digits
 bool is_timespan(std::string_view s); // .NET "c": [-][d.]hh:mm:ss[.f{1,7}]
 bool is_decimal_text(std::string_view s);
-bool is_guid_text(std::string_view s); // 8-4-4-4-12 hex digits
 
 // What is wrong with one value, when something is.
 struct ValueProblem {
