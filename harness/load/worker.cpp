@@ -58,7 +58,7 @@ struct Connection {
 
   std::uint32_t index;             // in the worker's conns_
   std::shared_ptr<TlsSession> tls; // https
-  int fd = -1;                     // http: a non-blocking socket in the worker's epoll set
+  int fd = -1;                     // http: a non-blocking socket in the epoll set or io_uring
   std::string_view unsent;         // http: the part of the request the socket buffer has not taken
   bool readable = false;           // http: an edge came that no read has answered yet
   bool hung_up = false;            // http: the peer closed or reset: every later read must see it
