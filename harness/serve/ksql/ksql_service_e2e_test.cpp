@@ -3,6 +3,7 @@
 #include "http/client.h"
 #include "serve/http_server.h"
 #include "serve/ksql/ksql_service.h"
+#include "serve/ksql/sql_parser.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -316,6 +317,55 @@ TEST_F(KsqlServiceE2E, TokenIsRequiredAndNeverEchoed) {
   auto health = client().send({"GET", "/healthcheck", {}, ""});
   ASSERT_TRUE(health.ok());
   EXPECT_EQ(health->status, 200) << "/healthcheck needs no authentication";
+}
+
+std::string repeat(std::string_view piece, std::size_t n) {
+  std::string out;
+  out.reserve(piece.size() * n);
+  for (std::size_t i = 0; i < n; ++i)
+    out += piece;
+  return out;
+}
+
+// ~1,000 nested parentheses killed the whole server (both listeners) with a stack overflow.
+TEST_F(KsqlServiceE2E, DeepNestingIsA400StatementErrorAndTheServerGoesOn) {
+  const std::size_t deep = 100000;
+  const std::string limit_text = "nesting is deeper than " + std::to_string(max_expression_height);
+  auto parens = ksql("SELECT " + repeat("(", deep) + "1" + repeat(")", deep) + " FROM S;");
+  EXPECT_EQ(parens.status, 400);
+  EXPECT_NE(parens.body.find("\"@type\":\"statement_error\",\"error_code\":40001"),
+            std::string::npos);
+  EXPECT_NE(parens.body.find(limit_text), std::string::npos) << parens.body.substr(0, 300);
+  auto nots = post("/query", "{\"ksql\":\"SELECT * FROM S WHERE " + repeat("NOT ", deep) +
+                                 "TRUE EMIT CHANGES;\"}");
+  EXPECT_EQ(nots.status, 400);
+  EXPECT_NE(nots.body.find(limit_text), std::string::npos) << nots.body.substr(0, 300);
+  auto sums = post("/query-stream", "{\"sql\":\"SELECT 1" + repeat("+1", deep) + " FROM S;\"}", {});
+  EXPECT_EQ(sums.status, 400);
+  EXPECT_NE(sums.body.find(limit_text), std::string::npos) << sums.body.substr(0, 300);
+  auto types = ksql("CREATE STREAM T (C " + repeat("STRUCT<F ", deep) + "INT" + repeat(">", deep) +
+                    ") WITH (kafka_topic='t', value_format='JSON');");
+  EXPECT_EQ(types.status, 400);
+  EXPECT_NE(types.body.find(limit_text), std::string::npos) << types.body.substr(0, 300);
+
+  // Just inside the limit, the statement is parsed, run and evaluated on a server thread.
+  const std::size_t ok = max_expression_height - 5;
+  ASSERT_EQ(ksql("CREATE STREAM S (V INT) WITH (kafka_topic='s', value_format='JSON');"
+                 "INSERT INTO S (V) VALUES (" +
+                 repeat("(", ok) + "1" + repeat(")", ok) + ");")
+                .status,
+            200);
+  auto deep_ok =
+      post("/query", "{\"ksql\":\"SELECT V" + repeat("+1", ok) + " AS W, " + repeat("NOT ", ok) +
+                         "TRUE AS B FROM S EMIT CHANGES LIMIT 1;"
+                         "\",\"streamsProperties\":{\"ksql.streams.auto.offset.reset\":"
+                         "\"earliest\"}}");
+  EXPECT_EQ(deep_ok.status, 200);
+  EXPECT_NE(deep_ok.body.find("{\"row\":{\"columns\":[" + std::to_string(ok + 1) + "," +
+                              (ok % 2 == 0 ? "true" : "false") + "]}}"),
+            std::string::npos)
+      << deep_ok.body;
+  EXPECT_EQ(ksql("SHOW STREAMS;").status, 200);
 }
 
 } // namespace

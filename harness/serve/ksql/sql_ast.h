@@ -34,6 +34,10 @@ struct Expr {
   std::vector<std::string> keys; // Struct field names
   SqlType cast_type;             // Cast
   bool from_between = false;     // a comparison written as BETWEEN (its errors read differently)
+  // Levels from this node down to its deepest leaf (a leaf is 1). The parser keeps it below
+  // max_expression_height, so everything that walks the tree recursively (evaluation, text(),
+  // the destructor) has a bounded stack.
+  int height = 1;
 
   // The expression as ksqlDB's formatter prints it in messages: "(ID = '10')".
   std::string text() const;

@@ -205,6 +205,37 @@ private:
   [[noreturn]] void fail_here(const std::string& detail) const {
     throw Failure{SyntaxError{peek().line, peek().column, detail, ""}};
   }
+  [[noreturn]] void too_deep() const {
+    fail_here("expression nesting is deeper than " + std::to_string(max_expression_height) +
+              " levels (the limit of konform serve): split the expression or nest it less");
+  }
+
+  // Counts one level of recursion for the life of a recursive rule (expression, NOT, unary
+  // minus, type): deeper input fails before the parser's own stack runs out.
+  class Nest {
+  public:
+    explicit Nest(Parser& p) : p_(p) {
+      if (++p_.depth_ > max_expression_height) p_.too_deep();
+    }
+    ~Nest() { --p_.depth_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+  private:
+    Parser& p_;
+  };
+
+  // Records a finished node's height; a tree taller than the limit fails here, which also
+  // bounds the left-deep chains the loops below build without recursing.
+  Expr sealed(Expr e) const {
+    int below = 0;
+    for (const auto& a : e.args)
+      below = std::max(below, a.height);
+    e.height = below + 1;
+    if (e.height > max_expression_height) too_deep();
+    return e;
+  }
+
   [[noreturn]] void mismatched(const std::string& expecting) const {
     std::string got = peek().kind == Token::Kind::End ? "<EOF>" : peek().raw;
     fail_here("mismatched input '" + got + "' expecting " + expecting);
@@ -335,6 +366,7 @@ private:
   }
 
   SqlType type() {
+    Nest nest(*this);
     SqlType t;
     std::string w = identifier();
     if (w == "INT" || w == "INTEGER")
@@ -569,22 +601,25 @@ private:
   }
 
   // --- expressions (precedence: OR < AND < NOT < comparison < additive < multiplicative) ---
-  Expr expression() { return or_expr(); }
+  Expr expression() {
+    Nest nest(*this);
+    return or_expr();
+  }
 
-  static Expr binary(std::string op, Expr a, Expr b) {
+  Expr binary(std::string op, Expr a, Expr b) const {
     Expr e;
     e.kind = Expr::Kind::Binary;
     e.name = std::move(op);
     e.args.push_back(std::move(a));
     e.args.push_back(std::move(b));
-    return e;
+    return sealed(std::move(e));
   }
 
-  static Expr negate(Expr inner) {
+  Expr negate(Expr inner) const {
     Expr e;
     e.kind = Expr::Kind::Not;
     e.args.push_back(std::move(inner));
-    return e;
+    return sealed(std::move(e));
   }
 
   Expr or_expr() {
@@ -601,10 +636,8 @@ private:
   }
   Expr not_expr() {
     if (accept_word("NOT")) {
-      Expr e;
-      e.kind = Expr::Kind::Not;
-      e.args.push_back(not_expr());
-      return e;
+      Nest nest(*this);
+      return negate(not_expr());
     }
     return comparison();
   }
@@ -615,20 +648,20 @@ private:
       e.kind = accept_word("NOT") ? Expr::Kind::IsNotNull : Expr::Kind::IsNull;
       expect_word("NULL");
       e.args.push_back(std::move(left));
-      return e;
+      return sealed(std::move(e));
     }
     // IN and BETWEEN are read as the comparisons they stand for.
     bool negated = is_word("NOT") && (is_word("IN", 1) || is_word("BETWEEN", 1));
     if (negated) ++pos_;
     if (accept_word("IN")) {
       expect_symbol("(");
-      std::optional<Expr> any;
-      do {
-        Expr eq = binary("=", left, additive());
-        any = any ? binary("OR", std::move(*any), std::move(eq)) : std::move(eq);
-      } while (accept_symbol(","));
+      std::vector<Expr> equalities;
+      do
+        equalities.push_back(binary("=", left, additive()));
+      while (accept_symbol(","));
       expect_symbol(")");
-      return negated ? negate(std::move(*any)) : std::move(*any);
+      Expr any = balanced_or(equalities, 0, equalities.size());
+      return negated ? negate(std::move(any)) : any;
     }
     if (accept_word("BETWEEN")) {
       Expr low = additive();
@@ -645,6 +678,14 @@ private:
       if (accept_symbol(op)) return binary(op, std::move(left), additive());
     return left;
   }
+  // `x IN (a, b, c, ...)` as an OR of equalities, split in halves so that a list of n values is
+  // a tree of height log2(n) rather than n (a long IN list is ordinary ksqlDB).
+  Expr balanced_or(std::vector<Expr>& items, std::size_t from, std::size_t to) const {
+    if (to - from == 1) return std::move(items[from]);
+    std::size_t mid = from + (to - from) / 2;
+    return binary("OR", balanced_or(items, from, mid), balanced_or(items, mid, to));
+  }
+
   Expr additive() {
     Expr left = multiplicative();
     while (is_symbol("+") || is_symbol("-") || is_symbol("||")) {
@@ -663,6 +704,7 @@ private:
   }
   Expr unary() {
     if (accept_symbol("-")) {
+      Nest nest(*this);
       Expr inner = unary();
       if (inner.kind == Expr::Kind::Literal && inner.literal.kind == Value::Kind::Int) {
         inner.literal.integer = -inner.literal.integer;
@@ -679,7 +721,7 @@ private:
       Expr e;
       e.kind = Expr::Kind::Negate;
       e.args.push_back(std::move(inner));
-      return e;
+      return sealed(std::move(e));
     }
     return primary();
   }
@@ -734,7 +776,7 @@ private:
           while (accept_symbol(","));
         }
         expect_symbol("]");
-        return e;
+        return sealed(std::move(e));
       }
       if (t.text == "MAP" && peek(1).kind == Token::Kind::Symbol && peek(1).text == "(") {
         pos_ += 2;
@@ -747,7 +789,7 @@ private:
           } while (accept_symbol(","));
         }
         expect_symbol(")");
-        return e;
+        return sealed(std::move(e));
       }
       if (t.text == "STRUCT" && peek(1).kind == Token::Kind::Symbol && peek(1).text == "(") {
         pos_ += 2;
@@ -760,7 +802,7 @@ private:
           } while (accept_symbol(","));
         }
         expect_symbol(")");
-        return e;
+        return sealed(std::move(e));
       }
       if (t.text == "CAST" && peek(1).kind == Token::Kind::Symbol && peek(1).text == "(") {
         pos_ += 2;
@@ -769,7 +811,7 @@ private:
         expect_word("AS");
         e.cast_type = type();
         expect_symbol(")");
-        return e;
+        return sealed(std::move(e));
       }
     }
     if (t.kind == Token::Kind::Word || t.kind == Token::Kind::Quoted) {
@@ -783,7 +825,7 @@ private:
           while (accept_symbol(","));
         }
         expect_symbol(")");
-        return e;
+        return sealed(std::move(e));
       }
       e.kind = Expr::Kind::Column;
       if (accept_symbol(".")) {
@@ -800,6 +842,7 @@ private:
   std::string_view text_;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0; // rules on the stack right now (see Nest)
 };
 
 } // namespace

@@ -9,6 +9,15 @@
 
 namespace konform::serve::ksql {
 
+// How deeply expressions and types may nest (parentheses, NOT, unary minus, ARRAY[...],
+// STRUCT<...>) and how tall an expression tree may grow (a left-deep `1+1+...`, `a OR b OR ...` or
+// an IN list adds one level per operand; an IN list is kept balanced, so long lists stay well
+// inside it). Deeper input is a syntax error naming the limit rather than a stack overflow in the
+// parser or in the recursive walks over the tree. One level of parentheses costs the recursive
+// descent about 17 KB of stack in a debug build (more under ASan), so the limit keeps a deep
+// statement within a couple of MB of a server thread's 8 MB.
+inline constexpr int max_expression_height = 100;
+
 using ParseResult = std::variant<std::vector<Statement>, SyntaxError>;
 
 ParseResult parse_statements(std::string_view text);

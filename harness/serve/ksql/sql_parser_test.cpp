@@ -125,5 +125,57 @@ TEST(KsqlParser, UnknownStatementIsASyntaxErrorNotACrash) {
   EXPECT_NE(unterminated.message().find("token recognition error"), std::string::npos);
 }
 
+std::string repeat(std::string_view piece, std::size_t n) {
+  std::string out;
+  out.reserve(piece.size() * n);
+  for (std::size_t i = 0; i < n; ++i)
+    out += piece;
+  return out;
+}
+
+// Each of these overflowed the stack (SIGSEGV) before the parser had a nesting limit: the
+// recursive descent itself, or the recursive walks over the tall tree a left-deep loop built.
+TEST(KsqlParser, NestingBeyondTheLimitIsASyntaxErrorNamingIt) {
+  const std::size_t deep = 100000;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"parentheses", "SELECT " + repeat("(", deep) + "1" + repeat(")", deep) + " FROM s;"},
+      {"ARRAY[", "INSERT INTO s VALUES (" + repeat("ARRAY[", deep) + repeat("]", deep) + ");"},
+      {"NOT", "SELECT * FROM s WHERE " + repeat("NOT ", deep) + "TRUE;"},
+      {"unary minus", "SELECT " + repeat("- ", deep) + "x FROM s;"},
+      {"1+1+...", "SELECT 1" + repeat("+1", deep) + " FROM s;"},
+      {"OR chain", "SELECT * FROM s WHERE a" + repeat(" OR a", deep) + ";"},
+      {"IN list of deep values", "SELECT * FROM s WHERE a IN (1, " + repeat("- ", deep) + "a);"},
+      {"function calls", "SELECT " + repeat("abs(", deep) + "1" + repeat(")", deep) + " FROM s;"},
+      {"STRUCT<", "CREATE STREAM s (c " + repeat("STRUCT<f ", deep) + "INT" + repeat(">", deep) +
+                      ") WITH (kafka_topic='t', value_format='JSON');"},
+      {"ARRAY<", "CREATE STREAM s (c " + repeat("ARRAY<", deep) + "INT" + repeat(">", deep) +
+                     ") WITH (kafka_topic='t', value_format='JSON');"},
+  };
+  for (const auto& [what, text] : cases) {
+    SCOPED_TRACE(what);
+    auto e = parse_error(text);
+    EXPECT_EQ(e.line, 1);
+    EXPECT_NE(e.message().find("nesting is deeper than " + std::to_string(max_expression_height) +
+                               " levels"),
+              std::string::npos)
+        << e.message();
+  }
+}
+
+TEST(KsqlParser, NestingUpToTheLimitParses) {
+  const std::size_t ok = max_expression_height - 10;
+  auto parens = parse_ok("SELECT " + repeat("(", ok) + "1" + repeat(")", ok) + " FROM s;");
+  ASSERT_EQ(parens.size(), 1u);
+  auto sum = parse_ok("SELECT 1" + repeat("+1", ok) + " FROM s;");
+  ASSERT_EQ(sum.size(), 1u);
+  EXPECT_EQ(sum[0].select.items[0].expr.height, static_cast<int>(ok) + 1);
+  // An IN list is a balanced OR of equalities, so a long list is not a tall tree.
+  auto in = parse_ok("SELECT * FROM s WHERE a IN (1" + repeat(", 1", 10000) + ");");
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_LT(in[0].select.where->height, 25);
+  auto small = parse_ok("SELECT * FROM s WHERE a NOT IN (1, 2, 3);");
+  EXPECT_EQ(small[0].select.where->text(), "(NOT ((A = 1) OR ((A = 2) OR (A = 3))))");
+}
+
 } // namespace
 } // namespace konform::serve::ksql
