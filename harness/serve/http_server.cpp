@@ -9,8 +9,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
+#include <cstdio>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -51,13 +54,51 @@ struct Shared {
   std::atomic<std::size_t> connections{0};
 };
 
+using Message = bhttp::request<bhttp::string_body>;
+
+// The handler's view of a parsed request (shared by connections and serve_in_memory).
+ServerRequest make_request(Message& msg, std::string remote) {
+  ServerRequest req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  auto q = req.target.find('?');
+  req.path = text::url_decode(std::string_view(req.target).substr(0, q));
+  if (q != std::string::npos) req.query = req.target.substr(q + 1);
+  for (const auto& f : msg)
+    req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  req.body = std::move(msg.body());
+  req.remote = std::move(remote);
+  return req;
+}
+
+// What a parse error becomes: its status and the message the client reads.
+std::pair<int, std::string> parse_failure(beast::error_code ec, const ServerOptions& o) {
+  if (ec == bhttp::error::header_limit)
+    return {431, "Request header fields too large: the limit is " + std::to_string(o.header_limit) +
+                     " bytes"};
+  if (ec == bhttp::error::body_limit)
+    return {413, "Request body too large: the limit is " + std::to_string(o.body_limit) + " bytes"};
+  return {400, "Malformed HTTP request: " + ec.message()};
+}
+
+ServerResponse call_handler(const Shared& shared, const ServerRequest& req) {
+  try {
+    return shared.handler(req);
+  } catch (const std::exception& e) {
+    std::string m = std::string("Internal server error: ") + e.what();
+    return shared.options.error_response ? shared.options.error_response(500, m)
+                                         : plain_error(500, m);
+  }
+}
+
 class Session;
 
 // The sink handed to a streaming producer. It only holds a weak reference to the session, so a
 // producer that outlives the connection writes into nothing instead of into freed memory.
 class SessionSink : public ChunkSink {
 public:
-  explicit SessionSink(std::weak_ptr<Session> s) : session_(std::move(s)) {}
+  SessionSink(std::weak_ptr<Session> s, std::size_t limit)
+      : session_(std::move(s)), limit_(limit) {}
   bool write(std::string chunk) override;
   void finish() override;
   bool closed() const override { return closed_.load(); }
@@ -80,9 +121,15 @@ public:
     }
     if (cb) cb();
   }
+  // Bytes queued for the client (counted when written to the sink, released once sent).
+  void queued(std::size_t n) { queued_ += n; }
+  void sent(std::size_t n) { queued_ -= n; }
 
 private:
   std::weak_ptr<Session> session_;
+  std::size_t limit_;
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<bool> dropping_{false}; // over the limit: the close is on its way
   std::atomic<bool> closed_{false};
   std::mutex mu_;
   std::function<void()> on_close_;
@@ -90,7 +137,8 @@ private:
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {
+  Session(tcp::socket socket, Shared& shared)
+      : stream_(std::move(socket)), shared_(shared), write_timer_(stream_.get_executor()) {
     ++shared_.connections;
     boost::system::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
@@ -104,6 +152,11 @@ public:
   }
 
   void shutdown() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+  }
+
+  // A streaming client that does not keep up: drop it (on the connection's executor).
+  void post_drop() {
     net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
   }
 
@@ -137,36 +190,19 @@ private:
     if (ec == beast::error::timeout)
       return do_close(); // a slow or idle client: drop it rather than hold a thread's resources
     started_ = steady::now();
-    if (ec == bhttp::error::header_limit)
-      return send_error(431, "Request header fields too large: the limit is " +
-                                 std::to_string(shared_.options.header_limit) + " bytes");
-    if (ec == bhttp::error::body_limit)
-      return send_error(413, "Request body too large: the limit is " +
-                                 std::to_string(shared_.options.body_limit) + " bytes");
-    if (ec) return send_error(400, "Malformed HTTP request: " + ec.message());
+    if (ec) {
+      auto [status, message] = parse_failure(ec, shared_.options);
+      return send_error(status, std::move(message));
+    }
 
     auto& msg = parser_->get();
-    ServerRequest req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    auto q = req.target.find('?');
-    req.path = text::url_decode(std::string_view(req.target).substr(0, q));
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    for (const auto& f : msg)
-      req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    req.body = std::move(msg.body());
-    req.remote = remote_;
     keep_alive_ = msg.keep_alive();
+    ServerRequest req = make_request(msg, remote_);
     method_ = req.method;
     target_ = req.target;
     client_request_id_ = std::string(req.header("x-ms-client-request-id").value_or(""));
 
-    ServerResponse res;
-    try {
-      res = shared_.handler(req);
-    } catch (const std::exception& e) {
-      res = make_error(500, std::string("Internal server error: ") + e.what());
-    }
+    ServerResponse res = call_handler(shared_, req);
     if (res.stream) return start_stream(std::move(res));
     send(std::move(res));
   }
@@ -191,7 +227,10 @@ private:
     body_ = std::move(r.body);
     write_response_head(head_, r.status, r.headers, {keep_alive_, false, body_.size()});
     stream_.expires_after(shared_.options.read_timeout);
-    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    // HEAD: the headers GET would send (Content-Length included), no body.
+    std::size_t body_bytes = method_ == "HEAD" ? 0 : body_.size();
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_),
+                                             net::buffer(body_.data(), body_bytes)};
     net::async_write(stream_, buffers,
                      beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
@@ -225,13 +264,19 @@ private:
     // keep-alive clients open a new one instead of sending their next request into a closed one.
     keep_alive_ = false;
     write_response_head(head_, r.status, r.headers, {keep_alive_, true, 0});
-    if (!r.body.empty()) pending_.push_back(std::move(r.body));
-    sink_ = std::make_shared<SessionSink>(weak_from_this());
-    stream_.expires_never(); // a push query may legitimately stream for hours
+    sink_ = std::make_shared<SessionSink>(weak_from_this(), shared_.options.stream_buffer_limit);
+    if (!r.body.empty()) {
+      sink_->queued(r.body.size());
+      pending_.push_back(std::move(r.body));
+    }
+    // A push query may legitimately stream for hours; what bounds it is the client keeping up
+    // (stream_buffer_limit, stream_write_timeout).
+    stream_.expires_never();
     writing_ = true;
+    arm_write_timer();
     net::async_write(stream_.socket(), net::buffer(head_),
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                       self->writing_ = false;
+                       self->write_done();
                        if (ec) return self->do_close();
                        self->pump();
                      });
@@ -259,9 +304,11 @@ private:
       writing_ = true;
       current_ = std::move(pending_.front());
       pending_.pop_front();
+      arm_write_timer();
       net::async_write(stream_.socket(), bhttp::make_chunk(net::buffer(current_)),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         self->writing_ = false;
+                         self->write_done();
+                         if (self->sink_) self->sink_->sent(self->current_.size());
                          if (ec) return self->do_close();
                          self->pump();
                        });
@@ -269,9 +316,10 @@ private:
     }
     if (finish_requested_ && streaming_) {
       writing_ = true;
+      arm_write_timer();
       net::async_write(stream_.socket(), bhttp::make_chunk_last(),
                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                         self->writing_ = false;
+                         self->write_done();
                          self->streaming_ = false;
                          self->finish_requested_ = false;
                          self->sink_.reset();
@@ -286,6 +334,21 @@ private:
     }
   }
 
+  // A streamed write that does not complete in stream_write_timeout means a client that stopped
+  // reading: drop it. The generation tells a stale expiry from the current write's.
+  void arm_write_timer() {
+    auto generation = ++write_generation_;
+    write_timer_.expires_after(shared_.options.stream_write_timeout);
+    write_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      if (!ec && self->writing_ && generation == self->write_generation_) self->do_close();
+    });
+  }
+  void write_done() {
+    writing_ = false;
+    ++write_generation_;
+    write_timer_.cancel();
+  }
+
   void do_close_after_stream() {
     // A read is still outstanding from watch_for_disconnect(); a second concurrent read is not
     // allowed, so the connection ends here. Clients of streaming endpoints open a new one.
@@ -296,6 +359,7 @@ private:
   void do_close() {
     if (closed_) return;
     closed_ = true;
+    write_timer_.cancel();
     if (streaming_ && status_ != 0) log_request();
     if (sink_) {
       auto sink = std::move(sink_);
@@ -327,12 +391,21 @@ private:
   std::deque<std::string> pending_;
   std::string current_;
   std::shared_ptr<SessionSink> sink_;
+  net::steady_timer write_timer_;
+  std::uint64_t write_generation_ = 0;
 };
 
 bool SessionSink::write(std::string chunk) {
-  if (closed_) return false;
+  if (closed_ || dropping_) return false;
   auto s = session_.lock();
   if (!s) return false;
+  // The queue is bounded: a client that does not read is dropped, not buffered without end.
+  std::size_t n = chunk.size();
+  if (queued_.fetch_add(n) + n > limit_) {
+    dropping_ = true;
+    s->post_drop();
+    return false;
+  }
   s->post_chunk(std::move(chunk), false);
   return true;
 }
@@ -354,12 +427,53 @@ struct HttpServer::Impl {
   bool running = false;
   std::mutex sessions_mu;
   std::vector<std::weak_ptr<Session>> sessions;
+  std::optional<net::steady_timer> accept_timer; // the pause after running out of descriptors
+  std::atomic<std::uint64_t> accept_failures{0};
+  std::uint64_t failures_logged = 0; // accept_failures when the last message went out
+  std::optional<steady::time_point> last_logged;
+
+  static bool out_of_resources(const beast::error_code& ec) {
+    int v = ec.value();
+    return ec.category() == boost::system::system_category() &&
+           (v == EMFILE || v == ENFILE || v == ENOBUFS || v == ENOMEM);
+  }
+
+  // One message per error_log_period, however fast accepts fail (runs on contexts[0]).
+  void log_accept_failure(const beast::error_code& ec) {
+    auto& o = shared.options;
+    if (!o.error_log) return;
+    auto now = steady::now();
+    if (last_logged && now - *last_logged < o.error_log_period) return;
+    std::uint64_t total = accept_failures.load();
+    std::string m = o.name + ": cannot accept connections: " + ec.message() +
+                    " (raise the descriptor limit, ulimit -n, or lower the number of clients); "
+                    "pausing new connections for " +
+                    std::to_string(o.accept_backoff.count()) +
+                    " ms at a time, open connections are still served";
+    if (last_logged)
+      m += " (" + std::to_string(total - failures_logged) +
+           " failed accepts since the last message)";
+    o.error_log(m);
+    last_logged = now;
+    failures_logged = total;
+  }
 
   void do_accept() {
     // Each accepted socket belongs to the next io_context in turn.
     auto& ctx = *contexts[next++ % contexts.size()];
     acceptor->async_accept(ctx, [this](beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+      if (ec) ++accept_failures;
+      if (ec && out_of_resources(ec)) {
+        // Retrying at once fails at once: the loop would spin at 100% CPU and starve the
+        // connections this thread serves. Wait; a closing connection frees a descriptor.
+        log_accept_failure(ec);
+        accept_timer->expires_after(shared.options.accept_backoff);
+        accept_timer->async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && acceptor->is_open()) do_accept();
+        });
+        return;
+      }
       if (!ec) {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
@@ -399,6 +513,7 @@ Status HttpServer::start() {
                       ")");
   tcp::endpoint endpoint(address, o.port);
   auto& acc = impl_->acceptor.emplace(*impl_->contexts[0]);
+  impl_->accept_timer.emplace(*impl_->contexts[0]);
   acc.open(endpoint.protocol(), ec);
   if (!ec) acc.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acc.bind(endpoint, ec);
@@ -420,6 +535,7 @@ void HttpServer::stop() {
   net::post(*impl_->contexts[0], [this] {
     boost::system::error_code ec;
     impl_->acceptor->close(ec);
+    impl_->accept_timer->cancel();
   });
   {
     std::lock_guard lock(impl_->sessions_mu);
@@ -447,6 +563,128 @@ std::string HttpServer::url() const {
 
 std::size_t HttpServer::open_connections() const {
   return impl_->shared.connections.load();
+}
+
+std::uint64_t HttpServer::accept_failures() const {
+  return impl_->accept_failures.load();
+}
+
+namespace {
+
+// Collects a streamed response in memory for serve_in_memory.
+class MemorySink : public ChunkSink {
+public:
+  explicit MemorySink(std::size_t limit) : limit_(limit) {}
+  bool write(std::string chunk) override {
+    std::lock_guard lock(mu_);
+    if (closed_ || finished_) return false;
+    if (bytes_ + chunk.size() > limit_) return false; // closed by the caller afterwards
+    bytes_ += chunk.size();
+    if (!chunk.empty()) chunks_.push_back(std::move(chunk));
+    return true;
+  }
+  void finish() override {
+    std::lock_guard lock(mu_);
+    finished_ = true;
+  }
+  bool closed() const override {
+    std::lock_guard lock(mu_);
+    return closed_;
+  }
+  void on_close(std::function<void()> cb) override {
+    {
+      std::lock_guard lock(mu_);
+      if (!closed_) {
+        on_close_ = std::move(cb);
+        return;
+      }
+    }
+    if (cb) cb();
+  }
+  // Like a client that goes away: the producer's on_close runs (a push query is cleaned up).
+  void close() {
+    std::function<void()> cb;
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+      cb = std::move(on_close_);
+    }
+    if (cb) cb();
+  }
+  // The chunked body as it would go on the wire; the last chunk only if the producer finished.
+  std::string framed() const {
+    std::lock_guard lock(mu_);
+    std::string out;
+    char size[24];
+    for (const auto& c : chunks_) {
+      std::snprintf(size, sizeof size, "%zx\r\n", c.size());
+      out += size;
+      out += c;
+      out += "\r\n";
+    }
+    if (finished_) out += "0\r\n\r\n";
+    return out;
+  }
+
+private:
+  mutable std::mutex mu_;
+  std::size_t limit_;
+  std::size_t bytes_ = 0;
+  bool closed_ = false, finished_ = false;
+  std::vector<std::string> chunks_;
+  std::function<void()> on_close_;
+};
+
+} // namespace
+
+std::string serve_in_memory(const ServerOptions& options, const Handler& handler,
+                            std::string_view raw_request) {
+  Shared shared;
+  shared.options = options;
+  shared.handler = handler;
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+  parser.body_limit(options.body_limit);
+  parser.eager(true);
+  beast::error_code ec;
+  std::size_t used = 0;
+  while (!ec && !parser.is_done() && used < raw_request.size()) {
+    std::size_t n =
+        parser.put(net::buffer(raw_request.data() + used, raw_request.size() - used), ec);
+    used += n;
+    if (ec == bhttp::error::need_more) ec = {};
+    if (n == 0 && !ec) break;
+  }
+  if (!ec && !parser.is_done()) parser.put_eof(ec);
+  if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
+
+  ServerResponse res;
+  bool keep_alive = false;
+  bool head_only = false;
+  if (ec) {
+    auto [status, message] = parse_failure(ec, options);
+    res = options.error_response ? options.error_response(status, message)
+                                 : plain_error(status, message);
+  } else {
+    auto& msg = parser.get();
+    keep_alive = msg.keep_alive();
+    ServerRequest req = make_request(msg, "127.0.0.1");
+    head_only = req.method == "HEAD";
+    res = call_handler(shared, req);
+  }
+  std::string out;
+  if (!res.stream) {
+    write_response_head(out, res.status, res.headers, {keep_alive, false, res.body.size()});
+    if (!head_only) out += res.body;
+    return out;
+  }
+  write_response_head(out, res.status, res.headers, {false, true, 0});
+  auto sink = std::make_shared<MemorySink>(options.stream_buffer_limit);
+  if (!res.body.empty()) sink->write(std::move(res.body));
+  res.stream(sink);
+  sink->close(); // nobody reads on: what was written synchronously is the answer
+  return out + sink->framed();
 }
 
 } // namespace konform::serve

@@ -76,6 +76,18 @@ struct ServerOptions {
   std::size_t body_limit = 64 * 1024 * 1024; // larger → 413
   std::chrono::seconds read_timeout{30};     // a request not complete by then: connection closed
   std::chrono::seconds idle_timeout{120};    // idle keep-alive connection closed after this
+  // A streamed (chunked) response to a client that does not read: once more than this many
+  // bytes wait to be sent, or one write has been stuck for stream_write_timeout, the client is
+  // dropped and the producer's on_close runs (a push query is cleaned up) - memory stays bounded.
+  std::size_t stream_buffer_limit = 4 * 1024 * 1024;
+  std::chrono::milliseconds stream_write_timeout{30000};
+  // Out of descriptors (EMFILE, ENFILE, ENOBUFS, ENOMEM on accept): stop accepting for this long
+  // and keep serving the open connections, as nginx does, instead of retrying in a busy loop.
+  std::chrono::milliseconds accept_backoff{500};
+  // Server-side problems worth an operator's attention (accept failures), at most one message
+  // per error_log_period; may be empty.
+  std::function<void(const std::string&)> error_log;
+  std::chrono::seconds error_log_period{60};
   // Builds the protocol's own error body for errors the server detects before any handler runs
   // (400 malformed, 413, 431). Defaults to a plain-text body.
   std::function<ServerResponse(int status, const std::string& message)> error_response;
@@ -97,10 +109,21 @@ public:
   std::uint16_t port() const;
   std::string url() const; // "http://127.0.0.1:PORT"
   std::size_t open_connections() const;
+  // How many accepts have failed so far (EMFILE and the like); for tests and diagnostics.
+  std::uint64_t accept_failures() const;
 
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Serves one raw HTTP/1.1 request without sockets, the way a connection would: the same parser,
+// limits (header_limit, body_limit -> 431/413, malformed -> 400 via options.error_response), the
+// handler, and a streamed response collected chunk by chunk until the producer finishes or
+// stream_buffer_limit is reached (then the sink is closed, as for a client that went away).
+// Returns the raw response bytes (status line, headers, body with chunked framing as sent).
+// The entry point for fuzz targets and tests of request handling; thread-safe as the handler is.
+std::string serve_in_memory(const ServerOptions& options, const Handler& handler,
+                            std::string_view raw_request);
 
 } // namespace konform::serve

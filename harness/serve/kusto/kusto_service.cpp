@@ -14,9 +14,12 @@
 #include "serve/kusto/oneapi_error.h"
 #include "serve/kusto/query_cache.h"
 #include "serve/kusto/request.h"
+#include "serve/kusto/utf8.h"
 
 #include "json/writer.h"
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 
 namespace konform::serve::kusto {
 namespace {
@@ -160,9 +163,11 @@ public:
   engine::Catalog& catalog() { return catalog_; }
 
 private:
+  // The client's request id is echoed in headers and JSON bodies: bytes that are not UTF-8
+  // (a header may carry any octet) are shown as U+FFFD so that every response stays valid JSON.
   static RequestIds make_ids(const ServerRequest& req) {
     auto crid = req.header("x-ms-client-request-id");
-    return {crid && !crid->empty() ? std::string(*crid) : "unspecified;" + ids::uuid4(),
+    return {crid && !crid->empty() ? utf8::scrub(*crid) : "unspecified;" + ids::uuid4(),
             ids::uuid4()};
   }
 
@@ -191,13 +196,16 @@ private:
 
   ServerResponse route(const ServerRequest& req, const RequestIds& ids, bool dm_role) {
     const std::string& path = req.path;
-    if (path == "/v1/rest/ping") {
+    bool ping = path == "/v1/rest/ping";
+    if (ping || path == "/v1/rest/auth/metadata") {
+      // Read-only resources: GET (and HEAD); anything else is 405, as the service answers.
+      if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, ids, "GET");
+      if (!ping) return json_response(std::string(auth_metadata_body));
       ServerResponse r;
       r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
       r.body = "Pong! IP address: '" + req.remote + "'";
       return r;
     }
-    if (path == "/v1/rest/auth/metadata") return json_response(std::string(auth_metadata_body));
     bool query_v1 = path == "/v1/rest/query";
     bool query_v2 = path == "/v2/rest/query";
     bool mgmt = path == "/v1/rest/mgmt";
@@ -226,13 +234,8 @@ private:
       return r;
     }
     bool post = req.method == "POST";
-    if (!(post || (req.method == "GET" && !ingest))) {
-      Failure f = engine::bad_request("Method " + req.method + " is not allowed on " + path +
-                                      " (use POST" + std::string(ingest ? "" : " or GET") + ")");
-      f.status = 405;
-      f.code = "MethodNotAllowed";
-      return failure_response(f, ids, "DN.FE.HttpRequest");
-    }
+    if (!(post || (req.method == "GET" && !ingest)))
+      return method_not_allowed(req, ids, ingest ? "POST" : "GET, POST");
     if (ingest) return streaming_ingest(req, ids);
     auto parsed = parse_query_request(req);
     if (!parsed) return failure_response(parsed.failure(), ids, "DN.FE.HttpRequest");
@@ -250,6 +253,17 @@ private:
       return r;
     }
     return query(q, ids, query_v2);
+  }
+
+  static ServerResponse method_not_allowed(const ServerRequest& req, const RequestIds& ids,
+                                           std::string allowed) {
+    Failure f = engine::bad_request("Method " + req.method + " is not allowed on " + req.path +
+                                    " (use " + allowed + ")");
+    f.status = 405;
+    f.code = "MethodNotAllowed";
+    ServerResponse r = failure_response(f, ids, "DN.FE.HttpRequest");
+    r.headers.emplace_back("Allow", std::move(allowed));
+    return r;
   }
 
   ServerResponse command(const QueryRequest& q, const RequestIds& ids, bool via_mgmt,
@@ -361,6 +375,15 @@ private:
     std::string_view data = req.body;
     auto encoding = req.header("content-encoding");
     bool labelled_gzip = encoding && text::iequals(text::trim(*encoding), "gzip");
+    // Only gzip (or no encoding) is read; storing deflate or brotli bytes as rows would be
+    // silent corruption.
+    if (encoding && !labelled_gzip && !text::trim(*encoding).empty() &&
+        !text::iequals(text::trim(*encoding), "identity"))
+      return failure_response(
+          engine::bad_request("Content-Encoding '" + utf8::scrub(text::trim(*encoding)) +
+                              "' is not supported for streaming ingestion: send the body "
+                              "uncompressed or with 'Content-Encoding: gzip'"),
+          ids, activity);
     if (labelled_gzip && !gzip::looks_like_gzip(data)) {
       Failure f = engine::bad_request(
           "The request body is labelled 'Content-Encoding: gzip' but is not gzip data (it does not "
@@ -386,6 +409,20 @@ private:
       decompressed = std::move(inflated.value());
       data = decompressed;
     }
+    // Text that is not UTF-8 would be stored and later break every query response's JSON.
+    if (auto bad = utf8::first_invalid(data)) {
+      std::size_t line =
+          1 + static_cast<std::size_t>(std::count(data.begin(), data.begin() + *bad, '\n'));
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(data[*bad]));
+      return failure_response(
+          engine::bad_request("The " + std::string(decompressed.empty() ? "" : "decompressed ") +
+                              "request body is not valid UTF-8: byte " + byte + " at offset " +
+                              std::to_string(*bad) + " (line " + std::to_string(line) +
+                              "). Streaming ingestion reads text as UTF-8; convert the data "
+                              "first. Nothing was ingested."),
+          ids, activity);
+    }
     auto ingested = engine::ingest(catalog_, spec, data);
     if (!ingested) return failure_response(ingested.failure(), ids, activity);
     std::string body =
@@ -398,6 +435,9 @@ private:
   void finish(const ServerRequest& req, const RequestIds& ids, ServerResponse& r) const {
     r.headers.emplace_back("x-ms-client-request-id", ids.client_request_id);
     r.headers.emplace_back("x-ms-activity-id", ids.activity_id);
+    // The last line of defence for "every response is valid JSON": a request-supplied string
+    // that reached a message (a percent-decoded path, a database name) without being checked.
+    if (!r.stream && utf8::first_invalid(r.body)) r.body = utf8::scrub(r.body);
     if (r.body.size() >= options_.compress_min && !r.stream) {
       if (auto format = accepted_encoding(req)) {
         r.body = gzip::compress(r.body, *format, 1);
