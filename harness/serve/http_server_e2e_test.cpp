@@ -1,8 +1,14 @@
 #include "http/client.h"
 #include "serve/http_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <mutex>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace konform::serve {
 
@@ -103,6 +109,127 @@ TEST(HttpServerE2E, ProducerLearnsWhenTheClientDisconnects) {
   for (int i = 0; i < 100 && !closed; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(closed);
+}
+
+namespace {
+
+int connect_raw(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return fd;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+// One request on a raw connection; the first read of the answer.
+std::string exchange(int fd, const std::string& path) {
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) < 0) return {};
+  char buf[4096];
+  auto n = ::recv(fd, buf, sizeof buf, 0);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+} // namespace
+
+// Out of descriptors, accept failed at once and was retried at once: 100% CPU, nothing served.
+// The process's descriptor limit is lowered so that the server's next accept gets EMFILE.
+TEST(HttpServerE2E, OutOfDescriptorsPausesAcceptingAndKeepsServing) {
+  std::mutex mu;
+  std::vector<std::string> logged;
+  ServerOptions o;
+  o.accept_backoff = std::chrono::milliseconds(100);
+  o.error_log = [&](const std::string& m) {
+    std::lock_guard lock(mu);
+    logged.push_back(m);
+  };
+  auto server = start_server(
+      [](const ServerRequest& r) {
+        ServerResponse res;
+        res.body = "served " + r.path;
+        return res;
+      },
+      o);
+  int open = connect_raw(server->port());
+  ASSERT_NE(exchange(open, "/before").find("served /before"), std::string::npos);
+
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  int lowest_free = ::dup(0);
+  ASSERT_GE(lowest_free, 0);
+  ::close(lowest_free);
+  rlimit low = old;
+  low.rlim_cur = static_cast<rlim_t>(lowest_free) + 1; // one more descriptor, for the client
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  int waiting = connect_raw(server->port()); // the server has no descriptor left to accept it
+  std::string req = "GET /waiting HTTP/1.1\r\nHost: x\r\n\r\n";
+  if (waiting >= 0) ::send(waiting, req.data(), req.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto during = exchange(open, "/during");
+  auto failures = server->accept_failures();
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+  ASSERT_GE(waiting, 0);
+
+  EXPECT_NE(during.find("served /during"), std::string::npos) << "open connections are served";
+  EXPECT_GE(failures, 1u);
+  // One attempt per 100 ms pause, not a busy loop (which makes millions in a second).
+  EXPECT_LE(failures, 30u);
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(logged.size(), 1u) << "one message per period";
+    EXPECT_NE(logged[0].find("Too many open files"), std::string::npos) << logged[0];
+  }
+  char buf[4096];
+  auto n = ::recv(waiting, buf, sizeof buf, 0); // accepted once descriptors are free again
+  ASSERT_GT(n, 0);
+  EXPECT_NE(std::string(buf, static_cast<std::size_t>(n)).find("served /waiting"),
+            std::string::npos);
+  ::close(waiting);
+  ::close(open);
+}
+
+TEST(HttpServerInMemory, ServesOneRawRequestWithTheServersLimitsAndErrors) {
+  ServerOptions o;
+  o.body_limit = 10;
+  Handler echo = [](const ServerRequest& r) {
+    ServerResponse res;
+    res.body = r.method + " " + r.path + " " + r.body;
+    return res;
+  };
+  auto ok =
+      serve_in_memory(o, echo, "POST /a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_EQ(ok.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << ok;
+  EXPECT_EQ(ok.substr(ok.find("\r\n\r\n") + 4), "POST /a b hi");
+  auto malformed = serve_in_memory(o, echo, "NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(malformed.rfind("HTTP/1.1 400", 0), 0u) << malformed;
+  auto cut = serve_in_memory(o, echo, "POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab");
+  EXPECT_EQ(cut.rfind("HTTP/1.1 400", 0), 0u) << cut;
+  auto big = serve_in_memory(o, echo, "POST / HTTP/1.1\r\nContent-Length: 50\r\n\r\n");
+  EXPECT_EQ(big.rfind("HTTP/1.1 413", 0), 0u) << big;
+  auto head = serve_in_memory(o, echo, "HEAD /h HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(head.substr(head.size() - 4), "\r\n\r\n") << head;
+
+  bool closed = false;
+  Handler streaming = [&](const ServerRequest&) {
+    ServerResponse res;
+    res.body = "[";
+    res.stream = [&](std::shared_ptr<ChunkSink> sink) {
+      sink->on_close([&] { closed = true; });
+      sink->write("1,");
+      EXPECT_FALSE(sink->write(std::string(100, 'x'))) << "beyond stream_buffer_limit";
+    };
+    return res;
+  };
+  o.stream_buffer_limit = 50;
+  auto streamed = serve_in_memory(o, streaming, "GET /q HTTP/1.1\r\n\r\n");
+  EXPECT_NE(streamed.find("Transfer-Encoding: chunked"), std::string::npos) << streamed;
+  EXPECT_EQ(streamed.substr(streamed.find("\r\n\r\n") + 4), "1\r\n[\r\n2\r\n1,\r\n");
+  EXPECT_TRUE(closed) << "an unfinished stream is closed, as if its client went away";
 }
 
 } // namespace konform::serve

@@ -7,10 +7,14 @@
 
 #include "json/document.h"
 #include "json/writer.h"
+#include <arpa/inet.h>
 #include <atomic>
 #include <future>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace konform::serve::ksql {
 namespace {
@@ -21,10 +25,9 @@ class KsqlServiceE2E : public ::testing::Test {
 protected:
   void SetUp() override { start({}); }
 
-  void start(KsqlOptions o) {
+  void start(KsqlOptions o, ServerOptions so = {}) {
     server.reset();
     service = std::move(KsqlService::create(o).value());
-    ServerOptions so;
     so.threads = 2;
     so.name = "ksql";
     auto* svc = service.get();
@@ -53,15 +56,18 @@ protected:
   // response starts streaming).
   bool wait_for_push_queries(std::size_t count) {
     for (int i = 0; i < 200; ++i) {
-      auto body = ksql("SHOW QUERIES;").body;
-      std::size_t n = 0;
-      for (auto at = body.find("\"queryType\":\"PUSH\""); at != std::string::npos;
-           at = body.find("\"queryType\":\"PUSH\"", at + 1))
-        ++n;
-      if (n == count) return true;
+      if (push_queries() == count) return true;
       std::this_thread::sleep_for(10ms);
     }
     return false;
+  }
+  std::size_t push_queries() {
+    auto body = ksql("SHOW QUERIES;").body;
+    std::size_t n = 0;
+    for (auto at = body.find("\"queryType\":\"PUSH\""); at != std::string::npos;
+         at = body.find("\"queryType\":\"PUSH\"", at + 1))
+      ++n;
+    return n;
   }
 
   std::unique_ptr<KsqlService> service;
@@ -366,6 +372,79 @@ TEST_F(KsqlServiceE2E, DeepNestingIsA400StatementErrorAndTheServerGoesOn) {
             std::string::npos)
       << deep_ok.body;
   EXPECT_EQ(ksql("SHOW STREAMS;").status, 200);
+}
+
+// A client that asks for a push query and never reads: its receive buffer is as small as the
+// kernel allows, so what the server sends piles up on the server's side.
+int start_unread_push_query(std::uint16_t port, const std::string& path, const std::string& body) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string req = "POST " + path +
+                    " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    "Content-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + body;
+  EXPECT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
+  return fd;
+}
+
+// 20 such clients took serve from 8.7 MB to 1.49 GB: each push stream's queue is now bounded,
+// and a client over it is dropped with its transient query.
+TEST_F(KsqlServiceE2E, PushQueryClientsThatDoNotReadAreDroppedAtTheBufferLimit) {
+  ServerOptions so;
+  so.stream_buffer_limit = 256 * 1024;
+  so.stream_write_timeout = std::chrono::minutes(5); // only the buffer limit can drop them here
+  start({}, so);
+  ASSERT_EQ(ksql("CREATE STREAM S (K STRING KEY, V STRING) WITH (kafka_topic='s', "
+                 "value_format='JSON');")
+                .status,
+            200);
+  int v1 = start_unread_push_query(server->port(), "/query",
+                                   "{\"ksql\":\"SELECT * FROM S EMIT CHANGES;\"}");
+  int v2 = start_unread_push_query(server->port(), "/query-stream",
+                                   "{\"sql\":\"SELECT * FROM S EMIT CHANGES;\"}");
+  ASSERT_TRUE(wait_for_push_queries(2));
+  const std::string big(64 * 1024, 'x');
+  int inserted = 0;
+  bool dropped = false;
+  // Kernel buffers take a few MB before anything queues in the server; 40 MB is far beyond.
+  while (!dropped && inserted < 640) {
+    ASSERT_EQ(ksql("INSERT INTO S (K, V) VALUES ('k', '" + big + "');").status, 200);
+    if (++inserted % 8 == 0) dropped = push_queries() == 0;
+  }
+  EXPECT_TRUE(dropped) << "both clients still registered after " << inserted << " rows of 64 KB";
+  ::close(v1);
+  ::close(v2);
+  EXPECT_EQ(ksql("SHOW STREAMS;").status, 200);
+}
+
+TEST_F(KsqlServiceE2E, PushQueryClientsThatDoNotReadAreDroppedAfterTheWriteTimeout) {
+  ServerOptions so;
+  so.stream_buffer_limit = std::size_t(1) << 30;
+  so.stream_write_timeout = 300ms;
+  start({}, so);
+  ASSERT_EQ(ksql("CREATE STREAM S (K STRING KEY, V STRING) WITH (kafka_topic='s', "
+                 "value_format='JSON');")
+                .status,
+            200);
+  int fd = start_unread_push_query(server->port(), "/query",
+                                   "{\"ksql\":\"SELECT * FROM S EMIT CHANGES;\"}");
+  ASSERT_TRUE(wait_for_push_queries(1));
+  const std::string big(64 * 1024, 'x');
+  int inserted = 0;
+  bool dropped = false;
+  while (!dropped && inserted < 640) {
+    ASSERT_EQ(ksql("INSERT INTO S (K, V) VALUES ('k', '" + big + "');").status, 200);
+    if (++inserted % 8 == 0) dropped = push_queries() == 0;
+  }
+  if (!dropped) dropped = wait_for_push_queries(0); // the last write may still be waiting
+  EXPECT_TRUE(dropped) << "the client is still registered after " << inserted << " rows";
+  ::close(fd);
 }
 
 } // namespace
