@@ -1,6 +1,7 @@
 // `konform serve`: the reference Kusto and ksqlDB endpoints in the foreground until SIGINT/SIGTERM.
 #include "cli/app.h"
 #include "serve/reference_endpoint.h"
+#include "serve/token_file.h"
 
 #include <csignal>
 #include <cstdio>
@@ -20,10 +21,14 @@ int serve_main(int argc, char** argv) {
       cxxopts::value<std::string>()->default_value("127.0.0.1:8088"))(
       "data", "Folder with databases to load (schema + CSV); default: the bundled sample",
       cxxopts::value<std::string>())("token",
-                                     "Require 'Authorization: Bearer TOKEN' on every request",
+                                     "Require 'Authorization: Bearer TOKEN' on every request "
+                                     "(visible in ps: prefer --token-file)",
                                      cxxopts::value<std::string>())(
-      "max-concurrent", "Answer 429 beyond N Kusto requests in flight (0 = no limit)",
-      cxxopts::value<unsigned>()->default_value("0"))(
+      "token-file",
+      "Read the token for --token from FILE (one line; a trailing newline is dropped)",
+      cxxopts::value<std::string>())("max-concurrent",
+                                     "Answer 429 beyond N Kusto requests in flight (0 = no limit)",
+                                     cxxopts::value<unsigned>()->default_value("0"))(
       "dm-listen",
       "Also run the Kusto data-management role (queued ingestion) on host:port; needs "
       "--azurite-blob/--azurite-queue",
@@ -53,8 +58,21 @@ int serve_main(int argc, char** argv) {
   eo.ksql_listen = args["ksql-listen"].as<std::string>();
   eo.threads = args["threads"].as<unsigned>();
   if (args.count("data")) eo.kusto.data_dir = args["data"].as<std::string>();
+  if (args.count("token") && args.count("token-file")) {
+    std::cerr << "konform serve: give --token or --token-file, not both\n";
+    return exit_bad_input;
+  }
   if (args.count("token")) {
     eo.kusto.token = args["token"].as<std::string>();
+    eo.ksql.token = eo.kusto.token;
+  }
+  if (args.count("token-file")) {
+    auto token = serve::read_token_file(args["token-file"].as<std::string>());
+    if (!token) {
+      std::cerr << "konform serve: " << token.error().message << "\n";
+      return exit_bad_input;
+    }
+    eo.kusto.token = std::move(token.value());
     eo.ksql.token = eo.kusto.token;
   }
   eo.kusto.max_concurrent = args["max-concurrent"].as<unsigned>();
@@ -63,6 +81,12 @@ int serve_main(int argc, char** argv) {
   if (args.count("dm-listen")) eo.kusto.dm_listen = args["dm-listen"].as<std::string>();
   if (args.count("azurite-blob")) eo.kusto.azurite_blob = args["azurite-blob"].as<std::string>();
   if (args.count("azurite-queue")) eo.kusto.azurite_queue = args["azurite-queue"].as<std::string>();
+  // Problems of the server itself (out of descriptors) are logged even with --quiet; the
+  // server limits them to one message a minute.
+  eo.error_log = [](const std::string& message) {
+    std::fprintf(stderr, "konform serve: %s\n", message.c_str());
+  };
+  eo.kusto.dm_error_log = eo.error_log;
   if (!args.count("quiet")) {
     static std::mutex log_mu;
     eo.access_log = [](const serve::AccessLogEntry& e) {

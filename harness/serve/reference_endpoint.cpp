@@ -45,6 +45,7 @@ Result<std::unique_ptr<ReferenceEndpoint>> ReferenceEndpoint::start(EndpointOpti
     so.port = addr->second;
     so.threads = options.threads;
     so.access_log = options.access_log;
+    so.error_log = options.error_log;
     so.error_response = [service](int status, const std::string& message) {
       return service->error_response(status, message);
     };

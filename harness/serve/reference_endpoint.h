@@ -19,6 +19,7 @@ struct EndpointOptions {
   kusto::KustoOptions kusto;
   ksql::KsqlOptions ksql;
   std::function<void(const AccessLogEntry&)> access_log;
+  std::function<void(const std::string&)> error_log; // e.g. out of descriptors (rate-limited)
 };
 
 class ReferenceEndpoint {

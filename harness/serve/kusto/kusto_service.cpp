@@ -90,6 +90,7 @@ public:
     so.address = options_.dm_listen.substr(0, colon);
     so.port = static_cast<std::uint16_t>(*port);
     so.access_log = options_.dm_access_log;
+    so.error_log = options_.dm_error_log;
     so.error_response = [this](int status, const std::string& m) {
       return error_response(status, m);
     };

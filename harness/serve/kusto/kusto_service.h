@@ -30,6 +30,7 @@ struct KustoOptions {
   std::string azurite_blob;  // e.g. http://127.0.0.1:10000
   std::string azurite_queue; // e.g. http://127.0.0.1:10001
   std::function<void(const AccessLogEntry&)> dm_access_log;
+  std::function<void(const std::string&)> dm_error_log;
 };
 
 class KustoService {
