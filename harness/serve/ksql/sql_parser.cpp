@@ -135,6 +135,12 @@ std::variant<std::vector<Token>, SyntaxError> lex(std::string_view s) {
       i += t.text.size();
     }
     out.push_back(std::move(t));
+    if (out.size() > max_request_tokens)
+      return SyntaxError{out.back().line, out.back().column,
+                         "the request has more than " + std::to_string(max_request_tokens) +
+                             " tokens (the limit of konform serve): send fewer or shorter "
+                             "statements",
+                         ""};
   }
   Token end = here(i);
   end.kind = Token::Kind::End;

@@ -18,6 +18,10 @@ namespace konform::serve::ksql {
 // statement within a couple of MB of a server thread's 8 MB.
 inline constexpr int max_expression_height = 100;
 
+// The most tokens one request's text may have: the lexer reads it all before parsing, and a
+// 64 MB body of "((((" held about 150 bytes per character (1.5 GB for 10 MB) without a bound.
+inline constexpr std::size_t max_request_tokens = 250000;
+
 using ParseResult = std::variant<std::vector<Statement>, SyntaxError>;
 
 ParseResult parse_statements(std::string_view text);

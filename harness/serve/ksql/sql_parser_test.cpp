@@ -133,11 +133,8 @@ std::string repeat(std::string_view piece, std::size_t n) {
   return out;
 }
 
-// Each of these overflowed the stack (SIGSEGV) before the parser had a nesting limit: the
-// recursive descent itself, or the recursive walks over the tall tree a left-deep loop built.
-TEST(KsqlParser, NestingBeyondTheLimitIsASyntaxErrorNamingIt) {
-  const std::size_t deep = 100000;
-  const std::vector<std::pair<std::string, std::string>> cases = {
+std::vector<std::pair<std::string, std::string>> deep_statements(std::size_t deep) {
+  return {
       {"parentheses", "SELECT " + repeat("(", deep) + "1" + repeat(")", deep) + " FROM s;"},
       {"ARRAY[", "INSERT INTO s VALUES (" + repeat("ARRAY[", deep) + repeat("]", deep) + ");"},
       {"NOT", "SELECT * FROM s WHERE " + repeat("NOT ", deep) + "TRUE;"},
@@ -151,15 +148,39 @@ TEST(KsqlParser, NestingBeyondTheLimitIsASyntaxErrorNamingIt) {
       {"ARRAY<", "CREATE STREAM s (c " + repeat("ARRAY<", deep) + "INT" + repeat(">", deep) +
                      ") WITH (kafka_topic='t', value_format='JSON');"},
   };
-  for (const auto& [what, text] : cases) {
+}
+
+bool names_nesting_limit(const SyntaxError& e) {
+  return e.message().find("nesting is deeper than " + std::to_string(max_expression_height) +
+                          " levels") != std::string::npos;
+}
+bool names_token_limit(const SyntaxError& e) {
+  return e.message().find("more than " + std::to_string(max_request_tokens) + " tokens") !=
+         std::string::npos;
+}
+
+// Each of these overflowed the stack (SIGSEGV) before the parser had a nesting limit: the
+// recursive descent itself, or the recursive walks over the tall tree a left-deep loop built.
+TEST(KsqlParser, NestingBeyondTheLimitIsASyntaxErrorNamingIt) {
+  for (const auto& [what, text] : deep_statements(10000)) {
     SCOPED_TRACE(what);
     auto e = parse_error(text);
     EXPECT_EQ(e.line, 1);
-    EXPECT_NE(e.message().find("nesting is deeper than " + std::to_string(max_expression_height) +
-                               " levels"),
-              std::string::npos)
-        << e.message();
+    EXPECT_TRUE(names_nesting_limit(e)) << e.message();
   }
+  // At 100k levels the statements with several tokens per level pass the token limit first.
+  for (const auto& [what, text] : deep_statements(100000)) {
+    SCOPED_TRACE(what);
+    auto e = parse_error(text);
+    EXPECT_TRUE(names_nesting_limit(e) || names_token_limit(e)) << e.message();
+  }
+}
+
+TEST(KsqlParser, TooManyTokensIsASyntaxErrorNamingTheLimit) {
+  auto e = parse_error("SELECT " + repeat("1+", max_request_tokens) + "1 FROM s;");
+  EXPECT_NE(e.message().find("more than " + std::to_string(max_request_tokens) + " tokens"),
+            std::string::npos)
+      << e.message();
 }
 
 TEST(KsqlParser, NestingUpToTheLimitParses) {

@@ -167,6 +167,9 @@ public:
           advance();
       }
       out.push_back(std::move(t));
+      if (out.size() > max_query_tokens)
+        return bad_request("The query has more than " + std::to_string(max_query_tokens) +
+                           " tokens (the limit of konform serve); send a shorter query");
     }
   }
 

@@ -15,6 +15,10 @@
 
 namespace konform::serve::kusto::engine {
 
+// The most tokens a query may have. The lexer reads the whole text before parsing, so without a
+// bound a 64 MB body of "((((" held about 150 bytes per character (1.5 GB for 10 MB).
+inline constexpr std::size_t max_query_tokens = 250000;
+
 // Request "Parameters" (name → value as sent: a JSON scalar's text, or a KQL literal string).
 using QueryParameters = std::map<std::string, std::string, std::less<>>;
 

@@ -14,6 +14,21 @@ protected:
   Catalog catalog;
 };
 
+// The lexer reads the whole text first: a query of millions of "(" held ~150 bytes each.
+TEST_F(KqlTest, TooManyTokensIsABadRequestNamingTheLimit) {
+  std::string q = "print ";
+  q.append(max_query_tokens + 10, '(');
+  auto r = run(q);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.failure().status, 400);
+  EXPECT_NE(r.failure().detail.find("more than " + std::to_string(max_query_tokens) + " tokens"),
+            std::string::npos)
+      << r.failure().detail;
+  std::string deep = "print ";
+  deep.append(100000, '(');
+  EXPECT_FALSE(run(deep + "1" + std::string(100000, ')')).ok()) << "100k-deep nesting";
+}
+
 TEST_F(KqlTest, TakeLimitAndCount) {
   auto r = run("StormEvents | take 3");
   ASSERT_TRUE(r.ok()) << r.failure().detail;
