@@ -355,6 +355,12 @@ TEST_F(KsqlServiceE2E, DeepNestingIsA400StatementErrorAndTheServerGoesOn) {
   EXPECT_EQ(types.status, 400);
   EXPECT_NE(types.body.find(limit_text), std::string::npos) << types.body.substr(0, 300);
 
+  // The JSON around the statement nests too (simdjson stops at 1024 levels): 400 40000.
+  auto props = post("/ksql", "{\"ksql\":\"SHOW STREAMS;\",\"streamsProperties\":{\"a\":" +
+                                 repeat("[", deep) + repeat("]", deep) + "}}");
+  EXPECT_EQ(props.status, 400);
+  EXPECT_NE(props.body.find("\"error_code\":40000"), std::string::npos) << props.body;
+
   // Just inside the limit, the statement is parsed, run and evaluated on a server thread.
   const std::size_t ok = max_expression_height - 5;
   ASSERT_EQ(ksql("CREATE STREAM S (V INT) WITH (kafka_topic='s', value_format='JSON');"

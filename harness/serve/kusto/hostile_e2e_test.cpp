@@ -190,6 +190,27 @@ TEST_F(KustoHostile, DeepNestingIsA400AndTheServerGoesOn) {
        {{"Content-Type", "application/json"}},
        R"({"db":"Samples","csl":"print 1","x":)" + repeat("[", deep) + repeat("]", deep) + "}"});
   EXPECT_EQ(body.status, 400);
+  // Streaming ingest of a JSON record nested 100k deep (simdjson stops at 1024 levels).
+  ASSERT_EQ(send({"POST",
+                  "/v1/rest/mgmt",
+                  {{"Content-Type", "application/json"}},
+                  R"x({"db":"Samples","csl":".create table D (d:dynamic)"})x"})
+                .status,
+            200);
+  ASSERT_EQ(
+      send(
+          {"POST",
+           "/v1/rest/mgmt",
+           {{"Content-Type", "application/json"}},
+           R"x({"db":"Samples","csl":".create table D ingestion json mapping \"m\" '[{\"column\":\"d\",\"path\":\"$.d\"}]'"})x"})
+          .status,
+      200);
+  auto ingested = send({"POST",
+                        "/v1/rest/ingest/Samples/D?streamFormat=json&mappingName=m",
+                        {},
+                        "{\"d\":" + repeat("[", deep) + repeat("]", deep) + "}"});
+  EXPECT_EQ(ingested.status, 400) << ingested.body;
+  expect_valid_json(ingested);
   auto where = query("StormEvents | where " + repeat("not(", deep) + "true" + repeat(")", deep));
   EXPECT_EQ(where.status, 400);
   EXPECT_EQ(send({"GET", "/v1/rest/ping", {}, ""}).status, 200);
