@@ -12,6 +12,23 @@
 namespace konform::cli {
 namespace {
 
+// Request-supplied text for the terminal: anything but printable ASCII as \xNN, so a header
+// cannot smuggle terminal control sequences (C1 controls, invalid UTF-8) into the log.
+std::string printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
 int serve_main(int argc, char** argv) {
   cxxopts::Options opts("konform serve",
                         "Run the reference Kusto and ksqlDB endpoints (loopback by default).");
@@ -92,8 +109,9 @@ int serve_main(int argc, char** argv) {
     eo.access_log = [](const serve::AccessLogEntry& e) {
       std::lock_guard lock(log_mu);
       std::fprintf(stderr, "%s %s %s %d %.3fms %s\n", e.listener.c_str(), e.method.c_str(),
-                   e.target.c_str(), e.status, static_cast<double>(e.latency.count()) / 1000.0,
-                   e.client_request_id.empty() ? "-" : e.client_request_id.c_str());
+                   printable(e.target).c_str(), e.status,
+                   static_cast<double>(e.latency.count()) / 1000.0,
+                   e.client_request_id.empty() ? "-" : printable(e.client_request_id).c_str());
     };
     eo.kusto.dm_access_log = eo.access_log;
   }
