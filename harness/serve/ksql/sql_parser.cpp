@@ -661,10 +661,18 @@ private:
     if (negated) ++pos_;
     if (accept_word("IN")) {
       expect_symbol("(");
+      // Each value gets its own copy of the left side: bound the copies, so that a large left
+      // side with a long list cannot take quadratic time and memory.
+      const std::size_t left_nodes = node_count(left);
       std::vector<Expr> equalities;
-      do
+      do {
+        if (left_nodes * (equalities.size() + 1) > max_in_list_nodes)
+          fail_here("the IN list repeats its left side more than " +
+                    std::to_string(max_in_list_nodes) +
+                    " expression nodes (the limit of konform serve): shorten the list or "
+                    "simplify the expression before IN");
         equalities.push_back(binary("=", left, additive()));
-      while (accept_symbol(","));
+      } while (accept_symbol(","));
       expect_symbol(")");
       Expr any = balanced_or(equalities, 0, equalities.size());
       return negated ? negate(std::move(any)) : any;
@@ -684,6 +692,16 @@ private:
       if (accept_symbol(op)) return binary(op, std::move(left), additive());
     return left;
   }
+  static constexpr std::size_t max_in_list_nodes = 100000;
+
+  // Nodes in a tree (its height is bounded, so the recursion is too).
+  static std::size_t node_count(const Expr& e) {
+    std::size_t n = 1;
+    for (const auto& a : e.args)
+      n += node_count(a);
+    return n;
+  }
+
   // `x IN (a, b, c, ...)` as an OR of equalities, split in halves so that a list of n values is
   // a tree of height log2(n) rather than n (a long IN list is ordinary ksqlDB).
   Expr balanced_or(std::vector<Expr>& items, std::size_t from, std::size_t to) const {

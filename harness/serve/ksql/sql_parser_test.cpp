@@ -183,6 +183,15 @@ TEST(KsqlParser, TooManyTokensIsASyntaxErrorNamingTheLimit) {
       << e.message();
 }
 
+// Every IN value gets a copy of the left side: a large left side with a long list was
+// quadratic (60k array elements IN 60k values: billions of nodes); 100k copied nodes at most.
+TEST(KsqlParser, InListCopiesOfALargeLeftSideAreBounded) {
+  auto e = parse_error("SELECT * FROM s WHERE ARRAY[1" + repeat(", 1", 20000) + "] IN (1" +
+                       repeat(", 1", 20000) + ");");
+  EXPECT_NE(e.message().find("the IN list repeats its left side"), std::string::npos)
+      << e.message();
+}
+
 TEST(KsqlParser, NestingUpToTheLimitParses) {
   const std::size_t ok = max_expression_height - 10;
   auto parens = parse_ok("SELECT " + repeat("(", ok) + "1" + repeat(")", ok) + " FROM s;");
