@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "serve/kusto/engine/ingest.h"
+#include "serve/kusto/utf8.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -168,6 +169,12 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
           } else {
             data = std::move(inflated.value());
           }
+        }
+        // As for streaming ingestion: text that is not UTF-8 would break every later query.
+        if (auto bad = error.empty() ? utf8::first_invalid(data) : std::nullopt) {
+          error = "blob '" + sas::redact(blob_path) + "': not valid UTF-8 at byte offset " +
+                  std::to_string(*bad);
+          error_code = "BadRequest_InvalidBlob";
         }
         if (error.empty()) {
           engine::IngestSpec spec{database, table, format, mapping_ref, mapping_json, ignore_first};
