@@ -46,6 +46,13 @@ void read_counters(simdjson::dom::element e, Counters& c) {
     c.errors.timeout += u64(errors, "timeout");
     c.errors.status += u64(errors, "status");
     c.errors.protocol += u64(errors, "protocol");
+    c.errors.malformed += u64(errors, "malformed");
+    if (errors["failed_responses"].error() == simdjson::SUCCESS) {
+      c.errors.failed_responses += u64(errors, "failed_responses");
+    } else { // a log of an older build: its responses in status or protocol, at most once each
+      c.errors.failed_responses +=
+          std::min(u64(e, "requests"), u64(errors, "status") + u64(errors, "protocol"));
+    }
   }
 }
 
@@ -80,6 +87,7 @@ std::string hlog_summary_comment(const LoadResult& r) {
   w.field("sent", r.sent);
   w.field("late", r.late);
   w.field("dropped", r.dropped);
+  w.field("unfinished", r.unfinished);
   w.field("validated", r.validated);
   w.field("violations", r.violations);
   w.key("steps").begin_array();
@@ -161,6 +169,7 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
       r.sent += u64(root, "sent");
       r.late += u64(root, "late");
       r.dropped += u64(root, "dropped");
+      r.unfinished += u64(root, "unfinished");
       r.validated += u64(root, "validated");
       r.violations += u64(root, "violations");
       simdjson::dom::array arr;
