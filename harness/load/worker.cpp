@@ -597,6 +597,8 @@ private:
 
   // True when the sampled response breaks the protocol (counted in note_violation).
   bool validate(Connection& c, StepData& sd, const PreparedStep& s) {
+    // Longer than the validators read (the capture stopped at its cap): not sampled.
+    if (c.parser.capture_truncated()) return false;
     std::string decoded;
     std::string_view body = c.capture;
     if (c.parser.encoded()) {
