@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace konform::load {
 namespace {
@@ -182,7 +183,15 @@ std::string percentile_distribution(const Histogram& h, int ticks_per_half_dista
         out += buf;
         const double ticks = ticks_per_half_distance *
                              std::pow(2.0, std::floor(std::log2(100.0 / (100.0 - level))) + 1);
-        level += 100.0 / ticks;
+        const double next = level + 100.0 / ticks;
+        // Counts so large that a bucket short of the total rounds to 100 %: the levels would
+        // creep towards 100 until the step no longer moves them, printing lines forever. No
+        // more levels then; the 100 % line below still closes the table.
+        if (!(next > level) || next >= 100.0) {
+          level = std::numeric_limits<double>::infinity();
+          break;
+        }
+        level = next;
         if (running == total) break; // one line at the last value, then the 100% line below
       }
     });

@@ -292,6 +292,17 @@ TEST(HostileHlog, ACompressionBombIsRefused) {
   EXPECT_NE(h.error().message.find("inflate"), std::string::npos) << h.error().message;
 }
 
+// A bucket just short of a huge total rounds to 100 %: the table still ends (it printed lines
+// until memory ran out).
+TEST(HostileHlog, PercentileTableOfHugeCountsEnds) {
+  Histogram h;
+  h.record(10, std::int64_t(1) << 60);
+  h.record(1000, 1);
+  const auto table = percentile_distribution(h);
+  EXPECT_LT(table.size(), 100'000u);
+  EXPECT_NE(table.find("1.000000000000"), std::string::npos) << table;
+}
+
 // Problems are capped: a file of a million bad lines does not become a million messages.
 TEST(HostileHlog, AFloodOfBadLinesKeepsABoundedListOfProblems) {
   std::string log;

@@ -10,6 +10,9 @@
 namespace konform::load {
 namespace {
 
+// Each step holds three histograms (~0.5 MiB): a log naming a million steps must not take 500 GB.
+constexpr std::size_t max_merge_steps = 256;
+
 constexpr std::string_view summary_prefix = "[konform-summary: ";
 constexpr std::string_view step_prefix = "step:";
 constexpr std::string_view step_uncorrected_prefix = "step-uncorrected:";
@@ -107,18 +110,23 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
   MergeOutcome out;
   LoadResult& r = out.result;
   r.tool = "konform merge";
-  std::map<std::string, StepResult> steps; // by tag, in name order
+  std::map<std::string, StepResult, std::less<>> steps; // by tag, in name order
   std::vector<std::string> step_order;
   double first_start = 0, last_end = 0, max_duration = 0;
   bool any = false, all_have_summary = true;
   std::size_t entries = 0;
-  auto step = [&](std::string_view name) -> StepResult& {
-    auto [it, inserted] = steps.try_emplace(std::string(name));
-    if (inserted) {
-      it->second.name = std::string(name);
-      step_order.push_back(std::string(name));
+  std::size_t beyond_steps = 0; // lines and summaries of steps past max_merge_steps
+  auto step = [&](std::string_view name) -> StepResult* {
+    auto it = steps.find(name);
+    if (it != steps.end()) return &it->second;
+    if (steps.size() >= max_merge_steps) {
+      ++beyond_steps;
+      return nullptr;
     }
-    return it->second;
+    it = steps.try_emplace(std::string(name)).first;
+    it->second.name = std::string(name);
+    step_order.push_back(std::string(name));
+    return &it->second;
   };
 
   for (const auto& in : inputs) {
@@ -136,11 +144,12 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
         r.open_model = true;
         added = r.lag.add(e.histogram);
       } else if (e.tag.starts_with(step_prefix)) {
-        added = step(std::string_view(e.tag).substr(step_prefix.size())).corrected.add(e.histogram);
+        if (auto* s = step(std::string_view(e.tag).substr(step_prefix.size())))
+          added = s->corrected.add(e.histogram);
       } else if (e.tag.starts_with(step_uncorrected_prefix)) {
         // Absent in logs of konform before step-uncorrected: the step's uncorrected stays empty.
-        added = step(std::string_view(e.tag).substr(step_uncorrected_prefix.size()))
-                    .uncorrected.add(e.histogram);
+        if (auto* s = step(std::string_view(e.tag).substr(step_uncorrected_prefix.size())))
+          added = s->uncorrected.add(e.histogram);
       }
       if (!added.ok())
         out.problems.push_back(in.origin + ":" + std::to_string(e.line) +
@@ -177,7 +186,7 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
         for (auto s : arr) {
           std::string_view name;
           if (s["name"].get(name) != simdjson::SUCCESS) continue;
-          read_counters(s, step(name).counters);
+          if (auto* st = step(name)) read_counters(s, st->counters);
         }
     }
     all_have_summary &= has_summary;
@@ -192,6 +201,12 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
     r.counters.requests = std::max<std::uint64_t>(
         r.counters.requests, static_cast<std::uint64_t>(r.corrected.total_count()));
   }
+  if (beyond_steps > 0)
+    out.problems.push_back(std::to_string(beyond_steps) +
+                           " interval(s) or summaries of steps after the first " +
+                           std::to_string(max_merge_steps) +
+                           " distinct ones were left out (each step holds ~0.5 MiB of histograms); "
+                           "the totals still include them");
   for (const auto& name : step_order)
     r.steps.push_back(std::move(steps[name]));
   r.settings.push_back("inputs=" + std::to_string(inputs.size()));

@@ -128,6 +128,21 @@ TEST(Merge, OlderSummariesStillGiveTheErrorRate) {
   EXPECT_EQ(merged->result.failed(), 4u + 3u);
 }
 
+TEST(Merge, StepsBeyondTheCapAreLeftOutWithAProblemNotMemory) {
+  Histogram h;
+  h.record(100);
+  std::string log = hlog_header(1'700'000'000.0, "t");
+  for (int i = 0; i < 300; ++i)
+    log += hlog_line("step:s" + std::to_string(i), 0.0, 1.0, h);
+  log += hlog_line("", 0.0, 1.0, h);
+  auto merged = merge_hlogs({{"many.hlog", log}});
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  EXPECT_EQ(merged->result.steps.size(), 256u);
+  ASSERT_EQ(merged->problems.size(), 1u);
+  EXPECT_NE(merged->problems[0].find("44 interval(s)"), std::string::npos) << merged->problems[0];
+  EXPECT_EQ(merged->result.corrected.total_count(), 1);
+}
+
 TEST(Merge, DamagedLinesAreNamedAndTheRestIsMerged) {
   Histogram all;
   auto a = shard_log(0, 2, 0, all);
