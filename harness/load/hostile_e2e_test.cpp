@@ -12,12 +12,15 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdio>
 #include <gtest/gtest.h>
 #include <memory>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -120,6 +123,88 @@ private:
   std::uint16_t port_ = 0;
   std::uint64_t answered_ = 0; // server thread only
   std::atomic<std::uint64_t> good_{0}, bad_{0};
+  std::thread thread_;
+};
+
+// https: the same hostile answers over TLS (a throwaway self-signed certificate; the client runs
+// with --insecure). The close comes without close_notify, as a crashing server's would.
+class TlsHostileServer {
+public:
+  enum class Mode { close_mid_response, silent };
+
+  explicit TlsHostileServer(Mode mode) : mode_(mode) {
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* cert = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_sign(cert, key, EVP_sha256());
+    SSL_CTX_use_certificate(tls_.native_handle(), cert);
+    SSL_CTX_use_PrivateKey(tls_.native_handle(), key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+
+    acceptor_.open(tcp::v4());
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind({net::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    accept();
+    thread_ = std::thread([this] { ctx_.run(); });
+  }
+  ~TlsHostileServer() {
+    ctx_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/"; }
+  std::uint64_t bad() const { return bad_; }
+
+private:
+  struct Session {
+    Session(net::io_context& ctx, net::ssl::context& tls) : stream(ctx, tls) {}
+    net::ssl::stream<tcp::socket> stream;
+    net::streambuf in;
+  };
+
+  void accept() {
+    auto s = std::make_shared<Session>(ctx_, tls_);
+    acceptor_.async_accept(s->stream.next_layer(), [this, s](boost::system::error_code ec) {
+      if (ec) return;
+      s->stream.async_handshake(net::ssl::stream_base::server,
+                                [this, s](boost::system::error_code hec) {
+                                  if (!hec) read(s);
+                                });
+      accept();
+    });
+  }
+
+  void read(const std::shared_ptr<Session>& s) {
+    net::async_read_until(s->stream, s->in, "\r\n\r\n",
+                          [this, s](boost::system::error_code ec, std::size_t n) {
+                            if (ec) return;
+                            s->in.consume(n);
+                            if (mode_ == Mode::silent) return read(s);
+                            net::async_write(s->stream, net::buffer(truncated),
+                                             [this, s](boost::system::error_code wec, std::size_t) {
+                                               if (wec) return;
+                                               ++bad_;
+                                               boost::system::error_code ignored;
+                                               s->stream.next_layer().close(ignored);
+                                             });
+                          });
+  }
+
+  Mode mode_;
+  net::io_context ctx_{1};
+  net::ssl::context tls_{net::ssl::context::tls_server};
+  tcp::acceptor acceptor_{ctx_};
+  std::uint16_t port_ = 0;
+  std::atomic<std::uint64_t> bad_{0};
   std::thread thread_;
 };
 
@@ -246,6 +331,36 @@ TEST_P(Hostile, TheDurationIsADeadlineAgainstAServerThatNeverAnswers) {
   const auto why = no_response_diagnosis(*r, "http://x");
   EXPECT_NE(why.find("4 requests unanswered when the duration ended"), std::string::npos) << why;
   EXPECT_NE(why.find("accepts connections but does not answer"), std::string::npos) << why;
+}
+
+TEST(HostileTls, ACloseInTheMiddleOfAResponseIsAReadError) {
+  TlsHostileServer server(TlsHostileServer::Mode::close_mid_response);
+  auto o = options_for(server.url(), true);
+  o.insecure = true;
+  o.timeout = 5s;
+  auto r = run_load(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const auto& e = r->counters.errors;
+  EXPECT_EQ(e.timeout, 0u) << summary_text(*r);
+  EXPECT_EQ(r->counters.requests, 0u);
+  EXPECT_GT(server.bad(), 20u); // a handshake per connection: fewer than on plain TCP
+  EXPECT_GE(e.read + o.connections, server.bad()) << summary_text(*r);
+  EXPECT_DOUBLE_EQ(r->error_rate(), 1.0);
+}
+
+TEST(HostileTls, TheDurationIsADeadline) {
+  TlsHostileServer server(TlsHostileServer::Mode::silent);
+  auto o = options_for(server.url(), true);
+  o.insecure = true;
+  o.timeout = 15s;
+  const auto began = std::chrono::steady_clock::now();
+  auto r = run_load(o);
+  const auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_LT(wall, 1.6);
+  EXPECT_EQ(r->counters.requests, 0u);
+  EXPECT_EQ(r->counters.errors.total(), 0u);
+  EXPECT_EQ(r->unfinished, o.connections);
 }
 
 // The open model has the same deadline: its last sends are not waited for the whole --timeout.
