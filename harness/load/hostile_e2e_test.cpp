@@ -311,6 +311,8 @@ TEST_P(Hostile, ACloseInTheMiddleOfAResponseIsAReadErrorAndTheConnectionReopens)
   expect_rate_agrees(*r);
   const auto why = no_response_diagnosis(*r, "http://x");
   EXPECT_NE(why.find("closed or reset before a whole response"), std::string::npos) << why;
+  EXPECT_NE(why.find("the target closes connections before a whole response"), std::string::npos)
+      << why;
 }
 
 TEST_P(Hostile, TheDurationIsADeadlineAgainstAServerThatNeverAnswers) {
@@ -436,10 +438,16 @@ TEST(HostileCli, GarbageIsReportedAsNotHttpWithTheRateTheThresholdSees) {
 
 TEST(HostileCli, DurationEndsTheRunAgainstAStalledServer) {
   HostileServer server(HostileServer::Mode::silent);
-  const auto run = run_konform("load --url " + server.url() + " -d 1s --timeout 15s -t 1 -c 2 -q");
+  const auto run = run_konform("load --url " + server.url() +
+                               " -d 1s --timeout 15s -t 1 -c 2 -q --threshold 'error_rate<1%'");
   EXPECT_LT(run.seconds, 3.0) << run.out; // process start and exit included
   EXPECT_EQ(run.code, 3) << run.out;
   EXPECT_NE(run.out.find("Unfinished: 2 requests"), std::string::npos) << run.out;
+  // 0 % of nothing is no pass.
+  EXPECT_NE(run.out.find("threshold FAILED: error_rate<1%  (error_rate = 0.0000%, but no response "
+                         "was measured)"),
+            std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("does not answer"), std::string::npos) << run.out;
 }
 

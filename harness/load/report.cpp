@@ -291,9 +291,11 @@ std::string no_response_diagnosis(const LoadResult& r, const std::string& origin
   add(e.read, "connections closed or reset before a whole response");
   add(e.timeout, "timeouts (--timeout)");
   add(r.unfinished, "requests unanswered when the duration ended");
-  const char* hint = e.connect == e.unanswered() && r.unfinished == 0
-                         ? "is the target running?"
-                         : "the target accepts connections but does not answer";
+  const char* hint = "the target accepts connections but does not answer in time";
+  if (e.connect == e.unanswered() && r.unfinished == 0)
+    hint = "is the target running?";
+  else if (e.timeout == 0 && r.unfinished == 0 && e.read > 0)
+    hint = "the target closes connections before a whole response";
   return "no response at all from " + origin + " (" + what + "); " + hint;
 }
 

@@ -74,7 +74,7 @@ TEST(NoResponseDiagnosis, NamesWhatHappenedInstead) {
   r.counters.errors.timeout = 2;
   EXPECT_EQ(no_response_diagnosis(r, "http://t"),
             "no response at all from http://t (5 connect errors, 2 timeouts (--timeout)); the "
-            "target accepts connections but does not answer");
+            "target accepts connections but does not answer in time");
   r.counters.requests = 1;
   EXPECT_EQ(no_response_diagnosis(r, "http://t"), "");
 }
