@@ -144,6 +144,11 @@ Result<LoadResult> run_load(const LoadOptions& options) {
   result.settings = describe(options, threads, options.connections, uring);
   IntervalData totals(steps.size());
   auto last_live = Clock::now();
+  // The live line's errors: failed attempts, each once, as in the error rate of the summary.
+  auto failed_so_far = [&totals] {
+    const auto& e = totals.counters.errors;
+    return e.failed_responses + e.unanswered() + totals.dropped;
+  };
 
   auto deliver = [&](std::uint64_t index, IntervalData& data, bool last) {
     totals.add(data);
@@ -171,7 +176,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       live.p50_us = totals.corrected.value_at_percentile(50);
       live.p99_us = totals.corrected.value_at_percentile(99);
       live.requests = totals.counters.requests;
-      live.errors = totals.counters.errors.total() + totals.dropped;
+      live.errors = failed_so_far();
       options.on_live(live);
       last_live = Clock::now();
     }
@@ -191,7 +196,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       live.warming_up = Clock::now() < measure_start;
       live.target_rps = result.target_rate;
       live.requests = totals.counters.requests;
-      live.errors = totals.counters.errors.total() + totals.dropped;
+      live.errors = failed_so_far();
       options.on_live(live);
       last_live = Clock::now();
     }

@@ -140,7 +140,7 @@ struct LiveSample {
   std::int64_t p50_us = 0; // corrected, so far
   std::int64_t p99_us = 0;
   std::uint64_t requests = 0; // so far
-  std::uint64_t errors = 0;   // so far
+  std::uint64_t errors = 0;   // failed attempts so far, each once (LoadResult::failed)
   std::uint64_t in_flight = 0;
 };
 
