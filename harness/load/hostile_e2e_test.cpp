@@ -382,6 +382,24 @@ TEST(HostileOpenModel, TheDurationIsADeadlineToo) {
   EXPECT_EQ(r->unfinished + r->dropped, 20u);
 }
 
+// A stream read for longer than the run is a stream read until the run ended: counted as one (as
+// when its --stream-for ends), not abandoned.
+TEST(HostileStream, AStreamLongerThanTheRunEndsWithTheRun) {
+  HostileServer server(HostileServer::Mode::silent);
+  auto o = options_for(server.url(), true);
+  o.steps[0].streaming = true;
+  o.steps[0].stream_for = 10s;
+  o.timeout = 15s;
+  const auto began = std::chrono::steady_clock::now();
+  auto r = run_load(o);
+  const auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_LT(wall, 1.6);
+  EXPECT_EQ(r->unfinished, 0u);
+  EXPECT_EQ(r->steps[0].stream.streams, o.connections);
+  EXPECT_EQ(r->steps[0].stream.rows, 0u);
+}
+
 // -n has no deadline: every request gets its --timeout, and one that never came is a timeout.
 TEST(HostileRequestCount, UnansweredRequestsTimeOut) {
   HostileServer server(HostileServer::Mode::silent);
