@@ -51,7 +51,8 @@ void read_counters(simdjson::dom::element e, Counters& c) {
     c.errors.protocol += u64(errors, "protocol");
     c.errors.malformed += u64(errors, "malformed");
     if (errors["failed_responses"].error() == simdjson::SUCCESS) {
-      c.errors.failed_responses += u64(errors, "failed_responses");
+      // At most one per response, whatever a damaged summary says (else a rate above 100 %).
+      c.errors.failed_responses += std::min(u64(e, "requests"), u64(errors, "failed_responses"));
     } else { // a log of an older build: its responses in status or protocol, at most once each
       c.errors.failed_responses +=
           std::min(u64(e, "requests"), u64(errors, "status") + u64(errors, "protocol"));
