@@ -82,7 +82,7 @@ struct LoadResult {
   Counters counters;
   std::uint64_t sent = 0; // requests written
   std::uint64_t late = 0; // sends more than 1 ms behind their intended time
-  // Scheduled sends never made: --max-in-flight, the queue bound, or still queued when -d ended.
+  // Scheduled sends never made: --max-in-flight, the queue bound, or still queued at the end.
   std::uint64_t dropped = 0;
   // Requests still unanswered when the duration ended (they had waited less than --timeout):
   // abandoned, neither a response nor an error, in no histogram and not in the error rate.
