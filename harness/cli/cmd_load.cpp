@@ -362,18 +362,17 @@ int load_main(int argc, char** argv) {
       code = exit_runtime;
     }
 
-  // Nothing ever answered: the target is unreachable, which is not a threshold question.
-  if (result->counters.requests == 0 && result->counters.errors.total() > 0) {
-    std::cerr << me << "no response at all from " << lo.origin.origin()
-              << " (connect errors: " << result->counters.errors.connect
-              << "); is the target running?\n";
-    return exit_runtime;
-  }
   bool failed = false;
   for (const auto& o : load::evaluate(thresholds, *result)) {
     std::cout << (o.passed ? "  threshold ok:     " : "  threshold FAILED: ") << o.threshold->text
               << "  (" << o.actual_text << ")\n";
     failed |= !o.passed;
+  }
+  // Nothing ever answered with HTTP: the target is unreachable, mute or not an HTTP server,
+  // which is not a threshold question (the thresholds above still show what was measured).
+  if (const auto why = load::no_response_diagnosis(*result, lo.origin.origin()); !why.empty()) {
+    std::cerr << me << why << "\n";
+    return exit_runtime;
   }
   if (failed) return exit_failed;
   return code;

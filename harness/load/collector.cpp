@@ -52,6 +52,7 @@ void IntervalData::add(const IntervalData& o) {
   sent += o.sent;
   late += o.late;
   dropped += o.dropped;
+  unfinished += o.unfinished;
   validated += o.validated;
   violations += o.violations;
 }
@@ -63,7 +64,7 @@ void IntervalData::reset() {
   for (auto& s : steps)
     s.reset();
   counters.reset();
-  sent = late = dropped = validated = violations = 0;
+  sent = late = dropped = unfinished = validated = violations = 0;
 }
 
 // Two spares from the start: one interval in delivery while the next fills, and one for a
@@ -87,11 +88,17 @@ void Collector::publish(unsigned thread, std::uint64_t index, const IntervalData
   cv_.notify_all();
 }
 
-void Collector::finish(unsigned thread, std::vector<std::string> violation_examples) {
+void Collector::finish(unsigned thread, std::vector<std::string> violation_examples,
+                       std::vector<std::string> malformed_examples) {
   std::lock_guard lock(mu_);
   finished_[thread] = true;
   for (auto& e : violation_examples)
     if (examples_.size() < 5) examples_.push_back(std::move(e));
+  for (auto& e : malformed_examples)
+    if (malformed_examples_.size() < 5 &&
+        std::find(malformed_examples_.begin(), malformed_examples_.end(), e) ==
+            malformed_examples_.end())
+      malformed_examples_.push_back(std::move(e));
   cv_.notify_all();
 }
 
@@ -132,6 +139,11 @@ bool Collector::all_finished() {
 std::vector<std::string> Collector::examples() {
   std::lock_guard lock(mu_);
   return examples_;
+}
+
+std::vector<std::string> Collector::malformed_examples() {
+  std::lock_guard lock(mu_);
+  return malformed_examples_;
 }
 
 } // namespace konform::load

@@ -11,6 +11,12 @@
 namespace konform::load {
 namespace {
 
+// With -d the duration is a deadline: requests still outstanding when it ends get this much
+// longer (at most --timeout) to be answered, then the run ends and they are abandoned as
+// `unfinished`. Short, so a stalled server cannot stretch a 3 s run to the --timeout; not zero,
+// so the requests a healthy server has in flight at the end (one per connection) still count.
+constexpr auto abandon_grace = std::chrono::milliseconds(100);
+
 double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -123,6 +129,8 @@ Result<LoadResult> run_load(const LoadOptions& options) {
     c.measure_start = measure_start;
     c.total_slots = total_slots;
     c.deadline = window_end;
+    if (!options.requests)
+      c.abandon_at = window_end + std::min<Clock::duration>(options.timeout, abandon_grace);
     c.use_uring = uring;
   }
   std::vector<std::thread> workers;
@@ -136,6 +144,11 @@ Result<LoadResult> run_load(const LoadOptions& options) {
   result.settings = describe(options, threads, options.connections, uring);
   IntervalData totals(steps.size());
   auto last_live = Clock::now();
+  // The live line's errors: failed attempts, each once, as in the error rate of the summary.
+  auto failed_so_far = [&totals] {
+    const auto& e = totals.counters.errors;
+    return e.failed_responses + e.unanswered() + totals.dropped;
+  };
 
   auto deliver = [&](std::uint64_t index, IntervalData& data, bool last) {
     totals.add(data);
@@ -163,7 +176,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       live.p50_us = totals.corrected.value_at_percentile(50);
       live.p99_us = totals.corrected.value_at_percentile(99);
       live.requests = totals.counters.requests;
-      live.errors = totals.counters.errors.total() + totals.dropped;
+      live.errors = failed_so_far();
       options.on_live(live);
       last_live = Clock::now();
     }
@@ -183,7 +196,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
       live.warming_up = Clock::now() < measure_start;
       live.target_rps = result.target_rate;
       live.requests = totals.counters.requests;
-      live.errors = totals.counters.errors.total() + totals.dropped;
+      live.errors = failed_so_far();
       options.on_live(live);
       last_live = Clock::now();
     }
@@ -200,9 +213,11 @@ Result<LoadResult> run_load(const LoadOptions& options) {
   result.sent = totals.sent;
   result.late = totals.late;
   result.dropped = totals.dropped;
+  result.unfinished = totals.unfinished;
   result.validated = totals.validated;
   result.violations = totals.violations;
   result.violation_examples = collector.examples();
+  result.malformed_examples = collector.malformed_examples();
   for (std::size_t i = 0; i < steps.size(); ++i) {
     StepResult s;
     s.name = steps[i].name;

@@ -104,7 +104,14 @@ Result<Histogram> Histogram::make(std::int64_t lowest, std::int64_t highest, int
                       std::to_string(lowest));
   if (digits < 0 || digits > 5)
     return make_error("histogram: significant digits must be 0..5, got " + std::to_string(digits));
-  if (highest < 2 * lowest)
+  // Java's limit: beyond it the bucket arithmetic overflows 64 bits.
+  const int unit_magnitude = 63 - std::countl_zero(static_cast<std::uint64_t>(lowest));
+  const int half_magnitude =
+      std::max(1, static_cast<int>(std::ceil(std::log2(2 * std::pow(10.0, digits))))) - 1;
+  if (unit_magnitude + half_magnitude > 61)
+    return make_error("histogram: lowest discernible value " + std::to_string(lowest) +
+                      " is too large for " + std::to_string(digits) + " significant digits");
+  if (highest / 2 < lowest)
     return make_error("histogram: highest trackable value " + std::to_string(highest) +
                       " must be at least twice the lowest " + std::to_string(lowest));
   Histogram h(lowest, highest, digits);
@@ -148,7 +155,8 @@ std::int64_t Histogram::lowest_equivalent(std::int64_t value) const {
 }
 
 std::int64_t Histogram::highest_equivalent(std::int64_t value) const {
-  return lowest_equivalent(value) + size_of_equivalent_range(value) - 1;
+  // In this order: the top range of a geometry up to 2^63 - 1 ends exactly there.
+  return lowest_equivalent(value) + (size_of_equivalent_range(value) - 1);
 }
 
 std::int64_t Histogram::median_equivalent(std::int64_t value) const {
@@ -179,6 +187,10 @@ void Histogram::record_corrected(std::int64_t value, std::int64_t expected_inter
 }
 
 Status Histogram::add(const Histogram& other) {
+  // Every count is at most its histogram's total: a sum that fits cannot overflow anywhere.
+  if (other.total_ > INT64_MAX - total_)
+    return make_error("histogram: adding " + std::to_string(other.total_) + " values to " +
+                      std::to_string(total_) + " would overflow the 64-bit counts");
   if (lowest_ == other.lowest_ && digits_ == other.digits_ &&
       counts_.size() >= other.counts_.size()) {
     for (std::size_t i = 0; i < other.counts_.size(); ++i)
@@ -326,8 +338,10 @@ Result<Histogram> Histogram::decode(std::string_view bytes) {
     if (length > bytes.size() - 8)
       return make_error("histogram: compressed length " + std::to_string(length) + " exceeds the " +
                         std::to_string(bytes.size() - 8) + " bytes present");
-    auto inner =
-        gzip::decompress(bytes.substr(8, length), gzip::Format::zlib_deflate, std::size_t(1) << 28);
+    // The largest histogram Java can make (1 .. 2^63 - 1 at 5 digits, ~6.2M counters) encodes in
+    // under 9 bytes a counter: more than this is a compression bomb, refused at the limit.
+    auto inner = gzip::decompress(bytes.substr(8, length), gzip::Format::zlib_deflate,
+                                  std::size_t(64) << 20);
     if (!inner)
       return make_error("histogram: compressed payload does not inflate: " + inner.error().message);
     if (inner->size() >= 4 && cookie_base(static_cast<std::uint32_t>(get_be(*inner, 0, 4))) ==
@@ -350,6 +364,12 @@ Result<Histogram> Histogram::decode(std::string_view bytes) {
   if (payload > bytes.size() - v2_header_size)
     return make_error("histogram: payload length " + std::to_string(payload) + " exceeds the " +
                       std::to_string(bytes.size() - v2_header_size) + " bytes present");
+  if (lowest < 1 || lowest > INT64_MAX / 2)
+    return make_error("histogram: lowest discernible value " + std::to_string(lowest) +
+                      " is out of range (1 .. 2^62)");
+  if (highest < 0)
+    return make_error("histogram: highest trackable value " + std::to_string(highest) +
+                      " is negative");
   // Some writers (HdrHistogramJS) leave highest at a small value; use at least our default.
   auto made = make(lowest, std::max(highest, std::max<std::int64_t>(2 * lowest, 2)), digits);
   if (!made) return made.error();
@@ -357,15 +377,20 @@ Result<Histogram> Histogram::decode(std::string_view bytes) {
   std::size_t at = v2_header_size;
   const std::size_t end = v2_header_size + payload;
   std::size_t index = 0;
+  std::int64_t total = 0;
   while (at < end) {
     std::int64_t v = 0;
     if (!get_zigzag(bytes, at, end, v))
       return make_error("histogram: truncated count at payload byte " +
                         std::to_string(at - v2_header_size));
-    if (v < 0) {
-      index += static_cast<std::size_t>(-v);
+    if (v < 0) { // a run of zeros; past the array it stays past it (no wrap-around)
+      const auto run = static_cast<std::uint64_t>(-(v + 1)) + 1;
+      index = run > h.counts_.size() ? h.counts_.size() + 1 : index + static_cast<std::size_t>(run);
       continue;
     }
+    if (v > INT64_MAX - total)
+      return make_error("histogram: the counts overflow 64 bits at index " + std::to_string(index));
+    total += v;
     if (index >= h.counts_.size()) {
       if (v == 0) { // trailing zero counts past our array are harmless
         ++index;
@@ -374,6 +399,11 @@ Result<Histogram> Histogram::decode(std::string_view bytes) {
       return make_error("histogram: count at index " + std::to_string(index) +
                         " is beyond the highest trackable value " + std::to_string(highest));
     }
+    // The top of the last bucket of a geometry up to 2^63 - 1 holds values past it (negative
+    // once shifted): Java reads them as garbage, this refuses them.
+    if (v > 0 && h.value_from_index(static_cast<int>(index)) < 0)
+      return make_error("histogram: count at index " + std::to_string(index) +
+                        " is beyond the largest 64-bit value");
     h.counts_[index++] = v;
   }
   h.recompute_summary();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace konform::load {
 namespace {
@@ -67,6 +68,13 @@ std::string hlog_line(std::string_view tag, double start_s, double length_s, con
 Result<HlogInfo> read_hlog(std::string_view text, std::string_view origin,
                            const std::function<void(HlogEntry&)>& on_entry) {
   HlogInfo info;
+  std::size_t unlisted = 0;
+  auto problem = [&](std::string what) {
+    if (info.problems.size() < HlogInfo::max_problems)
+      info.problems.push_back(std::move(what));
+    else
+      ++unlisted;
+  };
   int line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -84,18 +92,19 @@ Result<HlogInfo> read_hlog(std::string_view text, std::string_view origin,
       continue;
     }
     if (line[0] == '"') continue; // the legend
-    HlogEntry entry;
-    entry.line = line_no;
+    // The entry (and its histogram's ~188 KiB of counters) only for a line that decoded: a
+    // default-made one per bad line made a file of short garbage lines cost 188 KiB each.
+    std::string_view tag;
     std::string_view rest = line;
     std::size_t column = 1;
     if (rest.starts_with("Tag=")) {
       const auto comma = rest.find(',');
       if (comma == std::string_view::npos) {
-        info.problems.push_back(where(origin, line_no, 1) + "a tagged line needs fields after "
-                                                            "'Tag=name,'");
+        problem(where(origin, line_no, 1) + "a tagged line needs fields after "
+                                            "'Tag=name,'");
         continue;
       }
-      entry.tag = std::string(rest.substr(4, comma - 4));
+      tag = rest.substr(4, comma - 4);
       rest = rest.substr(comma + 1);
       column += comma + 1;
     }
@@ -111,27 +120,26 @@ Result<HlogInfo> read_hlog(std::string_view text, std::string_view origin,
       f = sep + 1;
     }
     if (fields.size() != 4) {
-      info.problems.push_back(where(origin, line_no, column) +
-                              "expected 'start,length,max,histogram', found " +
-                              std::to_string(fields.size()) + " field(s)");
+      problem(where(origin, line_no, column) + "expected 'start,length,max,histogram', found " +
+              std::to_string(fields.size()) + " field(s)");
       continue;
     }
     auto start = text::parse_double(fields[0]);
     auto length = text::parse_double(fields[1]);
     if (!start || !length) {
-      info.problems.push_back(where(origin, line_no, start ? columns[1] : columns[0]) +
-                              "the interval start and length must be numbers (seconds)");
+      problem(where(origin, line_no, start ? columns[1] : columns[0]) +
+              "the interval start and length must be numbers (seconds)");
       continue;
     }
     auto bytes = base64::decode(text::trim(fields[3]));
     if (!bytes) {
-      info.problems.push_back(where(origin, line_no, columns[3]) +
-                              "the histogram is not valid base64: " + bytes.error().message);
+      problem(where(origin, line_no, columns[3]) +
+              "the histogram is not valid base64: " + bytes.error().message);
       continue;
     }
     auto h = Histogram::decode(*bytes);
     if (!h) {
-      info.problems.push_back(where(origin, line_no, columns[3]) + h.error().message);
+      problem(where(origin, line_no, columns[3]) + h.error().message);
       continue;
     }
     double stamp = *start;
@@ -139,12 +147,13 @@ Result<HlogInfo> read_hlog(std::string_view text, std::string_view origin,
       stamp += *info.base_time;
     else if (info.start_time && stamp < *info.start_time - 365.0 * 24 * 3600)
       stamp += *info.start_time;
-    entry.start_s = stamp;
-    entry.length_s = *length;
-    entry.histogram = std::move(*h);
+    HlogEntry entry{std::string(tag), stamp, *length, std::move(*h), line_no};
     ++info.entries;
     on_entry(entry);
   }
+  if (unlisted > 0)
+    info.problems.push_back(std::string(origin) + ": " + std::to_string(unlisted) +
+                            " more problems not listed");
   return info;
 }
 
@@ -174,7 +183,15 @@ std::string percentile_distribution(const Histogram& h, int ticks_per_half_dista
         out += buf;
         const double ticks = ticks_per_half_distance *
                              std::pow(2.0, std::floor(std::log2(100.0 / (100.0 - level))) + 1);
-        level += 100.0 / ticks;
+        const double next = level + 100.0 / ticks;
+        // Counts so large that a bucket short of the total rounds to 100 %: the levels would
+        // creep towards 100 until the step no longer moves them, printing lines forever. No
+        // more levels then; the 100 % line below still closes the table.
+        if (!(next > level) || next >= 100.0) {
+          level = std::numeric_limits<double>::infinity();
+          break;
+        }
+        level = next;
         if (running == total) break; // one line at the last value, then the 100% line below
       }
     });

@@ -38,6 +38,8 @@ struct HlogInfo {
   std::size_t entries = 0;
   std::vector<std::string> comments; // every "#..." line without the '#'
   // Lines that could not be read, as "origin:line:column: what", reading went on after each.
+  // The first max_problems, then one line saying how many more there were.
+  static constexpr std::size_t max_problems = 100;
   std::vector<std::string> problems;
 };
 

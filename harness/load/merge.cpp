@@ -10,6 +10,9 @@
 namespace konform::load {
 namespace {
 
+// Each step holds three histograms (~0.5 MiB): a log naming a million steps must not take 500 GB.
+constexpr std::size_t max_merge_steps = 256;
+
 constexpr std::string_view summary_prefix = "[konform-summary: ";
 constexpr std::string_view step_prefix = "step:";
 constexpr std::string_view step_uncorrected_prefix = "step-uncorrected:";
@@ -46,6 +49,14 @@ void read_counters(simdjson::dom::element e, Counters& c) {
     c.errors.timeout += u64(errors, "timeout");
     c.errors.status += u64(errors, "status");
     c.errors.protocol += u64(errors, "protocol");
+    c.errors.malformed += u64(errors, "malformed");
+    if (errors["failed_responses"].error() == simdjson::SUCCESS) {
+      // At most one per response, whatever a damaged summary says (else a rate above 100 %).
+      c.errors.failed_responses += std::min(u64(e, "requests"), u64(errors, "failed_responses"));
+    } else { // a log of an older build: its responses in status or protocol, at most once each
+      c.errors.failed_responses +=
+          std::min(u64(e, "requests"), u64(errors, "status") + u64(errors, "protocol"));
+    }
   }
 }
 
@@ -80,6 +91,7 @@ std::string hlog_summary_comment(const LoadResult& r) {
   w.field("sent", r.sent);
   w.field("late", r.late);
   w.field("dropped", r.dropped);
+  w.field("unfinished", r.unfinished);
   w.field("validated", r.validated);
   w.field("violations", r.violations);
   w.key("steps").begin_array();
@@ -99,18 +111,23 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
   MergeOutcome out;
   LoadResult& r = out.result;
   r.tool = "konform merge";
-  std::map<std::string, StepResult> steps; // by tag, in name order
+  std::map<std::string, StepResult, std::less<>> steps; // by tag, in name order
   std::vector<std::string> step_order;
   double first_start = 0, last_end = 0, max_duration = 0;
   bool any = false, all_have_summary = true;
   std::size_t entries = 0;
-  auto step = [&](std::string_view name) -> StepResult& {
-    auto [it, inserted] = steps.try_emplace(std::string(name));
-    if (inserted) {
-      it->second.name = std::string(name);
-      step_order.push_back(std::string(name));
+  std::size_t beyond_steps = 0; // lines and summaries of steps past max_merge_steps
+  auto step = [&](std::string_view name) -> StepResult* {
+    auto it = steps.find(name);
+    if (it != steps.end()) return &it->second;
+    if (steps.size() >= max_merge_steps) {
+      ++beyond_steps;
+      return nullptr;
     }
-    return it->second;
+    it = steps.try_emplace(std::string(name)).first;
+    it->second.name = std::string(name);
+    step_order.push_back(std::string(name));
+    return &it->second;
   };
 
   for (const auto& in : inputs) {
@@ -128,11 +145,12 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
         r.open_model = true;
         added = r.lag.add(e.histogram);
       } else if (e.tag.starts_with(step_prefix)) {
-        added = step(std::string_view(e.tag).substr(step_prefix.size())).corrected.add(e.histogram);
+        if (auto* s = step(std::string_view(e.tag).substr(step_prefix.size())))
+          added = s->corrected.add(e.histogram);
       } else if (e.tag.starts_with(step_uncorrected_prefix)) {
         // Absent in logs of konform before step-uncorrected: the step's uncorrected stays empty.
-        added = step(std::string_view(e.tag).substr(step_uncorrected_prefix.size()))
-                    .uncorrected.add(e.histogram);
+        if (auto* s = step(std::string_view(e.tag).substr(step_uncorrected_prefix.size())))
+          added = s->uncorrected.add(e.histogram);
       }
       if (!added.ok())
         out.problems.push_back(in.origin + ":" + std::to_string(e.line) +
@@ -161,6 +179,7 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
       r.sent += u64(root, "sent");
       r.late += u64(root, "late");
       r.dropped += u64(root, "dropped");
+      r.unfinished += u64(root, "unfinished");
       r.validated += u64(root, "validated");
       r.violations += u64(root, "violations");
       simdjson::dom::array arr;
@@ -168,7 +187,7 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
         for (auto s : arr) {
           std::string_view name;
           if (s["name"].get(name) != simdjson::SUCCESS) continue;
-          read_counters(s, step(name).counters);
+          if (auto* st = step(name)) read_counters(s, st->counters);
         }
     }
     all_have_summary &= has_summary;
@@ -183,6 +202,12 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
     r.counters.requests = std::max<std::uint64_t>(
         r.counters.requests, static_cast<std::uint64_t>(r.corrected.total_count()));
   }
+  if (beyond_steps > 0)
+    out.problems.push_back(std::to_string(beyond_steps) +
+                           " interval(s) or summaries of steps after the first " +
+                           std::to_string(max_merge_steps) +
+                           " distinct ones were left out (each step holds ~0.5 MiB of histograms); "
+                           "the totals still include them");
   for (const auto& name : step_order)
     r.steps.push_back(std::move(steps[name]));
   r.settings.push_back("inputs=" + std::to_string(inputs.size()));

@@ -46,7 +46,9 @@ std::string shard_log(int offset, int intervals, std::uint64_t status_503, Histo
   r.counters.status[200] = r.counters.requests - status_503;
   r.counters.status[503] = status_503;
   r.counters.errors.status = status_503;
+  r.counters.errors.failed_responses = status_503;
   r.dropped = 3;
+  r.unfinished = 1;
   log += hlog_summary_comment(r);
   return log;
 }
@@ -93,6 +95,9 @@ TEST(Merge, AddsHistogramsExactlyAndSumsCounters) {
   EXPECT_EQ(r.counters.status.at(503), 7u);
   EXPECT_EQ(r.counters.errors.status, 7u);
   EXPECT_EQ(r.dropped, 6u);
+  EXPECT_EQ(r.unfinished, 2u);
+  EXPECT_EQ(r.attempted(), 406u);
+  EXPECT_EQ(r.failed(), 13u);
   EXPECT_TRUE(r.open_model);
   EXPECT_DOUBLE_EQ(r.duration_s, 4.0); // shards run side by side
   EXPECT_DOUBLE_EQ(r.rps(), 100.0);
@@ -106,6 +111,36 @@ TEST(Merge, AddsHistogramsExactlyAndSumsCounters) {
   const auto text = summary_text(r);
   EXPECT_NE(text.find("400 requests in 4.00s"), std::string::npos) << text;
   EXPECT_NE(text.find("503=7"), std::string::npos) << text;
+}
+
+// Summaries of builds before failed_responses: a response in status or protocol failed once.
+TEST(Merge, OlderSummariesStillGiveTheErrorRate) {
+  Histogram all;
+  auto a = shard_log(0, 2, 4, all);
+  for (const std::string field : {"\"malformed\":0,", ",\"failed_responses\":4"}) {
+    const auto at = a.find(field);
+    ASSERT_NE(at, std::string::npos) << field << " in " << a;
+    a.erase(at, field.size());
+  }
+  auto merged = merge_hlogs({{"a.hlog", a}});
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  EXPECT_EQ(merged->result.counters.errors.failed_responses, 4u);
+  EXPECT_EQ(merged->result.failed(), 4u + 3u);
+}
+
+TEST(Merge, StepsBeyondTheCapAreLeftOutWithAProblemNotMemory) {
+  Histogram h;
+  h.record(100);
+  std::string log = hlog_header(1'700'000'000.0, "t");
+  for (int i = 0; i < 300; ++i)
+    log += hlog_line("step:s" + std::to_string(i), 0.0, 1.0, h);
+  log += hlog_line("", 0.0, 1.0, h);
+  auto merged = merge_hlogs({{"many.hlog", log}});
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  EXPECT_EQ(merged->result.steps.size(), 256u);
+  ASSERT_EQ(merged->problems.size(), 1u);
+  EXPECT_NE(merged->problems[0].find("44 interval(s)"), std::string::npos) << merged->problems[0];
+  EXPECT_EQ(merged->result.corrected.total_count(), 1);
 }
 
 TEST(Merge, DamagedLinesAreNamedAndTheRestIsMerged) {

@@ -60,6 +60,8 @@ void write_counters(json::Writer& w, const Counters& c) {
   w.field("status", c.errors.status);
   w.field("protocol", c.errors.protocol);
   w.field("total", c.errors.total());
+  w.field("malformed", c.errors.malformed);
+  w.field("failed_responses", c.errors.failed_responses);
   w.end_object();
 }
 
@@ -129,11 +131,23 @@ std::string summary_text(const LoadResult& r) {
   const auto& e = r.counters.errors;
   out += printf_string(
       "  Errors: connect %llu, read %llu, write %llu, timeout %llu, status>=400 "
-      "%llu, protocol %llu (error rate %.3f%%)\n",
+      "%llu, protocol %llu (error rate %.3f%%: %llu failed of %llu attempted)\n",
       static_cast<unsigned long long>(e.connect), static_cast<unsigned long long>(e.read),
       static_cast<unsigned long long>(e.write), static_cast<unsigned long long>(e.timeout),
       static_cast<unsigned long long>(e.status), static_cast<unsigned long long>(e.protocol),
-      100.0 * r.error_rate());
+      100.0 * r.error_rate(), static_cast<unsigned long long>(r.failed()),
+      static_cast<unsigned long long>(r.attempted()));
+  if (e.malformed > 0) {
+    out += printf_string("  Malformed: %llu answers were no HTTP/1.x response (in protocol)\n",
+                         static_cast<unsigned long long>(e.malformed));
+    for (const auto& ex : r.malformed_examples)
+      out += "    " + ex + "\n";
+  }
+  if (r.unfinished > 0)
+    out += printf_string(
+        "  Unfinished: %llu requests still unanswered when the duration ended (abandoned: not "
+        "errors, in no latency)\n",
+        static_cast<unsigned long long>(r.unfinished));
   if (r.validated > 0 || r.violations > 0) {
     out += printf_string("  Validation: %llu sampled responses, %llu with protocol violations\n",
                          static_cast<unsigned long long>(r.validated),
@@ -199,6 +213,8 @@ std::string to_json(const LoadResult& r) {
   w.field("bytes_per_s", r.bytes_per_second());
   write_counters(w, r.counters);
   w.field("error_rate", r.error_rate());
+  w.field("attempted", r.attempted());
+  w.field("failed", r.failed());
   w.key("latency_us").begin_object();
   w.key("corrected");
   latency_object(w, r.corrected);
@@ -212,6 +228,11 @@ std::string to_json(const LoadResult& r) {
   w.field("sent", r.sent);
   w.field("late", r.late);
   w.field("dropped", r.dropped);
+  w.field("unfinished", r.unfinished);
+  w.key("malformed_examples").begin_array();
+  for (const auto& e : r.malformed_examples)
+    w.string(e);
+  w.end_array();
   w.key("validation").begin_object();
   w.field("sampled", r.validated);
   w.field("with_violations", r.violations);
@@ -249,6 +270,33 @@ std::string to_json(const LoadResult& r) {
   w.end_object();
   out += "\n";
   return out;
+}
+
+std::string no_response_diagnosis(const LoadResult& r, const std::string& origin) {
+  const auto& e = r.counters.errors;
+  if (r.counters.requests > 0 || (e.total() == 0 && r.unfinished == 0)) return {};
+  auto n = [](std::uint64_t v) { return std::to_string(v); };
+  if (e.malformed > 0) {
+    std::string out = "no valid HTTP response from " + origin + ": " + n(e.malformed) +
+                      " answers were not HTTP/1.x";
+    if (!r.malformed_examples.empty()) out += " (" + r.malformed_examples.front() + ")";
+    return out + "; is the port an HTTP/1.1 server (not https, not HTTP/2 only)?";
+  }
+  std::string what;
+  auto add = [&](std::uint64_t v, const char* label) {
+    if (v > 0) what += (what.empty() ? "" : ", ") + n(v) + " " + label;
+  };
+  add(e.connect, "connect errors");
+  add(e.write, "write errors");
+  add(e.read, "connections closed or reset before a whole response");
+  add(e.timeout, "timeouts (--timeout)");
+  add(r.unfinished, "requests unanswered when the duration ended");
+  const char* hint = "the target accepts connections but does not answer in time";
+  if (e.connect == e.unanswered() && r.unfinished == 0)
+    hint = "is the target running?";
+  else if (e.timeout == 0 && r.unfinished == 0 && e.read > 0)
+    hint = "the target closes connections before a whole response";
+  return "no response at all from " + origin + " (" + what + "); " + hint;
 }
 
 std::string live_line(const LiveSample& s) {

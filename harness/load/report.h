@@ -21,6 +21,12 @@ std::string to_json(const LoadResult& result);
 // JSON result and the summary embedded in .hlog files, so `merge` reads what `load` writes.
 void write_counters(json::Writer& w, const Counters& counters);
 
+// When no request got a response: what did happen instead (connect errors, answers that were not
+// HTTP, closes, timeouts, requests still unanswered at the end of the duration) and what to check,
+// for the CLI to print before exiting with "runtime failure". Empty when some response came, or
+// when nothing was attempted.
+std::string no_response_diagnosis(const LoadResult& result, const std::string& origin);
+
 // One line, no terminal control codes, so it reads the same in a CI log.
 std::string live_line(const LiveSample& sample);
 

@@ -44,5 +44,40 @@ TEST(SummaryText, ClosedModelStepsShowOneLatency) {
   EXPECT_EQ(text.find("uncorrected"), std::string::npos) << text;
 }
 
+// Every attempt once: 10 responses (one a 500 whose body also broke the protocol, one a 503),
+// 3 answers that were no HTTP, 2 reads cut short, 1 dropped send: 7 failed of 16 attempted.
+TEST(ErrorRate, CountsEveryFailedAttemptOnce) {
+  LoadResult r;
+  r.counters.requests = 10;
+  r.counters.errors.status = 2;
+  r.counters.errors.protocol = 1 + 3;
+  r.counters.errors.malformed = 3;
+  r.counters.errors.failed_responses = 2;
+  r.counters.errors.read = 2;
+  r.dropped = 1;
+  r.unfinished = 4; // neither attempts that ended nor errors
+  EXPECT_EQ(r.attempted(), 16u);
+  EXPECT_EQ(r.failed(), 8u);
+  EXPECT_DOUBLE_EQ(r.error_rate(), 8.0 / 16.0);
+  const auto text = summary_text(r);
+  EXPECT_NE(text.find("(error rate 50.000%: 8 failed of 16 attempted)"), std::string::npos) << text;
+  EXPECT_NE(text.find("Malformed: 3 answers"), std::string::npos) << text;
+  EXPECT_NE(text.find("Unfinished: 4 requests"), std::string::npos) << text;
+}
+
+TEST(NoResponseDiagnosis, NamesWhatHappenedInstead) {
+  LoadResult r;
+  EXPECT_EQ(no_response_diagnosis(r, "http://t"), ""); // nothing attempted
+  r.counters.errors.connect = 5;
+  EXPECT_EQ(no_response_diagnosis(r, "http://t"),
+            "no response at all from http://t (5 connect errors); is the target running?");
+  r.counters.errors.timeout = 2;
+  EXPECT_EQ(no_response_diagnosis(r, "http://t"),
+            "no response at all from http://t (5 connect errors, 2 timeouts (--timeout)); the "
+            "target accepts connections but does not answer in time");
+  r.counters.requests = 1;
+  EXPECT_EQ(no_response_diagnosis(r, "http://t"), "");
+}
+
 } // namespace
 } // namespace konform::load

@@ -49,6 +49,8 @@ void ResponseParser::reset(bool head, std::string* capture) {
   partial_len_ = 0;
   head_ = head;
   capture_ = capture;
+  if (capture_) capture_->clear();
+  capture_truncated_ = false;
   started_ = false;
   error_ = "";
   h_ = {};
@@ -76,7 +78,13 @@ bool ResponseParser::take_line(const char*& p, const char* end) {
     fail("a status, header or chunk-size line longer than 8 KiB");
     return false;
   }
-  if (state_ == State::status_line || state_ == State::headers) header_bytes_ += n + (nl ? 1 : 0);
+  if (state_ == State::status_line || state_ == State::headers) {
+    header_bytes_ += n + (nl ? 1 : 0);
+    if (header_bytes_ > max_header_bytes) {
+      fail("a header block (with any interim responses) longer than 1 MiB");
+      return false;
+    }
+  }
   if (nl && partial_len_ == 0) {
     line_ = {p, n};
   } else {
@@ -318,7 +326,11 @@ void ResponseParser::on_chunk_size_line() {
 
 void ResponseParser::body(const char* p, std::size_t n) {
   body_bytes_ += n;
-  if (capture_) capture_->append(p, n);
+  if (capture_) {
+    const auto room = max_capture - std::min(max_capture, capture_->size());
+    if (n > room) capture_truncated_ = true;
+    capture_->append(p, std::min(n, room));
+  }
   if (!count_rows_) return;
   for (const char* end = p + n; p < end; ++p) {
     if (*p == '\n') {

@@ -13,6 +13,12 @@ class ResponseParser {
 public:
   // Longest status, header or chunk-size line accepted; longer is a protocol violation.
   static constexpr std::size_t max_line = 8192;
+  // Longest header block (status line, headers, and any interim 1xx responses and stray line ends
+  // before the final one); longer is a protocol violation, not a wait for --timeout.
+  static constexpr std::size_t max_header_bytes = std::size_t(1) << 20;
+  // Most of a body a capture keeps (the validators' own limit on a decompressed body): a server
+  // that sends an endless body grows no buffer beyond this; capture_truncated() then says so.
+  static constexpr std::size_t max_capture = std::size_t(64) << 20;
 
   // Prepares for the next response. head: the request was HEAD (no body whatever the headers).
   // capture: when not null, the (still encoded) body is appended to it — used for sampled
@@ -30,6 +36,7 @@ public:
   bool failed() const { return state_ == State::error; }
   bool started() const { return started_; }
   const char* error() const { return error_; }
+  bool capture_truncated() const { return capture_truncated_; }
 
   int status() const { return h_.status; }
   bool keep_alive() const { return keep_alive_; }
@@ -104,6 +111,7 @@ private:
   std::size_t partial_len_ = 0;
   bool head_ = false;
   std::string* capture_ = nullptr;
+  bool capture_truncated_ = false;
   bool started_ = false;
   const char* error_ = "";
   HeaderFields h_; // what the status and header lines said

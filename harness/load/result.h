@@ -17,7 +17,16 @@ struct ErrorCounts {
   std::uint64_t timeout = 0;
   std::uint64_t status = 0;   // responses with status >= 400
   std::uint64_t protocol = 0; // unparseable HTTP, or a sampled response the validator rejects
+  // Not categories, but what the error rate needs to count every failed attempt once:
+  // `malformed`: the part of `protocol` that was no HTTP response at all (the parser gave up, or
+  // bytes came that nobody asked for); no response was counted for it.
+  // `failed_responses`: responses (counted in Counters::requests) that are in `status` and/or
+  // `protocol` (a 500 whose body also breaks the protocol is one failed response).
+  std::uint64_t malformed = 0;
+  std::uint64_t failed_responses = 0;
   std::uint64_t total() const { return connect + read + write + timeout + status + protocol; }
+  // Attempts that ended without a response: each is one failed attempt.
+  std::uint64_t unanswered() const { return connect + read + write + timeout + malformed; }
   void add(const ErrorCounts& o) {
     connect += o.connect;
     read += o.read;
@@ -25,6 +34,8 @@ struct ErrorCounts {
     timeout += o.timeout;
     status += o.status;
     protocol += o.protocol;
+    malformed += o.malformed;
+    failed_responses += o.failed_responses;
   }
 };
 
@@ -69,12 +80,17 @@ struct LoadResult {
   Histogram uncorrected;
   Histogram lag; // actual − intended send time (open model)
   Counters counters;
-  std::uint64_t sent = 0;       // requests written
-  std::uint64_t late = 0;       // sends more than 1 ms behind their intended time
-  std::uint64_t dropped = 0;    // scheduled sends never made (--max-in-flight or the queue bound)
-  std::uint64_t validated = 0;  // responses run through the protocol validator
-  std::uint64_t violations = 0; // of those, how many had at least one violation
+  std::uint64_t sent = 0; // requests written
+  std::uint64_t late = 0; // sends more than 1 ms behind their intended time
+  // Scheduled sends never made: --max-in-flight, the queue bound, or still queued at the end.
+  std::uint64_t dropped = 0;
+  // Requests still unanswered when the duration ended (they had waited less than --timeout):
+  // abandoned, neither a response nor an error, in no histogram and not in the error rate.
+  std::uint64_t unfinished = 0;
+  std::uint64_t validated = 0;                 // responses run through the protocol validator
+  std::uint64_t violations = 0;                // of those, how many had at least one violation
   std::vector<std::string> violation_examples; // the first few, "step: rule: message"
+  std::vector<std::string> malformed_examples; // the first few, "step: what the parser found"
   std::vector<StepResult> steps;
   std::vector<std::string> settings; // "threads=2", "connections=10", ... for the report
 
@@ -84,12 +100,18 @@ struct LoadResult {
   double bytes_per_second() const {
     return duration_s > 0 ? static_cast<double>(counters.bytes) / duration_s : 0;
   }
-  double error_rate() const { // errors per attempted request
-    const auto attempts = counters.requests + counters.errors.connect + counters.errors.read +
-                          counters.errors.write + counters.errors.timeout + dropped;
-    return attempts ? static_cast<double>(counters.errors.total() + dropped) /
-                          static_cast<double>(attempts)
-                    : 0;
+  // Every attempt once: a response (good or failed), a failure without a response (connect,
+  // read, write, timeout, malformed) or a dropped send. The console, the JSON and the
+  // error_rate threshold all use these.
+  std::uint64_t attempted() const {
+    return counters.requests + counters.errors.unanswered() + dropped;
+  }
+  std::uint64_t failed() const {
+    return counters.errors.failed_responses + counters.errors.unanswered() + dropped;
+  }
+  double error_rate() const { // failed ÷ attempted
+    const auto attempts = attempted();
+    return attempts ? static_cast<double>(failed()) / static_cast<double>(attempts) : 0;
   }
 };
 
@@ -119,7 +141,7 @@ struct LiveSample {
   std::int64_t p50_us = 0; // corrected, so far
   std::int64_t p99_us = 0;
   std::uint64_t requests = 0; // so far
-  std::uint64_t errors = 0;   // so far
+  std::uint64_t errors = 0;   // failed attempts so far, each once (LoadResult::failed)
   std::uint64_t in_flight = 0;
 };
 

@@ -203,7 +203,10 @@ std::vector<ThresholdOutcome> evaluate(const std::vector<Threshold>& thresholds,
     else
       o.passed = o.actual == th.value;
     // With no measured request there is nothing that could pass a latency or rate gate.
-    if (r.counters.requests == 0 && family != Family::count) o.passed = false;
+    if (r.counters.requests == 0 && family != Family::count && o.passed) {
+      o.passed = false;
+      o.actual_text += ", but no response was measured";
+    }
     out.push_back(std::move(o));
   }
   return out;

@@ -18,6 +18,7 @@ LoadResult sample_result() {
   }
   r.counters.requests = 1000;
   r.counters.errors.status = 2;
+  r.counters.errors.failed_responses = 2; // the two responses with status >= 400
   r.dropped = 1;
   r.duration_s = 2.0;
   return r;

@@ -134,7 +134,7 @@ public:
     else
       ctx_.run();
     publish_interval();
-    collector_.finish(cfg_.index, std::move(examples_));
+    collector_.finish(cfg_.index, std::move(examples_), std::move(malformed_examples_));
   }
 
 private:
@@ -264,7 +264,7 @@ private:
     }
     if (!done.more) uring_->recv(c.fd, token(c)); // the multishot read ended: read on
     if (c.state != Connection::State::busy)       // bytes nobody asked for: the framing is broken
-      return fail(c, &ErrorCounts::protocol);
+      return malformed(c, "bytes arrived while no request was outstanding");
     c.received = got.stamp;
     consume(c, got.data, got.size);
   }
@@ -367,11 +367,11 @@ private:
     if (was_busy) {
       --busy_;
       if (c.measured) {
-        ++(cur_.counters.errors.*category);
-        ++(cur_.steps[c.step].counters.errors.*category);
+        count(cur_.counters.errors, category);
+        count(cur_.steps[c.step].counters.errors, category);
       }
     } else if (now >= cfg_.measure_start) {
-      ++(cur_.counters.errors.*category);
+      count(cur_.counters.errors, category);
     }
     close(c);
     if (finished_) return;
@@ -382,6 +382,25 @@ private:
       connect(c);
     }
     maybe_finish();
+  }
+
+  static void count(ErrorCounts& e, std::uint64_t ErrorCounts::*category) {
+    ++(e.*category);
+    if (category == &ErrorCounts::protocol) ++e.malformed; // without a response: see result.h
+  }
+
+  // What came was no HTTP response: a protocol error without a response (it counts as one
+  // failed attempt), and the first few say what was wrong, for the report.
+  void malformed(Connection& c, const char* why) {
+    const bool counted =
+        c.state == Connection::State::busy ? c.measured : Clock::now() >= cfg_.measure_start;
+    if (counted && malformed_examples_.size() < 5) { // distinct ones: a few allocations at most
+      auto example = steps_[c.step].name + ": " + why;
+      if (std::find(malformed_examples_.begin(), malformed_examples_.end(), example) ==
+          malformed_examples_.end())
+        malformed_examples_.push_back(std::move(example));
+    }
+    fail(c, &ErrorCounts::protocol);
   }
 
   // ---- sending ----
@@ -477,7 +496,11 @@ private:
       if (r.status == IoResult::Status::eof) return on_eof(c);
       if (r.status == IoResult::Status::error) return fail(c, &ErrorCounts::read);
       c.received = received;
-      if (!consume(c, c.buf.get(), r.bytes) || r.bytes < read_buffer_size) return;
+      if (!consume(c, c.buf.get(), r.bytes)) return;
+      // A short read emptied the socket, unless the peer hung up: then the FIN may have come
+      // with these bytes and brings no edge of its own, so read on to the EOF (a close in the
+      // middle of a response is a read error, not a wait for --timeout).
+      if (r.bytes < read_buffer_size && !c.hung_up) return;
     }
   }
 
@@ -508,26 +531,29 @@ private:
       c.have_first_body = true;
     }
     if (c.parser.failed()) {
-      fail(c, &ErrorCounts::protocol);
+      malformed(c, c.parser.error());
       return false;
     }
     if (c.parser.done()) {
-      // Bytes after the response without a request for them: the server broke the framing.
-      if (used < n && c.measured) {
+      // Bytes after the response without a request for them: the server broke the framing (the
+      // response counts, as a failed one).
+      const bool trailing = used < n;
+      if (trailing && c.measured) {
         ++cur_.counters.errors.protocol;
         ++cur_.steps[c.step].counters.errors.protocol;
       }
-      complete(c, used == n && c.parser.keep_alive());
+      complete(c, !trailing && c.parser.keep_alive(), trailing);
       return false;
     }
     return true;
   }
 
-  void complete(Connection& c, bool reuse) {
+  // `broken`: the response came with bytes after it (already counted as a protocol error).
+  void complete(Connection& c, bool reuse, bool broken = false) {
     const auto now = Clock::now();
     --busy_;
     ++completions_;
-    if (c.measured) record(c, receive_clock_.to_steady(c.received, c.sent, now), now);
+    if (c.measured) record(c, receive_clock_.to_steady(c.received, c.sent, now), now, broken);
     if (!reuse) {
       close(c);
       if (!finished_) connect(c);
@@ -538,7 +564,7 @@ private:
   }
 
   // `arrived`: when the kernel received the end of the response (on https: `now`).
-  void record(Connection& c, Clock::time_point arrived, Clock::time_point now) {
+  void record(Connection& c, Clock::time_point arrived, Clock::time_point now, bool broken) {
     const PreparedStep& s = steps_[c.step];
     StepData& sd = cur_.steps[c.step];
     // A stream never "ends": its latency is the time to the first row.
@@ -551,11 +577,15 @@ private:
     sd.uncorrected.record(uncorrected);
     const auto bytes = c.parser.header_bytes() + c.parser.body_bytes();
     const auto status = static_cast<std::size_t>(std::clamp(c.parser.status(), 0, 599));
+    // A failed response counts once in the error rate, whichever categories it is in.
+    const bool violated = c.capturing && validate(c, sd, s);
+    const bool failed = status >= 400 || broken || violated;
     for (HotCounters* hc : {&cur_.counters, &sd.counters}) {
       ++hc->requests;
       hc->bytes += bytes;
       ++hc->status[status];
       if (status >= 400) ++hc->errors.status;
+      if (failed) ++hc->errors.failed_responses;
     }
     if (s.streaming) {
       ++sd.streams;
@@ -563,10 +593,12 @@ private:
       sd.stream_seconds += std::chrono::duration<double>(now - c.sent).count();
       if (c.have_first_body) sd.time_to_first_row.record(micros(c.first_body - c.sent));
     }
-    if (c.capturing) validate(c, sd, s);
   }
 
-  void validate(Connection& c, StepData& sd, const PreparedStep& s) {
+  // True when the sampled response breaks the protocol (counted in note_violation).
+  bool validate(Connection& c, StepData& sd, const PreparedStep& s) {
+    // Longer than the validators read (the capture stopped at its cap): not sampled.
+    if (c.parser.capture_truncated()) return false;
     std::string decoded;
     std::string_view body = c.capture;
     if (c.parser.encoded()) {
@@ -575,7 +607,7 @@ private:
                                 std::size_t(64) << 20);
       if (!d) {
         note_violation(sd, s.name + ": content-encoding: " + d.error().message);
-        return;
+        return true;
       }
       decoded = std::move(*d);
       body = decoded;
@@ -590,9 +622,10 @@ private:
       if (f.level == protocol::Level::violation) {
         note_violation(sd, s.name + ": " + f.rule + " at " + (f.path.empty() ? "HTTP" : f.path) +
                                ": " + f.message);
-        return;
+        return true;
       }
     }
+    return false;
   }
 
   void note_violation(StepData& sd, std::string example) {
@@ -676,6 +709,8 @@ private:
       ++interval_;
     }
     if (sending_done_ && sending_done_at_ == Clock::time_point{}) sending_done_at_ = now;
+    // -d: the duration is a deadline, whatever --timeout says (engine.cpp, abandon_grace).
+    if (now >= cfg_.abandon_at) return finish(/*abandon=*/true);
     // Responses still missing a timeout after the last send will never be counted: stop.
     if (sending_done_ && now - sending_done_at_ > opt_.timeout + tick_period * 2) return finish();
     maybe_finish();
@@ -695,14 +730,24 @@ private:
     if (busy_ == 0 && pending_count_ == 0) finish();
   }
 
-  void finish() {
+  // abandon: the duration ended (-d) with these requests outstanding for less than --timeout:
+  // `unfinished`, not errors (a healthy server has one in flight per connection at any moment).
+  // Otherwise the last responses were waited for as long as --timeout: a timeout.
+  void finish(bool abandon = false) {
     if (finished_) return;
     finished_ = true;
     for (auto& c : conns_) {
       if (c->state == Connection::State::busy && c->measured) {
-        // Sent but never answered before the end: that is a timeout, not a success.
-        ++cur_.counters.errors.timeout;
-        ++cur_.steps[c->step].counters.errors.timeout;
+        if (abandon && steps_[c->step].streaming) { // read for as long as the run lasted
+          complete(*c, /*reuse=*/false);
+          continue;
+        }
+        if (abandon) {
+          ++cur_.unfinished;
+        } else {
+          ++cur_.counters.errors.timeout;
+          ++cur_.steps[c->step].counters.errors.timeout;
+        }
       }
       close(*c);
     }
@@ -748,6 +793,7 @@ private:
   bool finished_ = false;
   Clock::time_point sending_done_at_{};
   std::vector<std::string> examples_;
+  std::vector<std::string> malformed_examples_;
 };
 
 } // namespace

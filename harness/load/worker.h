@@ -61,6 +61,7 @@ struct IntervalData {
   std::vector<StepData> steps;
   HotCounters counters;
   std::uint64_t sent = 0, late = 0, dropped = 0, validated = 0, violations = 0;
+  std::uint64_t unfinished = 0; // abandoned at the end of the duration (LoadResult::unfinished)
   void add(const IntervalData& o);
   void reset();
 };
@@ -72,12 +73,14 @@ public:
   // Thread `thread` finished interval `index`.
   void publish(unsigned thread, std::uint64_t index, const IntervalData& data);
   // Thread `thread` will publish nothing more (its last interval was published before).
-  void finish(unsigned thread, std::vector<std::string> violation_examples);
+  void finish(unsigned thread, std::vector<std::string> violation_examples,
+              std::vector<std::string> malformed_examples);
   // Waits up to `wait` for news; returns the intervals every thread has published, in order.
   std::vector<std::pair<std::uint64_t, std::unique_ptr<IntervalData>>>
   take_complete(std::chrono::milliseconds wait);
   bool all_finished();
   std::vector<std::string> examples();
+  std::vector<std::string> malformed_examples();
   // Hands a delivered interval's storage back for the next interval. Every interval holds
   // ~1 MiB of histograms: allocated afresh each second, the process's RSS would rise and fall by
   // that much with the moment it is sampled; reused, it stays what the first seconds needed.
@@ -92,6 +95,7 @@ private:
   std::map<std::uint64_t, std::unique_ptr<IntervalData>> pending_;
   std::vector<std::unique_ptr<IntervalData>> spare_; // reset, ready for the next interval
   std::vector<std::string> examples_;
+  std::vector<std::string> malformed_examples_;
 };
 
 struct WorkerConfig {
@@ -105,7 +109,10 @@ struct WorkerConfig {
   Clock::time_point measure_start; // start + warmup
   std::uint64_t total_slots = 0;   // open model, or closed model with -n; 0 = until the deadline
   Clock::time_point deadline;      // no new sends after this
-  bool use_uring = false;          // plain http, closed model: io_uring (the engine probed it)
+  // -d: the run ends here even with requests outstanding (they are abandoned as `unfinished`);
+  // max() with -n, where every request gets its --timeout.
+  Clock::time_point abandon_at = Clock::time_point::max();
+  bool use_uring = false; // plain http, closed model: io_uring (the engine probed it)
 };
 
 // Runs the thread's connections until its share of the schedule is done. Blocking.
