@@ -3,15 +3,16 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "scenario/json_path.h"
+#include "scenario/source_map.h"
 #include "scenario/variables.h"
 
 #include "json/document.h"
-#include "json/locate.h"
 #include "json/writer.h"
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -87,6 +88,7 @@ public:
   Result<Scenario> run() {
     auto doc = json::Document::parse(text_, file_);
     if (!doc) return make_error(doc.error().message + "; fix the JSON syntax first");
+    map_.emplace(text_);
     element root = doc->root();
     if (!root.is_object()) {
       error("a scenario file holds one JSON object {\"name\": ..., \"steps\": [...]}");
@@ -143,7 +145,7 @@ public:
   }
 
 private:
-  // Keeps path_ in step with the walk, so any message can be located with json::locate_path.
+  // Keeps path_ in step with the walk, so any message can be located through the source map.
   struct Scope {
     Scope(Parser& p, std::string_view key) : p_(p) {
       p_.path_.push_back({std::string(key), 0, false});
@@ -155,41 +157,18 @@ private:
     Parser& p_;
   };
 
-  std::string where() const {
-    auto loc = json::locate_path(text_, path_);
+  std::string at(std::size_t offset) const {
+    auto loc = map_->location(offset);
     return file_ + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
   }
+  // The current path's value; a lookup in the source map costs the path's depth, not the text's
+  // length (a rescan per step made parsing quadratic in the number of steps).
+  std::string where() const { return at(map_->value_offset(path_)); }
   void error(const std::string& message) { errors_.push_back(where() + ": " + message); }
 
-  // Where the key of the current path's value starts: an unknown field is reported at its name,
-  // which is what the user has to retype. locate_path gives the value, so walk back over
-  // ':' and the quoted key.
+  // An unknown field is reported at its name, which is what the user has to retype.
   void error_at_key(const std::string& message) {
-    auto loc = json::locate_path(text_, path_);
-    std::size_t offset = 0;
-    for (std::size_t line = 1; line < loc.line && offset < text_.size(); ++offset)
-      if (text_[offset] == '\n') ++line;
-    offset += loc.column - 1;
-    std::size_t i = offset;
-    auto skip_space = [&] {
-      while (i > 0 && (text_[i - 1] == ' ' || text_[i - 1] == '\t' || text_[i - 1] == '\n' ||
-                       text_[i - 1] == '\r'))
-        --i;
-    };
-    skip_space();
-    if (i > 0 && text_[i - 1] == ':') {
-      --i;
-      skip_space();
-      if (i > 0 && text_[i - 1] == '"') {
-        --i;
-        while (i > 0 && !(text_[i - 1] == '"' && (i < 2 || text_[i - 2] != '\\')))
-          --i;
-        if (i > 0) offset = i - 1;
-      }
-    }
-    auto key = json::location_of_offset(text_, offset);
-    errors_.push_back(file_ + ":" + std::to_string(key.line) + ":" + std::to_string(key.column) +
-                      ": " + message);
+    errors_.push_back(at(map_->key_offset(path_)) + ": " + message);
   }
 
   Result<Scenario> finish() {
@@ -592,6 +571,7 @@ private:
   fs::path dir_;
   const ParseOptions& options_;
   std::vector<json::PathStep> path_;
+  std::optional<SourceMap> map_; // built once the text is known to be JSON
   std::vector<std::string> errors_;
   Scenario scenario_;
   std::set<std::string, std::less<>> defined_;
