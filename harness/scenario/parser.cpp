@@ -3,6 +3,7 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "scenario/json_path.h"
+#include "scenario/roots.h"
 #include "scenario/source_map.h"
 #include "scenario/variables.h"
 
@@ -83,6 +84,8 @@ public:
   Parser(std::string_view text, std::string file, const ParseOptions& options)
       : text_(text), file_(std::move(file)), options_(options) {
     dir_ = fs::path(file_).parent_path();
+    for (const auto& r : options.roots.empty() ? std::vector{default_root(file_)} : options.roots)
+      roots_.push_back(resolved(r));
   }
 
   Result<Scenario> run() {
@@ -354,12 +357,24 @@ private:
       std::string name = string_at("bodyFile", *body_file, "a path relative to the scenario file");
       if (name.empty()) return;
       Scope s(*this, "bodyFile");
-      auto content = file::read((dir_ / name).string());
-      if (!content)
+      auto path = confined(dir_.string(), name, roots_);
+      if (!path) {
+        error("bodyFile " + path.error().message);
+        return;
+      }
+      std::size_t budget = kMaxBodyFilesPerScenario - body_file_bytes_;
+      auto content = file::read_regular(*path, std::min(kMaxBodyFile, budget));
+      if (!content) {
         error("cannot read bodyFile " + in_quotes(name) +
-              " (relative to the scenario file): " + content.error().message);
-      else
-        step.body = std::move(*content); // sent verbatim: CSV and JSON lines may hold "${"
+              " (relative to the scenario file): " + content.error().message +
+              (content.error().kind == "limit" && budget < kMaxBodyFile
+                   ? " (the bodyFiles of one scenario may hold " +
+                         std::to_string(kMaxBodyFilesPerScenario) + " bytes in all)"
+                   : ""));
+        return;
+      }
+      body_file_bytes_ += content->size();
+      step.body = std::move(*content); // sent verbatim: CSV and JSON lines may hold "${"
     }
   }
 
@@ -399,7 +414,17 @@ private:
     }
     if (auto v = field(object, "golden")) {
       std::string name = string_at("golden", *v, "a path relative to the scenario file");
-      if (!name.empty()) step.golden = (dir_ / name).lexically_normal().string();
+      Scope sg(*this, "golden");
+      if (!name.empty()) {
+        std::error_code ec;
+        auto path = confined(dir_.string(), name, roots_);
+        if (!path)
+          error("golden " + path.error().message);
+        else if (fs::exists(*path, ec) && !fs::is_regular_file(*path, ec))
+          error("golden " + in_quotes(name) + " exists and is not a regular file");
+        else
+          step.golden = *path;
+      }
     }
     if (auto v = field(object, "rules")) parse_rules(*v, step.rules);
   }
@@ -571,6 +596,8 @@ private:
   fs::path dir_;
   const ParseOptions& options_;
   std::vector<json::PathStep> path_;
+  std::vector<std::string> roots_; // resolved
+  std::size_t body_file_bytes_ = 0;
   std::optional<SourceMap> map_; // built once the text is known to be JSON
   std::vector<std::string> errors_;
   Scenario scenario_;
@@ -619,7 +646,14 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& file,
 }
 
 Result<Scenario> load_scenario(const std::string& file, const ParseOptions& options) {
-  auto text = file::read(file);
+  std::vector<std::string> roots;
+  for (const auto& r : options.roots.empty() ? std::vector{default_root(file)} : options.roots)
+    roots.push_back(resolved(r));
+  if (!within_roots(file, roots))
+    return make_error(file + ": resolves to " + resolved(file) +
+                          ", outside the folder tree this run may use; pass --root DIR",
+                      "scenario");
+  auto text = file::read_regular(file, kMaxScenarioFile);
   if (!text) return make_error(text.error().message, "scenario");
   return parse_scenario(*text, file, options);
 }
