@@ -108,6 +108,26 @@ struct Client::Impl {
       op(*plain);
   }
 
+  // Reads and parses until the head (or the whole message) is in, checking the deadline between
+  // reads. The stream's own timer is armed too (for a silent server) but it cannot be the only
+  // guard: against a socket that always has data, each read completes before the expired
+  // timer's handler runs, which cancels it, so an endless body was read for 45 s past a 2 s
+  // timeout.
+  template <class Parser>
+  boost::system::error_code read_until(Parser& parser, clock::time_point deadline,
+                                       bool header_only) {
+    boost::system::error_code ec;
+    while (!(header_only ? parser.is_header_done() : parser.is_done())) {
+      if (clock::now() >= deadline) return beast::error::timeout;
+      with_stream([&](auto& s) {
+        bhttp::async_read_some(s, buffer, parser, [&](auto e, auto) { ec = e; });
+      });
+      run();
+      if (ec) return ec;
+    }
+    return ec;
+  }
+
   std::string timed_out_message(std::size_t body_bytes) const {
     return "no complete response within the timeout of " + std::to_string(options.timeout.count()) +
            " ms (a deadline for connect, send and the "
@@ -161,10 +181,7 @@ struct Client::Impl {
       parser->body_limit(options.max_body);
       parser->header_limit(64 * 1024);
       parser->on_chunk_header(on_chunk);
-      with_stream([&](auto& s) {
-        bhttp::async_read_header(s, buffer, *parser, [&](auto e, auto) { ec = e; });
-      });
-      run();
+      ec = read_until(*parser, read_deadline, /*header_only=*/true);
       header_at = clock::now();
       if (ec) break;
       unsigned status = parser->get().result_int();
@@ -175,11 +192,7 @@ struct Client::Impl {
                           "read");
       }
     }
-    if (!ec) {
-      with_stream(
-          [&](auto& s) { bhttp::async_read(s, buffer, *parser, [&](auto e, auto) { ec = e; }); });
-      run();
-    }
+    if (!ec) ec = read_until(*parser, read_deadline, /*header_only=*/false);
     auto done = clock::now();
     bool timed_out = ec == beast::error::timeout;
     bool stream_ended =
