@@ -195,8 +195,8 @@ struct Client::Impl {
     if (!ec) ec = read_until(*parser, read_deadline, /*header_only=*/false);
     auto done = clock::now();
     bool timed_out = ec == beast::error::timeout;
-    bool stream_ended =
-        timed_out && streaming && parser->is_header_done() && read_deadline < deadline;
+    // A stream read for so.stream_for (or up to the timeout, whichever comes first) ends there.
+    bool stream_ended = timed_out && streaming && parser->is_header_done();
     if (ec && !stream_ended) {
       if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
           ec == net::error::connection_reset)
