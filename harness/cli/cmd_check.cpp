@@ -126,17 +126,18 @@ int check_main(int argc, char** argv) {
   std::cout << "\n" << report::console_summary(*run);
 
   int code = exit_code(run->verdict());
-  auto write = [&](const std::string& path, const std::string& content) {
+  // Each report is rendered only when asked for.
+  auto write = [&](const std::string& path, auto render) {
     if (path.empty()) return;
     // Reports are redacted already; this is the last line of defence for every report byte.
-    auto st = file::write(path, redact::redacted(content, options.token));
+    auto st = file::write(path, redact::redacted(render(), options.token));
     if (!st) {
       std::cerr << "konform check: cannot write the report: " << st.error().message << "\n";
       code = exit_runtime;
     }
   };
-  write(junit, report::junit_xml(*run));
-  write(json_file, report::json_report(*run));
+  write(junit, [&] { return report::junit_xml(*run); });
+  write(json_file, [&] { return report::json_report(*run); });
   return code;
 }
 

@@ -1,6 +1,10 @@
 #include "core/gzip.h"
 
 #include <algorithm>
+#include <memory>
+#include <tuple>
+#include <utility>
+#include <vector>
 #include <zlib.h>
 
 namespace konform::gzip {
@@ -52,20 +56,54 @@ Error too_big(std::size_t max_output) {
                "limit"};
 }
 
-// Appends to `out` without its capacity ever passing max_output (std::string would double it).
-void append_bounded(std::string& out, const char* data, std::size_t n, std::size_t max_output) {
-  if (out.size() + n > out.capacity())
-    out.reserve(std::min(std::max(out.capacity() * 2, out.size() + n), max_output));
-  out.append(data, n);
-}
+// The output so far, in blocks that zlib writes into directly: growing one string would copy
+// everything it holds at each doubling, and a bomb would pay for copies of output it is about to
+// refuse. The blocks are joined once, on success.
+class Blocks {
+public:
+  explicit Blocks(std::size_t max_output) : max_(max_output) {}
+
+  // Room for the next inflate() call; nullptr when max_output bytes are held already.
+  std::pair<char*, std::size_t> room() {
+    if (blocks_.empty() || used_ == sizes_.back()) {
+      if (total_ == max_) return {nullptr, 0};
+      std::size_t n = std::min(block_size(), max_ - total_);
+      blocks_.emplace_back(new char[n]); // not zero-filled: zlib writes every byte we keep
+      sizes_.push_back(n);
+      used_ = 0;
+    }
+    return {blocks_.back().get() + used_, sizes_.back() - used_};
+  }
+  void commit(std::size_t n) {
+    used_ += n;
+    total_ += n;
+  }
+  std::string join() const {
+    std::string out;
+    out.reserve(total_);
+    for (std::size_t i = 0; i < blocks_.size(); ++i)
+      out.append(blocks_[i].get(), i + 1 == blocks_.size() ? used_ : sizes_[i]);
+    return out;
+  }
+
+private:
+  // Small outputs stay small; large ones grow in 1 MiB blocks.
+  std::size_t block_size() const {
+    return std::min<std::size_t>(std::max<std::size_t>(total_, 16384), std::size_t(1) << 20);
+  }
+  std::size_t max_;
+  std::size_t total_ = 0, used_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<std::size_t> sizes_;
+};
 
 Result<std::string> inflate_with(std::string_view data, int bits, bool members,
                                  std::size_t max_output) {
   Inflater inf(bits);
   if (!inf.ok) return make_error("zlib could not be initialised");
   z_stream& zs = inf.zs;
-  std::string out;
-  char chunk[16384];
+  Blocks out(max_output);
+  char probe[256]; // where output goes once max_output bytes are held: any of it is too much
   std::size_t consumed = 0; // bytes of `data` handed to zlib so far
   auto feed = [&] {
     // avail_in is 32 bits: large inputs go in slices.
@@ -76,19 +114,23 @@ Result<std::string> inflate_with(std::string_view data, int bits, bool members,
   };
   feed();
   for (;;) {
-    zs.next_out = reinterpret_cast<Bytef*>(chunk);
-    zs.avail_out = sizeof chunk;
+    auto [at, size] = out.room();
+    bool full = at == nullptr;
+    if (full) std::tie(at, size) = std::pair<char*, std::size_t>(probe, sizeof probe);
+    size = std::min<std::size_t>(size, std::size_t(1) << 30);
+    zs.next_out = reinterpret_cast<Bytef*>(at);
+    zs.avail_out = static_cast<uInt>(size);
     int rc = inflate(&zs, Z_NO_FLUSH);
-    std::size_t produced = sizeof chunk - zs.avail_out;
+    std::size_t produced = size - zs.avail_out;
     if (rc != Z_OK && rc != Z_STREAM_END && !(rc == Z_BUF_ERROR && produced == 0)) {
       std::string why = zs.msg ? zs.msg : "corrupt data";
       return make_error("the compressed body is invalid (" + why + ")");
     }
-    if (produced > max_output - out.size()) return too_big(max_output);
-    append_bounded(out, chunk, produced, max_output);
+    if (full && produced > 0) return too_big(max_output);
+    if (!full) out.commit(produced);
     if (rc == Z_STREAM_END) {
       if (zs.avail_in == 0 && consumed < data.size()) feed();
-      if (zs.avail_in == 0) return out;
+      if (zs.avail_in == 0) return out.join();
       // Bytes remain after the end of a stream: another gzip member, or garbage.
       std::size_t offset = consumed - zs.avail_in;
       std::string_view rest = data.substr(offset);

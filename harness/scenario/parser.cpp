@@ -137,6 +137,7 @@ public:
           for (auto member : captures)
             captured_later_.emplace(member.key, name);
         }
+        scenario_.steps.reserve(array.size());
         std::size_t i = 0;
         for (element step : array) {
           Scope si(*this, i++);
