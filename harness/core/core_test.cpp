@@ -1,4 +1,5 @@
 #include "core/base64.h"
+#include "core/file.h"
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
@@ -91,6 +92,30 @@ TEST(Gzip, TruncatedMemberAfterAGoodOneIsAnError) {
   auto r = gzip::decompress(gzip::compress("ok") + second.substr(0, second.size() / 2));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("truncated"), std::string::npos) << r.error().message;
+}
+
+TEST(Text, SizesWithUnits) {
+  EXPECT_EQ(text::parse_size("1048576"), 1048576u);
+  EXPECT_EQ(text::parse_size("64KiB"), 65536u);
+  EXPECT_EQ(text::parse_size("256MiB"), std::uint64_t(256) << 20);
+  EXPECT_EQ(text::parse_size("1g"), std::uint64_t(1) << 30);
+  EXPECT_EQ(text::parse_size(" 2 MB "), std::uint64_t(2) << 20);
+  EXPECT_FALSE(text::parse_size("").has_value());
+  EXPECT_FALSE(text::parse_size("MiB").has_value());
+  EXPECT_FALSE(text::parse_size("12 parsecs").has_value());
+  EXPECT_FALSE(text::parse_size("-1").has_value());
+  EXPECT_FALSE(text::parse_size("99999999999999999G").has_value()); // overflow
+}
+
+TEST(File, ReadRegularRefusesSpecialFilesAndStopsAtTheLimit) {
+  auto zero = file::read_regular("/dev/zero", 1024);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message.find("/dev/zero: is a character device"), std::string::npos);
+  // /proc files say size 0 and have no end in sight for a reader: the limit still holds.
+  auto environ = file::read_regular("/proc/self/maps", 16);
+  ASSERT_FALSE(environ.ok());
+  EXPECT_EQ(environ.error().kind, "limit");
+  EXPECT_NE(environ.error().message.find("larger than the limit of 16 bytes"), std::string::npos);
 }
 
 TEST(Ids, Uuid4IsAGuidAndUnique) {

@@ -9,6 +9,7 @@
 #include "serve/reference_endpoint.h"
 
 #include <ctime>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -201,9 +202,25 @@ Result<report::RunResult> run_check(const CheckOptions& options) {
                            result.endpoint + " endpoint, which has no target: pass --" +
                            result.endpoint + "-target URL or --target URL";
       } else {
-        auto scenario_run = run_scenario(*sc, *origin, options);
-        result = std::move(scenario_run.result);
-        unreachable = std::move(scenario_run.unreachable);
+        // Nothing a target sends may end the run: should anything still throw (a regex that
+        // exhausts std::regex on a hostile header value, memory), this scenario reports it and
+        // the others run.
+        try {
+          auto scenario_run = run_scenario(*sc, *origin, options);
+          result = std::move(scenario_run.result);
+          unreachable = std::move(scenario_run.unreachable);
+        } catch (const std::exception& e) {
+          result = report::ScenarioResult{};
+          result.name = sc->name;
+          result.file = file;
+          result.endpoint = std::string(scenario::to_string(sc->endpoint));
+          report::StepResult step;
+          step.name = "(scenario)";
+          step.outcome = report::Outcome::error;
+          step.failures.push_back(std::string("the scenario stopped on an internal error (") +
+                                  e.what() + "); the other scenarios still run");
+          result.steps.push_back(std::move(step));
+        }
       }
     }
     redact(result, options.token);
