@@ -3,6 +3,7 @@
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "test_support/scratch_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -111,11 +112,20 @@ TEST(File, ReadRegularRefusesSpecialFilesAndStopsAtTheLimit) {
   auto zero = file::read_regular("/dev/zero", 1024);
   ASSERT_FALSE(zero.ok());
   EXPECT_NE(zero.error().message.find("/dev/zero: is a character device"), std::string::npos);
-  // /proc files say size 0 and have no end in sight for a reader: the limit still holds.
-  auto environ = file::read_regular("/proc/self/maps", 16);
+  auto environ = file::read_regular("/proc/self/environ", 1 << 20);
   ASSERT_FALSE(environ.ok());
-  EXPECT_EQ(environ.error().kind, "limit");
-  EXPECT_NE(environ.error().message.find("larger than the limit of 16 bytes"), std::string::npos);
+  EXPECT_NE(environ.error().message.find("/proc/self/environ: is a /proc or /sys file"),
+            std::string::npos)
+      << environ.error().message;
+  test_support::ScratchDir dir;
+  auto big = dir.write("big", std::string(17, 'x'));
+  auto r = file::read_regular(big, 16);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, "limit");
+  EXPECT_NE(r.error().message.find(big + ": larger than the limit of 16 bytes"), std::string::npos);
+  auto ok = file::read_regular(big, 17);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(*ok, std::string(17, 'x'));
 }
 
 TEST(Ids, Uuid4IsAGuidAndUnique) {

@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <linux/magic.h>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 namespace konform::file {
@@ -63,6 +65,11 @@ Result<std::string> read_regular(const std::string& path, std::size_t max_bytes)
     return make_error(path + ": cannot read (" + std::strerror(errno) + ")");
   if (!S_ISREG(st.st_mode))
     return make_error(path + ": is " + kind_of(st.st_mode) + ", expected a regular file");
+  // /proc and /sys files look regular, but they are the process's and the kernel's state
+  // (/proc/self/environ holds the token's environment), not data a test should send or compare.
+  struct statfs fs {};
+  if (::fstatfs(f.fd, &fs) == 0 && (fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC))
+    return make_error(path + ": is a /proc or /sys file, expected a regular file");
   auto too_big = [&] {
     return Error{path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes",
                  "limit"};

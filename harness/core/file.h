@@ -12,8 +12,9 @@ Result<std::string> read(const std::string& path);
 Status write(const std::string& path, std::string_view content);
 
 // Reads a file named by untrusted input (a scenario's bodyFile, a golden file): only a regular
-// file of at most max_bytes. FIFOs, devices, sockets and directories are refused without
-// blocking or reading (a FIFO is opened non-blocking, /dev/zero is never read), and a longer
+// file of at most max_bytes. FIFOs, devices, sockets, directories and /proc or /sys files are
+// refused without blocking or reading (a FIFO is opened non-blocking, /dev/zero is never read),
+// and a longer
 // file is refused after max_bytes + 1 bytes; the error names the file, and the limit when it is
 // the limit (kind "limit").
 Result<std::string> read_regular(const std::string& path, std::size_t max_bytes);
