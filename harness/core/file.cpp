@@ -92,4 +92,29 @@ Result<std::string> read_regular(const std::string& path, std::size_t max_bytes)
   return out;
 }
 
+Status write_regular(const std::string& path, std::string_view content) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) return make_error(path + ": cannot create its folder (" + ec.message() + ")");
+  Fd f{::open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+              0644)};
+  if (f.fd < 0) {
+    if (errno == ELOOP) return make_error(path + ": is a symbolic link; refusing to follow it");
+    return make_error(path + ": cannot write (" + std::strerror(errno) + ")");
+  }
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode))
+    return make_error(path + ": is " + kind_of(st.st_mode) + ", expected a regular file");
+  if (::ftruncate(f.fd, 0) != 0)
+    return make_error(path + ": cannot truncate (" + std::strerror(errno) + ")");
+  while (!content.empty()) {
+    ssize_t n = ::write(f.fd, content.data(), content.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return make_error(path + ": write failed (" + std::strerror(errno) + ")");
+    content.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return Ok{};
+}
+
 } // namespace konform::file

@@ -19,4 +19,10 @@ Status write(const std::string& path, std::string_view content);
 // the limit (kind "limit").
 Result<std::string> read_regular(const std::string& path, std::size_t max_bytes);
 
+// Writes a file named by untrusted input (a golden file): parent folders are created, but the
+// file itself must be a regular file or not exist yet. A symbolic link as the last component is
+// refused rather than followed (a dangling link would otherwise create its target wherever it
+// points), and so are FIFOs and devices (never opened for blocking writes).
+Status write_regular(const std::string& path, std::string_view content);
+
 } // namespace konform::file

@@ -201,5 +201,27 @@ TEST(HostileServer, TheTokenNeverReachesAGoldenFile) {
     EXPECT_THAT(text, Not(HasSubstr("s3cr3t")));
 }
 
+// A golden that is a dangling link to a file outside: it resolves to nothing yet, so it passes
+// the parser's check; --update-golden must still not create the link's target.
+TEST(HostileServer, UpdateGoldenDoesNotFollowADanglingLink) {
+  RawServer server(hostile);
+  ScratchDir dir;
+  fs::create_directories(dir.path("s/golden"));
+  fs::create_symlink(dir.path("outside.json"), dir.path("s/golden/ok.json"));
+  dir.write("s/a.json", R"({"steps": [{"name": "ok", "path": "/ok",
+    "expect": {"golden": "golden/ok.json"}}]})");
+  CheckOptions options;
+  options.paths = {dir.path("s/a.json")};
+  options.target = server.url();
+  options.update_golden = true;
+  auto result = run(options);
+  ASSERT_EQ(result.scenarios.size(), 1u);
+  const auto& step = result.scenarios[0].steps.at(0);
+  EXPECT_EQ(step.outcome, Outcome::error) << report::json_report(result);
+  ASSERT_FALSE(step.failures.empty());
+  EXPECT_THAT(step.failures.back(), HasSubstr("is a symbolic link; refusing to follow it"));
+  EXPECT_FALSE(fs::exists(dir.path("outside.json")));
+}
+
 } // namespace
 } // namespace konform::runner

@@ -8,6 +8,7 @@
 #include "core/text.h"
 #include "protocol/validate.h"
 #include "scenario/json_path.h"
+#include "scenario/roots.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -116,9 +117,11 @@ void write_golden(const scenario::Step& step, std::string_view body, bool violat
     result.failures.push_back("golden file not written: " + canonical.error().message);
     return;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(step.golden).parent_path(), ec);
-  auto st = file::write(step.golden, redact::redacted(*canonical, token));
+  // The path was confined when the scenario was parsed, with links that exist resolved; writing
+  // to that resolved path without following a last link keeps a dangling link (which resolves
+  // to nothing yet) from creating a file outside the folder tree.
+  auto st =
+      file::write_regular(scenario::resolved(step.golden), redact::redacted(*canonical, token));
   if (!st) {
     result.outcome = Outcome::error;
     result.failures.push_back(st.error().message);
