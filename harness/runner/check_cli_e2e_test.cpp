@@ -43,8 +43,8 @@ const std::string kSource = KONFORM_SOURCE_DIR;
 
 TEST(CheckCli, BundledScenariosPassAgainstTheEmbeddedEndpoint) {
   ScratchDir dir;
-  CliRun r = check(kSource + "/scenarios --junit " + dir.path("junit.xml") + " --json " +
-                   dir.path("report.json"));
+  CliRun r = check(kSource + "/scenarios --root " + kSource + " --junit " + dir.path("junit.xml") +
+                   " --json " + dir.path("report.json"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("\nPASSED\n"));
 
@@ -205,6 +205,16 @@ TEST(CheckCli, GoldenPathsOutsideTheRootAreBadInputAndNothingIsWritten) {
   EXPECT_FALSE(fs::exists(dir.path("abs.json")));
   EXPECT_TRUE(fs::exists(dir.path("s/golden/ping.json"))) << r.output;
   EXPECT_THAT(r.output, HasSubstr("1 golden files written"));
+
+  // --root widens the tree: "../x.json" is inside it now.
+  std::string up = dir.write("t/up.json", R"({"endpoint": "kusto", "steps": [
+  {"name": "up", "path": "/v1/rest/ping", "expect": {"protocol": "text", "golden": "../x.json"}}]})");
+  r = check(up + " --update-golden --root " + dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(outside));
+  r = check(dir.path("s/a_escape.json") + " --update-golden --root /nonexistent/konform");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--root /nonexistent/konform: no such folder"));
 }
 
 } // namespace
