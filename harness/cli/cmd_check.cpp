@@ -3,6 +3,8 @@
 // verdict into the exit code.
 #include "cli/app.h"
 #include "core/file.h"
+#include "core/redact.h"
+#include "core/text.h"
 #include "report/writers.h"
 #include "runner/check_runner.h"
 
@@ -49,8 +51,18 @@ int check_main(int argc, char** argv) {
       "update-golden", "Write or refresh the golden files from the target's responses")(
       "junit", "Write a JUnit XML report to FILE", cxxopts::value<std::string>())(
       "json", "Write the JSON report to FILE", cxxopts::value<std::string>())(
-      "timeout", "Per-request timeout in milliseconds",
-      cxxopts::value<unsigned>()->default_value("30000"))("h,help", "Show this help");
+      "timeout",
+      "Deadline per request in milliseconds: connect, send and the whole response (a body still "
+      "arriving then fails the step)",
+      cxxopts::value<unsigned>()->default_value("30000"))(
+      "max-body",
+      "Largest response body, as received and decompressed (e.g. 1048576, 64KiB, 256MiB, 1GiB); "
+      "larger fails the step",
+      cxxopts::value<std::string>()->default_value("256MiB"))(
+      "root",
+      "Folder tree that scenarios, bodyFile and golden paths must stay inside (default: the git "
+      "work tree holding each PATH, else the PATH's folder)",
+      cxxopts::value<std::string>())("h,help", "Show this help");
   opts.parse_positional({"paths"});
 
   runner::CheckOptions options;
@@ -73,6 +85,14 @@ int check_main(int argc, char** argv) {
     options.insecure = args.count("insecure") > 0;
     options.update_golden = args.count("update-golden") > 0;
     options.timeout = std::chrono::milliseconds(args["timeout"].as<unsigned>());
+    options.root = text("root");
+    auto max_body = text::parse_size(args["max-body"].as<std::string>());
+    if (!max_body || *max_body == 0 || *max_body > (std::uint64_t(1) << 40)) {
+      std::cerr << "konform check: --max-body " << args["max-body"].as<std::string>()
+                << ": write a size between 1 byte and 1TiB, e.g. 1048576, 64KiB, 256MiB\n";
+      return exit_bad_input;
+    }
+    options.max_body = static_cast<std::size_t>(*max_body);
     junit = text("junit");
     json_file = text("json");
     auto token = runner::resolve_token(text("token"), text("token-file"), text("token-command"));
@@ -106,16 +126,18 @@ int check_main(int argc, char** argv) {
   std::cout << "\n" << report::console_summary(*run);
 
   int code = exit_code(run->verdict());
-  auto write = [&](const std::string& path, const std::string& content) {
+  // Each report is rendered only when asked for.
+  auto write = [&](const std::string& path, auto render) {
     if (path.empty()) return;
-    auto st = file::write(path, content);
+    // Reports are redacted already; this is the last line of defence for every report byte.
+    auto st = file::write(path, redact::redacted(render(), options.token));
     if (!st) {
       std::cerr << "konform check: cannot write the report: " << st.error().message << "\n";
       code = exit_runtime;
     }
   };
-  write(junit, report::junit_xml(*run));
-  write(json_file, report::json_report(*run));
+  write(junit, [&] { return report::junit_xml(*run); });
+  write(json_file, [&] { return report::json_report(*run); });
   return code;
 }
 

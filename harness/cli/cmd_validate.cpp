@@ -4,6 +4,7 @@
 // followed the protocol, it just reports a failure (or something unusual).
 #include "cli/app.h"
 #include "core/file.h"
+#include "core/text.h"
 #include "protocol/validate_files.h"
 
 #include <cxxopts.hpp>
@@ -24,7 +25,12 @@ int validate_main(int argc, char** argv) {
                      "ksql-entities, ksql-error, ksql-stream, json, text",
                      cxxopts::value<std::string>())(
       "json", "Also write the result as versioned JSON to this file",
-      cxxopts::value<std::string>())("q,quiet", "Print only files that are not conformant")(
+      cxxopts::value<std::string>())(
+      "max-body",
+      "Largest decompressed body of a recorded exchange (e.g. 64MiB, 1GiB); larger is "
+      "unreadable input",
+      cxxopts::value<std::string>()->default_value("256MiB"))(
+      "q,quiet", "Print only files that are not conformant")(
       "files", "Response files", cxxopts::value<std::vector<std::string>>())("h,help",
                                                                              "Show this help");
   opts.parse_positional({"files"});
@@ -49,11 +55,17 @@ int validate_main(int argc, char** argv) {
     }
   }
   bool quiet = args.count("quiet") > 0;
+  auto max_body = text::parse_size(args["max-body"].as<std::string>());
+  if (!max_body || *max_body == 0 || *max_body > (std::uint64_t(1) << 40)) {
+    std::cerr << "konform validate: --max-body " << args["max-body"].as<std::string>()
+              << ": write a size between 1 byte and 1TiB, e.g. 1048576, 64KiB, 256MiB\n";
+    return exit_bad_input;
+  }
 
   std::vector<protocol::FileResult> results;
   bool unreadable = false, violation = false;
   for (const auto& path : args["files"].as<std::vector<std::string>>()) {
-    auto r = protocol::validate_file(path, as);
+    auto r = protocol::validate_file(path, as, static_cast<std::size_t>(*max_body));
     auto v = protocol::verdict(r);
     unreadable = unreadable || v == "unreadable";
     violation = violation || v == "violation";

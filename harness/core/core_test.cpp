@@ -1,7 +1,9 @@
 #include "core/base64.h"
+#include "core/file.h"
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "test_support/scratch_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -41,6 +43,89 @@ TEST(Gzip, DeflateAcceptsZlibAndRawStreams) {
 TEST(Gzip, TruncatedInputIsAnError) {
   auto packed = gzip::compress(std::string(5000, 'y'));
   EXPECT_FALSE(gzip::decompress(packed.substr(0, packed.size() / 2)).ok());
+}
+
+TEST(Gzip, ConcatenatedMembersAreOneBody) {
+  auto r = gzip::decompress(gzip::compress("a,1\n") + gzip::compress("b,2\n"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, "a,1\nb,2\n");
+}
+
+TEST(Gzip, TrailingBytesAfterTheLastMemberAreAnError) {
+  auto packed = gzip::compress("a,1\n");
+  for (std::string garbage : {std::string("x"), std::string(8, '\0'), std::string("\x1f")}) {
+    auto r = gzip::decompress(packed + garbage);
+    ASSERT_FALSE(r.ok()) << "garbage of " << garbage.size() << " bytes accepted";
+    EXPECT_NE(r.error().message.find(std::to_string(garbage.size()) + " trailing bytes"),
+              std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("at byte " + std::to_string(packed.size())), std::string::npos)
+        << r.error().message;
+  }
+  // The same for deflate, both framings.
+  for (auto f : {gzip::Format::zlib_deflate, gzip::Format::raw_deflate}) {
+    auto r = gzip::decompress(gzip::compress("hello", f) + "junk", gzip::Format::zlib_deflate);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.error().message.find("4 trailing bytes"), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(Gzip, ABombStopsAtTheLimitWithoutGrowingPastIt) {
+  // 256 MiB of zeros is ~250 KB compressed; with a 1 MiB limit only a little over 1 MiB is ever
+  // inflated. The kind lets callers answer 413 instead of 400.
+  std::string zeros(std::size_t(1) << 24, '\0');
+  std::string member = gzip::compress(zeros, gzip::Format::gzip, 9);
+  std::string bomb;
+  for (int i = 0; i < 16; ++i)
+    bomb += member;
+  auto r = gzip::decompress(bomb, gzip::Format::gzip, std::size_t(1) << 20);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, "limit");
+  EXPECT_NE(r.error().message.find("1048576 bytes"), std::string::npos);
+  // Exactly at the limit is allowed.
+  auto exact = gzip::decompress(gzip::compress(std::string(5000, 'z')), gzip::Format::gzip, 5000);
+  ASSERT_TRUE(exact.ok()) << exact.error().message;
+  EXPECT_EQ(exact->size(), 5000u);
+}
+
+TEST(Gzip, TruncatedMemberAfterAGoodOneIsAnError) {
+  auto second = gzip::compress(std::string(5000, 'q'));
+  auto r = gzip::decompress(gzip::compress("ok") + second.substr(0, second.size() / 2));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("truncated"), std::string::npos) << r.error().message;
+}
+
+TEST(Text, SizesWithUnits) {
+  EXPECT_EQ(text::parse_size("1048576"), 1048576u);
+  EXPECT_EQ(text::parse_size("64KiB"), 65536u);
+  EXPECT_EQ(text::parse_size("256MiB"), std::uint64_t(256) << 20);
+  EXPECT_EQ(text::parse_size("1g"), std::uint64_t(1) << 30);
+  EXPECT_EQ(text::parse_size(" 2 MB "), std::uint64_t(2) << 20);
+  EXPECT_FALSE(text::parse_size("").has_value());
+  EXPECT_FALSE(text::parse_size("MiB").has_value());
+  EXPECT_FALSE(text::parse_size("12 parsecs").has_value());
+  EXPECT_FALSE(text::parse_size("-1").has_value());
+  EXPECT_FALSE(text::parse_size("99999999999999999G").has_value()); // overflow
+}
+
+TEST(File, ReadRegularRefusesSpecialFilesAndStopsAtTheLimit) {
+  auto zero = file::read_regular("/dev/zero", 1024);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message.find("/dev/zero: is a character device"), std::string::npos);
+  auto environ = file::read_regular("/proc/self/environ", 1 << 20);
+  ASSERT_FALSE(environ.ok());
+  EXPECT_NE(environ.error().message.find("/proc/self/environ: is a /proc or /sys file"),
+            std::string::npos)
+      << environ.error().message;
+  test_support::ScratchDir dir;
+  auto big = dir.write("big", std::string(17, 'x'));
+  auto r = file::read_regular(big, 16);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, "limit");
+  EXPECT_NE(r.error().message.find(big + ": larger than the limit of 16 bytes"), std::string::npos);
+  auto ok = file::read_regular(big, 17);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(*ok, std::string(17, 'x'));
 }
 
 TEST(Ids, Uuid4IsAGuidAndUnique) {

@@ -13,9 +13,13 @@ enum class Format { gzip, zlib_deflate, raw_deflate };
 
 std::string compress(std::string_view data, Format format = Format::gzip, int level = 6);
 
-// Decompresses at most max_output bytes; a larger result is an error whose message says so
-// (the defence against a gzip bomb). Format::zlib_deflate also accepts raw deflate, because
-// servers disagree on what "Content-Encoding: deflate" means.
+// Decompresses, streaming, into at most max_output bytes: as soon as the output would pass the
+// limit, decompression stops with an error that names the limit (the defence against a gzip
+// bomb: the work and the memory are bounded by the limit, not by what the input expands to).
+// Format::gzip accepts concatenated members (RFC 1952 §2.2, what `cat a.gz b.gz` makes); any
+// other byte after the last member or after a deflate stream's end is an error ("trailing
+// bytes"), never silently dropped. Format::zlib_deflate also accepts raw deflate (a stream
+// without the zlib header), because servers disagree on what "Content-Encoding: deflate" means.
 Result<std::string> decompress(std::string_view data, Format format = Format::gzip,
                                std::size_t max_output = std::size_t(1) << 30);
 

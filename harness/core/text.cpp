@@ -126,3 +126,32 @@ std::string url_encode(std::string_view s) {
 }
 
 } // namespace konform::text
+
+namespace konform::text {
+
+std::optional<std::uint64_t> parse_size(std::string_view s) {
+  s = trim(s);
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (std::size_t i = 0; i < digits; ++i)
+    n = n * 10 + static_cast<std::uint64_t>(s[i] - '0');
+  std::string unit = to_lower(trim(s.substr(digits)));
+  int shift = 0;
+  if (unit.empty() || unit == "b")
+    shift = 0;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    shift = 10;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    shift = 20;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    shift = 30;
+  else
+    return std::nullopt;
+  if (shift && n > (UINT64_MAX >> shift)) return std::nullopt;
+  return n << shift;
+}
+
+} // namespace konform::text

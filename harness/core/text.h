@@ -16,6 +16,9 @@ std::vector<std::string_view> split(std::string_view s, char sep);
 // Parses a whole decimal integer; nullopt on any stray character or overflow.
 std::optional<std::int64_t> parse_int(std::string_view s);
 std::optional<double> parse_double(std::string_view s);
+// A byte size as users write it: "1048576", "64k"/"64KiB", "256M"/"256MiB", "1G"/"1GiB" (powers
+// of 1024; "KB", "MB", "GB" too, case-insensitive); nullopt on anything else or overflow.
+std::optional<std::uint64_t> parse_size(std::string_view s);
 // Shell-style glob with * and ? (used by --filter).
 bool glob_match(std::string_view pattern, std::string_view s);
 // Percent-decoding of a URL query component ('+' becomes a space).

@@ -58,7 +58,7 @@ struct Client::Impl {
     connected = false;
   }
 
-  Status connect() {
+  Status connect(clock::time_point deadline) {
     close();
     boost::system::error_code ec;
     tcp::resolver resolver(ioc);
@@ -68,12 +68,15 @@ struct Client::Impl {
       secure.emplace(ioc, ssl_ctx);
     else
       plain.emplace(ioc);
-    tcp_layer().expires_after(options.timeout);
+    tcp_layer().expires_at(deadline);
     tcp_layer().async_connect(endpoints, [&](auto e, auto) { ec = e; });
     run();
+    if (ec == beast::error::timeout)
+      return make_error("cannot connect to " + origin.origin() + " within the timeout of " +
+                            std::to_string(options.timeout.count()) + " ms",
+                        "timeout");
     if (ec)
-      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(),
-                        ec == beast::error::timeout ? "timeout" : "connect");
+      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(), "connect");
     tcp_layer().socket().set_option(tcp::no_delay(true), ec);
     if (secure) {
       if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str()))
@@ -81,6 +84,12 @@ struct Client::Impl {
       secure->set_verify_callback(net::ssl::host_name_verification(origin.host));
       secure->async_handshake(net::ssl::stream_base::client, [&](auto e) { ec = e; });
       run();
+      if (ec == beast::error::timeout)
+        return make_error("TLS handshake with " + origin.origin() +
+                              " did not finish within the "
+                              "timeout of " +
+                              std::to_string(options.timeout.count()) + " ms",
+                          "timeout");
       if (ec)
         return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
                               (options.insecure ? ""
@@ -99,61 +108,107 @@ struct Client::Impl {
       op(*plain);
   }
 
-  // One attempt on the current connection. `stale` is set when the failure looks like a kept
-  // connection the server had already closed (worth one retry on a fresh connection).
+  // Reads and parses until the head (or the whole message) is in, checking the deadline between
+  // reads. The stream's own timer is armed too (for a silent server) but it cannot be the only
+  // guard: against a socket that always has data, each read completes before the expired
+  // timer's handler runs, which cancels it, so an endless body was read for 45 s past a 2 s
+  // timeout.
+  template <class Parser>
+  boost::system::error_code read_until(Parser& parser, clock::time_point deadline,
+                                       bool header_only) {
+    boost::system::error_code ec;
+    while (!(header_only ? parser.is_header_done() : parser.is_done())) {
+      if (clock::now() >= deadline) return beast::error::timeout;
+      with_stream([&](auto& s) {
+        bhttp::async_read_some(s, buffer, parser, [&](auto e, auto) { ec = e; });
+      });
+      run();
+      if (ec) return ec;
+    }
+    return ec;
+  }
+
+  std::string timed_out_message(std::size_t body_bytes) const {
+    return "no complete response within the timeout of " + std::to_string(options.timeout.count()) +
+           " ms (a deadline for connect, send and the "
+           "whole response; " +
+           std::to_string(body_bytes) + " body bytes had arrived)";
+  }
+
+  // One attempt on the current connection, bounded by `deadline` as a whole: a body that keeps
+  // arriving (an endless chunked stream) is cut off there, not only a silent server. `stale` is
+  // set when the failure looks like a kept connection the server had already closed (worth one
+  // retry on a fresh connection).
   Result<Response> attempt(const bhttp::request<bhttp::string_body>& req, const SendOptions& so,
-                           bool& stale) {
+                           clock::time_point deadline, bool& stale) {
     stale = false;
     boost::system::error_code ec;
     auto start = clock::now();
-    tcp_layer().expires_after(options.timeout);
+    tcp_layer().expires_at(deadline);
     with_stream([&](auto& s) { bhttp::async_write(s, req, [&](auto e, auto) { ec = e; }); });
     run();
+    if (ec == beast::error::timeout)
+      return make_error("the request could not be sent within the timeout of " +
+                            std::to_string(options.timeout.count()) + " ms",
+                        "timeout");
     if (ec) {
       stale = true;
-      return make_error("writing the request failed: " + ec.message(),
-                        ec == beast::error::timeout ? "timeout" : "write");
+      return make_error("writing the request failed: " + ec.message(), "write");
     }
 
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(options.max_body);
-    parser.header_limit(64 * 1024);
     Response res;
     std::optional<clock::time_point> first_chunk;
+    // Chunk sizes are kept for the report; an endless stream of tiny chunks must not grow the
+    // list without bound (the body limit bounds the bytes, not the number of chunks).
+    constexpr std::size_t max_chunks_recorded = 100000;
     auto on_chunk = [&](std::uint64_t size, std::string_view, boost::system::error_code&) {
       if (size == 0) return;
-      res.chunks.push_back(static_cast<std::size_t>(size));
+      if (res.chunks.size() < max_chunks_recorded)
+        res.chunks.push_back(static_cast<std::size_t>(size));
       if (!first_chunk) first_chunk = clock::now();
     };
-    parser.on_chunk_header(on_chunk);
+    // A push query read for so.stream_for ends early on purpose (Response::truncated).
+    bool streaming = so.stream_for.count() > 0;
+    auto read_deadline = streaming ? std::min(deadline, clock::now() + so.stream_for) : deadline;
+    tcp_layer().expires_at(read_deadline);
 
-    auto deadline =
-        so.stream_for.count() > 0 ? std::min(options.timeout, so.stream_for) : options.timeout;
-    tcp_layer().expires_after(deadline);
-    with_stream([&](auto& s) {
-      bhttp::async_read_header(s, buffer, parser, [&](auto e, auto) { ec = e; });
-    });
-    run();
-    auto header_at = clock::now();
-    if (!ec) {
-      with_stream(
-          [&](auto& s) { bhttp::async_read(s, buffer, parser, [&](auto e, auto) { ec = e; }); });
-      run();
+    // Interim 1xx responses (100 Continue, 103 Early Hints) come before the final one: each is a
+    // complete message without a body; skip them. 101 is final (the protocol switches).
+    std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+    clock::time_point header_at;
+    for (int interim = 0;; ++interim) {
+      parser.emplace();
+      parser->body_limit(options.max_body);
+      parser->header_limit(64 * 1024);
+      parser->on_chunk_header(on_chunk);
+      ec = read_until(*parser, read_deadline, /*header_only=*/true);
+      header_at = clock::now();
+      if (ec) break;
+      unsigned status = parser->get().result_int();
+      if (status < 100 || status >= 200 || status == 101) break;
+      if (interim >= 100) {
+        close();
+        return make_error("the server sent more than 100 interim 1xx responses and no final one",
+                          "read");
+      }
     }
+    if (!ec) ec = read_until(*parser, read_deadline, /*header_only=*/false);
     auto done = clock::now();
     bool timed_out = ec == beast::error::timeout;
-    if (ec && !(timed_out && so.stream_for.count() > 0 && parser.is_header_done())) {
+    // A stream read for so.stream_for (or up to the timeout, whichever comes first) ends there.
+    bool stream_ended = timed_out && streaming && parser->is_header_done();
+    if (ec && !stream_ended) {
       if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
           ec == net::error::connection_reset)
-        stale = !parser.got_some();
+        stale = !parser->got_some();
       if (ec == bhttp::error::body_limit)
         return make_error("the response body exceeds the limit of " +
-                              std::to_string(options.max_body) + " bytes",
+                              std::to_string(options.max_body) + " bytes (--max-body)",
                           "limit");
-      return make_error("reading the response failed: " + ec.message(),
-                        timed_out ? "timeout" : "read");
+      if (timed_out) return make_error(timed_out_message(parser->get().body().size()), "timeout");
+      return make_error("reading the response failed: " + ec.message(), "read");
     }
-    auto& msg = parser.get();
+    auto& msg = parser->get();
     res.status = static_cast<int>(msg.result_int());
     res.reason = std::string(msg.reason());
     for (const auto& field : msg)
@@ -204,18 +259,20 @@ Result<Response> Client::send(const Request& request, const SendOptions& options
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
     req.prepare_payload();
 
+  // One deadline for the whole exchange, the reconnect of a stale connection included.
+  auto deadline = clock::now() + impl_->options.timeout;
   bool reused = impl_->connected;
   if (!impl_->connected) {
-    auto c = impl_->connect();
+    auto c = impl_->connect(deadline);
     if (!c) return c.error();
   }
   bool stale = false;
-  auto r = impl_->attempt(req, options, stale);
+  auto r = impl_->attempt(req, options, deadline, stale);
   if (!r && stale && reused) {
     // The server closed the idle keep-alive connection; this is not the server's failure.
-    auto c = impl_->connect();
+    auto c = impl_->connect(deadline);
     if (!c) return c.error();
-    r = impl_->attempt(req, options, stale);
+    r = impl_->attempt(req, options, deadline, stale);
   }
   if (!r) impl_->close();
   return r;

@@ -13,10 +13,10 @@
 namespace konform::http {
 
 struct ClientOptions {
-  std::chrono::milliseconds timeout{30000}; // per request: connect + write + read
-  std::string ca_file;                      // extra trust anchors for https (PEM)
-  bool insecure = false;                    // skip certificate verification (test servers only)
-  std::size_t max_body = std::size_t(1) << 30;
+  std::chrono::milliseconds timeout{30000};    // deadline per request: connect + write + whole read
+  std::string ca_file;                         // extra trust anchors for https (PEM)
+  bool insecure = false;                       // skip certificate verification (test servers only)
+  std::size_t max_body = std::size_t(1) << 30; // larger: an error of kind "limit"
 };
 
 struct SendOptions {

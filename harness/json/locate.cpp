@@ -1,6 +1,11 @@
 #include "json/locate.h"
 
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 
 namespace konform::json {
 
@@ -150,6 +155,19 @@ private:
       if (c < 0x20)
         return fail(c == '\n' ? "unterminated string (a raw newline inside a string)"
                               : "control character inside a string must be escaped");
+      if (c >= 0x80) {
+        std::size_t n = utf8_length(t_.substr(pos_));
+        if (n == 0) {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "0x%02X", c);
+          return fail(std::string("invalid UTF-8 (byte ") + hex +
+                      "); JSON text must be UTF-8: save the file as UTF-8 or write the "
+                      "character as a \\u escape");
+        }
+        if (out) out->append(t_.substr(pos_, n));
+        pos_ += n;
+        continue;
+      }
       if (c == '\\') {
         ++pos_;
         if (pos_ >= t_.size()) break;
@@ -197,7 +215,51 @@ private:
       if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-')) ++pos_;
       if (digits() == 0) return fail("expected digits in the exponent");
     }
-    return true;
+    return in_range(start);
+  }
+
+  // simdjson refuses integers beyond 64 bits and numbers beyond a double's range; say so here,
+  // located, instead of leaving the user with simdjson's unlocated message.
+  bool in_range(std::size_t start) {
+    std::string_view n = t_.substr(start, pos_ - start);
+    bool integer = n.find_first_of(".eE") == std::string_view::npos;
+    bool ok = true;
+    if (integer) {
+      std::int64_t i = 0;
+      std::uint64_t u = 0;
+      auto [p1, e1] = std::from_chars(n.data(), n.data() + n.size(), i);
+      auto [p2, e2] = std::from_chars(n.data(), n.data() + n.size(), u);
+      ok = e1 == std::errc() || e2 == std::errc();
+    } else {
+      ok = std::isfinite(std::strtod(std::string(n).c_str(), nullptr));
+    }
+    if (ok) return true;
+    pos_ = start;
+    return fail("the number " + std::string(n.substr(0, 40)) + (n.size() > 40 ? "..." : "") +
+                " is out of range (" +
+                (integer ? "integers must fit in 64 bits" : "beyond a double's range") + ")");
+  }
+
+  // The length of the well-formed UTF-8 sequence at the start of s (RFC 3629: no overlong
+  // forms, no surrogates, nothing above U+10FFFF), or 0.
+  static std::size_t utf8_length(std::string_view s) {
+    auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    auto cont = [&](std::size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
+    unsigned char c = b(0);
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (!cont(1) || !cont(2)) return 0;
+      if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+      if (c == 0xED && b(1) >= 0xA0) return 0; // surrogate
+      return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (!cont(1) || !cont(2) || !cont(3)) return 0;
+      if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
+      if (c == 0xF4 && b(1) >= 0x90) return 0; // above U+10FFFF
+      return 4;
+    }
+    return 0;
   }
 
   std::string_view t_;

@@ -1,6 +1,8 @@
 // `konform validate` as a user runs it: the real binary on temporary files, checking exit codes
 // (0 conformant, 1 violations, 2 unreadable input), what is printed, and the --json result.
+#include "core/base64.h"
 #include "core/file.h"
+#include "core/gzip.h"
 #include "test_support/scratch_dir.h"
 
 #include "json/document.h"
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <string>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 namespace {
@@ -132,6 +135,46 @@ TEST_F(ValidateCli, JsonResultIsVersionedAndComplete) {
   EXPECT_EQ(std::string_view(root["files"].at(1)["kind"].get_string().value()), "kusto-error");
   EXPECT_EQ(std::string_view(root["files"].at(1)["verdict"].get_string().value()), "in-band-error");
   EXPECT_EQ(root["summary"]["in_band_errors"].get_int64().value(), 1);
+}
+
+TEST_F(ValidateCli, AnExchangeStatusOutsideHttpIsLocated) {
+  auto path =
+      write("exchange.json", "{\"konform_exchange\": 1,\n  \"status\": -1, \"headers\": {}, "
+                             "\"body\": \"{}\"}");
+  auto r = konform(path);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find(path + ":2:13: recorded exchange: \"status\" must be the HTTP status "
+                                 "code, an integer from 100 to 599"),
+            std::string::npos)
+      << r.output;
+}
+
+// A recorded exchange whose gzip body inflates to 1 GiB: refused at --max-body, after inflating
+// no more than that, and the other files are still validated.
+TEST_F(ValidateCli, AGzipBombInAnExchangeStopsAtMaxBody) {
+  std::string zeros(std::size_t(64) << 20, '\0');
+  std::string member = konform::gzip::compress(zeros, konform::gzip::Format::gzip, 9);
+  std::string bomb;
+  for (int i = 0; i < 16; ++i)
+    bomb += member; // concatenated members: 1 GiB of zeros
+  auto path = write("bomb.json", R"({"konform_exchange": 1, "status": 200, "headers": )"
+                                 R"({"Content-Encoding": "gzip"}, "body_base64": ")" +
+                                     konform::base64::encode(bomb) + "\"}");
+  auto ok = write("ok.json", good_v2);
+  auto r = konform("--max-body 1MiB " + path + " " + ok);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("the decompressed body exceeds the limit of 1048576 bytes"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("kusto-v2 (detected): conformant"), std::string::npos) << r.output;
+}
+
+TEST_F(ValidateCli, AFifoIsRefusedWithoutWaitingForAWriter) {
+  auto fifo = dir_.path("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto r = konform(fifo);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find(fifo + ": is not a regular file"), std::string::npos) << r.output;
 }
 
 } // namespace

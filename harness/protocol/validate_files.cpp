@@ -19,8 +19,14 @@ namespace {
 // in place instead of being copied.
 Result<std::string> read_padded(const std::string& path) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status))
     return make_error(path + ": is a directory, expected a file");
+  // A FIFO or a device has no size to read up to (and /dev/zero no end): saved responses are
+  // regular files.
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    return make_error(path + ": is not a regular file (a device, FIFO or socket); save the "
+                             "response to a file first");
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return make_error(path + ": cannot open (" + std::strerror(errno) + ")");
   auto size = static_cast<std::size_t>(in.tellg());
@@ -42,7 +48,8 @@ struct Recorded {
   std::string body;
 };
 
-std::optional<Result<Recorded>> recorded_exchange(std::string_view text, const std::string& file) {
+std::optional<Result<Recorded>> recorded_exchange(std::string_view text, const std::string& file,
+                                                  std::size_t max_body) {
   // Cheap test first: the marker must appear near the start.
   if (text.substr(0, 256).find("\"konform_exchange\"") == std::string_view::npos)
     return std::nullopt;
@@ -58,8 +65,8 @@ std::optional<Result<Recorded>> recorded_exchange(std::string_view text, const s
                                        ": recorded exchange: " + what));
   };
   std::int64_t status = 0;
-  if (o["status"].get_int64().get(status))
-    return fail("status", "\"status\" must be the HTTP status code (an integer)");
+  if (o["status"].get_int64().get(status) || status < 100 || status > 599)
+    return fail("status", "\"status\" must be the HTTP status code, an integer from 100 to 599");
   r.status = static_cast<int>(status);
   auto headers = [&](std::string_view key, http::Headers& out) -> bool {
     auto v = o[key];
@@ -93,7 +100,7 @@ std::optional<Result<Recorded>> recorded_exchange(std::string_view text, const s
   response.status = r.status;
   response.headers = r.headers;
   response.body = std::move(r.body);
-  auto decoded = http::decoded_body(response);
+  auto decoded = http::decoded_body(response, max_body);
   if (!decoded.error.empty())
     return fail("headers",
                 "the body does not decode as its Content-Encoding says: " + decoded.error);
@@ -115,7 +122,7 @@ std::size_t FileResult::count(Level level) const {
   return n;
 }
 
-FileResult validate_file(const std::string& path, std::optional<Kind> as) {
+FileResult validate_file(const std::string& path, std::optional<Kind> as, std::size_t max_body) {
   FileResult result;
   result.file = path;
   auto body = read_padded(path);
@@ -125,7 +132,7 @@ FileResult validate_file(const std::string& path, std::optional<Kind> as) {
   }
   Exchange exchange;
   Recorded recorded;
-  if (auto rec = recorded_exchange(*body, path)) {
+  if (auto rec = recorded_exchange(*body, path, max_body)) {
     if (!*rec) {
       result.input_error = rec->error().message;
       return result;

@@ -12,6 +12,7 @@
 #include "http/message.h"
 #include "protocol/validate.h"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +33,11 @@ struct FileResult {
 // Validates one file. `as` overrides detection. Never throws; unreadable input, a body that is
 // not JSON where JSON is needed (with file:line:column) and an undetectable kind come back in
 // input_error. A JSON body that merely ends early is a truncated response: a violation.
-FileResult validate_file(const std::string& path, std::optional<Kind> as);
+// A recorded exchange's body is decompressed up to max_body bytes (more is unreadable input
+// naming the limit: a gzip bomb costs at most that much).
+inline constexpr std::size_t kDefaultMaxBody = std::size_t(256) << 20;
+FileResult validate_file(const std::string& path, std::optional<Kind> as,
+                         std::size_t max_body = kDefaultMaxBody);
 
 // "conformant", "in-band-error", "violation" or "unreadable": the verdict of one file.
 std::string_view verdict(const FileResult& result);

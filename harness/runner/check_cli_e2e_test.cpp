@@ -43,8 +43,8 @@ const std::string kSource = KONFORM_SOURCE_DIR;
 
 TEST(CheckCli, BundledScenariosPassAgainstTheEmbeddedEndpoint) {
   ScratchDir dir;
-  CliRun r = check(kSource + "/scenarios --junit " + dir.path("junit.xml") + " --json " +
-                   dir.path("report.json"));
+  CliRun r = check(kSource + "/scenarios --root " + kSource + " --junit " + dir.path("junit.xml") +
+                   " --json " + dir.path("report.json"));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("\nPASSED\n"));
 
@@ -77,8 +77,11 @@ TEST(CheckCli, BundledScenariosPassAgainstTheEmbeddedEndpoint) {
 }
 
 TEST(CheckCli, AnAlteredGoldenFileReportsTheExactDifferenceAndExitsOne) {
-  // A copy of one bundled scenario and its goldens, with one cell of one golden changed.
+  // A copy of one bundled scenario and its goldens, with one cell of one golden changed. The
+  // copy is a git work tree, like the repository: that is the default root, so the goldens
+  // beside the scenario folder may be read.
   ScratchDir dir;
+  fs::create_directories(dir.path(".git"));
   fs::create_directories(dir.path("scenarios/kusto"));
   fs::create_directories(dir.path("golden/kusto"));
   fs::copy(kSource + "/scenarios/kusto/query_v1.json", dir.path("scenarios/kusto/query_v1.json"));
@@ -175,6 +178,43 @@ TEST(CheckCli, TheTokenReachesTheEndpointButNoOutput) {
     ASSERT_TRUE(text.ok());
     EXPECT_THAT(*text, Not(HasSubstr("tok-SECRET-123")));
   }
+}
+
+// --update-golden with golden paths that leave the folder tree: exit 2 naming file:line:column,
+// nothing written outside, and the good scenario still runs.
+TEST(CheckCli, GoldenPathsOutsideTheRootAreBadInputAndNothingIsWritten) {
+  ScratchDir dir;
+  std::string outside = dir.path("x.json");
+  std::string bad = dir.write("s/a_escape.json", R"({"endpoint": "kusto", "steps": [
+  {"name": "up", "path": "/v1/rest/ping", "expect": {"golden": "../x.json"}},
+  {"name": "abs", "path": "/v1/rest/ping", "expect": {"golden": ")" +
+                                                     dir.path("abs.json") +
+                                                     R"("}},
+  {"name": "body", "path": "/v1/rest/ping", "bodyFile": "/dev/zero"}]})");
+  dir.write("s/b_good.json", R"({"endpoint": "kusto", "steps": [
+  {"name": "ping", "path": "/v1/rest/ping", "expect": {"protocol": "text", "golden": "golden/ping.json"}}]})");
+  CliRun r = check(dir.path("s") + " --update-golden");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output,
+              HasSubstr(bad + ":2:64: golden \"../x.json\" resolves to " + outside +
+                        ", outside the folder tree this run may use (" + dir.path("s") + ")"));
+  EXPECT_THAT(r.output, HasSubstr(bad + ":3:65: golden \"" + dir.path("abs.json") +
+                                  "\" is an absolute path"));
+  EXPECT_THAT(r.output, HasSubstr(bad + ":4:57: bodyFile \"/dev/zero\" is an absolute path"));
+  EXPECT_FALSE(fs::exists(outside));
+  EXPECT_FALSE(fs::exists(dir.path("abs.json")));
+  EXPECT_TRUE(fs::exists(dir.path("s/golden/ping.json"))) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("1 golden files written"));
+
+  // --root widens the tree: "../x.json" is inside it now.
+  std::string up = dir.write("t/up.json", R"({"endpoint": "kusto", "steps": [
+  {"name": "up", "path": "/v1/rest/ping", "expect": {"protocol": "text", "golden": "../x.json"}}]})");
+  r = check(up + " --update-golden --root " + dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(outside));
+  r = check(dir.path("s/a_escape.json") + " --update-golden --root /nonexistent/konform");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--root /nonexistent/konform: no such folder"));
 }
 
 } // namespace

@@ -1,12 +1,16 @@
 #include "runner/check_runner.h"
 
+#include "core/redact.h"
 #include "core/text.h"
 #include "http/url.h"
 #include "runner/step_runner.h"
 #include "scenario/parser.h"
+#include "scenario/roots.h"
 #include "serve/reference_endpoint.h"
 
 #include <ctime>
+#include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -40,24 +44,25 @@ Result<std::optional<http::Url>> optional_url(const std::string& flag, const std
 // A secret must not survive in any report string, whatever echoed it (a server that reflects
 // the Authorization header in an error message, a capture, ...).
 void redact(std::string& s, const std::string& secret) {
-  if (secret.empty()) return;
-  for (std::size_t at = s.find(secret); at != std::string::npos; at = s.find(secret, at))
-    s.replace(at, secret.size(), "***");
+  redact::in_place(s, secret);
 }
 
+// Every string of the result, so that no writer (console, JSON, JUnit) can show the secret.
 void redact(report::ScenarioResult& scenario, const std::string& secret) {
-  redact(scenario.bad_input, secret);
+  for (auto* s : {&scenario.name, &scenario.file, &scenario.target, &scenario.bad_input})
+    redact(*s, secret);
   for (auto& step : scenario.steps) {
-    redact(step.url, secret);
+    for (auto* s : {&step.name, &step.location, &step.client_request_id, &step.method, &step.url,
+                    &step.golden})
+      redact(*s, secret);
     for (auto& f : step.failures)
       redact(f, secret);
-    for (auto& d : step.differences) {
-      redact(d.expected, secret);
-      redact(d.actual, secret);
-      redact(d.message, secret);
-    }
+    for (auto& d : step.differences)
+      for (auto* s : {&d.path, &d.expected, &d.actual, &d.message})
+        redact(*s, secret);
     for (auto& f : step.findings)
-      redact(f.message, secret);
+      for (auto* s : {&f.level, &f.path, &f.rule, &f.message})
+        redact(*s, secret);
   }
 }
 
@@ -97,6 +102,7 @@ ScenarioRun run_scenario(const scenario::Scenario& sc, const http::Url& target,
 
   http::ClientOptions client_options;
   client_options.timeout = options.timeout;
+  client_options.max_body = options.max_body;
   client_options.ca_file = options.ca_file;
   client_options.insecure = options.insecure;
   http::Client client(target, client_options); // one keep-alive connection per scenario
@@ -132,6 +138,15 @@ Result<report::RunResult> run_check(const CheckOptions& options) {
   scenario::ParseOptions parse_options;
   for (const auto& [k, v] : options.variables)
     parse_options.external_variables.push_back(k);
+  if (!options.root.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(options.root, ec))
+      return make_error("--root " + options.root + ": no such folder");
+    parse_options.roots = {options.root};
+  } else {
+    for (const auto& p : options.paths)
+      parse_options.roots.push_back(scenario::default_root(p));
+  }
 
   // Parse everything first: bad files are reported even when the target is down.
   std::vector<std::pair<std::string, Result<scenario::Scenario>>> loaded;
@@ -187,16 +202,32 @@ Result<report::RunResult> run_check(const CheckOptions& options) {
                            result.endpoint + " endpoint, which has no target: pass --" +
                            result.endpoint + "-target URL or --target URL";
       } else {
-        auto scenario_run = run_scenario(*sc, *origin, options);
-        result = std::move(scenario_run.result);
-        unreachable = std::move(scenario_run.unreachable);
+        // Nothing a target sends may end the run: should anything still throw (a regex that
+        // exhausts std::regex on a hostile header value, memory), this scenario reports it and
+        // the others run.
+        try {
+          auto scenario_run = run_scenario(*sc, *origin, options);
+          result = std::move(scenario_run.result);
+          unreachable = std::move(scenario_run.unreachable);
+        } catch (const std::exception& e) {
+          result = report::ScenarioResult{};
+          result.name = sc->name;
+          result.file = file;
+          result.endpoint = std::string(scenario::to_string(sc->endpoint));
+          report::StepResult step;
+          step.name = "(scenario)";
+          step.outcome = report::Outcome::error;
+          step.failures.push_back(std::string("the scenario stopped on an internal error (") +
+                                  e.what() + "); the other scenarios still run");
+          result.steps.push_back(std::move(step));
+        }
       }
     }
     redact(result, options.token);
     if (options.on_scenario) options.on_scenario(result);
     run.scenarios.push_back(std::move(result));
     if (!unreachable.empty()) {
-      run.runtime_error = unreachable;
+      run.runtime_error = redact::redacted(unreachable, options.token);
       break;
     }
   }

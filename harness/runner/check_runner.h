@@ -6,6 +6,7 @@
 #include "report/run_result.h"
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <string>
 #include <utility>
@@ -26,7 +27,13 @@ struct CheckOptions {
   std::string token; // resolved already (resolve_token); never written anywhere
   std::vector<std::pair<std::string, std::string>> variables; // --var k=v
   bool update_golden = false;
-  std::chrono::milliseconds timeout{30000}; // per request
+  // The folder tree scenario files, bodyFile and golden paths must stay inside (--root); empty:
+  // scenario::default_root of each PATH (its git work tree, else the folder itself).
+  std::string root;
+  // Per request: connect, send and the whole response, however slowly it arrives.
+  std::chrono::milliseconds timeout{30000};
+  // Largest response body, as received and after Content-Encoding is undone (--max-body).
+  std::size_t max_body = std::size_t(256) << 20;
   // Called as each scenario finishes, so the console can show progress.
   std::function<void(const report::ScenarioResult&)> on_scenario;
 };

@@ -179,6 +179,7 @@ TEST(CheckRunner, GzipResponsesAreDecodedBeforeComparison) {
                "headers": {"Content-Encoding": "gzip"}}}]})");
   CheckOptions options;
   options.paths = {dir.path("s")};
+  options.root = dir.path(); // the golden sits beside the scenario folder
   options.target = service.url();
   auto result = run(options);
   const auto& step = only_step(result);

@@ -4,9 +4,11 @@
 #include "core/file.h"
 #include "core/gzip.h"
 #include "core/ids.h"
+#include "core/redact.h"
 #include "core/text.h"
 #include "protocol/validate.h"
 #include "scenario/json_path.h"
+#include "scenario/roots.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -91,14 +93,21 @@ void check_headers(const scenario::Step& step, const http::Response& response,
         result.failures.push_back("header " + h.name + ": expected \"" + *expected + "\", got \"" +
                                   std::string(*actual) + "\"");
     }
-    if (h.regex && !std::regex_search(std::string(*actual), std::regex(*h.regex)))
-      result.failures.push_back("header " + h.name + ": \"" + std::string(*actual) +
-                                "\" does not match /" + *h.regex + "/");
+    if (!h.regex) continue;
+    try {
+      if (!std::regex_search(std::string(*actual), std::regex(*h.regex)))
+        result.failures.push_back("header " + h.name + ": \"" + std::string(*actual) +
+                                  "\" does not match /" + *h.regex + "/");
+    } catch (const std::regex_error& e) {
+      // std::regex gives up on some inputs (error_complexity, error_stack): a failure, not a crash.
+      result.failures.push_back("header " + h.name + ": /" + *h.regex +
+                                "/ could not be matched against the value (" + e.what() + ")");
+    }
   }
 }
 
 void write_golden(const scenario::Step& step, std::string_view body, bool violation,
-                  report::StepResult& result) {
+                  const std::string& token, report::StepResult& result) {
   if (!result.failures.empty() || violation) {
     result.failures.push_back("golden file not written: the response failed the checks above");
     return;
@@ -108,9 +117,11 @@ void write_golden(const scenario::Step& step, std::string_view body, bool violat
     result.failures.push_back("golden file not written: " + canonical.error().message);
     return;
   }
-  std::error_code ec;
-  std::filesystem::create_directories(std::filesystem::path(step.golden).parent_path(), ec);
-  auto st = file::write(step.golden, *canonical);
+  // The path was confined when the scenario was parsed, with links that exist resolved; writing
+  // to that resolved path without following a last link keeps a dangling link (which resolves
+  // to nothing yet) from creating a file outside the folder tree.
+  auto st =
+      file::write_regular(scenario::resolved(step.golden), redact::redacted(*canonical, token));
   if (!st) {
     result.outcome = Outcome::error;
     result.failures.push_back(st.error().message);
@@ -119,8 +130,11 @@ void write_golden(const scenario::Step& step, std::string_view body, bool violat
   result.outcome = Outcome::updated;
 }
 
-void compare_golden(const scenario::Step& step, std::string_view body, report::StepResult& result) {
-  auto expected = file::read(step.golden);
+void compare_golden(const scenario::Step& step, std::string_view body, std::size_t max_bytes,
+                    report::StepResult& result) {
+  // The path was confined to the run's folder tree when the scenario was parsed; a golden larger
+  // than the largest body the run accepts could never match.
+  auto expected = file::read_regular(step.golden, max_bytes);
   if (!expected) {
     result.outcome = Outcome::error;
     result.failures.push_back(step.location + ": golden file " + step.golden + " cannot be read (" +
@@ -213,12 +227,18 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
                               std::to_string(response->status));
   check_headers(step, *response, ctx.variables, result);
 
-  auto decoded = http::decoded_body(*response);
+  auto decoded = http::decoded_body(*response, ctx.options.max_body);
   if (!decoded.error.empty()) {
     result.outcome = Outcome::failed;
-    result.failures.push_back("response body: " + decoded.error);
+    result.failures.push_back("response body: " + decoded.error +
+                              (decoded.error.find("exceeds the limit") != std::string::npos
+                                   ? " (raise it with --max-body)"
+                                   : ""));
     return run;
   }
+  // A server that echoes the request headers would put the token in the golden file, the diff
+  // and every report: the body is redacted once, before anything reads it.
+  redact::in_place(decoded.text, ctx.options.token);
 
   protocol::Exchange exchange;
   exchange.status = response->status;
@@ -239,9 +259,9 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
 
   if (!step.golden.empty()) {
     if (ctx.options.update_golden)
-      write_golden(step, decoded.text, violation, result);
+      write_golden(step, decoded.text, violation, ctx.options.token, result);
     else
-      compare_golden(step, decoded.text, result);
+      compare_golden(step, decoded.text, ctx.options.max_body, result);
   }
 
   if (result.outcome == Outcome::passed &&

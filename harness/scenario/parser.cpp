@@ -3,15 +3,17 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "scenario/json_path.h"
+#include "scenario/roots.h"
+#include "scenario/source_map.h"
 #include "scenario/variables.h"
 
 #include "json/document.h"
-#include "json/locate.h"
 #include "json/writer.h"
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -82,11 +84,14 @@ public:
   Parser(std::string_view text, std::string file, const ParseOptions& options)
       : text_(text), file_(std::move(file)), options_(options) {
     dir_ = fs::path(file_).parent_path();
+    for (const auto& r : options.roots.empty() ? std::vector{default_root(file_)} : options.roots)
+      roots_.push_back(resolved(r));
   }
 
   Result<Scenario> run() {
     auto doc = json::Document::parse(text_, file_);
     if (!doc) return make_error(doc.error().message + "; fix the JSON syntax first");
+    map_.emplace(text_);
     element root = doc->root();
     if (!root.is_object()) {
       error("a scenario file holds one JSON object {\"name\": ..., \"steps\": [...]}");
@@ -132,6 +137,7 @@ public:
           for (auto member : captures)
             captured_later_.emplace(member.key, name);
         }
+        scenario_.steps.reserve(array.size());
         std::size_t i = 0;
         for (element step : array) {
           Scope si(*this, i++);
@@ -143,7 +149,7 @@ public:
   }
 
 private:
-  // Keeps path_ in step with the walk, so any message can be located with json::locate_path.
+  // Keeps path_ in step with the walk, so any message can be located through the source map.
   struct Scope {
     Scope(Parser& p, std::string_view key) : p_(p) {
       p_.path_.push_back({std::string(key), 0, false});
@@ -155,41 +161,18 @@ private:
     Parser& p_;
   };
 
-  std::string where() const {
-    auto loc = json::locate_path(text_, path_);
+  std::string at(std::size_t offset) const {
+    auto loc = map_->location(offset);
     return file_ + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
   }
+  // The current path's value; a lookup in the source map costs the path's depth, not the text's
+  // length (a rescan per step made parsing quadratic in the number of steps).
+  std::string where() const { return at(map_->value_offset(path_)); }
   void error(const std::string& message) { errors_.push_back(where() + ": " + message); }
 
-  // Where the key of the current path's value starts: an unknown field is reported at its name,
-  // which is what the user has to retype. locate_path gives the value, so walk back over
-  // ':' and the quoted key.
+  // An unknown field is reported at its name, which is what the user has to retype.
   void error_at_key(const std::string& message) {
-    auto loc = json::locate_path(text_, path_);
-    std::size_t offset = 0;
-    for (std::size_t line = 1; line < loc.line && offset < text_.size(); ++offset)
-      if (text_[offset] == '\n') ++line;
-    offset += loc.column - 1;
-    std::size_t i = offset;
-    auto skip_space = [&] {
-      while (i > 0 && (text_[i - 1] == ' ' || text_[i - 1] == '\t' || text_[i - 1] == '\n' ||
-                       text_[i - 1] == '\r'))
-        --i;
-    };
-    skip_space();
-    if (i > 0 && text_[i - 1] == ':') {
-      --i;
-      skip_space();
-      if (i > 0 && text_[i - 1] == '"') {
-        --i;
-        while (i > 0 && !(text_[i - 1] == '"' && (i < 2 || text_[i - 2] != '\\')))
-          --i;
-        if (i > 0) offset = i - 1;
-      }
-    }
-    auto key = json::location_of_offset(text_, offset);
-    errors_.push_back(file_ + ":" + std::to_string(key.line) + ":" + std::to_string(key.column) +
-                      ": " + message);
+    errors_.push_back(at(map_->key_offset(path_)) + ": " + message);
   }
 
   Result<Scenario> finish() {
@@ -375,12 +358,24 @@ private:
       std::string name = string_at("bodyFile", *body_file, "a path relative to the scenario file");
       if (name.empty()) return;
       Scope s(*this, "bodyFile");
-      auto content = file::read((dir_ / name).string());
-      if (!content)
+      auto path = confined(dir_.string(), name, roots_);
+      if (!path) {
+        error("bodyFile " + path.error().message);
+        return;
+      }
+      std::size_t budget = kMaxBodyFilesPerScenario - body_file_bytes_;
+      auto content = file::read_regular(*path, std::min(kMaxBodyFile, budget));
+      if (!content) {
         error("cannot read bodyFile " + in_quotes(name) +
-              " (relative to the scenario file): " + content.error().message);
-      else
-        step.body = std::move(*content); // sent verbatim: CSV and JSON lines may hold "${"
+              " (relative to the scenario file): " + content.error().message +
+              (content.error().kind == "limit" && budget < kMaxBodyFile
+                   ? " (the bodyFiles of one scenario may hold " +
+                         std::to_string(kMaxBodyFilesPerScenario) + " bytes in all)"
+                   : ""));
+        return;
+      }
+      body_file_bytes_ += content->size();
+      step.body = std::move(*content); // sent verbatim: CSV and JSON lines may hold "${"
     }
   }
 
@@ -420,7 +415,17 @@ private:
     }
     if (auto v = field(object, "golden")) {
       std::string name = string_at("golden", *v, "a path relative to the scenario file");
-      if (!name.empty()) step.golden = (dir_ / name).lexically_normal().string();
+      Scope sg(*this, "golden");
+      if (!name.empty()) {
+        std::error_code ec;
+        auto path = confined(dir_.string(), name, roots_);
+        if (!path)
+          error("golden " + path.error().message);
+        else if (fs::exists(*path, ec) && !fs::is_regular_file(*path, ec))
+          error("golden " + in_quotes(name) + " exists and is not a regular file");
+        else
+          step.golden = *path;
+      }
     }
     if (auto v = field(object, "rules")) parse_rules(*v, step.rules);
   }
@@ -592,6 +597,9 @@ private:
   fs::path dir_;
   const ParseOptions& options_;
   std::vector<json::PathStep> path_;
+  std::vector<std::string> roots_; // resolved
+  std::size_t body_file_bytes_ = 0;
+  std::optional<SourceMap> map_; // built once the text is known to be JSON
   std::vector<std::string> errors_;
   Scenario scenario_;
   std::set<std::string, std::less<>> defined_;
@@ -639,7 +647,14 @@ Result<Scenario> parse_scenario(std::string_view text, const std::string& file,
 }
 
 Result<Scenario> load_scenario(const std::string& file, const ParseOptions& options) {
-  auto text = file::read(file);
+  std::vector<std::string> roots;
+  for (const auto& r : options.roots.empty() ? std::vector{default_root(file)} : options.roots)
+    roots.push_back(resolved(r));
+  if (!within_roots(file, roots))
+    return make_error(file + ": resolves to " + resolved(file) +
+                          ", outside the folder tree this run may use; pass --root DIR",
+                      "scenario");
+  auto text = file::read_regular(file, kMaxScenarioFile);
   if (!text) return make_error(text.error().message, "scenario");
   return parse_scenario(*text, file, options);
 }

@@ -5,6 +5,7 @@
 #include "core/result.h"
 #include "scenario/model.h"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,13 +15,22 @@ namespace konform::scenario {
 struct ParseOptions {
   // Variables defined outside the file (--var k=v): referring to them is not an error.
   std::vector<std::string> external_variables;
+  // The folders that the scenario file, its bodyFile and golden paths must stay inside (see
+  // scenario/roots.h). Empty: default_root() of the scenario file.
+  std::vector<std::string> roots;
 };
 
+// Limits on the files a scenario brings in; more is an error naming the file and the limit.
+inline constexpr std::size_t kMaxScenarioFile = std::size_t(64) << 20;
+inline constexpr std::size_t kMaxBodyFile = std::size_t(64) << 20;
+inline constexpr std::size_t kMaxBodyFilesPerScenario = std::size_t(256) << 20; // all steps
+
 // Parses scenario text; `file` names it in messages and anchors bodyFile and golden paths.
+// bodyFile and golden must resolve inside options.roots (an error located at the field).
 Result<Scenario> parse_scenario(std::string_view text, const std::string& file,
                                 const ParseOptions& options = {});
 
-// Reads and parses a file.
+// Reads and parses a file: a regular file of at most kMaxScenarioFile bytes, inside the roots.
 Result<Scenario> load_scenario(const std::string& file, const ParseOptions& options = {});
 
 // The scenario files named by PATH arguments: files as given, folders searched recursively for

@@ -1,17 +1,21 @@
 #include "core/file.h"
 #include "core/ids.h"
 #include "scenario/parser.h"
+#include "scenario/roots.h"
 #include "test_support/scratch_dir.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 namespace konform::scenario {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 using test_support::ScratchDir;
 
@@ -45,7 +49,9 @@ TEST(ScenarioParser, ReadsEveryFieldOfAGoodFile) {
      "body": {"ksql": "LIST STREAMS;", "n": 1}}
   ]
 })");
-  auto r = load_scenario(file);
+  ParseOptions options;
+  options.roots = {dir.path()};
+  auto r = load_scenario(file, options);
   ASSERT_TRUE(r.ok()) << r.error().message;
   const Scenario& s = *r;
   EXPECT_EQ(s.name, "ingest");
@@ -219,10 +225,149 @@ TEST(ScenarioParser, EveryErrorOfAFileIsReportedOnItsOwnLine) {
             "s.json:3:51: \"status\" must be an HTTP status code between 100 and 599, e.g. 200");
 }
 
+// 100,000 steps, each with an unknown field: every step and every error is located. Locating by
+// rescanning the text made this quadratic (79 s at 16k steps, minutes at 100k); with the source
+// map it is one pass, so this runs in the normal suite like any other test.
+TEST(ScenarioParser, AHundredThousandStepsAreLocatedInOnePass) {
+  constexpr int n = 100000;
+  std::string text = "{\"steps\": [\n";
+  for (int i = 0; i < n; ++i)
+    text += std::string(i ? ",\n" : "") + "{\"name\": \"s" + std::to_string(i) +
+            "\", \"path\": \"/p\", \"bogus\": 1}";
+  text += "\n]}";
+  std::string message = error_of(text);
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), n - 1);
+  std::string last_step = "{\"name\": \"s99999\", \"path\": \"/p\", ";
+  EXPECT_THAT(message,
+              ::testing::EndsWith("\ns.json:100001:" + std::to_string(last_step.size() + 1) +
+                                  ": unknown field \"bogus\" in a step; the fields are: "
+                                  "name, method, path, headers, body, bodyFile, gzip, "
+                                  "streamForMs, expect, capture"));
+}
+
+TEST(ScenarioParser, EscapedMemberNamesAreLocatedByTheirDecodedName) {
+  // "na\u006de" is "name": known, so the unknown field after it is the one reported.
+  EXPECT_EQ(error_of(R"({"steps": [{"na\u006de": "a", "path": "/", "m\u00e9thod": "GET"}]})"),
+            "s.json:1:44: unknown field \"m\u00e9thod\" in a step; did you mean \"method\"?");
+}
+
+TEST(ScenarioParser, InvalidUtf8IsLocated) {
+  std::string text = "{\"steps\": [{\"name\": \"a\",\n  \"path\": \"/\xff\"}]}";
+  EXPECT_THAT(error_of(text), ::testing::StartsWith("s.json:2:13: invalid JSON: invalid UTF-8"));
+}
+
+TEST(ScenarioParser, OutOfRangeNumbersAreLocated) {
+  EXPECT_THAT(error_of("{\"steps\": [{\"name\": \"a\", \"path\": \"/\",\n"
+                       "  \"expect\": {\"status\": 123456789012345678901234567890}}]}"),
+              ::testing::StartsWith("s.json:2:24: invalid JSON: the number "
+                                    "123456789012345678901234567890 is out of range"));
+  EXPECT_THAT(error_of("{\"steps\": [{\"name\": \"a\", \"path\": \"/\", \"streamForMs\": 1e999}]}"),
+              ::testing::StartsWith("s.json:1:54: invalid JSON: the number 1e999 is out of range"));
+  // In range for JSON but not for the field: the field's own message.
+  EXPECT_THAT(error_of("{\"steps\": [{\"name\": \"a\", \"path\": \"/\",\n"
+                       "  \"expect\": {\"status\": 18446744073709551615}}]}"),
+              HasSubstr("s.json:2:24: \"status\" must be an HTTP status code"));
+}
+
 TEST(ScenarioParser, UnreadableFileNamesThePath) {
   auto r = load_scenario("/nonexistent/konform/x.json");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error().message, HasSubstr("/nonexistent/konform/x.json"));
+}
+
+// A scenario with golden and bodyFile paths that leave its folder tree: each is refused at its
+// field, and nothing outside is read.
+TEST(ScenarioRoots, PathsOutsideTheRootAreRefusedAtTheirField) {
+  ScratchDir dir;
+  dir.write("outside.csv", "secret\n");
+  std::string file = dir.write("s/a.json", R"({"steps": [
+  {"name": "a", "path": "/", "bodyFile": "../outside.csv"},
+  {"name": "b", "path": "/", "bodyFile": "/proc/self/environ"},
+  {"name": "c", "path": "/", "bodyFile": "../../../../../../../../etc/passwd"},
+  {"name": "d", "path": "/", "expect": {"golden": "../x.json"}},
+  {"name": "e", "path": "/", "expect": {"golden": "/etc/passwd"}}]})");
+  ParseOptions options;
+  options.roots = {dir.path("s")};
+  auto r = load_scenario(file, options);
+  ASSERT_FALSE(r.ok());
+  auto lines = r.error().message;
+  EXPECT_THAT(lines, HasSubstr(file + ":2:42: bodyFile \"../outside.csv\" resolves to " +
+                               dir.path("outside.csv") + ", outside the folder tree"));
+  EXPECT_THAT(lines, HasSubstr(file + ":3:42: bodyFile \"/proc/self/environ\" is an absolute "
+                                      "path; write it relative to the scenario file"));
+  EXPECT_THAT(lines, HasSubstr(file + ":4:42: bodyFile \"../../../../../../../../etc/passwd\" "
+                                      "resolves to /etc/passwd, outside"));
+  EXPECT_THAT(lines, HasSubstr(file + ":5:51: golden \"../x.json\" resolves to"));
+  EXPECT_THAT(lines, HasSubstr(file + ":6:51: golden \"/etc/passwd\" is an absolute path"));
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 4) << lines;
+  EXPECT_THAT(lines, Not(HasSubstr("secret")));
+  EXPECT_THAT(lines, Not(HasSubstr("root:")));
+}
+
+TEST(ScenarioRoots, ALinkInsideTheRootToAFileOutsideIsRefused) {
+  ScratchDir dir;
+  dir.write("outside.csv", "secret\n");
+  fs::create_directories(dir.path("s"));
+  fs::create_symlink(dir.path("outside.csv"), dir.path("s/inside.csv"));
+  std::string file =
+      dir.write("s/a.json", R"({"steps": [{"name": "a", "path": "/", "bodyFile": "inside.csv"}]})");
+  ParseOptions options;
+  options.roots = {dir.path("s")};
+  auto r = load_scenario(file, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr(file + ":1:51: bodyFile \"inside.csv\" resolves to " +
+                                           dir.path("outside.csv")));
+}
+
+TEST(ScenarioRoots, SpecialAndOversizedBodyFilesAreRefusedWithoutReadingThem) {
+  ScratchDir dir;
+  ASSERT_EQ(::mkfifo(dir.path("fifo").c_str(), 0600), 0);
+  fs::create_symlink("/dev/zero", dir.path("zero"));
+  dir.write("big.csv", "");
+  fs::resize_file(dir.path("big.csv"), kMaxBodyFile + 1); // sparse: costs no disk
+  std::string file = dir.write("a.json", R"({"steps": [
+  {"name": "a", "path": "/", "bodyFile": "fifo"},
+  {"name": "b", "path": "/", "bodyFile": "big.csv"}]})");
+  ParseOptions options;
+  options.roots = {dir.path()};
+  auto r = load_scenario(file, options); // a FIFO without a writer would block a plain open()
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr(file + ":2:42: cannot read bodyFile \"fifo\""));
+  EXPECT_THAT(r.error().message, HasSubstr("is a FIFO (named pipe), expected a regular file"));
+  EXPECT_THAT(r.error().message,
+              HasSubstr(file +
+                        ":3:42: cannot read bodyFile \"big.csv\" (relative to the "
+                        "scenario file): " +
+                        dir.path("big.csv") + ": larger than the limit of " +
+                        std::to_string(kMaxBodyFile) + " bytes"));
+  // /dev/zero through a link: outside the root; inside it (root /dev) it is a device.
+  options.roots = {dir.path(), "/dev"};
+  std::string zero =
+      dir.write("z.json", R"({"steps": [{"name": "a", "path": "/", "bodyFile": "zero"}]})");
+  auto z = load_scenario(zero, options);
+  ASSERT_FALSE(z.ok());
+  EXPECT_THAT(z.error().message, HasSubstr("zero: is a character device"));
+}
+
+TEST(ScenarioRoots, TheDefaultRootIsTheGitWorkTreeElseTheFolder) {
+  ScratchDir dir;
+  dir.write("repo/scenarios/k/a.json", "{}");
+  EXPECT_EQ(default_root(dir.path("repo/scenarios")), resolved(dir.path("repo/scenarios")));
+  EXPECT_EQ(default_root(dir.path("repo/scenarios/k/a.json")),
+            resolved(dir.path("repo/scenarios/k")));
+  fs::create_directories(dir.path("repo/.git"));
+  EXPECT_EQ(default_root(dir.path("repo/scenarios")), resolved(dir.path("repo")));
+  EXPECT_EQ(default_root(dir.path("repo/scenarios/k/a.json")), resolved(dir.path("repo")));
+}
+
+TEST(ScenarioRoots, AScenarioFileOutsideTheRootIsRefused) {
+  ScratchDir dir;
+  std::string file = dir.write("elsewhere/a.json", R"({"steps": [{"name": "a", "path": "/"}]})");
+  ParseOptions options;
+  options.roots = {dir.path("root")};
+  auto r = load_scenario(file, options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error().message, HasSubstr("outside the folder tree this run may use"));
 }
 
 TEST(ScenarioFiles, FoldersAreSearchedRecursivelySortedWithoutTheSchema) {
