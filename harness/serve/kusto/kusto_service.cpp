@@ -240,7 +240,14 @@ private:
     if (ingest) return streaming_ingest(req, ids);
     auto parsed = parse_query_request(req);
     if (!parsed) return failure_response(parsed.failure(), ids, "DN.FE.HttpRequest");
-    QueryRequest& q = parsed.value();
+    ServerResponse r = execute(parsed.value(), ids, query_v1, query_v2, mgmt, dm_role);
+    // A 400 in a long SDK suite can be traced from the log alone.
+    r.log_note = csl_for_log(parsed->csl);
+    return r;
+  }
+
+  ServerResponse execute(QueryRequest& q, const RequestIds& ids, bool query_v1, bool query_v2,
+                         bool mgmt, bool dm_role) {
     bool is_command = text::trim(q.csl).substr(0, 1) == ".";
     if (mgmt || (query_v1 && is_command)) return command(q, ids, mgmt, dm_role);
     if (query_v2 && is_command) {
