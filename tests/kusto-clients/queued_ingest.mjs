@@ -51,6 +51,20 @@ try {
 // A malformed blob: a failure notification, nothing ingested.
 await ingest.ingestFromStream(Readable.from(["q5,notanumber\n"]), props);
 
+// The SDK sends ignoreFirstRecord as a JSON boolean: the header line must be skipped (it was
+// ingested as a row, or failed the blob, when only the string "true" was read).
+await engine.executeMgmt("Samples", ".create table QueuedHeader (name:string, n:long)");
+await ingest.ingestFromStream(
+  Readable.from(["name,n\nh1,1\nh2,2\n"]),
+  new IngestionProperties({
+    database: "Samples",
+    table: "QueuedHeader",
+    format: DataFormat.CSV,
+    ignoreFirstRecord: true,
+    reportLevel: ReportLevel.DoNotReport,
+  }),
+);
+
 const deadline = Date.now() + 30000;
 let count = 0;
 while (Date.now() < deadline) {
@@ -59,6 +73,13 @@ while (Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 200));
 }
 assert.equal(count, 4, "rows of both queued blobs are visible to queries");
+let headerRows = 0;
+while (Date.now() < deadline + 10000) {
+  headerRows = [...(await engine.execute("Samples", "QueuedHeader | count")).primaryResults[0].rows()][0].toJSON().Count;
+  if (headerRows >= 2) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+assert.equal(headerRows, 2, "ignoreFirstRecord: true skips the CSV header line");
 
 async function drain(url, want) {
   const q = new QueueClient(url);
