@@ -84,6 +84,19 @@ public:
     }
     return std::nullopt;
   }
+  // One or more adjacent string literals, concatenated as Kusto does ('[' '{...},' ']': how the
+  // Python SDK suite writes a mapping over several lines).
+  std::optional<std::string> string_literals() {
+    auto out = string_literal();
+    if (!out) return std::nullopt;
+    for (;;) {
+      CommandReader look = *this;
+      auto more = look.string_literal();
+      if (!more) return out;
+      *out += *more;
+      *this = look;
+    }
+  }
   // Text inside parentheses (the reader is at '('); the lists read here never nest.
   std::optional<std::string_view> parenthesized() {
     if (!symbol('(')) return std::nullopt;

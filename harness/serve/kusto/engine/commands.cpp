@@ -75,6 +75,32 @@ Failure command_syntax(std::string_view command, std::size_t pos, std::string_vi
   return f;
 }
 
+// The service's JSON reader accepts a comma before ']' or '}' (the Python SDK suite's mapping
+// ends with one); simdjson does not, so such commas are dropped first (outside strings).
+std::string without_trailing_commas(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool in_string = false;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    char c = s[k];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && k + 1 < s.size())
+        out += s[++k];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == ',') {
+      auto next = s.find_first_not_of(" \t\r\n", k + 1);
+      if (next != std::string_view::npos && (s[next] == ']' || s[next] == '}')) continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 // Validates an ingestion mapping: a JSON array of {"column": ..., "Properties"/"path"/"Ordinal"}.
 std::optional<Failure> validate_mapping(const Table& t, std::string_view kind,
                                         const std::string& text) {
@@ -282,11 +308,12 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
       if (!look.keyword("mapping")) return command_syntax(command, look.pos(), "'mapping'");
       auto mapping_name = look.string_literal();
       if (!mapping_name) return command_syntax(command, look.pos(), "the mapping name in quotes");
-      auto text = look.string_literal();
+      auto text = look.string_literals();
       if (!text) return command_syntax(command, look.pos(), "the mapping as a quoted JSON array");
       auto it = db->tables.find(*name);
       if (it == db->tables.end()) return table_not_found(db->name, *name);
       Table& t = it->second;
+      *text = without_trailing_commas(*text);
       if (auto invalid = validate_mapping(t, kind, *text)) return *invalid;
       auto doc = json::Document::parse(*text);
       Mapping m{*mapping_name, kind, json::compact(doc->root()), format_datetime(now_ticks())};

@@ -172,6 +172,35 @@ TEST_F(CommandsTest, TheNodeSdkSuiteSetupAndCleanupCommandsRun) {
   ASSERT_EQ(tables->table.rows.size(), 2u); // States and StormEvents again
 }
 
+// The Python SDK suite's setup (azure-kusto-python, azure-kusto-ingest/tests/test_e2e_ingest.py):
+// "name: type" columns, a mapping given as adjacent string literals (Kusto concatenates them)
+// that ends in a trailing comma (the service's JSON reader accepts it).
+TEST_F(CommandsTest, ThePythonSdkSuiteSetupCommandsRun) {
+  auto c =
+      run(".create table py_test (rownumber: int, rowguid: string, xdynamicWithNulls: dynamic)");
+  ASSERT_TRUE(c.ok()) << c.failure().detail;
+  auto m = run(".create table py_test ingestion json mapping 'JsonMapping' '['\n"
+               "    '    { \"column\" : \"rownumber\", \"datatype\" : \"int\", "
+               "\"Properties\":{\"Path\":\"$.rownumber\"}},'\n"
+               "    '    { \"column\" : \"rowguid\", \"datatype\" : \"string\", "
+               "\"Properties\":{\"Path\":\"$.rowguid\"}},'\n"
+               "    ']'");
+  ASSERT_TRUE(m.ok()) << m.failure().detail;
+  auto shown = run(".show table py_test ingestion json mappings");
+  ASSERT_EQ(shown->table.rows.size(), 1u);
+  EXPECT_EQ(
+      shown->table.rows[0][2].s,
+      R"([{"column":"rownumber","datatype":"int","Properties":{"Path":"$.rownumber"}},{"column":"rowguid","datatype":"string","Properties":{"Path":"$.rowguid"}}])");
+  // Only commas outside JSON strings are dropped.
+  auto kept = run(
+      R"(.create table py_test ingestion json mapping 'm2' '[{"column":"rowguid","path":"$.x, ]"},]')");
+  ASSERT_TRUE(kept.ok()) << kept.failure().detail;
+  EXPECT_EQ(kept->table.rows[0][2].s, R"([{"column":"rowguid","path":"$.x, ]"}])");
+  EXPECT_TRUE(run(".alter table py_test policy streamingingestion enable ").ok());
+  EXPECT_TRUE(run(".clear database cache streamingingestion schema").ok());
+  EXPECT_TRUE(run(".drop table py_test ifexists").ok());
+}
+
 TEST_F(CommandsTest, DropTablesWithoutIfexistsDropsNoneWhenOneIsMissing) {
   ASSERT_TRUE(run(".create table A (x:long)").ok());
   auto missing = run(".drop tables (A, Missing)");

@@ -207,7 +207,7 @@ Outcome<ResultTable> policy_command(Catalog& catalog, std::string_view database,
       text = R"({"IsEnabled":true})";
     else if (kind->keyword == "streamingingestion" && r.keyword("disable"))
       text = R"({"IsEnabled":false})";
-    else if (auto literal = r.string_literal())
+    else if (auto literal = r.string_literals())
       text = *literal;
     else
       return syntax(command, r,
