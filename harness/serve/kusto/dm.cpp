@@ -151,6 +151,24 @@ Result<engine::ResultTable> DataManagement::ingestion_resources() const {
   return t;
 }
 
+Result<engine::ResultTable> DataManagement::export_containers() const {
+  engine::ResultTable t;
+  t.name = "Table_0";
+  t.columns = {{"StorageRoot", Type::string}};
+  auto url = url_signer_->container_url(std::string(temp_container), 6 * 3600);
+  if (!url) return url.error();
+  t.rows.push_back({Value::of_text(*url)});
+  return t;
+}
+
+Result<std::string> DataManagement::download_blob(const std::string& url) const {
+  StorageOptions o = options_.storage;
+  o.max_blob = options_.max_blob;
+  auto storage = AzureStorage::connect(o);
+  if (!storage) return storage.error();
+  return (*storage)->download(url);
+}
+
 engine::ResultTable DataManagement::identity_token() const {
   engine::ResultTable t;
   t.name = "Table_0";

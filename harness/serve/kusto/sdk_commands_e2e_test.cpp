@@ -2,6 +2,7 @@
 // packages/azure-kusto-ingest/test/e2eTests/e2eTest.ts) over loopback HTTP, in its order, with
 // its JSON request bodies; and the access log line that names each command.
 #include "http/client.h"
+#include "serve/kusto/engine/commands.h"
 #include "serve/kusto/kusto_service.h"
 
 #include "json/document.h"
@@ -134,6 +135,27 @@ TEST_F(KustoSdkSuiteCommands, SetupAndCleanupSucceedAndHaveTheirEffect) {
   EXPECT_EQ(last.client_request_id, "KNC.execute;" + std::to_string(requests));
   EXPECT_EQ(log.front().note.substr(0, 50), (".create-merge table " + tables[0]).substr(0, 50));
   EXPECT_EQ(log.front().note.size(), 123u); // 120 bytes and "..."
+}
+
+// Without the data-management role there is no Azurite to read a blob from: sourceKind=uri says
+// what to start konform serve with.
+TEST_F(KustoSdkSuiteCommands, IngestFromBlobWithoutAzuriteSaysWhatIsNeeded) {
+  ASSERT_EQ(mgmt("Samples", ".create table B (a:string)").status, 200);
+  http::Request r{"POST",
+                  "/v1/rest/ingest/Samples/B?streamFormat=csv&sourceKind=uri",
+                  {{"Content-Type", "application/json"}},
+                  R"({"sourceUri":"http://127.0.0.1:10000/devstoreaccount1/c/b.csv?sig=S3CRET"})"};
+  auto res = client->send(r);
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 400);
+  EXPECT_NE(res->body.find("needs konform serve started with --dm-listen"), std::string::npos)
+      << res->body;
+  EXPECT_EQ(res->body.find("S3CRET"), std::string::npos);
+  // .show export containers belongs to the data-management role.
+  auto containers = mgmt("Samples", ".show export containers");
+  EXPECT_EQ(containers.status, 400);
+  EXPECT_TRUE(engine::is_show_export_containers(" .show export  containers"));
+  EXPECT_FALSE(engine::is_show_export_containers(".show export containers x"));
 }
 
 } // namespace

@@ -405,6 +405,12 @@ bool is_dm_command(std::string_view command) {
   return r.keyword("kusto") && r.keyword("identity") && r.keyword("token");
 }
 
+bool is_show_export_containers(std::string_view command) {
+  CommandReader r(text::trim(command));
+  return r.symbol('.') && r.keyword("show") && r.keyword("export") && r.keyword("containers") &&
+         r.at_end();
+}
+
 Failure wrong_endpoint_error(std::string_view command) {
   bool resources = text::to_lower(command).find("resources") != std::string::npos;
   Failure f;

@@ -27,5 +27,8 @@ Outcome<CommandResult> run_command(Catalog& catalog, std::string_view database,
 // the engine role answers them with the wrong-endpoint error, the DM role executes them.
 bool is_dm_command(std::string_view command);
 Failure wrong_endpoint_error(std::string_view command);
+// `.show export containers`: the data-management role answers it (with --dm-listen); elsewhere
+// it is "not supported".
+bool is_show_export_containers(std::string_view command);
 
 } // namespace konform::serve::kusto::engine
