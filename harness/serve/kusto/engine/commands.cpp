@@ -182,7 +182,7 @@ constexpr std::string_view kusto_verbs[] = {
     "move",          "purge",           "rename",
     "refresh",       "replace",         "set",
     "set-or-append", "set-or-replace",  "show",
-    "undo",          "evaluate"};
+    "undo"};
 
 Outcome<ResultTable> drop_tables(Database& db, CommandReader& r, std::string_view command) {
   auto body = r.parenthesized();
