@@ -108,10 +108,12 @@ int serve_main(int argc, char** argv) {
     static std::mutex log_mu;
     eo.access_log = [](const serve::AccessLogEntry& e) {
       std::lock_guard lock(log_mu);
-      std::fprintf(stderr, "%s %s %s %d %.3fms %s\n", e.listener.c_str(), e.method.c_str(),
+      // The note (a Kusto command's start) goes last: it may contain spaces.
+      std::fprintf(stderr, "%s %s %s %d %.3fms %s%s%s\n", e.listener.c_str(), e.method.c_str(),
                    printable(e.target).c_str(), e.status,
                    static_cast<double>(e.latency.count()) / 1000.0,
-                   e.client_request_id.empty() ? "-" : printable(e.client_request_id).c_str());
+                   e.client_request_id.empty() ? "-" : printable(e.client_request_id).c_str(),
+                   e.note.empty() ? "" : " csl=", printable(e.note).c_str());
     };
     eo.kusto.dm_access_log = eo.access_log;
   }

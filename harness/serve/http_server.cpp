@@ -224,6 +224,7 @@ private:
   // The head and the body go out as two plain buffers in one gather write (see response_head.h).
   void send(ServerResponse r) {
     status_ = r.status;
+    note_ = std::move(r.log_note);
     body_ = std::move(r.body);
     write_response_head(head_, r.status, r.headers, {keep_alive_, false, body_.size()});
     stream_.expires_after(shared_.options.read_timeout);
@@ -249,16 +250,19 @@ private:
         target_,
         status_,
         std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - started_),
-        client_request_id_};
+        client_request_id_,
+        std::move(note_)};
     shared_.options.access_log(e);
     method_.clear();
     target_.clear();
+    note_.clear();
   }
 
   // --- chunked streaming --------------------------------------------------------------------
 
   void start_stream(ServerResponse r) {
     status_ = r.status;
+    note_ = std::move(r.log_note);
     streaming_ = true;
     // The connection ends with the stream (see do_close_after_stream); saying so up front lets
     // keep-alive clients open a new one instead of sending their next request into a closed one.
@@ -381,6 +385,7 @@ private:
   bool first_request_ = true;
   bool closed_ = false;
   int status_ = 0;
+  std::string note_;
   std::string method_, target_, client_request_id_;
   std::string head_, body_; // the response being written; capacity reused across requests
   steady::time_point started_ = steady::now();

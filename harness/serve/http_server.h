@@ -53,6 +53,9 @@ struct ServerResponse {
   // When set, the response is streamed with chunked encoding: headers go out at once, then
   // this is called with the sink (body is sent as the first chunk if not empty).
   std::function<void(std::shared_ptr<ChunkSink>)> stream;
+  // For the access log only (never sent): what the request asked, e.g. the start of a Kusto
+  // command. The handler redacts secrets; the log printer escapes it.
+  std::string log_note = {}; // last, with an initializer: {status, headers, body} stays valid
 };
 
 using Handler = std::function<ServerResponse(const ServerRequest&)>;
@@ -65,6 +68,7 @@ struct AccessLogEntry {
   int status = 0;
   std::chrono::microseconds latency{0};
   std::string client_request_id; // x-ms-client-request-id, when sent
+  std::string note;              // ServerResponse::log_note
 };
 
 struct ServerOptions {

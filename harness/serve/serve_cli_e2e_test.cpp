@@ -151,5 +151,29 @@ TEST(ServeCli, AccessLogEscapesWhatTheRequestSent) {
   EXPECT_EQ(serve.log().find("\xC2\x9B"), std::string::npos);
 }
 
+// Each Kusto request's line ends with the start of its command, so a 400 in a long SDK suite can
+// be traced from the log; secrets (a SAS signature) never appear, control bytes are escaped.
+TEST(ServeCli, AccessLogShowsTheKustoCommandRedactedAndEscaped) {
+  ServeProcess serve({});
+  ASSERT_FALSE(serve.url().empty()) << serve.log();
+  http::Client client(*http::parse_url(serve.url()));
+  auto r = client.send(
+      {"POST",
+       "/v1/rest/mgmt",
+       {{"Content-Type", "application/json"}, {"x-ms-client-request-id", "KNC.execute;7"}},
+       R"({"db":"Samples","csl":".ingest into table T ('http://h/c/b.csv?sv=1&sig=TOPSECRET')\n\u001b[2J"})"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 400) << r->body;
+  serve.read_for(200);
+  EXPECT_EQ(serve.stop(), 0);
+  EXPECT_NE(serve.log().find("POST /v1/rest/mgmt 400"), std::string::npos) << serve.log();
+  EXPECT_NE(
+      serve.log().find(
+          "KNC.execute;7 csl=.ingest into table T ('http://h/c/b.csv?REDACTED')\\x0A\\x1B[2J"),
+      std::string::npos)
+      << serve.log();
+  EXPECT_EQ(serve.log().find("TOPSECRET"), std::string::npos) << serve.log();
+}
+
 } // namespace
 } // namespace konform

@@ -47,6 +47,27 @@ assert.equal([...created.primaryResults[0].rows()][0].toJSON().TableName, "RealC
 const version = await client.executeMgmt("Samples", ".show version", props);
 assert.equal(version.primaryResults[0]._rows.length, 1);
 
+// The official ingest e2e suite's setup commands and its "Parse .show database correctly" test,
+// sent with execute() as the suite does.
+await client.execute("Samples", ".alter table RealClient policy streamingingestion enable");
+await client.execute(
+  "Samples",
+  `.alter table RealClient policy ingestionbatching @'{"MaximumBatchingTimeSpan":"00:00:10", "MaximumNumberOfItems": 500, "MaximumRawDataSizeMB": 1024}'`,
+);
+await client.execute("Samples", ".clear database cache streamingingestion schema");
+const policy = await client.execute("Samples", ".show table RealClient policy streamingingestion");
+assert.equal([...policy.primaryResults[0].rows()][0].toJSON().Policy, '{"IsEnabled":true,"HintAllocatedRate":null}');
+const retention = await client.execute("Samples", ".show database Samples  policy retention | project ChildEntities, EntityType");
+assert.equal(retention.primaryResults.length, 1);
+assert.deepEqual(retention.primaryResults[0].columns.map((c) => c.name), ["ChildEntities", "EntityType"]);
+await client.execute("Samples", ".drop tables (RealClient,NotThere) ifexists");
+// A valid command konform lacks is a clear 400, not a syntax error.
+await assert.rejects(client.execute("Samples", ".show export containers"), (err) => {
+  assert.equal(err.response?.status, 400);
+  assert.match(err.response.data.error["@message"], /'.show export' is valid Kusto but not supported by konform serve/);
+  return true;
+});
+
 // Errors: a semantic error is a 400 the SDK surfaces with the OneAPI body.
 await assert.rejects(client.execute("Samples", "NoSuchTable | take 1"), (err) => {
   const body = err.response?.data;

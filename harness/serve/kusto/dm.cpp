@@ -16,6 +16,84 @@ using engine::Column;
 using engine::Type;
 using engine::Value;
 
+namespace {
+
+// Names the JSON type of a value for messages ("a number", "an object").
+std::string type_name(simdjson::dom::element v) {
+  switch (v.type()) {
+  case simdjson::dom::element_type::ARRAY:
+    return "an array";
+  case simdjson::dom::element_type::OBJECT:
+    return "an object";
+  case simdjson::dom::element_type::STRING:
+    return "a string";
+  case simdjson::dom::element_type::BOOL:
+    return "a boolean";
+  case simdjson::dom::element_type::NULL_VALUE:
+    return "null";
+  default:
+    return "a number";
+  }
+}
+
+// The AdditionalProperties the worker reads.
+struct Properties {
+  std::string format, mapping_reference, mapping, authorization_context;
+  bool ignore_first_record = false;
+};
+
+// The SDKs spell AdditionalProperties differently (Node sends ignoreFirstRecord as a JSON
+// boolean, other SDKs as the string "true"): both forms are read, and a value of any other type
+// is an error (a failure notification), never silently read as the default.
+Result<Properties> read_properties(simdjson::simdjson_result<simdjson::dom::element> found) {
+  Properties out;
+  if (found.error()) return out; // absent
+  simdjson::dom::element props = found.value();
+  if (props.is_null()) return out;
+  if (props.type() != simdjson::dom::element_type::OBJECT)
+    return make_error("AdditionalProperties must be a JSON object, got " + type_name(props));
+  auto string_prop = [&](const char* key, std::string& into) -> Status {
+    auto v = props[key];
+    if (v.error() || v.is_null()) return Ok{};
+    if (auto s = v.get_string(); !s.error()) {
+      into = std::string(s.value());
+      return Ok{};
+    }
+    return make_error("AdditionalProperties." + std::string(key) + " must be a string, got " +
+                      type_name(v.value()));
+  };
+  for (auto [key, into] : {std::pair{"format", &out.format},
+                           {"ingestionMappingReference", &out.mapping_reference},
+                           {"authorizationContext", &out.authorization_context}})
+    if (auto s = string_prop(key, *into); !s) return s.error();
+  // The inline mapping: a JSON string (what the SDKs send) or the array itself.
+  if (auto m = props["ingestionMapping"]; !m.error() && !m.is_null()) {
+    if (auto s = m.get_string(); !s.error())
+      out.mapping = std::string(s.value());
+    else if (m.type() == simdjson::dom::element_type::ARRAY)
+      out.mapping = json::compact(m.value());
+    else
+      return make_error("AdditionalProperties.ingestionMapping must be a JSON string or array, "
+                        "got " +
+                        type_name(m.value()));
+  }
+  if (auto v = props["ignoreFirstRecord"]; !v.error() && !v.is_null()) {
+    if (auto b = v.get_bool(); !b.error()) {
+      out.ignore_first_record = b.value();
+    } else if (auto s = v.get_string(); !s.error() && (text::iequals(s.value(), "true") ||
+                                                       text::iequals(s.value(), "false"))) {
+      out.ignore_first_record = text::iequals(s.value(), "true");
+    } else {
+      return make_error("AdditionalProperties.ignoreFirstRecord must be true or false (a JSON "
+                        "boolean or the string \"true\"/\"false\"), got " +
+                        (s.error() ? type_name(v.value()) : "\"" + std::string(s.value()) + "\""));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
 Result<std::unique_ptr<DataManagement>> DataManagement::start(engine::Catalog& catalog,
                                                               DmOptions options) {
   std::unique_ptr<DataManagement> dm(new DataManagement(catalog, std::move(options)));
@@ -73,6 +151,24 @@ Result<engine::ResultTable> DataManagement::ingestion_resources() const {
   return t;
 }
 
+Result<engine::ResultTable> DataManagement::export_containers() const {
+  engine::ResultTable t;
+  t.name = "Table_0";
+  t.columns = {{"StorageRoot", Type::string}};
+  auto url = url_signer_->container_url(std::string(temp_container), 6 * 3600);
+  if (!url) return url.error();
+  t.rows.push_back({Value::of_text(*url)});
+  return t;
+}
+
+Result<std::string> DataManagement::download_blob(const std::string& url) const {
+  StorageOptions o = options_.storage;
+  o.max_blob = options_.max_blob;
+  auto storage = AzureStorage::connect(o);
+  if (!storage) return storage.error();
+  return (*storage)->download(url);
+}
+
 engine::ResultTable DataManagement::identity_token() const {
   engine::ResultTable t;
   t.name = "Table_0";
@@ -126,21 +222,20 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
     blob_path = str("BlobPath");
     if (auto level = root["ReportLevel"].get_int64(); !level.error())
       report_level = static_cast<int>(level.value());
-    auto props = root["AdditionalProperties"];
     std::string format = "csv", mapping_ref, mapping_json, auth;
     bool ignore_first = false;
-    if (!props.error()) {
-      auto pstr = [&](const char* key) -> std::string {
-        auto v = props[key].get_string();
-        return v.error() ? std::string() : std::string(v.value());
-      };
-      if (auto f = pstr("format"); !f.empty()) format = f;
-      mapping_ref = pstr("ingestionMappingReference");
-      mapping_json = pstr("ingestionMapping");
-      auth = pstr("authorizationContext");
-      ignore_first = text::iequals(pstr("ignoreFirstRecord"), "true");
+    if (auto props = read_properties(root["AdditionalProperties"]); !props) {
+      error = props.error().message;
+    } else {
+      if (!props->format.empty()) format = props->format;
+      mapping_ref = props->mapping_reference;
+      mapping_json = props->mapping;
+      auth = props->authorization_context;
+      ignore_first = props->ignore_first_record;
     }
-    if (!ids::is_guid(str("Id")))
+    if (!error.empty())
+      ; // AdditionalProperties were refused above
+    else if (!ids::is_guid(str("Id")))
       error = "the message has no Id (a GUID)";
     else if (blob_path.empty())
       error = "the message has no BlobPath";

@@ -35,6 +35,12 @@ public:
 
   Result<engine::ResultTable> ingestion_resources() const;
   engine::ResultTable identity_token() const;
+  // `.show export containers`: the temp container's SAS URL (StorageRoot), where the SDK suites
+  // upload blobs to ingest them with sourceKind=uri.
+  Result<engine::ResultTable> export_containers() const;
+  // A blob for streaming ingestion with sourceKind=uri (any request thread: its own client).
+  // Only URLs on the configured blob endpoint are read.
+  Result<std::string> download_blob(const std::string& url) const;
 
   // Processes one queue message (decoded or base64 text); public for tests. Returns the
   // notification that was (or would be) posted, as JSON.

@@ -45,5 +45,100 @@ TEST(KustoDmE2E, ABlobThatIsNotUtf8IsAFailedIngestionAndNothingIsStored) {
   EXPECT_EQ(count->rows[0][0].i, 0);
 }
 
+// The Node SDK sends "ignoreFirstRecord": true as a JSON boolean; konform read only the string
+// form, so the CSV header line was ingested as a row with no error. Both forms are read now, and
+// a value of any other type is a failure notification with nothing stored.
+TEST(KustoDmE2E, IgnoreFirstRecordIsReadAsABooleanOrAStringAndAnythingElseFails) {
+  const std::string blob = "name,n\nok,1\nalso,2\n";
+  HttpServer storage({}, [&](const ServerRequest& r) {
+    ServerResponse res;
+    if (r.method == "PUT" || r.method == "POST") res.status = 201;
+    if (r.method == "GET" && r.path.find("/messages") != std::string::npos)
+      res.body = "<?xml version=\"1.0\"?><QueueMessagesList></QueueMessagesList>";
+    else if (r.method == "GET")
+      res.body = blob;
+    return res;
+  });
+  ASSERT_TRUE(storage.start().ok());
+  engine::Catalog catalog;
+  engine::load_sample(catalog);
+  DmOptions o;
+  o.storage.blob_url = storage.url();
+  o.storage.queue_url = storage.url();
+  auto dm = DataManagement::start(catalog, o);
+  ASSERT_TRUE(dm.ok()) << dm.error().message;
+  int table_number = 0;
+  // Ingests the blob into a fresh table with the given ignoreFirstRecord JSON value; returns the
+  // outcome and the table's row count afterwards.
+  auto ingest = [&](const std::string& ignore_first) {
+    std::string table = "Q" + std::to_string(++table_number);
+    EXPECT_TRUE(
+        engine::run_command(catalog, "Samples", ".create table " + table + " (a:string, n:long)")
+            .ok());
+    auto outcome = (*dm)->process(
+        R"({"Id":"0f3c3c1e-8d2a-4a8e-9a55-2b8f6a1f0c11","BlobPath":")" + storage.url() +
+        R"(/devstoreaccount1/c/b.csv","DatabaseName":"Samples","TableName":")" + table +
+        R"(","ReportLevel":2,"AdditionalProperties":{"authorizationContext":"x","format":"csv",)"
+        R"("ignoreFirstRecord":)" +
+        ignore_first + "}}");
+    auto count = engine::run_query(catalog, "Samples", table + " | count");
+    EXPECT_TRUE(count.ok());
+    return std::pair{outcome, count.ok() ? count->rows[0][0].i : -1};
+  };
+  for (const char* skip : {"true", R"("true")", R"("True")"}) {
+    auto [outcome, rows] = ingest(skip);
+    EXPECT_TRUE(outcome.ok) << skip << ": " << outcome.notification;
+    EXPECT_EQ(rows, 2) << skip;
+  }
+  // "n" is not a long: without ignoreFirstRecord the header line is a bad row, so the blob
+  // fails as a whole.
+  for (const char* keep : {"false", R"("false")", "null"}) {
+    auto [outcome, rows] = ingest(keep);
+    EXPECT_FALSE(outcome.ok) << keep;
+    EXPECT_EQ(rows, 0) << keep;
+  }
+  for (const char* bad : {"1", R"("yes")", "[true]", "{}"}) {
+    auto [outcome, rows] = ingest(bad);
+    EXPECT_FALSE(outcome.ok) << bad;
+    EXPECT_EQ(outcome.queue, failure_queue);
+    EXPECT_NE(outcome.notification.find("ignoreFirstRecord must be true or false"),
+              std::string::npos)
+        << outcome.notification;
+    EXPECT_EQ(rows, 0) << bad;
+  }
+}
+
+TEST(KustoDmE2E, AdditionalPropertiesOfTheWrongTypeAreFailureNotifications) {
+  HttpServer storage({}, [&](const ServerRequest& r) {
+    ServerResponse res;
+    if (r.method == "PUT" || r.method == "POST") res.status = 201;
+    return res;
+  });
+  ASSERT_TRUE(storage.start().ok());
+  engine::Catalog catalog;
+  engine::load_sample(catalog);
+  DmOptions o;
+  o.storage.blob_url = storage.url();
+  o.storage.queue_url = storage.url();
+  auto dm = DataManagement::start(catalog, o);
+  ASSERT_TRUE(dm.ok()) << dm.error().message;
+  for (const char* props : {R"({"authorizationContext":"x","format":7})",
+                            R"({"authorizationContext":"x","ingestionMappingReference":true})",
+                            R"({"authorizationContext":["x"]})",
+                            R"({"authorizationContext":"x","ingestionMapping":5})", R"("x")"}) {
+    auto outcome = (*dm)->process(
+        R"({"Id":"0f3c3c1e-8d2a-4a8e-9a55-2b8f6a1f0c11","BlobPath":")" + storage.url() +
+        R"(/devstoreaccount1/c/b.csv","DatabaseName":"Samples","TableName":"States",)"
+        R"("AdditionalProperties":)" +
+        std::string(props) + "}");
+    EXPECT_FALSE(outcome.ok) << props;
+    EXPECT_NE(outcome.notification.find("AdditionalProperties"), std::string::npos)
+        << outcome.notification;
+    EXPECT_NE(outcome.notification.find("\"ErrorCode\":\"BadRequest_InvalidMessage\""),
+              std::string::npos)
+        << outcome.notification;
+  }
+}
+
 } // namespace
 } // namespace konform::serve::kusto

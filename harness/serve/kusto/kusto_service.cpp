@@ -14,8 +14,10 @@
 #include "serve/kusto/oneapi_error.h"
 #include "serve/kusto/query_cache.h"
 #include "serve/kusto/request.h"
+#include "serve/kusto/sas.h"
 #include "serve/kusto/utf8.h"
 
+#include "json/document.h"
 #include "json/writer.h"
 #include <algorithm>
 #include <atomic>
@@ -240,7 +242,14 @@ private:
     if (ingest) return streaming_ingest(req, ids);
     auto parsed = parse_query_request(req);
     if (!parsed) return failure_response(parsed.failure(), ids, "DN.FE.HttpRequest");
-    QueryRequest& q = parsed.value();
+    ServerResponse r = execute(parsed.value(), ids, query_v1, query_v2, mgmt, dm_role);
+    // A 400 in a long SDK suite can be traced from the log alone.
+    r.log_note = csl_for_log(parsed->csl);
+    return r;
+  }
+
+  ServerResponse execute(QueryRequest& q, const RequestIds& ids, bool query_v1, bool query_v2,
+                         bool mgmt, bool dm_role) {
     bool is_command = text::trim(q.csl).substr(0, 1) == ".";
     if (mgmt || (query_v1 && is_command)) return command(q, ids, mgmt, dm_role);
     if (query_v2 && is_command) {
@@ -270,6 +279,18 @@ private:
   ServerResponse command(const QueryRequest& q, const RequestIds& ids, bool via_mgmt,
                          bool dm_role) {
     std::string_view activity = "DN.FE.ExecuteControlCommand";
+    if (dm_role && dm_ && engine::is_show_export_containers(q.csl)) {
+      auto containers = dm_->export_containers();
+      if (!containers) {
+        Failure f = engine::bad_request(containers.error().message, "ServiceError");
+        f.status = 500;
+        f.permanent = false;
+        return failure_response(f, ids, activity);
+      }
+      std::string body;
+      encode_v1_command(body, *containers);
+      return json_response(std::move(body));
+    }
     if (engine::is_dm_command(q.csl)) {
       if (!dm_role || !dm_)
         return failure_response(engine::wrong_endpoint_error(q.csl), ids, activity);
@@ -367,11 +388,14 @@ private:
                               ids, activity);
     spec.format = *format;
     spec.mapping_name = req.query_param("mappingName").value_or("");
-    if (auto kind = req.query_param("sourceKind"); kind && text::iequals(*kind, "uri"))
-      return failure_response(engine::bad_request("sourceKind=uri (streaming ingestion from a "
-                                                  "blob) is not supported by konform serve; send "
-                                                  "the data in the request body"),
-                              ids, activity);
+    auto kind = req.query_param("sourceKind");
+    bool from_blob = kind && text::iequals(*kind, "uri");
+    if (from_blob && !dm_)
+      return failure_response(
+          engine::bad_request("sourceKind=uri (streaming ingestion from a blob) needs konform "
+                              "serve started with --dm-listen, --azurite-blob and "
+                              "--azurite-queue: the blob is read from that Azurite"),
+          ids, activity);
     std::string decompressed;
     std::string_view data = req.body;
     auto encoding = req.header("content-encoding");
@@ -410,6 +434,13 @@ private:
       decompressed = std::move(inflated.value());
       data = decompressed;
     }
+    std::string blob;
+    if (from_blob) {
+      auto fetched = fetch_source_blob(data);
+      if (!fetched) return failure_response(fetched.failure(), ids, activity);
+      blob = std::move(fetched.value());
+      data = blob;
+    }
     // Text that is not UTF-8 would be stored and later break every query response's JSON.
     if (auto bad = utf8::first_invalid(data)) {
       std::size_t line =
@@ -431,6 +462,38 @@ private:
     body += std::to_string(*ingested);
     body += R"(,"Inactive","Unknown",null]]}]})";
     return json_response(std::move(body));
+  }
+
+  // sourceKind=uri: the body is {"sourceUri": "<blob URL with SAS>"}; the blob (plain or gzip)
+  // is read from the configured Azurite, never from another host.
+  engine::Outcome<std::string> fetch_source_blob(std::string_view body) const {
+    auto doc = json::Document::parse(body, "request body");
+    if (!doc)
+      return engine::bad_request("sourceKind=uri: the body must be JSON {\"SourceUri\": "
+                                 "\"<blob URL>\"}: " +
+                                 doc.error().message);
+    // azure-kusto-data (Node) writes "sourceUri"; the REST reference spells it "SourceUri".
+    auto uri = doc->root()["SourceUri"].get_string();
+    if (uri.error()) uri = doc->root()["sourceUri"].get_string();
+    if (uri.error() || uri.value().empty())
+      return engine::bad_request("sourceKind=uri: the body has no \"SourceUri\" string naming "
+                                 "the blob to ingest");
+    std::string url(uri.value());
+    auto blob = dm_->download_blob(url);
+    if (!blob) {
+      Failure f =
+          engine::bad_request("sourceKind=uri: " + blob.error().message, "Download_SourceNotFound");
+      return f;
+    }
+    std::string path = url.substr(0, url.find('?'));
+    bool gz =
+        path.size() >= 3 && text::iequals(std::string_view(path).substr(path.size() - 3), ".gz");
+    if (!gz && !gzip::looks_like_gzip(*blob)) return std::move(blob.value());
+    auto inflated = gzip::decompress(*blob, gzip::Format::gzip, options_.ingest_limit);
+    if (!inflated)
+      return engine::bad_request("sourceKind=uri: blob '" + sas::redact(url) +
+                                 "' does not decompress: " + inflated.error().message);
+    return std::move(inflated.value());
   }
 
   void finish(const ServerRequest& req, const RequestIds& ids, ServerResponse& r) const {

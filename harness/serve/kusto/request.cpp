@@ -1,9 +1,12 @@
 #include "serve/kusto/request.h"
 
 #include "core/text.h"
+#include "serve/kusto/sas.h"
 
 #include "json/document.h"
 #include "json/writer.h"
+#include <algorithm>
+#include <cctype>
 
 namespace konform::serve::kusto {
 namespace {
@@ -160,6 +163,54 @@ engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& req) {
     if (f) return *f;
   }
   return q;
+}
+
+} // namespace konform::serve::kusto
+
+namespace konform::serve::kusto {
+
+std::string csl_for_log(std::string_view csl, std::size_t limit) {
+  std::string out;
+  out.reserve(std::min(csl.size(), limit * 2));
+  std::size_t k = 0;
+  while (k < csl.size() && out.size() <= limit) {
+    char c = csl[k];
+    if (c != '\'' && c != '"') {
+      out += c;
+      ++k;
+      continue;
+    }
+    // A string literal: h'...' (obfuscated: the service hides it too), @'...' (verbatim) or '...'.
+    std::size_t before = out.size();
+    bool verbatim = before > 0 && out[before - 1] == '@';
+    std::size_t h = verbatim ? before - 1 : before;
+    bool hidden =
+        h > 0 && (out[h - 1] == 'h' || out[h - 1] == 'H') &&
+        (h == 1 || !(std::isalnum(static_cast<unsigned char>(out[h - 2])) || out[h - 2] == '_'));
+    std::size_t end = k + 1;
+    while (end < csl.size() && csl[end] != c)
+      end += !verbatim && csl[end] == '\\' ? 2 : 1;
+    std::string_view content = csl.substr(k + 1, std::min(end, csl.size()) - k - 1);
+    out += c;
+    if (hidden) {
+      out += "***";
+    } else if (content.find("://") != std::string_view::npos) {
+      // A URL: keep the address, drop its SAS query or ;key / ;token suffix.
+      auto cut = content.find_first_of("?;");
+      out += content.substr(0, cut);
+      if (cut != std::string_view::npos) out += std::string(1, content[cut]) + "REDACTED";
+    } else {
+      out += content;
+    }
+    if (end < csl.size()) out += c;
+    k = end + 1;
+  }
+  out = sas::redact(out); // a bare SAS outside quotes
+  if (out.size() > limit || k < csl.size()) {
+    out.resize(std::min(out.size(), limit));
+    out += "...";
+  }
+  return out;
 }
 
 } // namespace konform::serve::kusto

@@ -26,4 +26,9 @@ struct QueryRequest {
 // Failure that says which field is wrong and what is expected.
 engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& request);
 
+// The start of a command or query for the access log (at most `limit` bytes, "..." when cut),
+// with secrets removed first: SAS signatures, obfuscated string literals (h'...'), and what
+// follows ';' or '?' in a quoted URL (storage keys, tokens).
+std::string csl_for_log(std::string_view csl, std::size_t limit = 120);
+
 } // namespace konform::serve::kusto

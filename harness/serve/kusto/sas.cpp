@@ -81,11 +81,19 @@ Result<std::string> account_sas(const Account& a, std::string_view services,
 
 std::string redact(std::string_view url) {
   std::string out(url);
-  auto at = out.find("sig=");
-  if (at == std::string::npos) return out;
-  auto end = out.find('&', at);
-  out.replace(at + 4, (end == std::string::npos ? out.size() : end) - at - 4, "REDACTED");
-  return out;
+  // Every sig= (a command may name several blobs), in any case; the value ends where a URL's
+  // query parameter or the quoted string holding the URL ends.
+  std::string lower = text::to_lower(out);
+  std::size_t from = 0;
+  for (;;) {
+    auto at = lower.find("sig=", from);
+    if (at == std::string::npos) return out;
+    auto end = lower.find_first_of("&'\" \t\r\n;", at + 4);
+    if (end == std::string::npos) end = lower.size();
+    out.replace(at + 4, end - at - 4, "REDACTED");
+    lower.replace(at + 4, end - at - 4, "REDACTED");
+    from = at + 4 + 8;
+  }
 }
 
 } // namespace konform::serve::kusto::sas

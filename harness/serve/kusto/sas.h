@@ -37,7 +37,8 @@ Result<std::string> account_sas(const Account& account, std::string_view service
                                 std::string_view resource_types, std::string_view permissions,
                                 std::string_view expiry);
 
-// The URL with its sig= value replaced by "REDACTED" (for messages and reports).
+// The URL (or any text naming URLs) with every sig= value replaced by "REDACTED" (for messages,
+// reports and logs).
 std::string redact(std::string_view url);
 
 } // namespace konform::serve::kusto::sas

@@ -2,7 +2,9 @@
 
 #include "core/ids.h"
 #include "core/text.h"
+#include "serve/kusto/engine/command_reader.h"
 #include "serve/kusto/engine/kql.h"
+#include "serve/kusto/engine/policy_commands.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -10,92 +12,6 @@
 
 namespace konform::serve::kusto::engine {
 namespace {
-
-// Reads a command word by word: keywords case-insensitively, names plain, ['bracketed'] or quoted.
-class Reader {
-public:
-  explicit Reader(std::string_view s) : s_(s) {}
-
-  void space() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_])))
-      ++pos_;
-  }
-  bool keyword(std::string_view k) {
-    space();
-    if (pos_ + k.size() > s_.size() || !text::iequals(s_.substr(pos_, k.size()), k)) return false;
-    std::size_t end = pos_ + k.size();
-    if (end < s_.size() &&
-        (std::isalnum(static_cast<unsigned char>(s_[end])) || s_[end] == '_' || s_[end] == '-'))
-      return false;
-    pos_ = end;
-    return true;
-  }
-  bool symbol(char c) {
-    space();
-    if (pos_ < s_.size() && s_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
-  std::optional<std::string> name() {
-    space();
-    if (pos_ >= s_.size()) return std::nullopt;
-    if (s_[pos_] == '[' || s_[pos_] == '"' || s_[pos_] == '\'') {
-      bool bracket = s_[pos_] == '[';
-      if (bracket) ++pos_;
-      if (pos_ >= s_.size() || (s_[pos_] != '"' && s_[pos_] != '\'')) return std::nullopt;
-      char q = s_[pos_++];
-      auto end = s_.find(q, pos_);
-      if (end == std::string_view::npos) return std::nullopt;
-      std::string out(s_.substr(pos_, end - pos_));
-      pos_ = end + 1;
-      if (bracket && !symbol(']')) return std::nullopt;
-      return out;
-    }
-    std::size_t start = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) ||
-                                s_[pos_] == '_' || s_[pos_] == '-' || s_[pos_] == '.'))
-      ++pos_;
-    if (pos_ == start) return std::nullopt;
-    return std::string(s_.substr(start, pos_ - start));
-  }
-  // A quoted string literal ('...' or "..."), with \ escapes and '' doubling not needed here.
-  std::optional<std::string> string_literal() {
-    space();
-    if (pos_ >= s_.size() || (s_[pos_] != '\'' && s_[pos_] != '"')) return std::nullopt;
-    char q = s_[pos_++];
-    std::string out;
-    while (pos_ < s_.size()) {
-      char c = s_[pos_++];
-      if (c == '\\' && pos_ < s_.size()) {
-        out += s_[pos_++];
-        continue;
-      }
-      if (c == q) return out;
-      out += c;
-    }
-    return std::nullopt;
-  }
-  // Text inside balanced parentheses (the reader is at '(').
-  std::optional<std::string_view> parenthesized() {
-    if (!symbol('(')) return std::nullopt;
-    auto end = s_.find(')', pos_);
-    if (end == std::string_view::npos) return std::nullopt;
-    auto body = s_.substr(pos_, end - pos_);
-    pos_ = end + 1;
-    return body;
-  }
-  bool at_end() {
-    space();
-    return pos_ >= s_.size();
-  }
-  std::size_t pos() const { return pos_; }
-
-private:
-  std::string_view s_;
-  std::size_t pos_ = 0;
-};
 
 Column col(const char* name, Type t) {
   return {name, t};
@@ -159,6 +75,32 @@ Failure command_syntax(std::string_view command, std::size_t pos, std::string_vi
   return f;
 }
 
+// The service's JSON reader accepts a comma before ']' or '}' (the Python SDK suite's mapping
+// ends with one); simdjson does not, so such commas are dropped first (outside strings).
+std::string without_trailing_commas(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool in_string = false;
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    char c = s[k];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && k + 1 < s.size())
+        out += s[++k];
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == ',') {
+      auto next = s.find_first_not_of(" \t\r\n", k + 1);
+      if (next != std::string_view::npos && (s[next] == ']' || s[next] == '}')) continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
 // Validates an ingestion mapping: a JSON array of {"column": ..., "Properties"/"path"/"Ordinal"}.
 std::optional<Failure> validate_mapping(const Table& t, std::string_view kind,
                                         const std::string& text) {
@@ -189,7 +131,8 @@ std::optional<Failure> validate_mapping(const Table& t, std::string_view kind,
   return std::nullopt;
 }
 
-Outcome<ResultTable> create_table(Database& db, Reader& r, std::string_view command, bool merge) {
+Outcome<ResultTable> create_table(Database& db, CommandReader& r, std::string_view command,
+                                  bool merge) {
   auto name = r.name();
   if (!name) return command_syntax(command, r.pos(), "a table name");
   auto body = r.parenthesized();
@@ -225,9 +168,52 @@ Outcome<ResultTable> create_table(Database& db, Reader& r, std::string_view comm
   return table_schema_result(db, it->second);
 }
 
+// The first words of Kusto's management commands. A command starting with one of these that
+// konform does not implement is "not supported", never a syntax error; any other word is one.
+constexpr std::string_view kusto_verbs[] = {
+    "add",           "alter",           "alter-merge",
+    "append",        "attach",          "cancel",
+    "clean",         "clear",           "create",
+    "create-merge",  "create-or-alter", "create-request-support",
+    "delete",        "detach",          "disable",
+    "drop",          "drop-pretend",    "dup-next-ingest",
+    "enable",        "execute",         "export",
+    "get",           "ingest",          "merge",
+    "move",          "purge",           "rename",
+    "refresh",       "replace",         "set",
+    "set-or-append", "set-or-replace",  "show",
+    "undo"};
+
+Outcome<ResultTable> drop_tables(Database& db, CommandReader& r, std::string_view command) {
+  auto body = r.parenthesized();
+  if (!body) return command_syntax(command, r.pos(), "(Table1, Table2, ...)");
+  std::vector<std::string> names;
+  for (auto part : text::split(*body, ',')) {
+    CommandReader one(part);
+    auto name = one.name();
+    if (!name || !one.at_end()) return command_syntax(command, r.pos(), "a list of table names");
+    names.push_back(*name);
+  }
+  bool if_exists = r.keyword("ifexists");
+  if (!r.at_end()) return command_syntax(command, r.pos(), "nothing after the table list");
+  // All or nothing, as in the service: one missing table (without ifexists) drops none.
+  if (!if_exists)
+    for (const auto& n : names)
+      if (!db.tables.count(n)) return table_not_found(db.name, n);
+  for (const auto& n : names)
+    db.tables.erase(n);
+  ResultTable t;
+  t.name = "Table_0";
+  t.columns = {col("TableName", Type::string), col("DatabaseName", Type::string)};
+  for (const auto& [n, table] : db.tables)
+    t.rows.push_back({Value::of_text(n), Value::of_text(db.name)});
+  return t;
+}
+
 Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
                              std::string_view command) {
-  Reader r(command);
+  if (auto policy = run_policy_command(catalog, database, command)) return std::move(*policy);
+  CommandReader r(command);
   if (!r.symbol('.')) return command_syntax(command, 0, "a command starting with '.'");
   if (r.keyword("show")) {
     auto lock = catalog.read_lock();
@@ -292,15 +278,13 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
           kind = "Json";
         else if (r.keyword("csv"))
           kind = "Csv";
-        if (!r.keyword("mappings"))
-          return command_syntax(command, r.pos(), "'ingestion [json|csv] mappings'");
+        if (!r.keyword("mappings")) return not_supported(r.through_next_word(), command);
         return mappings_result(*db, it->second, kind);
       }
-      return command_syntax(command, r.pos(), "'schema as json' or 'ingestion mappings'");
+      return not_supported(r.through_next_word(), command);
     }
-    return command_syntax(command, r.pos(),
-                          "version, databases, tables, table T schema as json or table T "
-                          "ingestion mappings");
+    if (r.at_end()) return command_syntax(command, r.pos(), "what to show, e.g. '.show tables'");
+    return not_supported(r.through_next_word(), command);
   }
   bool create = r.keyword("create");
   bool create_or_alter = !create && r.keyword("create-or-alter");
@@ -309,9 +293,9 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
     auto lock = catalog.write_lock();
     Database* db = catalog.find_database(database);
     if (!db) return database_not_found(std::string(database));
-    if (!r.keyword("table")) return command_syntax(command, r.pos(), "'table'");
+    if (!r.keyword("table")) return not_supported(r.through_next_word(), command);
     // .create table T ingestion json mapping "name" '[...]'
-    Reader look = r;
+    CommandReader look = r;
     auto name = look.name();
     if (name && look.keyword("ingestion") && !create_merge) {
       std::string kind;
@@ -320,16 +304,16 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
       else if (look.keyword("csv"))
         kind = "Csv";
       else
-        return command_syntax(command, look.pos(),
-                              "json or csv (other mapping kinds are not supported)");
+        return not_supported(look.through_next_word(), command);
       if (!look.keyword("mapping")) return command_syntax(command, look.pos(), "'mapping'");
       auto mapping_name = look.string_literal();
       if (!mapping_name) return command_syntax(command, look.pos(), "the mapping name in quotes");
-      auto text = look.string_literal();
+      auto text = look.string_literals();
       if (!text) return command_syntax(command, look.pos(), "the mapping as a quoted JSON array");
       auto it = db->tables.find(*name);
       if (it == db->tables.end()) return table_not_found(db->name, *name);
       Table& t = it->second;
+      *text = without_trailing_commas(*text);
       if (auto invalid = validate_mapping(t, kind, *text)) return *invalid;
       auto doc = json::Document::parse(*text);
       Mapping m{*mapping_name, kind, json::compact(doc->root()), format_datetime(now_ticks())};
@@ -354,10 +338,12 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
     auto lock = catalog.write_lock();
     Database* db = catalog.find_database(database);
     if (!db) return database_not_found(std::string(database));
-    if (!r.keyword("table")) return command_syntax(command, r.pos(), "'table'");
+    if (r.keyword("tables")) return drop_tables(*db, r, command);
+    if (!r.keyword("table")) return not_supported(r.through_next_word(), command);
     auto name = r.name();
     if (!name) return command_syntax(command, r.pos(), "a table name");
     bool if_exists = r.keyword("ifexists");
+    if (!r.at_end()) return command_syntax(command, r.pos(), "nothing after the table name");
     auto it = db->tables.find(*name);
     if (it == db->tables.end() && !if_exists) return table_not_found(db->name, *name);
     if (it != db->tables.end()) db->tables.erase(it);
@@ -368,14 +354,11 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
       t.rows.push_back({Value::of_text(n), Value::of_text(db->name)});
     return t;
   }
-  Failure f = bad_request("Request is invalid and cannot be processed: the command '" +
-                          std::string(command.substr(0, 60)) +
-                          "' is not supported by konform serve (supported: .show version, .show "
-                          "databases, .show tables, .show table T schema as json, .create table, "
-                          ".create-merge table, .drop table, .create table T ingestion json|csv "
-                          "mapping, .show table T ingestion mappings)");
-  f.text = std::string(command);
-  return f;
+  for (auto verb : kusto_verbs) {
+    CommandReader look = r;
+    if (look.keyword(verb)) return not_supported(look.through_next_word(), command);
+  }
+  return command_syntax(command, r.pos(), "a management command such as .show tables");
 }
 
 // The offset of the first '|' outside quotes, or npos.
@@ -415,11 +398,17 @@ Outcome<CommandResult> run_command(Catalog& catalog, std::string_view database,
 }
 
 bool is_dm_command(std::string_view command) {
-  Reader r(text::trim(command));
+  CommandReader r(text::trim(command));
   if (!r.symbol('.') || !r.keyword("get")) return false;
-  Reader k = r;
+  CommandReader k = r;
   if (k.keyword("ingestion") && k.keyword("resources")) return true;
   return r.keyword("kusto") && r.keyword("identity") && r.keyword("token");
+}
+
+bool is_show_export_containers(std::string_view command) {
+  CommandReader r(text::trim(command));
+  return r.symbol('.') && r.keyword("show") && r.keyword("export") && r.keyword("containers") &&
+         r.at_end();
 }
 
 Failure wrong_endpoint_error(std::string_view command) {

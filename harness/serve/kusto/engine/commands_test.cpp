@@ -104,6 +104,159 @@ TEST_F(CommandsTest, UnknownCommandsAndDatabasesAre400) {
   EXPECT_EQ(db.failure().code, "BadRequest_DatabaseNotExist");
 }
 
+// The setup and cleanup sequence of the official Node SDK's e2e suite (azure-kusto-node,
+// packages/azure-kusto-ingest/test/e2eTests/e2eTest.ts), command for command.
+TEST_F(CommandsTest, TheNodeSdkSuiteSetupAndCleanupCommandsRun) {
+  const std::string columns =
+      "(rownumber:int, rowguid:string, xdouble:real, xfloat:real, xbool:bool, xint16:int, "
+      "xint32:int, xint64:long, xuint8:long, xuint16:long, xuint32:long, xuint64:long, "
+      "xdate:datetime, xsmalltext:string, xtext:string, xnumberAsText:string, xtime:timespan, "
+      "xtextWithNulls:string, xdynamicWithNulls:dynamic)";
+  for (std::string t : {"general_csv_node_e2e_1", "queued_file_csv_node_e2e_1"}) {
+    auto c = run(".create-merge table " + t + " " + columns);
+    ASSERT_TRUE(c.ok()) << c.failure().detail;
+    auto s = run(".alter table " + t + " policy streamingingestion enable");
+    ASSERT_TRUE(s.ok()) << s.failure().detail;
+    auto b = run(
+        ".alter table " + t +
+        R"( policy ingestionbatching @'{"MaximumBatchingTimeSpan":"00:00:10", "MaximumNumberOfItems": 500, "MaximumRawDataSizeMB": 1024}')");
+    ASSERT_TRUE(b.ok()) << b.failure().detail;
+    auto r =
+        run_command(catalog, "NetDefaultDB",
+                    ".refresh database 'Samples' table '" + t + "' cache ingestionbatchingpolicy");
+    ASSERT_TRUE(r.ok()) << r.failure().detail;
+    EXPECT_EQ(r->table.columns[0].name, "NodeId");
+    auto m = run(
+        ".create-or-alter table " + t +
+        R"( ingestion json mapping 'mappingRef' '[{"column":"rownumber","Properties":{"Path":"$.rownumber"},"datatype":"int"}]')");
+    ASSERT_TRUE(m.ok()) << m.failure().detail;
+  }
+  auto clear = run(".clear database cache streamingingestion schema");
+  ASSERT_TRUE(clear.ok()) << clear.failure().detail;
+  EXPECT_EQ(clear->table.rows[0][1].s, "Succeeded");
+
+  // What was stored is what .show prints, in the service's result shape.
+  auto s = run(".show table general_csv_node_e2e_1 policy streamingingestion");
+  ASSERT_TRUE(s.ok()) << s.failure().detail;
+  ASSERT_EQ(s->table.columns.size(), 5u);
+  EXPECT_EQ(s->table.columns[0].name, "PolicyName");
+  EXPECT_EQ(s->table.columns[3].name, "ChildEntities");
+  EXPECT_EQ(s->table.rows[0][0].s, "StreamingIngestionPolicy");
+  EXPECT_EQ(s->table.rows[0][1].s, "[Samples].[general_csv_node_e2e_1]");
+  EXPECT_EQ(s->table.rows[0][2].s, R"({"IsEnabled":true,"HintAllocatedRate":null})");
+  EXPECT_EQ(s->table.rows[0][4].s, "Table");
+  auto b = run(".show table general_csv_node_e2e_1 policy ingestionbatching");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(
+      b->table.rows[0][2].s,
+      R"({"MaximumBatchingTimeSpan":"00:00:10","MaximumNumberOfItems":500,"MaximumRawDataSizeMB":1024})");
+  EXPECT_TRUE(run(".alter table general_csv_node_e2e_1 policy streamingingestion disable").ok());
+  s = run(".show table general_csv_node_e2e_1 policy streamingingestion");
+  EXPECT_EQ(s->table.rows[0][2].s, R"({"IsEnabled":false,"HintAllocatedRate":null})");
+  auto unset = run(".show table States policy ingestionbatching");
+  ASSERT_TRUE(unset.ok());
+  EXPECT_EQ(unset->table.rows[0][2].s, "null");
+
+  auto retention =
+      run(".show database Samples  policy retention | project ChildEntities, EntityType");
+  ASSERT_TRUE(retention.ok()) << retention.failure().detail;
+  EXPECT_TRUE(retention->piped);
+  ASSERT_EQ(retention->table.columns.size(), 2u);
+  EXPECT_EQ(retention->table.rows[0][1].s, "Database");
+  EXPECT_NE(retention->table.rows[0][0].s.find("\"general_csv_node_e2e_1\""), std::string::npos);
+
+  auto drop = run(".drop tables (general_csv_node_e2e_1,queued_file_csv_node_e2e_1,"
+                  "status_fail_csv_node_e2e_1) ifexists");
+  ASSERT_TRUE(drop.ok()) << drop.failure().detail;
+  auto tables = run(".show tables");
+  ASSERT_EQ(tables->table.rows.size(), 2u); // States and StormEvents again
+}
+
+// The Python SDK suite's setup (azure-kusto-python, azure-kusto-ingest/tests/test_e2e_ingest.py):
+// "name: type" columns, a mapping given as adjacent string literals (Kusto concatenates them)
+// that ends in a trailing comma (the service's JSON reader accepts it).
+TEST_F(CommandsTest, ThePythonSdkSuiteSetupCommandsRun) {
+  auto c =
+      run(".create table py_test (rownumber: int, rowguid: string, xdynamicWithNulls: dynamic)");
+  ASSERT_TRUE(c.ok()) << c.failure().detail;
+  auto m = run(".create table py_test ingestion json mapping 'JsonMapping' '['\n"
+               "    '    { \"column\" : \"rownumber\", \"datatype\" : \"int\", "
+               "\"Properties\":{\"Path\":\"$.rownumber\"}},'\n"
+               "    '    { \"column\" : \"rowguid\", \"datatype\" : \"string\", "
+               "\"Properties\":{\"Path\":\"$.rowguid\"}},'\n"
+               "    ']'");
+  ASSERT_TRUE(m.ok()) << m.failure().detail;
+  auto shown = run(".show table py_test ingestion json mappings");
+  ASSERT_EQ(shown->table.rows.size(), 1u);
+  EXPECT_EQ(
+      shown->table.rows[0][2].s,
+      R"([{"column":"rownumber","datatype":"int","Properties":{"Path":"$.rownumber"}},{"column":"rowguid","datatype":"string","Properties":{"Path":"$.rowguid"}}])");
+  // Only commas outside JSON strings are dropped.
+  auto kept = run(
+      R"(.create table py_test ingestion json mapping 'm2' '[{"column":"rowguid","path":"$.x, ]"},]')");
+  ASSERT_TRUE(kept.ok()) << kept.failure().detail;
+  EXPECT_EQ(kept->table.rows[0][2].s, R"([{"column":"rowguid","path":"$.x, ]"}])");
+  EXPECT_TRUE(run(".alter table py_test policy streamingingestion enable ").ok());
+  EXPECT_TRUE(run(".clear database cache streamingingestion schema").ok());
+  EXPECT_TRUE(run(".drop table py_test ifexists").ok());
+}
+
+TEST_F(CommandsTest, DropTablesWithoutIfexistsDropsNoneWhenOneIsMissing) {
+  ASSERT_TRUE(run(".create table A (x:long)").ok());
+  auto missing = run(".drop tables (A, Missing)");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.failure().code, "BadRequest_TableNotExist");
+  EXPECT_EQ(run(".show tables")->table.rows.size(), 3u); // A is still there
+  ASSERT_TRUE(run(".drop tables (A, States)").ok());
+  EXPECT_EQ(run(".show tables")->table.rows.size(), 1u);
+  EXPECT_EQ(run(".drop tables A, B").failure().inner->code, "SYN0002");
+}
+
+TEST_F(CommandsTest, PoliciesAreValidatedAndCanBeDeleted) {
+  auto bad = run(R"(.alter table States policy ingestionbatching '{"MaximumBatchingTime":"1"}')");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.failure().code, "BadRequest_InvalidPolicy");
+  EXPECT_NE(bad.failure().detail.find("MaximumBatchingTime"), std::string::npos);
+  EXPECT_FALSE(run(R"(.alter table States policy streamingingestion '{"IsEnabled":"yes"}')").ok());
+  EXPECT_FALSE(run(R"(.alter table States policy retention '[1]')").ok());
+  auto db = run(R"(.alter database Samples policy retention '{"SoftDeletePeriod":"10.00:00:00"}')");
+  ASSERT_TRUE(db.ok()) << db.failure().detail;
+  EXPECT_EQ(db->table.rows[0][2].s,
+            R"({"SoftDeletePeriod":"10.00:00:00","Recoverability":"Enabled"})");
+  EXPECT_EQ(db->table.rows[0][1].s, "[Samples]");
+  ASSERT_TRUE(run(".alter database Samples policy streamingingestion enable").ok());
+  ASSERT_TRUE(run(".delete database Samples policy retention").ok());
+  EXPECT_EQ(run(".show database Samples policy retention")->table.rows[0][2].s, "null");
+  auto nope = run(".alter table Nope policy streamingingestion enable");
+  ASSERT_FALSE(nope.ok());
+  EXPECT_EQ(nope.failure().code, "BadRequest_TableNotExist");
+}
+
+// A valid Kusto command konform does not implement says so, naming it; only text that is not a
+// command at all (or a known command with broken arguments) is a syntax error.
+TEST_F(CommandsTest, UnsupportedValidCommandsAreNotSyntaxErrors) {
+  for (std::string_view c :
+       {".show export containers", ".show database Samples policy caching",
+        ".alter table States policy update @'[]'", ".show table States extents",
+        ".create function f() { 1 }", ".drop column States.Population", ".set T <| print 1",
+        ".alter-merge table States (x:long)", ".show table States ingestion avro mappings"}) {
+    auto f = run(c);
+    ASSERT_FALSE(f.ok()) << c;
+    EXPECT_EQ(f.failure().code, "BadRequest_NotSupported") << c;
+    EXPECT_FALSE(f.failure().inner) << c;
+    EXPECT_NE(f.failure().detail.find("not supported by konform serve"), std::string::npos);
+  }
+  EXPECT_NE(run(".show export containers").failure().detail.find("'.show export'"),
+            std::string::npos);
+  for (std::string_view c : {".frobnicate tables", ".create table T (a:string", ".show",
+                             ".alter table States policy ingestionbatching"}) {
+    auto f = run(c);
+    ASSERT_FALSE(f.ok()) << c;
+    ASSERT_TRUE(f.failure().inner) << c << ": " << f.failure().detail;
+    EXPECT_EQ(f.failure().inner->code, "SYN0002") << c;
+  }
+}
+
 TEST(KustoDmCommands, AreRecognisedAndTheEngineAnswersWrongEndpoint) {
   EXPECT_TRUE(is_dm_command(".get ingestion resources"));
   EXPECT_TRUE(is_dm_command("  .get kusto identity token"));

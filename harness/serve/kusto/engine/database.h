@@ -36,6 +36,8 @@ struct Table {
   std::vector<Column> columns;
   std::vector<Row> rows;
   std::vector<Mapping> mappings;
+  // Policies set with .alter table T policy KIND: kind keyword → normalised JSON text.
+  std::map<std::string, std::string, std::less<>> policies;
 
   // Index of a column by exact (case-sensitive) name, or -1.
   int column_index(std::string_view column) const;
@@ -44,6 +46,7 @@ struct Table {
 struct Database {
   std::string name;
   std::map<std::string, Table, std::less<>> tables;
+  std::map<std::string, std::string, std::less<>> policies; // as Table::policies
 };
 
 // A query or command result: what the encoders turn into v1 tables or v2 frames.

@@ -64,4 +64,20 @@ Failure bad_request(std::string detail, std::string code) {
   return f;
 }
 
+Failure not_supported(std::string_view what, std::string_view command) {
+  Failure f;
+  f.code = "BadRequest_NotSupported";
+  f.detail =
+      "Request is invalid and cannot be processed: the command '" + std::string(what) +
+      "' is valid Kusto but not supported by konform serve. Supported management commands: "
+      ".show version|databases|tables, .show table T schema as json, .show table T "
+      "ingestion [json|csv] mappings, .create|.create-merge|.drop table, .drop tables (...), "
+      ".create[-or-alter] table T ingestion json|csv mapping, .alter|.show|.delete "
+      "table|database policy streamingingestion|ingestionbatching|retention, .clear ... cache "
+      "streamingingestion schema, .refresh ... cache ingestionbatchingpolicy (README, "
+      "section serve-kusto).";
+  f.text = std::string(command);
+  return f;
+}
+
 } // namespace konform::serve::kusto::engine

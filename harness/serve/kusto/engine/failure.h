@@ -3,6 +3,7 @@
 // The service turns a Failure into the HTTP response; the engine never builds HTTP itself.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -52,5 +53,8 @@ Failure semantic_error(std::string query, std::string database, std::string code
 Failure database_not_found(std::string database);
 Failure table_not_found(const std::string& database, const std::string& table);
 Failure bad_request(std::string detail, std::string code = "General_BadRequest");
+// A valid Kusto management command that konform serve does not implement (never a syntax error):
+// `what` names it (its leading words), `command` is the whole text.
+Failure not_supported(std::string_view what, std::string_view command);
 
 } // namespace konform::serve::kusto::engine
