@@ -21,14 +21,17 @@ void walk(element e, konform::compare::Path& path, const konform::compare::Patte
   if (--budget < 0) return;
   (void)pattern.matches(path.segments());
   if (e.type() == element_type::OBJECT) {
-    for (auto [key, value] : e.get_object().value_unsafe()) {
+    // Named, not a temporary: iterating a member of a temporary result reads a dead object.
+    simdjson::dom::object object = e.get_object().value_unsafe();
+    for (auto [key, value] : object) {
       path.push_key(key);
       walk(value, path, pattern, budget);
       path.pop();
     }
   } else if (e.type() == element_type::ARRAY) {
     std::size_t i = 0;
-    for (auto value : e.get_array().value_unsafe()) {
+    simdjson::dom::array array = e.get_array().value_unsafe();
+    for (auto value : array) {
       path.push_index(i++);
       walk(value, path, pattern, budget);
       path.pop();

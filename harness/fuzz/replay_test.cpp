@@ -14,8 +14,9 @@
 
 #define KONFORM_FUZZ_TARGETS(X)                                                                    \
   X(scenario)                                                                                      \
-  X(json_path) X(compare) X(validate) X(exchange) X(response_parser) X(hlog) X(gzip) X(kql)        \
-      X(ingest) X(sql_parser) X(serve_kusto) X(serve_ksql)
+  X(json_path)                                                                                     \
+  X(compare) X(validate) X(exchange) X(response_parser) X(hlog) X(gzip) X(kql) X(ingest)           \
+      X(sql_parser) X(serve_kusto) X(serve_ksql)
 
 #define KONFORM_DECLARE(name) extern "C" int konform_fuzz_##name(const std::uint8_t*, std::size_t);
 KONFORM_FUZZ_TARGETS(KONFORM_DECLARE)
@@ -60,8 +61,8 @@ TEST_P(Replay, EveryKeptInputRunsWithoutACrash) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fuzz, Replay, testing::ValuesIn(kTargets),
-                         [](const testing::TestParamInfo<Target>& info) {
-                           return std::string(info.param.name);
+                         [](const testing::TestParamInfo<Target>& param) {
+                           return std::string(param.param.name);
                          });
 
 } // namespace
