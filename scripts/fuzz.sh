@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
 # Builds the libFuzzer targets (harness/fuzz, preset `fuzz`: clang, ASan+UBSan) and runs each for
 # SECONDS (default 30), starting from seeds made of what the repository holds (scenarios, goldens,
-# harness/fuzz/seeds) and ../shared/corpus when present. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]
+# harness/fuzz/seeds and regressions) and ../shared/corpus when present.
 # Crash inputs land in build/fuzz/artifacts/<target>/, logs in build/fuzz/logs/; the corpus each
 # target grows is kept in build/fuzz/corpus/<target>/ for the next run. Exit 1 when any target
 # crashed. To replay or minimise one input: build/fuzz/harness/fuzz/<target>_fuzz FILE.
@@ -11,20 +12,23 @@ seconds=${1:-30}
 shift || true
 all=(scenario json_path compare validate exchange response_parser hlog gzip kql ingest sql_parser
      serve_kusto serve_ksql)
-targets=("${all[@]}")
-(($#)) && targets=("$@")
+if (($#)); then targets=("$@"); else targets=("${all[@]}"); fi
 out=build/fuzz
 
 echo "== fuzz: configure and build"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz -j "$(nproc)"
 
-# Seeds are assembled afresh each run (the repository's files may have changed).
+# Seeds are assembled afresh each run (the repository's files may have changed): the committed
+# seeds and regressions of each target, scenarios, data files and goldens, ../shared/corpus.
 seeds=$out/seeds
 rm -rf "$seeds"
 for t in "${all[@]}"; do
   mkdir -p "$seeds/$t"
-  if [ -d "harness/fuzz/seeds/$t" ]; then cp harness/fuzz/seeds/"$t"/* "$seeds/$t/"; fi
+  # Kept crash inputs too: one that crashes again fails the run at once.
+  for d in seeds regressions; do
+    if [ -d "harness/fuzz/$d/$t" ]; then cp harness/fuzz/"$d/$t"/* "$seeds/$t/"; fi
+  done
 done
 shared=../shared/corpus
 [ -d "$shared" ] || { echo "fuzz: $shared is absent: seeds from the repository only"; shared=; }
@@ -55,11 +59,13 @@ for t in "${targets[@]}"; do
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
   if [ "$status" = 0 ]; then
     passed=$((passed + 1))
-    printf 'fuzz: %-16s ok      %10s runs  %7s exec/s  cov %s\n' "$t" "${runs:-?}" "${rate:-?}" "${cov:-?}"
+    printf 'fuzz: %-16s ok      %10s runs  %7s exec/s  cov %s\n' "$t" "${runs:-?}" "${rate:-?}" \
+      "${cov:-?}"
   else
     failed=$((failed + 1))
     artifact=$(grep -o 'Test unit written to .*' "$log" | tail -1 | sed 's/Test unit written to //')
-    why=$(grep -m1 -o 'ERROR: [A-Za-z]*Sanitizer: [a-z-]*\|ERROR: libFuzzer: [a-z-]*\|runtime error: .*' "$log" || true)
+    why=$(grep -m1 -o -e 'ERROR: [A-Za-z]*Sanitizer: [a-z-]*' -e 'ERROR: libFuzzer: [a-z-]*' \
+      -e 'runtime error: .*' "$log" || true)
     printf 'fuzz: %-16s FAILED  %s  input: %s  log: %s\n' "$t" "${why:-exit $status}" \
       "${artifact:-none}" "$log"
   fi

@@ -9,14 +9,16 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iterator>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #define KONFORM_FUZZ_TARGETS(X)                                                                    \
   X(scenario)                                                                                      \
   X(json_path)                                                                                     \
-  X(compare) X(validate) X(exchange) X(response_parser) X(hlog) X(gzip) X(kql) X(ingest)           \
-      X(sql_parser) X(serve_kusto) X(serve_ksql)
+  X(compare)                                                                                       \
+  X(validate) X(exchange) X(response_parser) X(hlog) X(gzip) X(kql) X(ingest) X(sql_parser)        \
+      X(serve_kusto) X(serve_ksql)
 
 #define KONFORM_DECLARE(name) extern "C" int konform_fuzz_##name(const std::uint8_t*, std::size_t);
 KONFORM_FUZZ_TARGETS(KONFORM_DECLARE)
@@ -30,6 +32,11 @@ struct Target {
   const char* name;
   Entry entry;
 };
+
+// What ctest shows for the parameter (instead of the struct's bytes).
+void PrintTo(const Target& target, std::ostream* os) {
+  *os << target.name;
+}
 
 #define KONFORM_TARGET(name) Target{#name, konform_fuzz_##name},
 const Target kTargets[] = {KONFORM_FUZZ_TARGETS(KONFORM_TARGET)};
@@ -47,7 +54,7 @@ std::vector<fs::path> inputs(const std::string& target) {
 
 class Replay : public testing::TestWithParam<Target> {};
 
-TEST_P(Replay, EveryKeptInputRunsWithoutACrash) {
+TEST_P(Replay, RunsWithoutACrash) {
   auto files = inputs(GetParam().name);
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
@@ -60,7 +67,7 @@ TEST_P(Replay, EveryKeptInputRunsWithoutACrash) {
   if (files.empty()) GTEST_SKIP() << "no kept inputs for " << GetParam().name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Fuzz, Replay, testing::ValuesIn(kTargets),
+INSTANTIATE_TEST_SUITE_P(KeptInputs, Replay, testing::ValuesIn(kTargets),
                          [](const testing::TestParamInfo<Target>& param) {
                            return std::string(param.param.name);
                          });

@@ -10,4 +10,8 @@ foreach(t IN LISTS _fuzz_targets)
     COMPILE_DEFINITIONS "LLVMFuzzerTestOneInput=konform_fuzz_${t}")
   list(APPEND _fuzz_sources ${_src})
 endforeach()
-konform_test_program(konform_fuzz_regressions lib unit ${_fuzz_sources})
+# The program links every module; konform_test_program links konform_<module>, so "fuzz" names
+# them all (and prefixes its tests: ctest -R '^fuzz\.').
+add_library(konform_fuzz INTERFACE)
+target_link_libraries(konform_fuzz INTERFACE konform_lib)
+konform_test_program(konform_fuzz_regressions fuzz unit ${_fuzz_sources})
