@@ -56,14 +56,14 @@ for t in "${targets[@]}"; do
     "$out/corpus/$t" "$seeds/$t" >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true) # none: crashed at once
   if [ "$status" = 0 ]; then
     passed=$((passed + 1))
     printf 'fuzz: %-16s ok      %10s runs  %7s exec/s  cov %s\n' "$t" "${runs:-?}" "${rate:-?}" \
       "${cov:-?}"
   else
     failed=$((failed + 1))
-    artifact=$(grep -o 'Test unit written to .*' "$log" | tail -1 | sed 's/Test unit written to //')
+    artifact=$(grep -o 'Test unit written to .*' "$log" | tail -1 | sed 's/.* written to //' || true)
     why=$(grep -m1 -o -e 'ERROR: [A-Za-z]*Sanitizer: [a-z-]*' -e 'ERROR: libFuzzer: [a-z-]*' \
       -e 'runtime error: .*' "$log" || true)
     printf 'fuzz: %-16s FAILED  %s  input: %s  log: %s\n' "$t" "${why:-exit $status}" \
