@@ -13,15 +13,22 @@
 #include <string>
 #include <vector>
 
-#define KONFORM_FUZZ_TARGETS(X)                                                                    \
-  X(scenario)                                                                                      \
-  X(json_path)                                                                                     \
-  X(compare)                                                                                       \
-  X(validate) X(exchange) X(response_parser) X(hlog) X(gzip) X(kql) X(ingest) X(sql_parser)        \
-      X(serve_kusto) X(serve_ksql)
-
-#define KONFORM_DECLARE(name) extern "C" int konform_fuzz_##name(const std::uint8_t*, std::size_t);
-KONFORM_FUZZ_TARGETS(KONFORM_DECLARE)
+// Each target's LLVMFuzzerTestOneInput, renamed by tests/fuzz/tests.cmake.
+extern "C" {
+int konform_fuzz_scenario(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_json_path(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_compare(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_validate(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_exchange(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_response_parser(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_hlog(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_gzip(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_kql(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_ingest(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_sql_parser(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_serve_kusto(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_serve_ksql(const std::uint8_t* data, std::size_t size);
+}
 
 namespace {
 
@@ -38,8 +45,21 @@ void PrintTo(const Target& target, std::ostream* os) {
   *os << target.name;
 }
 
-#define KONFORM_TARGET(name) Target{#name, konform_fuzz_##name},
-const Target kTargets[] = {KONFORM_FUZZ_TARGETS(KONFORM_TARGET)};
+const Target kTargets[] = {
+    {"scenario", konform_fuzz_scenario},
+    {"json_path", konform_fuzz_json_path},
+    {"compare", konform_fuzz_compare},
+    {"validate", konform_fuzz_validate},
+    {"exchange", konform_fuzz_exchange},
+    {"response_parser", konform_fuzz_response_parser},
+    {"hlog", konform_fuzz_hlog},
+    {"gzip", konform_fuzz_gzip},
+    {"kql", konform_fuzz_kql},
+    {"ingest", konform_fuzz_ingest},
+    {"sql_parser", konform_fuzz_sql_parser},
+    {"serve_kusto", konform_fuzz_serve_kusto},
+    {"serve_ksql", konform_fuzz_serve_ksql},
+};
 
 std::vector<fs::path> inputs(const std::string& target) {
   std::vector<fs::path> files;
