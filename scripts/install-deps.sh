@@ -10,6 +10,7 @@ packages=(
   nodejs npm               # real-client tests (Node SDKs, ksql driver, Azurite)
   default-jre-headless libhdrhistogram-java   # the .hlog interoperability test
   nginx-light wrk          # bench/: side-by-side runs on loopback
+  clang libclang-rt-14-dev # scripts/fuzz.sh: libFuzzer targets under ASan+UBSan
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: builds and runs every test — the debug build (unit, e2e, real clients) and an
-# ASan+UBSan build of the same suite. Idempotent; .ci/run runs exactly this.
+# ASan+UBSan build of the same suite — then fuzzes every parser for a bounded time (13 targets ×
+# 25 s, about 6 minutes after the build). Idempotent; .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,3 +19,6 @@ for preset in dev asan-ubsan; do
     ctest --preset "$preset" -j "$jobs" -LE realclients
   fi
 done
+
+echo "== fuzz: every target for 25 s"
+scripts/fuzz.sh 25

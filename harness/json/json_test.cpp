@@ -55,4 +55,21 @@ TEST(Writer, EscapesControlCharacters) {
   EXPECT_EQ(out, "\"a\\u0001\\\"\\\\\"");
 }
 
+// Found by the exchange fuzzer: `validate --json` quoted a file's bytes (0x8E in a member name)
+// in its report, which then was not JSON. Whatever a string holds, the output must parse.
+TEST(Writer, WritesBytesThatAreNotUtf8AsReplacementCharacters) {
+  std::string out;
+  append_quoted(out, "ok \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 "); // é € 😀 stay as they are
+  EXPECT_EQ(out, "\"ok \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \"");
+  for (std::string bad : {"\x8E", "\xFF", "\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80",
+                          "\xF4\x90\x80\x80", "\xE2\x82"}) {
+    out.clear();
+    append_quoted(out, "a" + bad + "b");
+    EXPECT_EQ(out.substr(0, 2), "\"a") << out;
+    EXPECT_EQ(out.substr(out.size() - 2), "b\"") << out;
+    EXPECT_NE(out.find("\\ufffd"), std::string::npos) << out;
+    EXPECT_TRUE(Document::parse(out).ok()) << out;
+  }
+}
+
 } // namespace konform::json

@@ -5,13 +5,48 @@
 
 namespace konform::json {
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence starting at s[i] (a lead byte >= 0x80), or 0 when it
+// is ill-formed: a stray continuation byte, a truncated sequence, an overlong form, a surrogate
+// or a code point above U+10FFFF (RFC 3629, Unicode table 3-7).
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  unsigned char c = at(0);
+  std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (n == 0 || c > 0xF4 || i + n > s.size()) return 0;
+  unsigned char lo = 0x80, hi = 0xBF; // the range allowed for the second byte
+  if (c == 0xE0) lo = 0xA0;
+  if (c == 0xED) hi = 0x9F; // no surrogates
+  if (c == 0xF0) lo = 0x90;
+  if (c == 0xF4) hi = 0x8F; // nothing above U+10FFFF
+  if (at(1) < lo || at(1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if ((at(k) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+} // namespace
+
 void append_quoted(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
   std::size_t run = 0; // start of the current run of characters that need no escape
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      // JSON is UTF-8: a byte that is not part of a well-formed sequence (input echoed from a
+      // request or a file) is written as U+FFFD, as a decoder shows it, so the output stays JSON.
+      if (std::size_t n = utf8_sequence(s, i)) {
+        i += n - 1;
+        continue;
+      }
+      out.append(s.data() + run, i - run);
+      run = i + 1;
+      out += "\\ufffd";
+      continue;
+    }
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

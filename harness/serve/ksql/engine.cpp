@@ -349,10 +349,12 @@ private:
                                     "CLEANUP_POLICY",
                                     "SOURCE_CONNECTOR"};
     std::vector<std::string> unknown;
-    for (auto& [k, v] : st.with)
+    for (auto& property : st.with) { // not a structured binding: clang 14 cannot capture those
+      const std::string& k = property.first;
       if (std::find_if(std::begin(allowed), std::end(allowed),
                        [&](const char* a) { return k == a; }) == std::end(allowed))
         unknown.push_back(k);
+    }
     if (!unknown.empty()) {
       std::string list;
       for (auto& u : unknown)

@@ -32,7 +32,10 @@ std::optional<std::int64_t> as_int(simdjson::dom::element e) {
 }
 
 std::optional<Failure> apply_options(simdjson::dom::object options, QueryRequest& q) {
-  for (auto [key, value] : options) {
+  for (auto member : options) {
+    // Named copies, not a structured binding: clang 14 (the fuzz preset) cannot capture those.
+    std::string_view key = member.key;
+    simdjson::dom::element value = member.value;
     auto bool_option = [&](bool& target) -> std::optional<Failure> {
       auto b = as_bool(value);
       if (!b)

@@ -1,0 +1,1 @@
+SET 'auto.offset.reset'='earliest'; SELECT * FROM USERS WHERE ID IN ('a', 'b') AND PROFILE->AGE > 3 AND TAGS[1] IS NOT NULL;
