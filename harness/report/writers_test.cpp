@@ -256,5 +256,65 @@ TEST(JsonWriter, IsVersionedAndCarriesEveryStepDetail) {
               HasSubstr("broken.json:3:5"));
 }
 
+// A failed step whose response carries markup: the page must show it as text.
+RunResult hostile_run() {
+  RunResult run = sample_run();
+  StepResult& fail = run.scenarios[0].steps[1];
+  fail.exchange.request_headers = {{"Authorization", "***"}, {"Content-Type", "application/json"}};
+  fail.exchange.request_body = R"({"csl":"StormEvents | count"})";
+  fail.exchange.response_headers = {{"Content-Type", "application/json"}};
+  fail.exchange.response_body = R"({"x":"</pre><script>document.title='owned'</script>"})";
+  fail.differences.push_back(
+      {"$[0].statementText", "\"SHOW <b>STREAMS</b>;\"", "\"SHOW <b>TABLES</b>;\"", ""});
+  return run;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+TEST(HtmlWriter, EscapesEveryTextSoAResponseCannotRunScript) {
+  std::string page = html_report(hostile_run());
+  EXPECT_EQ(count(page, "<script>"), 1u); // the report's own, at the end
+  EXPECT_THAT(page,
+              HasSubstr("&lt;/pre&gt;&lt;script&gt;document.title=&#39;owned&#39;&lt;/script&gt;"));
+  EXPECT_THAT(page, Not(HasSubstr("<b>STREAMS")));
+  EXPECT_THAT(page, HasSubstr("v2 &lt;query&gt; &amp; &quot;more&quot;"));
+}
+
+TEST(HtmlWriter, IsSelfContained) {
+  std::string page = html_report(hostile_run());
+  EXPECT_THAT(page, ::testing::StartsWith("<!doctype html>"));
+  EXPECT_THAT(page, Not(HasSubstr("src=")));
+  EXPECT_THAT(page, Not(HasSubstr("<link")));
+  EXPECT_THAT(page, Not(HasSubstr("@import")));
+  EXPECT_THAT(page, HasSubstr("data-konform-ready"));
+}
+
+TEST(HtmlWriter, ShowsTheFailedStepsDetails) {
+  std::string page = html_report(hostile_run());
+  EXPECT_THAT(page, HasSubstr("<span class=\"verdict bad-input\""));
+  EXPECT_THAT(page, HasSubstr("id=\"failed-only\""));
+  EXPECT_THAT(page, HasSubstr("<code class=\"crid\">konform.v2;22222222-2222-4222-8222-"
+                              "222222222222</code>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"step-name\">plain</td>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"path\">$[2].Rows[3][1]<div class=\"meta\">"
+                              "PrimaryResult row 3, column Count</div>"));
+  // The first differing character of each side is marked.
+  EXPECT_THAT(page, HasSubstr("&quot;SHOW &lt;b&gt;<mark>S</mark>TREAMS"));
+  EXPECT_THAT(page, HasSubstr("&quot;SHOW &lt;b&gt;<mark>T</mark>ABLES"));
+  EXPECT_THAT(page, HasSubstr("kusto.v2.frame-order"));
+  EXPECT_THAT(page, HasSubstr("<th>Authorization</th><td>***</td>"));
+  // Bodies are pretty-printed and folded.
+  EXPECT_THAT(page, HasSubstr("<details class=\"response\"><summary>response: 200</summary>"));
+  EXPECT_THAT(page, HasSubstr("{\n  &quot;csl&quot;: &quot;StormEvents | count&quot;\n}"));
+  // The bad file's messages.
+  EXPECT_THAT(page, HasSubstr("broken.json:3:5: unknown field"));
+  EXPECT_THAT(page, HasSubstr("second \xEF\xBF\xBD problem"));
+}
+
 } // namespace
 } // namespace konform::report
