@@ -10,6 +10,7 @@ packages=(
   nodejs npm               # real-client tests (Node SDKs, ksql driver, Azurite)
   default-jre-headless libhdrhistogram-java   # the .hlog interoperability test
   nginx-light wrk          # bench/: side-by-side runs on loopback
+  chromium fonts-dejavu-core  # the HTML reports are loaded, asserted and screenshotted headless
 )
 
 missing=()

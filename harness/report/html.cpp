@@ -53,7 +53,9 @@ section.card{background:#fff;border:1px solid var(--line);border-radius:6px;marg
 table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}
 th{font-weight:600;color:#444}
-td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.steps{table-layout:fixed}
+.steps th:nth-child(1){width:80px}.steps th:nth-child(3){width:70px}.steps th:nth-child(4){width:100px}.steps th:nth-child(5){width:0;padding:0}
+th.num,td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge{display:inline-block;min-width:52px;text-align:center;font-size:12px;font-weight:600;border-radius:3px;color:#fff;padding:0 4px}
 .badge.passed{background:var(--pass)}.badge.failed{background:var(--fail)}
 .badge.error{background:var(--err)}.badge.updated{background:var(--upd)}
