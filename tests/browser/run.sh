@@ -65,6 +65,35 @@ expect check '<code class="crid">konform.kusto-query-v1;'
 expect check '<th>Authorization</th><td>***</td>'
 if grep -q konform-test-secret-7f3a "$reports/check.html"; then fail "check: the token is in the page"; fi
 
+# load: a short open-model run on the embedded endpoint with two thresholds; merge: its .hlog.
+"$konform" load -R 200 -d 3s -t 1 -c 4 -q --threshold 'p99<5s' --threshold 'error_rate<50%' \
+  --hlog "$work/run.hlog" --html "$reports/load.html" >"$work/load.out" 2>&1 ||
+  { cat "$work/load.out" >&2; fail "load exited $?"; }
+load load "$reports/load.html"
+expect load 'aria-label="latency by percentile"'
+expect load 'data-name="corrected"'
+expect load 'data-name="uncorrected"'
+expect load 'aria-label="requests/s per interval"'
+expect load '<code>p99&lt;5s</code>'
+expect load 'class="ok">met'
+# One point per plotted percentile (0 .. 99.999, 51 of them) in each series.
+for series in corrected uncorrected; do
+  points=$(python3 - "$work/load.dom" "$series" <<'PY'
+import re, sys
+dom = open(sys.argv[1]).read()
+g = re.search(r'<g class="series[^"]*" data-name="%s">(.*?)</g>' % sys.argv[2], dom, re.S)
+print(len(re.findall(r'<circle class="point" data-p=', g.group(1))) if g else 0)
+PY
+)
+  [ "$points" = 51 ] || fail "load: the $series series has $points points, expected 51"
+done
+
+"$konform" merge "$work/run.hlog" --html "$reports/merge.html" >"$work/merge.out" 2>&1 ||
+  { cat "$work/merge.out" >&2; fail "merge exited $?"; }
+load merge "$reports/merge.html"
+expect merge 'aria-label="latency by percentile"'
+expect merge '<title>konform merge</title>'
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures browser check(s) failed; pages and screenshots are in $reports" >&2
   exit 1
