@@ -54,7 +54,9 @@ table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:3px 8px;border-bottom:1px solid #eee;vertical-align:top}
 th{font-weight:600;color:#444}
 table.steps{table-layout:fixed}
-.steps th:nth-child(1){width:80px}.steps th:nth-child(3){width:70px}.steps th:nth-child(4){width:100px}.steps th:nth-child(5){width:0;padding:0}
+.steps>tbody>tr>th:nth-child(1){width:80px}.steps>tbody>tr>th:nth-child(3){width:70px}
+.steps>tbody>tr>th:nth-child(4){width:100px}.steps>tbody>tr>th:nth-child(5){width:0;padding:0}
+table.diff{table-layout:fixed}.diff th:nth-child(1){width:22%}
 th.num,td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .badge{display:inline-block;min-width:52px;text-align:center;font-size:12px;font-weight:600;border-radius:3px;color:#fff;padding:0 4px}
 .badge.passed{background:var(--pass)}.badge.failed{background:var(--fail)}
@@ -65,7 +67,7 @@ mark{background:#ffd54f;color:#000;outline:1px solid #c62828}
 details{margin:4px 0}summary{cursor:pointer;color:#333}
 .detail{padding:4px 0 8px 12px;border-left:3px solid var(--fail);margin:4px 0 8px}
 .diff td{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre-wrap;word-break:break-all}
-.diff td.path{white-space:nowrap;color:#0d47a1}
+.diff td.path{color:#0d47a1}.diff td.path .meta{font-family:system-ui,sans-serif;word-break:normal}
 .warn{color:var(--err)}
 body.failed-only tr.step.passed,body.failed-only tr.step.updated,body.failed-only section.all-passed{display:none}
 )";

@@ -104,6 +104,8 @@ std::string step_detail(const StepResult& step) {
 constexpr std::string_view kScript = R"(
 var box=document.getElementById("failed-only");
 function apply(){document.body.classList.toggle("failed-only",box.checked);}
+// "#failed-only" in the address opens the page filtered (a link a CI job can post).
+if(location.hash==="#failed-only")box.checked=true;
 box.addEventListener("change",apply);apply();
 )";
 
