@@ -60,6 +60,7 @@ std::optional<StringMismatch> string_mismatch(const Difference& d, std::size_t l
   std::string es(e), as(a);
   i = char_start(i < es.size() ? es : as, i);
   StringMismatch m;
+  m.beyond_excerpt = ecut && acut && i == std::min(e.size(), a.size());
   m.position = 1;
   for (std::size_t k = 0; k < i; ++k)
     if (!continuation(e[k])) ++m.position;
@@ -82,8 +83,13 @@ std::vector<std::string> difference_lines(const Difference& d) {
     std::string where;
     if (auto colon = d.message.find(": expected "); colon != std::string::npos)
       where = d.message.substr(0, colon) + ", ";
-    lines.push_back(head + ": " + where + "strings differ at character " +
-                    std::to_string(m->position));
+    if (m->beyond_excerpt)
+      lines.push_back(head + ": " + where + "strings agree in their first " +
+                      std::to_string(m->position - 1) +
+                      " characters (all that the comparison keeps) and differ after them");
+    else
+      lines.push_back(head + ": " + where + "strings differ at character " +
+                      std::to_string(m->position));
     lines.push_back("  expected " + m->expected_window);
     lines.push_back("  got      " + m->actual_window);
     lines.push_back("           " + std::string(m->window_at, ' ') + "^");

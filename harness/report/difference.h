@@ -12,7 +12,10 @@ namespace konform::report {
 
 // Where two long JSON strings first differ, with a short window of each around that place.
 struct StringMismatch {
-  std::size_t position = 0;    // 1-based character (code point) of the string value
+  std::size_t position = 0; // 1-based character (code point) of the string value
+  // Both values reached the report cut (the compare engine keeps the first 300 characters) and
+  // agree that far: the difference lies somewhere after `position` - 1 characters.
+  bool beyond_excerpt = false;
   std::size_t window_at = 0;   // byte offset in each window where the difference starts
   std::string expected_window; // "..." marks text left out on either side
   std::string actual_window;

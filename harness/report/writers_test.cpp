@@ -156,6 +156,15 @@ TEST(Difference, ALongStringThatIsAPrefixOfTheOtherPointsPastItsEnd) {
   EXPECT_THAT(m->actual_window, HasSubstr("at all more\""));
 }
 
+// The compare engine keeps 297 characters of each value and appends "...": when both kept parts
+// agree, the line must not claim a position it cannot know.
+TEST(Difference, ValuesCutBeforeTheirDifferenceSaySo) {
+  std::string kept = "\"" + std::string(296, 'x') + "...";
+  auto lines = difference_lines({"$.s", kept, kept, ""});
+  EXPECT_EQ(lines.front(), "$.s: strings agree in their first 296 characters (all that the "
+                           "comparison keeps) and differ after them");
+}
+
 TEST(Difference, ShortValuesAndNonStringsReadWhole) {
   EXPECT_FALSE(string_mismatch({"$.a", "\"x\"", "\"y\"", ""}));
   EXPECT_FALSE(string_mismatch({"$.a", "5", "\"" + long_text('1') + "\"", ""}));
