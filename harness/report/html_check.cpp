@@ -72,8 +72,11 @@ std::string step_detail(const StepResult& step) {
       else if (!d.message.empty() && d.message.rfind("expected ", 0) != 0)
         note = "<div class=\"meta\">" + escaped(d.message) + "</div>";
       if (auto m = string_mismatch(d, 0))
-        note += "<div class=\"meta\">first difference at character " + std::to_string(m->position) +
-                "</div>";
+        note +=
+            "<div class=\"meta\">" +
+            (m->beyond_excerpt ? "differs after character " + std::to_string(m->position - 1)
+                               : "first difference at character " + std::to_string(m->position)) +
+            "</div>";
       out += "<tr class=\"difference\"><td class=\"path\">" + where + note + "</td><td>" + e +
              "</td><td>" + a + "</td></tr>";
     }

@@ -163,6 +163,9 @@ TEST(Difference, ValuesCutBeforeTheirDifferenceSaySo) {
   auto lines = difference_lines({"$.s", kept, kept, ""});
   EXPECT_EQ(lines.front(), "$.s: strings agree in their first 296 characters (all that the "
                            "comparison keeps) and differ after them");
+  RunResult run = sample_run();
+  run.scenarios[0].steps[1].differences = {{"$.s", kept, kept, ""}};
+  EXPECT_THAT(html_report(run), HasSubstr("differs after character 296"));
 }
 
 TEST(Difference, ShortValuesAndNonStringsReadWhole) {
