@@ -69,6 +69,9 @@ details{margin:4px 0}summary{cursor:pointer;color:#333}
 .diff td{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre-wrap;word-break:break-all}
 .diff td.path{color:#0d47a1}.diff td.path .meta{font-family:system-ui,sans-serif;word-break:normal}
 .warn{color:var(--err)}
+.kusto-table{overflow-x:auto;max-width:100%}
+table.kusto{width:auto;margin:4px 0 10px}table.kusto td,table.kusto th{border:1px solid #e0e0e0;padding:1px 6px}
+table.kusto .differs,table.kusto tr.differs td{background:#ffe082;outline:2px solid #c62828}
 body.failed-only tr.step.passed,body.failed-only tr.step.updated,body.failed-only section.all-passed{display:none}
 )";
 

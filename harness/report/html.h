@@ -4,6 +4,7 @@
 // opens from file:// on a machine without network. Every text goes through escaped().
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace konform::report::html {
 
@@ -19,5 +20,9 @@ std::string page(std::string_view title, std::string_view body, std::string_view
 
 // A JSON body pretty-printed when it parses, else as it came; escaped.
 std::string body_text(std::string_view body);
+
+// A Kusto v1 (Tables[]) or v2 (DataTable frames) response body as HTML tables, the cells (or
+// rows) whose JSON path is in `difference_paths` marked; "" when the body is neither.
+std::string kusto_tables(std::string_view body, const std::vector<std::string>& difference_paths);
 
 } // namespace konform::report::html

@@ -97,6 +97,16 @@ std::string step_detail(const StepResult& step) {
          escaped(step.url) + "</summary>" + headers_table(x.request_headers) + "<pre>" +
          html::body_text(x.request_body) + "</pre>" +
          (x.request_body_cut ? "<p class=\"warn\">body cut at 256 KiB</p>" : "") + "</details>";
+  // A Kusto response whose tables differ: the tables themselves, the differing cells marked.
+  if (!step.differences.empty() && !x.response_body.empty()) {
+    std::vector<std::string> paths;
+    for (const auto& d : step.differences)
+      paths.push_back(d.path);
+    std::string tables = html::kusto_tables(x.response_body, paths);
+    if (!tables.empty())
+      out += "<details class=\"tables\" open><summary>tables of the response</summary>" + tables +
+             "</details>";
+  }
   out += "<details class=\"response\"><summary>response: " +
          (step.status ? std::to_string(step.status) : std::string("no response")) + "</summary>" +
          headers_table(x.response_headers) + "<pre>" + html::body_text(x.response_body) + "</pre>" +
@@ -107,8 +117,8 @@ std::string step_detail(const StepResult& step) {
 constexpr std::string_view kScript = R"(
 var box=document.getElementById("failed-only");
 function apply(){document.body.classList.toggle("failed-only",box.checked);}
-// "#failed-only" in the address opens the page filtered (a link a CI job can post).
-if(location.hash==="#failed-only")box.checked=true;
+// "#failed" in the address opens the page filtered (a link a CI job can post).
+if(location.hash==="#failed")box.checked=true;
 box.addEventListener("change",apply);apply();
 )";
 

@@ -328,5 +328,19 @@ TEST(HtmlWriter, ShowsTheFailedStepsDetails) {
   EXPECT_THAT(page, HasSubstr("second \xEF\xBF\xBD problem"));
 }
 
+TEST(HtmlWriter, KustoTablesAreShownAsTablesWithTheDifferingCellMarked) {
+  RunResult run = sample_run();
+  StepResult& fail = run.scenarios[0].steps[1];
+  fail.exchange.response_body =
+      R"([{"FrameType":"DataSetHeader"},{"FrameType":"DataTable","TableName":"PrimaryResult",)"
+      R"("Columns":[{"ColumnName":"Name"},{"ColumnName":"Count"}],"Rows":[["a",1],["<b>",6]]}])";
+  fail.differences = {{"$[1].Rows[1][1]", "5", "6", "PrimaryResult row 1, column Count: ..."}};
+  std::string page = html_report(run);
+  EXPECT_THAT(page, HasSubstr("PrimaryResult ($[1])"));
+  EXPECT_THAT(page, HasSubstr("<th>Name</th><th>Count</th>"));
+  EXPECT_THAT(page, HasSubstr("<tr><td>1</td><td>&lt;b&gt;</td><td class=\"differs\">6</td></tr>"));
+  EXPECT_THAT(page, HasSubstr("<tr><td>0</td><td>a</td><td>1</td></tr>"));
+}
+
 } // namespace
 } // namespace konform::report

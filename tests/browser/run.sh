@@ -61,12 +61,13 @@ expect check '<td class="step-name">gzip response decoded before comparison</td>
 expect check '<td class="path">$.Tables[0].Rows[0][0]'
 expect check '<td class="path">$[0].statementText'
 expect check "PARTITIONS=<mark>4</mark>"
+expect check '<td class="differs">6</td>' # the Kusto table with its differing cell marked
 # The "failed only" filter, opened through its address: the script sets the class that hides
 # the passed steps.
 timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-  --user-data-dir="$work/profile-filter" --dump-dom "file://$reports/check.html#failed-only" \
-  >"$work/filter.dom" 2>/dev/null || fail "check: chromium exited $? on #failed-only"
-grep -q '<body class="failed-only"' "$work/filter.dom" || fail "check: #failed-only did not filter"
+  --user-data-dir="$work/profile-filter" --dump-dom "file://$reports/check.html#failed" \
+  >"$work/filter.dom" 2>/dev/null || fail "check: chromium exited $? on #failed"
+grep -q '<body class="failed-only"' "$work/filter.dom" || fail "check: #failed did not filter"
 expect check '<code class="crid">konform.kusto-query-v1;'
 expect check '<th>Authorization</th><td>***</td>'
 if grep -q konform-test-secret-7f3a "$reports/check.html"; then fail "check: the token is in the page"; fi
