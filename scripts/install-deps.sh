@@ -7,6 +7,7 @@ packages=(
   libboost1.81-dev libsimdjson-dev libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libssl-dev
   libxml2-utils            # xmllint: the JUnit report test
+  chromium fonts-dejavu-core  # the HTML reports are loaded, asserted and screenshotted headless
   nodejs npm               # real-client tests (Node SDKs, ksql driver, Azurite)
   default-jre-headless libhdrhistogram-java   # the .hlog interoperability test
   nginx-light wrk          # bench/: side-by-side runs on loopback

@@ -1,6 +1,6 @@
 // `konform check [PATH...]`: replays scenarios against a target (or the embedded reference
-// endpoint), prints each scenario as it finishes, writes --junit / --json reports, and turns the
-// verdict into the exit code.
+// endpoint), prints each scenario as it finishes, writes --junit / --json / --html reports, and
+// turns the verdict into the exit code.
 #include "cli/app.h"
 #include "core/file.h"
 #include "core/redact.h"
@@ -51,6 +51,7 @@ int check_main(int argc, char** argv) {
       "update-golden", "Write or refresh the golden files from the target's responses")(
       "junit", "Write a JUnit XML report to FILE", cxxopts::value<std::string>())(
       "json", "Write the JSON report to FILE", cxxopts::value<std::string>())(
+      "html", "Write a self-contained HTML report to FILE", cxxopts::value<std::string>())(
       "timeout",
       "Deadline per request in milliseconds: connect, send and the whole response (a body still "
       "arriving then fails the step)",
@@ -66,7 +67,7 @@ int check_main(int argc, char** argv) {
   opts.parse_positional({"paths"});
 
   runner::CheckOptions options;
-  std::string junit, json_file;
+  std::string junit, json_file, html_file;
   try {
     auto args = opts.parse(argc, argv);
     if (args.count("help")) {
@@ -95,6 +96,7 @@ int check_main(int argc, char** argv) {
     options.max_body = static_cast<std::size_t>(*max_body);
     junit = text("junit");
     json_file = text("json");
+    html_file = text("html");
     auto token = runner::resolve_token(text("token"), text("token-file"), text("token-command"));
     if (!token) {
       std::cerr << "konform check: " << token.error().message << "\n";
@@ -138,6 +140,7 @@ int check_main(int argc, char** argv) {
   };
   write(junit, [&] { return report::junit_xml(*run); });
   write(json_file, [&] { return report::json_report(*run); });
+  write(html_file, [&] { return report::html_report(*run); });
   return code;
 }
 

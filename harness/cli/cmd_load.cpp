@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "load/engine.h"
 #include "load/hlog.h"
+#include "load/html_report.h"
 #include "load/merge.h"
 #include "load/report.h"
 #include "load/scenario_mix.h"
@@ -17,6 +18,7 @@
 #include <cxxopts.hpp>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace konform::cli {
 namespace {
@@ -109,6 +111,7 @@ int load_main(int argc, char** argv) {
       ("json", "Write the versioned JSON result here", cxxopts::value<std::string>())
       ("hlog", "Write an HdrHistogram interval log here", cxxopts::value<std::string>())
       ("hgrm", "Write the percentile distribution (wrk2 / HdrHistogram .hgrm) here", cxxopts::value<std::string>())
+      ("html", "Write a self-contained HTML report (latency plots, intervals, errors, thresholds) here", cxxopts::value<std::string>())
       ("threshold", "Fail (exit 1) unless this holds: p99<50ms, error_rate<0.1%, rps>1000 ... (repeatable)", cxxopts::value<std::vector<std::string>>())
       ("q,quiet", "No live line on stderr")
       ("scenarios", "Scenario files or folders", cxxopts::value<std::vector<std::string>>())
@@ -329,8 +332,18 @@ int load_main(int argc, char** argv) {
       std::cerr << me << st.error().message << "\n";
       return exit_bad_input;
     }
-    lo.on_interval = [&hlog](const load::IntervalView& v) { hlog.interval(v); };
   }
+  // The HTML report plots requests/s and p99 per interval: a few numbers per interval are kept.
+  std::vector<load::IntervalPoint> intervals;
+  std::optional<double> first_interval;
+  const bool html = args.count("html") > 0;
+  if (hlog.active() || html)
+    lo.on_interval = [&](const load::IntervalView& v) {
+      if (hlog.active()) hlog.interval(v);
+      if (!html) return;
+      if (!first_interval) first_interval = v.start_epoch_s;
+      intervals.push_back(load::interval_point(v, *first_interval));
+    };
   if (!args.count("quiet"))
     lo.on_live = [](const load::LiveSample& s) {
       std::fprintf(stderr, "%s\n", load::live_line(s).c_str());
@@ -362,8 +375,17 @@ int load_main(int argc, char** argv) {
       code = exit_runtime;
     }
 
+  const auto outcomes = load::evaluate(thresholds, *result);
+  if (html)
+    if (auto st = file::write(text_opt("html"),
+                              load::html_report(*result, outcomes, intervals, "konform load"));
+        !st) {
+      std::cerr << me << "--html: " << st.error().message << "\n";
+      code = exit_runtime;
+    }
+
   bool failed = false;
-  for (const auto& o : load::evaluate(thresholds, *result)) {
+  for (const auto& o : outcomes) {
     std::cout << (o.passed ? "  threshold ok:     " : "  threshold FAILED: ") << o.threshold->text
               << "  (" << o.actual_text << ")\n";
     failed |= !o.passed;

@@ -3,6 +3,7 @@
 #include "cli/app.h"
 #include "core/file.h"
 #include "load/hlog.h"
+#include "load/html_report.h"
 #include "load/merge.h"
 #include "load/report.h"
 #include "load/threshold.h"
@@ -24,6 +25,7 @@ int merge_main(int argc, char** argv) {
   opts.add_options()
       ("json", "Write the versioned JSON result here", cxxopts::value<std::string>())
       ("hgrm", "Write the merged percentile distribution here", cxxopts::value<std::string>())
+      ("html", "Write a self-contained HTML report of the merged run here", cxxopts::value<std::string>())
       ("threshold", "Fail (exit 1) unless this holds on the merged data (repeatable)", cxxopts::value<std::vector<std::string>>())
       ("logs", "Interval logs", cxxopts::value<std::vector<std::string>>())
       ("h,help", "Show this help");
@@ -89,8 +91,16 @@ int merge_main(int argc, char** argv) {
       std::cerr << me << "--hgrm: " << st.error().message << "\n";
       code = exit_runtime;
     }
+  const auto outcomes = load::evaluate(thresholds, result);
+  if (args.count("html"))
+    if (auto st = file::write(args["html"].as<std::string>(),
+                              load::html_report(result, outcomes, {}, "konform merge"));
+        !st) {
+      std::cerr << me << "--html: " << st.error().message << "\n";
+      code = exit_runtime;
+    }
   bool failed = false;
-  for (const auto& o : load::evaluate(thresholds, result)) {
+  for (const auto& o : outcomes) {
     std::cout << (o.passed ? "  threshold ok:     " : "  threshold FAILED: ") << o.threshold->text
               << "  (" << o.actual_text << ")\n";
     failed |= !o.passed;

@@ -2,6 +2,7 @@
 
 #include "json/writer.h"
 #include <cstdio>
+#include <vector>
 
 namespace konform::load {
 namespace {
@@ -29,6 +30,31 @@ std::string human_bytes(double b) {
     ++u;
   }
   return printf_string("%.2f%s", b, units[u]);
+}
+
+// A step name in lines of at most `width` characters, broken between words only: a name is
+// never cut mid-word (a single word longer than `width` stands whole on its own line).
+std::vector<std::string> wrap_words(const std::string& text, std::size_t width) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ')
+      ++i;
+    std::size_t end = text.find(' ', i);
+    if (end == std::string::npos) end = text.size();
+    if (end == i) break;
+    std::string word = text.substr(i, end - i);
+    i = end;
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      lines.push_back(std::move(line));
+      line.clear();
+    }
+    if (!line.empty()) line += ' ';
+    line += word;
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(std::move(line));
+  return lines;
 }
 
 void latency_object(json::Writer& w, const Histogram& h) {
@@ -171,14 +197,23 @@ std::string summary_text(const LoadResult& r) {
             measured_uncorrected(s.corrected, s.uncorrected)
                 ? format_latency(static_cast<double>(s.uncorrected.value_at_percentile(99))).c_str()
                 : "-");
+      const auto name_lines = wrap_words(s.name, 36);
+      std::size_t next_line = 0;
+      if (name_lines.front().size() > 36) // one long word: alone, the numbers below it
+        out += "  " + name_lines[next_line++] + "\n";
+      const std::string first = next_line < name_lines.size() && name_lines[next_line].size() <= 36
+                                    ? name_lines[next_line++]
+                                    : std::string();
       out += printf_string(
-          "  %-36s %10llu %10.1f %10s %10s %10s %10s %8llu%s\n", s.name.substr(0, 36).c_str(),
+          "  %-36s %10llu %10.1f %10s %10s %10s %10s %8llu%s\n", first.c_str(),
           static_cast<unsigned long long>(s.counters.requests), rps,
           format_latency(static_cast<double>(s.corrected.value_at_percentile(50))).c_str(),
           format_latency(static_cast<double>(s.corrected.value_at_percentile(99))).c_str(),
           format_latency(static_cast<double>(s.corrected.value_at_percentile(99.9))).c_str(),
           format_latency(static_cast<double>(s.corrected.max())).c_str(),
           static_cast<unsigned long long>(s.counters.errors.total()), uncorrected_p99.c_str());
+      for (; next_line < name_lines.size(); ++next_line)
+        out += "  " + name_lines[next_line] + "\n";
       if (s.stream.streams > 0)
         out += printf_string(
             "    streams %llu: time to first row p50 %s p99 %s, %llu rows, %.1f rows/s per "

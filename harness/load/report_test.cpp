@@ -44,6 +44,23 @@ TEST(SummaryText, ClosedModelStepsShowOneLatency) {
   EXPECT_EQ(text.find("uncorrected"), std::string::npos) << text;
 }
 
+// A name longer than the column wraps between words (today's cut read "gzip response decoded
+// before compari"); the numbers stay on the first line, aligned with the other steps.
+TEST(SummaryText, LongStepNamesWrapBetweenWordsAndAreNeverCut) {
+  LoadResult r;
+  r.duration_s = 1;
+  r.steps.push_back(
+      step("gzip response decoded before comparison with the golden file", 3'000, 3'000));
+  r.steps.push_back(step("a_single_word_name_that_is_longer_than_the_column", 900, 900));
+  const auto text = summary_text(r);
+  const auto first = text.substr(text.find("  gzip response decoded before"));
+  EXPECT_EQ(first.find("       100"), 39u) << text; // the requests column, as in other rows
+  EXPECT_NE(text.find("\n  comparison with the golden file\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n  a_single_word_name_that_is_longer_than_the_column\n"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("compari\n"), std::string::npos) << text;
+}
+
 // Every attempt once: 10 responses (one a 500 whose body also broke the protocol, one a 503),
 // 3 answers that were no HTTP, 2 reads cut short, 1 dropped send: 7 failed of 16 attempted.
 TEST(ErrorRate, CountsEveryFailedAttemptOnce) {

@@ -1,3 +1,4 @@
+#include "report/difference.h"
 #include "report/writers.h"
 
 #include <cstdio>
@@ -73,11 +74,8 @@ std::string console_scenario(const ScenarioResult& scenario, const ConsoleOption
     for (const auto& d : step.differences) {
       if (shown == options.max_differences) break;
       ++shown;
-      if (!d.message.empty())
-        out += "        " + excerpt(d.message, 300) + "\n";
-      else
-        out += "        " + d.path + ": expected " + excerpt(d.expected) + ", got " +
-               excerpt(d.actual) + "\n";
+      for (const auto& line : difference_lines(d))
+        out += "        " + line + "\n";
     }
     if (step.differences.size() > shown)
       out += "        ... and " + std::to_string(step.differences.size() - shown) +

@@ -1,3 +1,4 @@
+#include "report/difference.h"
 #include "report/writers.h"
 
 #include <cstdio>
@@ -53,8 +54,8 @@ std::string details(const StepResult& step) {
       out +=
           "protocol " + f.rule + (f.path.empty() ? "" : " at " + f.path) + ": " + f.message + "\n";
   for (const auto& d : step.differences)
-    out += d.path + ": expected " + d.expected + ", got " + d.actual +
-           (d.message.empty() ? "" : " (" + d.message + ")") + "\n";
+    for (const auto& line : difference_lines(d))
+      out += line + "\n";
   return out;
 }
 

@@ -3,6 +3,7 @@
 // the report writers (console, JUnit XML, JSON) read. Tokens never reach this structure.
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace konform::report {
@@ -32,6 +33,21 @@ struct Finding {
   std::string message;
 };
 
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// What was sent and received, kept for steps that did not pass so that the HTML report can show
+// them: the token is redacted (core/redact.h) before anything is stored here, bodies are cut at
+// kExchangeBodyLimit.
+inline constexpr std::size_t kExchangeBodyLimit = 256 * 1024;
+struct Exchange {
+  HeaderList request_headers;
+  std::string request_body;
+  HeaderList response_headers;
+  std::string response_body; // decoded (gzip/deflate undone)
+  bool request_body_cut = false;
+  bool response_body_cut = false;
+};
+
 struct StepResult {
   std::string name;
   std::string location;          // scenario file:line:column of the step
@@ -46,6 +62,7 @@ struct StepResult {
   std::vector<Difference> differences; // golden comparison
   std::vector<Finding> findings;       // protocol validation (violations fail the step)
   std::string golden;                  // golden file compared with / written, "" = none
+  Exchange exchange;                   // empty for a passed step
 };
 
 struct ScenarioResult {

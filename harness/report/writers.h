@@ -23,4 +23,9 @@ std::string junit_xml(const RunResult& run);
 // The versioned machine-readable report (kJsonReportVersion), pretty-printed.
 std::string json_report(const RunResult& run);
 
+// One self-contained HTML page (CSS and JavaScript inline, nothing fetched): summary bar, every
+// scenario and step, a "failed only" filter, and for each failed step its client-request-id,
+// differences (first differing character marked), findings, request (token redacted) and response.
+std::string html_report(const RunResult& run);
+
 } // namespace konform::report

@@ -1,5 +1,6 @@
 #include "core/file.h"
 #include "core/ids.h"
+#include "report/difference.h"
 #include "report/writers.h"
 
 #include "json/document.h"
@@ -83,7 +84,9 @@ TEST(ConsoleWriter, ShowsEachStepWithLatencyAndTheDiffExcerpt) {
   EXPECT_THAT(out, HasSubstr("        protocol kusto.v2.frame-order at $[0]: DataSetHeader must "
                              "come first\n"));
   EXPECT_THAT(out, Not(HasSubstr("unusual but allowed"))); // warnings stay in the JSON report
-  EXPECT_THAT(out, HasSubstr("        PrimaryResult row 3, column Count: expected 5, got 6\n"));
+  EXPECT_THAT(out,
+              HasSubstr("        $[2].Rows[3][1]: PrimaryResult row 3, column Count: expected 5, "
+                        "got 6\n"));
   EXPECT_THAT(out, HasSubstr("        $[2].Rows[4]: expected [\"x\",1], got (missing)\n"));
 }
 
@@ -106,6 +109,99 @@ TEST(ConsoleWriter, BadFileShowsEveryLocatedMessageAndTheSummaryCountsIt) {
   EXPECT_THAT(summary,
               HasSubstr("2 steps in 2 scenarios: 1 passed, 1 failed, 0 errors; 1 bad file"));
   EXPECT_THAT(summary, HasSubstr("FAILED: bad input"));
+}
+
+// A ksqlDB entity's golden member: the engine's message is only "expected ..., got ...", so the
+// line must add the path, or in a 30-member entity nobody can tell which member differs.
+TEST(ConsoleWriter, EveryDifferenceLineNamesItsPath) {
+  RunResult run = sample_run();
+  run.scenarios[0].steps[1].differences = {{"$[0].statementText", "\"SHOW STREAMS;\"",
+                                            "\"SHOW TABLES;\"",
+                                            "expected \"SHOW STREAMS;\", got \"SHOW TABLES;\""}};
+  std::string out = console_scenario(run.scenarios[0]);
+  EXPECT_THAT(out, HasSubstr("        $[0].statementText: expected \"SHOW STREAMS;\", got \"SHOW "
+                             "TABLES;\"\n"));
+}
+
+std::string long_text(char differing) {
+  std::string s = "CREATE STREAM pageviews (viewtime BIGINT, userid VARCHAR, pageid VARCHAR) WITH ";
+  s += "(kafka_topic='pageviews', value_format='JSON', partitions=";
+  s += differing;
+  s += ", replicas=1) and a long tail that would not fit on one console line at all";
+  return s;
+}
+
+TEST(Difference, LongStringsShowTheFirstDifferingCharacterAndAWindowAroundIt) {
+  Difference d{"$[0].statementText", "\"" + long_text('1') + "\"", "\"" + long_text('4') + "\"",
+               ""};
+  auto lines = difference_lines(d);
+  ASSERT_EQ(lines.size(), 4u);
+  std::size_t position = long_text('1').find("partitions=") + 12; // 1-based
+  EXPECT_EQ(lines[0],
+            "$[0].statementText: strings differ at character " + std::to_string(position));
+  EXPECT_THAT(lines[1], HasSubstr("'JSON', partitions=1, replicas=1) and a long"));
+  EXPECT_THAT(lines[2], HasSubstr("'JSON', partitions=4, replicas=1) and a long"));
+  EXPECT_THAT(lines[1], ::testing::StartsWith("  expected ...\""));
+  EXPECT_THAT(lines[1], ::testing::EndsWith("\"..."));
+  // The caret stands under the differing character.
+  EXPECT_EQ(lines[3].find('^'), lines[1].find("=1,") + 1);
+  EXPECT_EQ(lines[2][lines[3].find('^')], '4');
+}
+
+TEST(Difference, ALongStringThatIsAPrefixOfTheOtherPointsPastItsEnd) {
+  Difference d{"$.s", "\"" + long_text('1') + "\"", "\"" + long_text('1') + " more\"", ""};
+  auto m = string_mismatch(d);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->position, long_text('1').size() + 1);
+  EXPECT_THAT(m->actual_window, HasSubstr("at all more\""));
+}
+
+// The compare engine keeps 297 characters of each value and appends "...": when both kept parts
+// agree, the line must not claim a position it cannot know.
+TEST(Difference, ValuesCutBeforeTheirDifferenceSaySo) {
+  std::string kept = "\"" + std::string(296, 'x') + "...";
+  auto lines = difference_lines({"$.s", kept, kept, ""});
+  EXPECT_EQ(lines.front(), "$.s: strings agree in their first 296 characters (all that the "
+                           "comparison keeps) and differ after them");
+  RunResult run = sample_run();
+  run.scenarios[0].steps[1].differences = {{"$.s", kept, kept, ""}};
+  EXPECT_THAT(html_report(run), HasSubstr("differs after character 296"));
+}
+
+TEST(Difference, ShortValuesAndNonStringsReadWhole) {
+  EXPECT_FALSE(string_mismatch({"$.a", "\"x\"", "\"y\"", ""}));
+  EXPECT_FALSE(string_mismatch({"$.a", "5", "\"" + long_text('1') + "\"", ""}));
+  EXPECT_EQ(difference_lines({"$.a", "5", "(missing)", ""}).front(),
+            "$.a: expected 5, got (missing)");
+}
+
+TEST(Difference, MultiByteCharactersAreCountedOnceAndNeverSplit) {
+  // UTF-8 é twice, as the compact JSON writer leaves it.
+  const std::string eacute = "\xc3\xa9";
+  std::string e = "\"" + std::string(70, 'x') + eacute + eacute + "a\"";
+  std::string a = "\"" + std::string(70, 'x') + eacute + eacute + "b\"";
+  auto m = string_mismatch({"$.s", e, a, ""});
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->position, 73u);
+  EXPECT_THAT(m->expected_window, HasSubstr(eacute + eacute + "a\""));
+}
+
+TEST(JunitWriter, FailureTextCarriesTheConsoleDifferenceLines) {
+  RunResult run = sample_run();
+  Difference d{"$[0].statementText", "\"" + long_text('1') + "\"", "\"" + long_text('4') + "\"",
+               ""};
+  run.scenarios[0].steps[1].differences = {d};
+  std::string xml = junit_xml(run);
+  for (const auto& line : difference_lines(d)) {
+    std::string escaped;
+    for (char c : line)
+      escaped += c == '"'    ? std::string("&quot;")
+                 : c == '\'' ? std::string("&apos;")
+                             : std::string(1, c);
+    EXPECT_THAT(xml, HasSubstr(escaped + "\n"));
+  }
+  EXPECT_THAT(console_scenario(run.scenarios[0]),
+              HasSubstr("        " + difference_lines(d)[1] + "\n"));
 }
 
 // Runs a command, returns its exit status and output.
@@ -141,8 +237,8 @@ TEST(JunitWriter, CountsAndEscapes) {
                              "tests=\"2\" failures=\"1\" errors=\"0\""));
   EXPECT_THAT(xml, HasSubstr("<failure message=\"status: expected 200, got 500\" "
                              "type=\"mismatch\">"));
-  EXPECT_THAT(xml, HasSubstr("$[2].Rows[3][1]: expected 5, got 6 (PrimaryResult row 3, column "
-                             "Count: expected 5, got 6)"));
+  EXPECT_THAT(xml,
+              HasSubstr("$[2].Rows[3][1]: PrimaryResult row 3, column Count: expected 5, got 6"));
   EXPECT_THAT(xml, HasSubstr("x-ms-client-request-id: konform.v2;22222222"));
   EXPECT_THAT(xml, HasSubstr("<error message=\"invalid scenario file\" type=\"bad-input\">"));
   EXPECT_THAT(xml, HasSubstr("second ? problem")); // a control character is not valid XML 1.0
@@ -170,6 +266,80 @@ TEST(JsonWriter, IsVersionedAndCarriesEveryStepDetail) {
   EXPECT_EQ(std::string_view(step["findings"].at(1)["level"]), "warning");
   EXPECT_THAT(std::string(std::string_view(root["scenarios"].at(1)["badInput"])),
               HasSubstr("broken.json:3:5"));
+}
+
+// A failed step whose response carries markup: the page must show it as text.
+RunResult hostile_run() {
+  RunResult run = sample_run();
+  StepResult& fail = run.scenarios[0].steps[1];
+  fail.exchange.request_headers = {{"Authorization", "***"}, {"Content-Type", "application/json"}};
+  fail.exchange.request_body = R"({"csl":"StormEvents | count"})";
+  fail.exchange.response_headers = {{"Content-Type", "application/json"}};
+  fail.exchange.response_body = R"({"x":"</pre><script>document.title='owned'</script>"})";
+  fail.differences.push_back(
+      {"$[0].statementText", "\"SHOW <b>STREAMS</b>;\"", "\"SHOW <b>TABLES</b>;\"", ""});
+  return run;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+TEST(HtmlWriter, EscapesEveryTextSoAResponseCannotRunScript) {
+  std::string page = html_report(hostile_run());
+  EXPECT_EQ(count(page, "<script>"), 1u); // the report's own, at the end
+  EXPECT_THAT(page,
+              HasSubstr("&lt;/pre&gt;&lt;script&gt;document.title=&#39;owned&#39;&lt;/script&gt;"));
+  EXPECT_THAT(page, Not(HasSubstr("<b>STREAMS")));
+  EXPECT_THAT(page, HasSubstr("v2 &lt;query&gt; &amp; &quot;more&quot;"));
+}
+
+TEST(HtmlWriter, IsSelfContained) {
+  std::string page = html_report(hostile_run());
+  EXPECT_THAT(page, ::testing::StartsWith("<!doctype html>"));
+  EXPECT_THAT(page, Not(HasSubstr("src=")));
+  EXPECT_THAT(page, Not(HasSubstr("<link")));
+  EXPECT_THAT(page, Not(HasSubstr("@import")));
+  EXPECT_THAT(page, HasSubstr("data-konform-ready"));
+}
+
+TEST(HtmlWriter, ShowsTheFailedStepsDetails) {
+  std::string page = html_report(hostile_run());
+  EXPECT_THAT(page, HasSubstr("<span class=\"verdict bad-input\""));
+  EXPECT_THAT(page, HasSubstr("id=\"failed-only\""));
+  EXPECT_THAT(page, HasSubstr("<code class=\"crid\">konform.v2;22222222-2222-4222-8222-"
+                              "222222222222</code>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"step-name\">plain</td>"));
+  EXPECT_THAT(page, HasSubstr("<td class=\"path\">$[2].Rows[3][1]<div class=\"meta\">"
+                              "PrimaryResult row 3, column Count</div>"));
+  // The first differing character of each side is marked.
+  EXPECT_THAT(page, HasSubstr("&quot;SHOW &lt;b&gt;<mark>S</mark>TREAMS"));
+  EXPECT_THAT(page, HasSubstr("&quot;SHOW &lt;b&gt;<mark>T</mark>ABLES"));
+  EXPECT_THAT(page, HasSubstr("kusto.v2.frame-order"));
+  EXPECT_THAT(page, HasSubstr("<th>Authorization</th><td>***</td>"));
+  // Bodies are pretty-printed and folded.
+  EXPECT_THAT(page, HasSubstr("<details class=\"response\"><summary>response: 200</summary>"));
+  EXPECT_THAT(page, HasSubstr("{\n  &quot;csl&quot;: &quot;StormEvents | count&quot;\n}"));
+  // The bad file's messages.
+  EXPECT_THAT(page, HasSubstr("broken.json:3:5: unknown field"));
+  EXPECT_THAT(page, HasSubstr("second \xEF\xBF\xBD problem"));
+}
+
+TEST(HtmlWriter, KustoTablesAreShownAsTablesWithTheDifferingCellMarked) {
+  RunResult run = sample_run();
+  StepResult& fail = run.scenarios[0].steps[1];
+  fail.exchange.response_body =
+      R"([{"FrameType":"DataSetHeader"},{"FrameType":"DataTable","TableName":"PrimaryResult",)"
+      R"("Columns":[{"ColumnName":"Name"},{"ColumnName":"Count"}],"Rows":[["a",1],["<b>",6]]}])";
+  fail.differences = {{"$[1].Rows[1][1]", "5", "6", "PrimaryResult row 1, column Count: ..."}};
+  std::string page = html_report(run);
+  EXPECT_THAT(page, HasSubstr("PrimaryResult ($[1])"));
+  EXPECT_THAT(page, HasSubstr("<th>Name</th><th>Count</th>"));
+  EXPECT_THAT(page, HasSubstr("<tr><td>1</td><td>&lt;b&gt;</td><td class=\"differs\">6</td></tr>"));
+  EXPECT_THAT(page, HasSubstr("<tr><td>0</td><td>a</td><td>1</td></tr>"));
 }
 
 } // namespace

@@ -97,8 +97,8 @@ TEST(CheckCli, AnAlteredGoldenFileReportsTheExactDifferenceAndExitsOne) {
   CliRun r = check(dir.path("scenarios") + " --json " + dir.path("report.json"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_THAT(r.output, HasSubstr("  FAIL  count"));
-  EXPECT_THAT(r.output,
-              HasSubstr("        PrimaryResult row 0, column Count: expected 7, got 6\n"));
+  EXPECT_THAT(r.output, HasSubstr("        $.Tables[0].Rows[0][0]: PrimaryResult row 0, column "
+                                  "Count: expected 7, got 6\n"));
   EXPECT_THAT(r.output, HasSubstr("3 passed, 1 failed"));
 
   auto report = file::read(dir.path("report.json"));

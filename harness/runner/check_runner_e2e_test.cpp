@@ -277,11 +277,15 @@ TEST(CheckRunner, TheTokenIsSentButNeverReported) {
   ASSERT_EQ(service.requests().size(), 1u);
   EXPECT_EQ(service.requests()[0].header("Authorization"), "Bearer s3cr3t-t0ken-value");
   EXPECT_EQ(only_step(result).outcome, Outcome::failed); // the golden differs: the diff shows it
-  for (const std::string& text : {console, report::console_summary(result),
-                                  report::json_report(result), report::junit_xml(result)}) {
+  for (const std::string& text :
+       {console, report::console_summary(result), report::json_report(result),
+        report::junit_xml(result), report::html_report(result)}) {
     EXPECT_THAT(text, Not(HasSubstr("s3cr3t-t0ken-value")));
   }
   EXPECT_THAT(report::json_report(result), HasSubstr("Bearer ***"));
+  // The HTML page shows the request's headers: Authorization masked whole, the echo redacted.
+  EXPECT_THAT(report::html_report(result), HasSubstr("<th>Authorization</th><td>***</td>"));
+  EXPECT_THAT(report::html_report(result), HasSubstr("Bearer ***"));
 }
 
 TEST(CheckRunner, ScenariosAreRoutedToTheirEndpointsTarget) {

@@ -12,6 +12,8 @@
 
 #include "json/document.h"
 #include "json/writer.h"
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <regex>
 
@@ -190,6 +192,27 @@ void capture(const scenario::Step& step, std::string_view body, StepContext& ctx
   }
 }
 
+void keep_body(std::string_view body, std::string& out, bool& cut) {
+  cut = body.size() > report::kExchangeBodyLimit;
+  out.assign(body.substr(0, report::kExchangeBodyLimit));
+}
+
+// The request as the HTML report shows it: the Authorization value is masked whole (whatever its
+// scheme) and the token is redacted anywhere else it was echoed.
+void keep_request(const http::Request& request, const std::string& token,
+                  report::Exchange& exchange) {
+  for (const auto& [name, value] : request.headers) {
+    bool authorization = name.size() == 13 &&
+                         std::equal(name.begin(), name.end(), "authorization", [](char a, char b) {
+                           return std::tolower(static_cast<unsigned char>(a)) == b;
+                         });
+    exchange.request_headers.emplace_back(name, authorization ? std::string(redact::kMask)
+                                                              : redact::redacted(value, token));
+  }
+  std::string body = redact::redacted(request.body, token);
+  keep_body(body, exchange.request_body, exchange.request_body_cut);
+}
+
 } // namespace
 
 StepRun run_step(const scenario::Step& step, StepContext& ctx) {
@@ -208,6 +231,7 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
     return run;
   }
   result.url = ctx.target.origin() + request->target;
+  keep_request(*request, ctx.options.token, result.exchange);
 
   http::SendOptions send_options;
   send_options.stream_for = step.stream_for;
@@ -221,6 +245,8 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
   }
   result.status = response->status;
   result.latency = response->latency;
+  for (const auto& [name, value] : response->headers)
+    result.exchange.response_headers.emplace_back(name, redact::redacted(value, ctx.options.token));
 
   if (response->status != step.expect_status)
     result.failures.push_back("status: expected " + std::to_string(step.expect_status) + ", got " +
@@ -239,6 +265,7 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
   // A server that echoes the request headers would put the token in the golden file, the diff
   // and every report: the body is redacted once, before anything reads it.
   redact::in_place(decoded.text, ctx.options.token);
+  keep_body(decoded.text, result.exchange.response_body, result.exchange.response_body_cut);
 
   protocol::Exchange exchange;
   exchange.status = response->status;
@@ -267,6 +294,8 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
   if (result.outcome == Outcome::passed &&
       (violation || !result.failures.empty() || !result.differences.empty()))
     result.outcome = Outcome::failed;
+  // Only steps that did not pass show their exchange: a 1,000-step run keeps no passing bodies.
+  if (result.outcome == Outcome::passed || result.outcome == Outcome::updated) result.exchange = {};
   return run;
 }
 

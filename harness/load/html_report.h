@@ -1,0 +1,30 @@
+#pragma once
+// `konform load --html` and `konform merge --html`: one self-contained page with the latency
+// percentile distribution as inline SVG (x: percentile on the HdrHistogram log scale
+// log10(1/(1-p)), 0 .. 99.999; y: latency), corrected, uncorrected and per step; requests/s and
+// p99 per interval when the run kept its intervals; errors by category; settings; thresholds.
+#include "load/result.h"
+#include "load/threshold.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace konform::load {
+
+// One finished interval, reduced to what the time plots need.
+struct IntervalPoint {
+  double start_s = 0; // seconds since the first interval began
+  double length_s = 0;
+  std::int64_t count = 0; // corrected histogram count: responses in the interval
+  std::int64_t p99_us = 0;
+};
+IntervalPoint interval_point(const IntervalView& view, double first_start_epoch_s);
+
+// The percentiles plotted, one point each: 0, then 1 − 10^(−x) for x = 0.1 .. 5 (99.999).
+std::vector<double> plotted_percentiles();
+
+std::string html_report(const LoadResult& result, const std::vector<ThresholdOutcome>& outcomes,
+                        const std::vector<IntervalPoint>& intervals, std::string_view title);
+
+} // namespace konform::load
