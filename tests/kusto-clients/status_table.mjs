@@ -20,6 +20,9 @@ const byKind = Object.fromEntries(resources.map((r) => [r.ResourceTypeName, r.St
 // as the table name, which addresses the same path.
 assert.match(byKind.IngestionsStatusTable, /^https:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/ingestionsstatus\?sv=.*&tn=ingestionsstatus&.*sig=/);
 
+// Idle past Azurite's 5 s keep-alive first: the worker's table connection (made at startup) is
+// then closed under it, which left every status Pending until the update was retried.
+await new Promise((r) => setTimeout(r, 7000));
 await engine.executeMgmt("Samples", ".create table Reported (name:string, n:long)");
 const ingest = new IngestClient(dmUrl);
 const props = (reportMethod, reportLevel = ReportLevel.FailuresAndSuccesses) =>

@@ -17,3 +17,10 @@ foreach(_script queued_ingest status_table)
   set_tests_properties(kusto_clients.${_script} PROPERTIES LABELS realclients TIMEOUT 600
     ENVIRONMENT WITH_AZURITE=1)
 endforeach()
+# The flows of the official Node SDK e2e suite (setup commands, table-status polling, ingest from
+# blob, ignoreFirstRecord, cleanup), written by this project: `ctest -L sdk-suites`. Also labelled
+# realclients so that runs that leave real clients out (asan) leave it out too.
+add_test(NAME kusto_clients.sdk_suite
+  COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> sdk_suite.mjs)
+set_tests_properties(kusto_clients.sdk_suite PROPERTIES LABELS "realclients;sdk-suites"
+  TIMEOUT 600 ENVIRONMENT WITH_AZURITE=1)
