@@ -56,6 +56,12 @@ int serve_main(int argc, char** argv) {
       "azurite-queue",
       "Azure Storage (Azurite) queue endpoint for queued ingestion, e.g. http://127.0.0.1:10001",
       cxxopts::value<std::string>())(
+      "azurite-table",
+      "Azurite table endpoint for ReportMethod Table status, e.g. https://127.0.0.1:10002 (the "
+      "SDKs need https)",
+      cxxopts::value<std::string>())("azurite-ca",
+                                     "PEM certificate(s) to trust for https Azurite endpoints",
+                                     cxxopts::value<std::string>())(
       "ingest-limit", "Largest decompressed streaming-ingest body in bytes (larger: 413)",
       cxxopts::value<std::size_t>()->default_value("67108864"))(
       "query-cache",
@@ -98,6 +104,8 @@ int serve_main(int argc, char** argv) {
   if (args.count("dm-listen")) eo.kusto.dm_listen = args["dm-listen"].as<std::string>();
   if (args.count("azurite-blob")) eo.kusto.azurite_blob = args["azurite-blob"].as<std::string>();
   if (args.count("azurite-queue")) eo.kusto.azurite_queue = args["azurite-queue"].as<std::string>();
+  if (args.count("azurite-table")) eo.kusto.azurite_table = args["azurite-table"].as<std::string>();
+  if (args.count("azurite-ca")) eo.kusto.azurite_ca = args["azurite-ca"].as<std::string>();
   // Problems of the server itself (out of descriptors) are logged even with --quiet; the
   // server limits them to one message a minute.
   eo.error_log = [](const std::string& message) {

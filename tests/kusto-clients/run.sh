@@ -20,6 +20,7 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -f "$log"
+  [ -z "${certs:-}" ] || rm -rf "$certs"
 }
 trap cleanup EXIT
 
@@ -46,10 +47,24 @@ if [ "${WITH_AZURITE:-0}" = 1 ]; then
     --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
     --tableHost 127.0.0.1 --tablePort "$table_port" >/dev/null 2>&1 &
   pids+=($!)
+  # The status table (ReportMethod Table) over https: the SDKs' @azure/data-tables client
+  # refuses plain http. A throw-away self-signed certificate for 127.0.0.1, trusted by konform
+  # (--azurite-ca) and by node (NODE_EXTRA_CA_CERTS).
+  certs=$(mktemp -d)
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$certs/key.pem" -out "$certs/cert.pem" \
+    -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+  tls_table_port=$(free_port)
+  node_modules/.bin/azurite-table --inMemoryPersistence --disableTelemetry --silent \
+    --tableHost 127.0.0.1 --tablePort "$tls_table_port" \
+    --cert "$certs/cert.pem" --key "$certs/key.pem" >/dev/null 2>&1 &
+  pids+=($!)
   wait_port "$blob_port"
   wait_port "$queue_port"
+  wait_port "$tls_table_port"
   extra=(--dm-listen 127.0.0.1:0 --azurite-blob "http://127.0.0.1:$blob_port"
-         --azurite-queue "http://127.0.0.1:$queue_port")
+         --azurite-queue "http://127.0.0.1:$queue_port"
+         --azurite-table "https://127.0.0.1:$tls_table_port" --azurite-ca "$certs/cert.pem")
+  export NODE_EXTRA_CA_CERTS="$certs/cert.pem"
 fi
 
 "$konform" serve --listen 127.0.0.1:0 --ksql-listen 127.0.0.1:0 "${extra[@]}" "$@" 2>"$log" &

@@ -9,7 +9,18 @@ foreach(_script data_client streaming_ingest)
 endforeach()
 # Queued ingestion: run.sh starts Azurite (npm, loopback, in memory, no telemetry) and konform serve
 # with its data-management role on another port.
-add_test(NAME kusto_clients.queued_ingest
-  COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> queued_ingest.mjs)
-set_tests_properties(kusto_clients.queued_ingest PROPERTIES LABELS realclients TIMEOUT 600
-  ENVIRONMENT WITH_AZURITE=1)
+# status_table: ReportMethod Table/QueueAndTable through Azurite's table service (https, with a
+# throw-away certificate run.sh makes with openssl).
+foreach(_script queued_ingest status_table)
+  add_test(NAME kusto_clients.${_script}
+    COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> ${_script}.mjs)
+  set_tests_properties(kusto_clients.${_script} PROPERTIES LABELS realclients TIMEOUT 600
+    ENVIRONMENT WITH_AZURITE=1)
+endforeach()
+# The flows of the official Node SDK e2e suite (setup commands, table-status polling, ingest from
+# blob, ignoreFirstRecord, cleanup), written by this project: `ctest -L sdk-suites`. Also labelled
+# realclients so that runs that leave real clients out (asan) leave it out too.
+add_test(NAME kusto_clients.sdk_suite
+  COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> sdk_suite.mjs)
+set_tests_properties(kusto_clients.sdk_suite PROPERTIES LABELS "realclients;sdk-suites"
+  TIMEOUT 600 ENVIRONMENT WITH_AZURITE=1)

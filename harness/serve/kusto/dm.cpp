@@ -9,6 +9,9 @@
 
 #include "json/document.h"
 #include "json/writer.h"
+#include <algorithm>
+#include <optional>
+#include <tuple>
 
 namespace konform::serve::kusto {
 
@@ -92,6 +95,40 @@ Result<Properties> read_properties(simdjson::simdjson_result<simdjson::dom::elem
   return out;
 }
 
+// Where the message asks its status written: IngestionStatusInTable as the SDKs send it (Python
+// and .NET: PartitionKey/RowKey; Node: partitionKey/rowKey). The table itself is always the
+// server's own status table: the URL in the message is not followed.
+struct StatusInTable {
+  std::string partition_key, row_key;
+};
+
+Result<std::optional<StatusInTable>>
+read_status_in_table(simdjson::simdjson_result<simdjson::dom::element> found) {
+  if (found.error() || found.is_null()) return std::optional<StatusInTable>();
+  if (found.type() != simdjson::dom::element_type::OBJECT)
+    return make_error("IngestionStatusInTable must be a JSON object, got " +
+                      type_name(found.value()));
+  StatusInTable out;
+  for (auto [upper, lower, into] : {std::tuple{"PartitionKey", "partitionKey", &out.partition_key},
+                                    std::tuple{"RowKey", "rowKey", &out.row_key}}) {
+    auto v = found[upper];
+    if (v.error()) v = found[lower];
+    auto text_value = v.get_string();
+    if (v.error() || text_value.error())
+      return make_error("IngestionStatusInTable." + std::string(upper) + " must be a string");
+    std::string_view key = text_value.value();
+    // Azure Table keys: at most 1 KiB, no '/', '\\', '#', '?' or control characters.
+    if (key.empty() || key.size() > 1024 || key.find_first_of("/\\#?") != std::string_view::npos ||
+        std::any_of(key.begin(), key.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+      return make_error("IngestionStatusInTable." + std::string(upper) +
+                        " is not a valid table key (1 to 1024 characters, no / \\ # ? or "
+                        "control characters)");
+    *into = std::string(key);
+  }
+  return std::optional<StatusInTable>(out);
+}
+
 } // namespace
 
 Result<std::unique_ptr<DataManagement>> DataManagement::start(engine::Catalog& catalog,
@@ -110,6 +147,11 @@ Result<std::unique_ptr<DataManagement>> DataManagement::start(engine::Catalog& c
   if (auto ok = dm->worker_storage_->create_container(std::string(temp_container)); !ok)
     return make_error("data management: " + ok.error().message +
                       " (is Azurite running at --azurite-blob?)");
+  if (dm->worker_storage_->has_tables())
+    if (auto ok = dm->worker_storage_->create_table(std::string(status_table)); !ok)
+      return make_error("data management: " + ok.error().message +
+                        " (is Azurite's table service running at --azurite-table, and is its "
+                        "certificate trusted with --azurite-ca?)");
   dm->worker_ = std::thread([p = dm.get()] { p->run(); });
   return dm;
 }
@@ -148,6 +190,13 @@ Result<engine::ResultTable> DataManagement::ingestion_resources() const {
   if (auto s = add("TempStorage", url_signer_->container_url(std::string(temp_container), valid));
       !s)
     return s.error();
+  // Only with a table endpoint: the SDKs then offer ReportMethod Table. "raud": the SDK writes
+  // the Pending entity and reads it while polling.
+  if (url_signer_->has_tables())
+    if (auto s = add("IngestionsStatusTable",
+                     url_signer_->table_url(std::string(status_table), "raud", valid));
+        !s)
+      return s.error();
   return t;
 }
 
@@ -190,6 +239,9 @@ void DataManagement::run() {
       auto outcome = process(m.text);
       if (!outcome.notification.empty())
         (void)worker_storage_->put_message(outcome.queue, base64::encode(outcome.notification));
+      if (!outcome.status_partition_key.empty())
+        (void)worker_storage_->merge_entity(std::string(status_table), outcome.status_partition_key,
+                                            outcome.status_row_key, outcome.status_entity);
       (void)worker_storage_->delete_message(std::string(ingestion_queue), m);
     }
   }
@@ -201,7 +253,9 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
       decoded && !decoded->empty() && decoded->front() == '{')
     text = std::move(decoded.value());
   std::string id = ids::uuid4(), database, table, blob_path;
-  int report_level = 0; // 0 failures only, 1 none, 2 failures and successes
+  int report_level = 0;  // 0 failures only, 1 none, 2 failures and successes
+  int report_method = 0; // 0 queue, 1 table, 2 queue and table
+  std::optional<StatusInTable> status_in_table;
   std::string error;
   std::string error_code = "BadRequest_InvalidMessage";
   bool permanent = true;
@@ -222,6 +276,22 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
     blob_path = str("BlobPath");
     if (auto level = root["ReportLevel"].get_int64(); !level.error())
       report_level = static_cast<int>(level.value());
+    if (auto method = root["ReportMethod"]; !method.error() && !method.is_null()) {
+      auto m = method.get_int64();
+      if (m.error() || m.value() < 0 || m.value() > 2)
+        error = "ReportMethod must be 0 (Queue), 1 (Table) or 2 (QueueAndTable)";
+      else
+        report_method = static_cast<int>(m.value());
+    }
+    if (report_method != 0 && error.empty()) {
+      if (auto st = read_status_in_table(root["IngestionStatusInTable"]); !st)
+        error = st.error().message;
+      else
+        status_in_table = *st;
+      if (error.empty() && status_in_table && !(worker_storage_ && worker_storage_->has_tables()))
+        error = "the message asks for its status in a table, but konform serve has no table "
+                "service (--azurite-table)";
+    }
     std::string format = "csv", mapping_ref, mapping_json, auth;
     bool ignore_first = false;
     if (auto props = read_properties(root["AdditionalProperties"]); !props) {
@@ -234,7 +304,7 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
       ignore_first = props->ignore_first_record;
     }
     if (!error.empty())
-      ; // AdditionalProperties were refused above
+      ; // AdditionalProperties or the reporting fields were refused above
     else if (!ids::is_guid(str("Id")))
       error = "the message has no Id (a GUID)";
     else if (blob_path.empty())
@@ -287,17 +357,38 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
   Outcome out;
   out.ok = error.empty();
   (out.ok ? ingested_ : failed_).fetch_add(1);
-  bool report = out.ok ? report_level == 2 : report_level != 1;
+  std::string operation_id = ids::uuid4(), activity_id = ids::uuid4();
+  std::string now = engine::format_datetime(engine::now_ticks());
+  if (status_in_table && report_method != 0 && worker_storage_ && worker_storage_->has_tables()) {
+    // The fields the SDKs read from the status table (IngestionStatus): the final Status and,
+    // on failure, what went wrong.
+    out.status_partition_key = status_in_table->partition_key;
+    out.status_row_key = status_in_table->row_key;
+    json::Writer w(out.status_entity);
+    w.begin_object();
+    w.field("Status", out.ok ? "Succeeded" : "Failed").field("UpdatedOn", now);
+    w.field("OperationId", operation_id).field("ActivityId", activity_id);
+    w.field("Database", database).field("Table", table).field("IngestionSourceId", id);
+    w.field("IngestionSourcePath", blob_path.substr(0, blob_path.find('?')));
+    w.field("Details", out.ok ? std::string() : error);
+    w.field("ErrorCode", out.ok ? std::string("Unknown") : error_code);
+    w.field("FailureStatus", out.ok ? "NotSpecified" : permanent ? "Permanent" : "Transient");
+    w.field("OriginatesFromUpdatePolicy", false);
+    w.end_object();
+  }
+  // A message whose table reporting cannot be honoured (malformed fields, no table service)
+  // still gets its failure notification on the queue: never a silently lost status.
+  bool to_queue = report_method != 1 || out.status_partition_key.empty();
+  bool report = to_queue && (out.ok ? report_level == 2 : report_level != 1);
   if (!report) return out;
   out.queue = std::string(out.ok ? success_queue : failure_queue);
-  std::string now = engine::format_datetime(engine::now_ticks());
   json::Writer w(out.notification);
   w.begin_object();
-  w.field("OperationId", ids::uuid4()).field("Database", database).field("Table", table);
+  w.field("OperationId", operation_id).field("Database", database).field("Table", table);
   w.field(out.ok ? "SucceededOn" : "FailedOn", now);
   w.field("IngestionSourceId", id)
       .field("IngestionSourcePath", blob_path.substr(0, blob_path.find('?')));
-  w.field("RootActivityId", ids::uuid4());
+  w.field("RootActivityId", activity_id);
   if (!out.ok) {
     w.field("Details", error).field("ErrorCode", error_code);
     w.field("FailureStatus", permanent ? "Permanent" : "Transient");

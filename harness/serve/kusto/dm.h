@@ -26,10 +26,13 @@ inline constexpr std::string_view ingestion_queue = "readyforaggregation-secured
 inline constexpr std::string_view success_queue = "successfulingestions";
 inline constexpr std::string_view failure_queue = "failedingestions";
 inline constexpr std::string_view temp_container = "tempstorage";
+// The status table (ReportMethod Table / QueueAndTable), in Azurite's table service.
+inline constexpr std::string_view status_table = "ingestionsstatus";
 
 class DataManagement {
 public:
-  // Creates the queues and container in Azurite, then starts the worker thread.
+  // Creates the queues and container (and the status table when a table endpoint is set) in
+  // Azurite, then starts the worker thread.
   static Result<std::unique_ptr<DataManagement>> start(engine::Catalog& catalog, DmOptions options);
   ~DataManagement();
 
@@ -48,6 +51,10 @@ public:
     bool ok = false;
     std::string notification; // JSON; empty when ReportLevel asked for none
     std::string queue;        // success_queue or failure_queue
+    // ReportMethod Table / QueueAndTable: the entity the SDK wrote (Pending) and the properties
+    // it ends with (JSON object: Status Succeeded/Failed, Details, ErrorCode, ...). Empty key:
+    // no table reporting asked.
+    std::string status_partition_key, status_row_key, status_entity;
   };
   Outcome process(const std::string& message_text);
 

@@ -140,5 +140,114 @@ TEST(KustoDmE2E, AdditionalPropertiesOfTheWrongTypeAreFailureNotifications) {
   }
 }
 
+// ReportMethod Table: with a table endpoint, `.get ingestion resources` names the status table,
+// and a message asking for table reporting (Node spells the keys partitionKey/rowKey) ends with
+// the entity's final Status; Table alone posts no queue notification. Malformed reporting fields
+// are failures that say which field is wrong.
+TEST(KustoDmE2E, ReportMethodTableEndsTheStatusEntitySucceededOrFailed) {
+  HttpServer storage({}, [&](const ServerRequest& r) {
+    ServerResponse res;
+    if (r.method == "PUT" || r.method == "POST") res.status = 201;
+    if (r.method == "GET" && r.path.find("/messages") != std::string::npos)
+      res.body = "<?xml version=\"1.0\"?><QueueMessagesList></QueueMessagesList>";
+    else if (r.method == "GET")
+      res.body = "a,1\n";
+    return res;
+  });
+  ASSERT_TRUE(storage.start().ok());
+  engine::Catalog catalog;
+  engine::load_sample(catalog);
+  ASSERT_TRUE(engine::run_command(catalog, "Samples", ".create table Q (a:string, n:long)").ok());
+  DmOptions o;
+  o.storage.blob_url = storage.url();
+  o.storage.queue_url = storage.url();
+  o.storage.table_url = storage.url();
+  auto dm = DataManagement::start(catalog, o);
+  ASSERT_TRUE(dm.ok()) << dm.error().message;
+  auto resources = (*dm)->ingestion_resources();
+  ASSERT_TRUE(resources.ok());
+  bool table_row = false;
+  for (const auto& row : resources->rows)
+    if (row[0].s == "IngestionsStatusTable") {
+      table_row = true;
+      EXPECT_NE(row[1].s.find("/devstoreaccount1/ingestionsstatus?sv="), std::string::npos)
+          << row[1].s;
+    }
+  EXPECT_TRUE(table_row);
+
+  auto message = [&](const std::string& reporting) {
+    return R"({"Id":"0f3c3c1e-8d2a-4a8e-9a55-2b8f6a1f0c11","BlobPath":")" + storage.url() +
+           R"(/devstoreaccount1/c/b.csv?sig=secret","DatabaseName":"Samples","TableName":"Q",)"
+           R"("ReportLevel":2,)" +
+           reporting + R"(,"AdditionalProperties":{"authorizationContext":"x","format":"csv"}})";
+  };
+  auto ok = (*dm)->process(message(
+      R"("ReportMethod":1,"IngestionStatusInTable":{"tableConnectionString":"https://elsewhere",)"
+      R"("partitionKey":"pk1","rowKey":"rk1"})"));
+  EXPECT_TRUE(ok.ok);
+  EXPECT_TRUE(ok.notification.empty()) << "Table alone posts no queue notification";
+  EXPECT_EQ(ok.status_partition_key, "pk1");
+  EXPECT_EQ(ok.status_row_key, "rk1");
+  EXPECT_NE(ok.status_entity.find(R"("Status":"Succeeded")"), std::string::npos)
+      << ok.status_entity;
+  EXPECT_EQ(ok.status_entity.find("secret"), std::string::npos) << "no SAS in the status table";
+
+  auto both = (*dm)->process(message(
+      R"("ReportMethod":2,"IngestionStatusInTable":{"PartitionKey":"pk2","RowKey":"rk2"})"));
+  EXPECT_TRUE(both.ok);
+  EXPECT_EQ(both.queue, success_queue);
+  EXPECT_EQ(both.status_row_key, "rk2");
+
+  struct Case {
+    std::string reporting, says;
+  };
+  for (const auto& c : std::vector<Case>{
+           {R"("ReportMethod":"Table","IngestionStatusInTable":{"PartitionKey":"p","RowKey":"r"})",
+            "ReportMethod must be 0"},
+           {R"("ReportMethod":1,"IngestionStatusInTable":{"PartitionKey":"a/b","RowKey":"r"})",
+            "PartitionKey is not a valid table key"},
+           {R"("ReportMethod":1,"IngestionStatusInTable":{"PartitionKey":"p"})",
+            "RowKey must be a string"},
+           {R"("ReportMethod":1,"IngestionStatusInTable":"x")", "must be a JSON object"}}) {
+    auto failed = (*dm)->process(message(c.reporting));
+    EXPECT_FALSE(failed.ok) << c.reporting;
+    EXPECT_NE(failed.notification.find(c.says), std::string::npos) << failed.notification;
+  }
+  auto count = engine::run_query(catalog, "Samples", "Q | count");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(count->rows[0][0].i, 2) << "only the two well-formed messages ingested";
+}
+
+// Without a table endpoint there is no status table row (the SDKs then cannot pick Table), and a
+// message asking for one fails saying so instead of silently dropping the status.
+TEST(KustoDmE2E, WithoutATableEndpointTableReportingIsAClearFailure) {
+  HttpServer storage({}, [&](const ServerRequest& r) {
+    ServerResponse res;
+    if (r.method == "PUT" || r.method == "POST") res.status = 201;
+    if (r.method == "GET") res.body = "a,1\n";
+    return res;
+  });
+  ASSERT_TRUE(storage.start().ok());
+  engine::Catalog catalog;
+  engine::load_sample(catalog);
+  DmOptions o;
+  o.storage.blob_url = storage.url();
+  o.storage.queue_url = storage.url();
+  auto dm = DataManagement::start(catalog, o);
+  ASSERT_TRUE(dm.ok()) << dm.error().message;
+  auto resources = (*dm)->ingestion_resources();
+  ASSERT_TRUE(resources.ok());
+  for (const auto& row : resources->rows)
+    EXPECT_NE(row[0].s, "IngestionsStatusTable");
+  auto failed = (*dm)->process(
+      R"({"Id":"0f3c3c1e-8d2a-4a8e-9a55-2b8f6a1f0c11","BlobPath":")" + storage.url() +
+      R"(/devstoreaccount1/c/b.csv","DatabaseName":"Samples","TableName":"Q","ReportLevel":2,)"
+      R"("ReportMethod":2,"IngestionStatusInTable":{"PartitionKey":"p","RowKey":"r"},)"
+      R"("AdditionalProperties":{"authorizationContext":"x","format":"csv"}})");
+  EXPECT_FALSE(failed.ok);
+  EXPECT_NE(failed.notification.find("no table service (--azurite-table)"), std::string::npos)
+      << failed.notification;
+}
+
 } // namespace
 } // namespace konform::serve::kusto

@@ -84,6 +84,8 @@ public:
     DmOptions dmo;
     dmo.storage.blob_url = options_.azurite_blob;
     dmo.storage.queue_url = options_.azurite_queue;
+    dmo.storage.table_url = options_.azurite_table;
+    dmo.storage.ca_file = options_.azurite_ca;
     auto dm = DataManagement::start(catalog_, dmo);
     if (!dm) return dm.error();
     dm_ = std::move(dm.value());

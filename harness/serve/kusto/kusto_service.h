@@ -29,6 +29,10 @@ struct KustoOptions {
   std::string dm_listen;     // host:port, port 0 = ephemeral (see dm_url())
   std::string azurite_blob;  // e.g. http://127.0.0.1:10000
   std::string azurite_queue; // e.g. http://127.0.0.1:10001
+  // Optional table service for ReportMethod Table (https: the SDKs' table clients refuse http)
+  // and the PEM certificate(s) to trust for it.
+  std::string azurite_table; // e.g. https://127.0.0.1:10002
+  std::string azurite_ca;
   std::function<void(const AccessLogEntry&)> dm_access_log;
   std::function<void(const std::string&)> dm_error_log;
 };

@@ -66,6 +66,19 @@ Result<std::string> queue_sas(const Account& a, std::string_view queue,
          "&sp=" + std::string(permissions) + "&sig=" + text::url_encode(*sig);
 }
 
+Result<std::string> table_sas(const Account& a, std::string_view table,
+                              std::string_view permissions, std::string_view expiry) {
+  // The canonical resource names the table in lower case.
+  std::string resource = "/table/" + a.name + "/" + text::to_lower(table);
+  // sp, st, se, resource, si, sip, spr, sv, spk, srk, epk, erk
+  auto to_sign = join({permissions, "", expiry, resource, "", "", "", version, "", "", "", ""});
+  auto sig = sign(a.key_base64, to_sign);
+  if (!sig) return sig.error();
+  return "sv=" + std::string(version) + "&tn=" + std::string(table) +
+         "&sp=" + std::string(permissions) + "&se=" + text::url_encode(expiry) +
+         "&sig=" + text::url_encode(*sig);
+}
+
 Result<std::string> account_sas(const Account& a, std::string_view services,
                                 std::string_view resource_types, std::string_view permissions,
                                 std::string_view expiry) {

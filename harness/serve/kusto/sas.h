@@ -32,6 +32,10 @@ Result<std::string> container_sas(const Account& account, std::string_view conta
 // Queue service SAS, e.g. permissions "raup".
 Result<std::string> queue_sas(const Account& account, std::string_view queue,
                               std::string_view permissions, std::string_view expiry);
+// Table service SAS (tn=table), e.g. permissions "raud" (what the SDKs' status-table clients
+// need: write their Pending entity, read it back while polling).
+Result<std::string> table_sas(const Account& account, std::string_view table,
+                              std::string_view permissions, std::string_view expiry);
 // Account SAS for the server's own use (create containers/queues, read and delete messages).
 Result<std::string> account_sas(const Account& account, std::string_view services,
                                 std::string_view resource_types, std::string_view permissions,
