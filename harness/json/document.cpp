@@ -22,4 +22,21 @@ Result<Document> Document::parse(std::string_view text, std::string_view origin)
   return doc;
 }
 
+std::string type_name(simdjson::dom::element_type type) {
+  switch (type) {
+  case simdjson::dom::element_type::ARRAY:
+    return "an array";
+  case simdjson::dom::element_type::OBJECT:
+    return "an object";
+  case simdjson::dom::element_type::STRING:
+    return "a string";
+  case simdjson::dom::element_type::BOOL:
+    return "a boolean";
+  case simdjson::dom::element_type::NULL_VALUE:
+    return "null";
+  default:
+    return "a number";
+  }
+}
+
 } // namespace konform::json

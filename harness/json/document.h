@@ -27,4 +27,8 @@ private:
   simdjson::dom::element root_;
 };
 
+// Names a JSON type for messages: "an array", "an object", "a string", "a boolean", "null",
+// "a number".
+std::string type_name(simdjson::dom::element_type type);
+
 } // namespace konform::json

@@ -7,23 +7,6 @@ namespace konform::serve::ksql {
 
 namespace {
 
-const char* kind_name(simdjson::dom::element_type t) {
-  switch (t) {
-  case simdjson::dom::element_type::ARRAY:
-    return "an array";
-  case simdjson::dom::element_type::OBJECT:
-    return "an object";
-  case simdjson::dom::element_type::STRING:
-    return "a string";
-  case simdjson::dom::element_type::BOOL:
-    return "a boolean";
-  case simdjson::dom::element_type::NULL_VALUE:
-    return "null";
-  default:
-    return "a number";
-  }
-}
-
 Error invalid(const std::string& what) {
   return make_error("Invalid JSON in request: " + what);
 }
@@ -42,7 +25,7 @@ Status read_map(simdjson::dom::element root, const char* field,
   simdjson::dom::object obj;
   if (value.get_object().get(obj) != simdjson::SUCCESS)
     return invalid(std::string("'") + field + "' must be an object, not " +
-                   kind_name(value.type()));
+                   json::type_name(value.type()));
   for (auto [k, v] : obj)
     out[std::string(k)] = scalar_text(v);
   return Ok{};
@@ -53,7 +36,7 @@ Result<json::Document> parse_object(std::string_view body) {
   if (!doc) return invalid(doc.error().message);
   if (!doc->root().is_object())
     return invalid(std::string("the body must be a JSON object, not ") +
-                   kind_name(doc->root().type()));
+                   json::type_name(doc->root().type()));
   return doc;
 }
 
@@ -68,7 +51,7 @@ Result<KsqlRequest> parse_ksql_request(std::string_view body) {
   if (root["ksql"].get(ksql) == simdjson::SUCCESS && !ksql.is_null()) {
     std::string_view s;
     if (ksql.get_string().get(s) != simdjson::SUCCESS)
-      return invalid(std::string("'ksql' must be a string, not ") + kind_name(ksql.type()));
+      return invalid(std::string("'ksql' must be a string, not ") + json::type_name(ksql.type()));
     req.ksql = std::string(s);
   }
   if (auto st = read_map(root, "streamsProperties", req.streams_properties); !st) return st.error();
@@ -78,7 +61,7 @@ Result<KsqlRequest> parse_ksql_request(std::string_view body) {
     std::int64_t n = 0;
     if (seq.get_int64().get(n) != simdjson::SUCCESS)
       return invalid(std::string("'commandSequenceNumber' must be an integer, not ") +
-                     kind_name(seq.type()));
+                     json::type_name(seq.type()));
     req.command_sequence_number = n;
   }
   return req;
@@ -93,7 +76,8 @@ Result<std::string> required_string(simdjson::dom::element root, const char* fie
     return invalid(std::string("Missing required creator property '") + field + "' (index 0)");
   std::string_view s;
   if (value.get_string().get(s) != simdjson::SUCCESS)
-    return invalid(std::string("'") + field + "' must be a string, not " + kind_name(value.type()));
+    return invalid(std::string("'") + field + "' must be a string, not " +
+                   json::type_name(value.type()));
   return std::string(s);
 }
 
@@ -128,7 +112,7 @@ Result<std::vector<std::string>> parse_terminate_request(std::string_view body) 
   simdjson::dom::array arr;
   if (list.get_array().get(arr) != simdjson::SUCCESS)
     return invalid(std::string("'deleteTopicList' must be an array, not ") +
-                   kind_name(list.type()));
+                   json::type_name(list.type()));
   for (auto item : arr) {
     std::string_view s;
     if (item.get_string().get(s) != simdjson::SUCCESS)

@@ -21,24 +21,6 @@ using engine::Value;
 
 namespace {
 
-// Names the JSON type of a value for messages ("a number", "an object").
-std::string type_name(simdjson::dom::element v) {
-  switch (v.type()) {
-  case simdjson::dom::element_type::ARRAY:
-    return "an array";
-  case simdjson::dom::element_type::OBJECT:
-    return "an object";
-  case simdjson::dom::element_type::STRING:
-    return "a string";
-  case simdjson::dom::element_type::BOOL:
-    return "a boolean";
-  case simdjson::dom::element_type::NULL_VALUE:
-    return "null";
-  default:
-    return "a number";
-  }
-}
-
 // The AdditionalProperties the worker reads.
 struct Properties {
   std::string format, mapping_reference, mapping, authorization_context;
@@ -54,7 +36,8 @@ Result<Properties> read_properties(simdjson::simdjson_result<simdjson::dom::elem
   simdjson::dom::element props = found.value();
   if (props.is_null()) return out;
   if (props.type() != simdjson::dom::element_type::OBJECT)
-    return make_error("AdditionalProperties must be a JSON object, got " + type_name(props));
+    return make_error("AdditionalProperties must be a JSON object, got " +
+                      json::type_name(props.type()));
   auto string_prop = [&](const char* key, std::string& into) -> Status {
     auto v = props[key];
     if (v.error() || v.is_null()) return Ok{};
@@ -63,7 +46,7 @@ Result<Properties> read_properties(simdjson::simdjson_result<simdjson::dom::elem
       return Ok{};
     }
     return make_error("AdditionalProperties." + std::string(key) + " must be a string, got " +
-                      type_name(v.value()));
+                      json::type_name(v.value().type()));
   };
   for (auto [key, into] : {std::pair{"format", &out.format},
                            {"ingestionMappingReference", &out.mapping_reference},
@@ -78,7 +61,7 @@ Result<Properties> read_properties(simdjson::simdjson_result<simdjson::dom::elem
     else
       return make_error("AdditionalProperties.ingestionMapping must be a JSON string or array, "
                         "got " +
-                        type_name(m.value()));
+                        json::type_name(m.value().type()));
   }
   if (auto v = props["ignoreFirstRecord"]; !v.error() && !v.is_null()) {
     if (auto b = v.get_bool(); !b.error()) {
@@ -87,9 +70,10 @@ Result<Properties> read_properties(simdjson::simdjson_result<simdjson::dom::elem
                                                        text::iequals(s.value(), "false"))) {
       out.ignore_first_record = text::iequals(s.value(), "true");
     } else {
-      return make_error("AdditionalProperties.ignoreFirstRecord must be true or false (a JSON "
-                        "boolean or the string \"true\"/\"false\"), got " +
-                        (s.error() ? type_name(v.value()) : "\"" + std::string(s.value()) + "\""));
+      return make_error(
+          "AdditionalProperties.ignoreFirstRecord must be true or false (a JSON "
+          "boolean or the string \"true\"/\"false\"), got " +
+          (s.error() ? json::type_name(v.value().type()) : "\"" + std::string(s.value()) + "\""));
     }
   }
   return out;
@@ -107,7 +91,7 @@ read_status_in_table(simdjson::simdjson_result<simdjson::dom::element> found) {
   if (found.error() || found.is_null()) return std::optional<StatusInTable>();
   if (found.type() != simdjson::dom::element_type::OBJECT)
     return make_error("IngestionStatusInTable must be a JSON object, got " +
-                      type_name(found.value()));
+                      json::type_name(found.value().type()));
   StatusInTable out;
   for (auto [upper, lower, into] : {std::tuple{"PartitionKey", "partitionKey", &out.partition_key},
                                     std::tuple{"RowKey", "rowKey", &out.row_key}}) {
