@@ -6,9 +6,19 @@
 # Crash inputs land in build/fuzz/artifacts/<target>/, logs in build/fuzz/logs/; the corpus each
 # target grows is kept in build/fuzz/corpus/<target>/ for the next run. Exit 1 when any target
 # crashed. To replay or minimise one input: build/fuzz/harness/fuzz/<target>_fuzz FILE.
+# FUZZ_SEED=N fixes libFuzzer's random seed (-seed=N): from the same corpus the same mutations are
+# tried, so a run does not fail by chance on a crash found in a new random direction. scripts/test.sh
+# (CI) sets it; unset (by hand), each run draws a new seed and explores further. Either way the
+# corpus grows in build/fuzz/corpus, so the next run (even with the same seed) starts further on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
+seed_opt=()
+if [ -n "${FUZZ_SEED:-}" ]; then
+  [[ $FUZZ_SEED =~ ^[1-9][0-9]*$ ]] || { echo "fuzz: FUZZ_SEED must be a positive integer" >&2; exit 2; }
+  seed_opt=(-seed="$FUZZ_SEED")
+  echo "fuzz: libFuzzer seed $FUZZ_SEED (FUZZ_SEED)"
+fi
 shift || true
 all=(scenario json_path compare validate exchange response_parser hlog gzip kql ingest sql_parser
      serve_kusto serve_ksql)
@@ -52,7 +62,7 @@ for t in "${targets[@]}"; do
   status=0
   # The outer timeout only guards against a fuzzer that stops answering; libFuzzer ends itself.
   timeout $((seconds + 120)) "$bin" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/" \
+    -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/" "${seed_opt[@]}" \
     "$out/corpus/$t" "$seeds/$t" >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)

@@ -157,7 +157,13 @@ void SourceMap::scan_children(std::uint32_t node, bool object) {
     mine.push_back(child);
     if (object) members_.try_emplace(MemberKey{node, std::move(name)}, child);
     skip_ws();
-    if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+    if (pos_ < text_.size() && text_[pos_] == ',') {
+      ++pos_;
+      continue;
+    }
+    // Neither ',' nor the closing bracket: stop (a value that consumed nothing, as in "[}",
+    // would otherwise be scanned again for ever).
+    if (pos_ >= text_.size() || text_[pos_] != close) break;
   }
   nodes_[node].first = static_cast<std::uint32_t>(children_.size());
   nodes_[node].count = static_cast<std::uint32_t>(mine.size());

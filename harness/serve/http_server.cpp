@@ -644,7 +644,7 @@ private:
 } // namespace
 
 std::string serve_in_memory(const ServerOptions& options, const Handler& handler,
-                            std::string_view raw_request) {
+                            std::string_view raw_request, std::size_t* consumed) {
   Shared shared;
   shared.options = options;
   shared.handler = handler;
@@ -663,6 +663,7 @@ std::string serve_in_memory(const ServerOptions& options, const Handler& handler
   }
   if (!ec && !parser.is_done()) parser.put_eof(ec);
   if (!ec && !parser.is_done()) ec = bhttp::error::partial_message;
+  if (consumed) *consumed = ec ? raw_request.size() : used;
 
   ServerResponse res;
   bool keep_alive = false;

@@ -127,7 +127,9 @@ private:
 // stream_buffer_limit is reached (then the sink is closed, as for a client that went away).
 // Returns the raw response bytes (status line, headers, body with chunked framing as sent).
 // The entry point for fuzz targets and tests of request handling; thread-safe as the handler is.
+// `consumed`, when given, receives how many bytes of raw_request the request took (all of them
+// after a parse error), so that a caller can serve the rest as the connection's next request.
 std::string serve_in_memory(const ServerOptions& options, const Handler& handler,
-                            std::string_view raw_request);
+                            std::string_view raw_request, std::size_t* consumed = nullptr);
 
 } // namespace konform::serve

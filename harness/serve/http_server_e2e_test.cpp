@@ -232,4 +232,24 @@ TEST(HttpServerInMemory, ServesOneRawRequestWithTheServersLimitsAndErrors) {
   EXPECT_TRUE(closed) << "an unfinished stream is closed, as if its client went away";
 }
 
+TEST(HttpServerInMemory, SaysHowManyBytesTheRequestTookSoPipelinedOnesCanFollow) {
+  ServerOptions o;
+  Handler echo = [](const ServerRequest& r) {
+    ServerResponse res;
+    res.body = r.path;
+    return res;
+  };
+  std::string first = "POST /a HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi";
+  std::string raw = first + "GET /b HTTP/1.1\r\n\r\n";
+  std::size_t used = 0;
+  auto a = serve_in_memory(o, echo, raw, &used);
+  EXPECT_EQ(used, first.size());
+  EXPECT_EQ(a.substr(a.find("\r\n\r\n") + 4), "/a");
+  auto b = serve_in_memory(o, echo, std::string_view(raw).substr(used), &used);
+  EXPECT_EQ(b.substr(b.find("\r\n\r\n") + 4), "/b");
+  std::string bad = "NOT HTTP\r\n\r\nGET /c HTTP/1.1\r\n\r\n";
+  serve_in_memory(o, echo, bad, &used);
+  EXPECT_EQ(used, bad.size()) << "after a parse error the connection ends: nothing is left";
+}
+
 } // namespace konform::serve
