@@ -45,11 +45,13 @@ protected:
     EXPECT_TRUE(res.ok()) << res.error().message;
     return res.ok() ? std::move(res.value()) : http::Response{};
   }
+  // Declared before the server, so destroyed after it: the server's threads may still write a
+  // log line while the fixture is torn down.
+  std::mutex mu;
+  std::vector<AccessLogEntry> log;
   std::unique_ptr<KustoService> service;
   std::unique_ptr<HttpServer> server;
   std::unique_ptr<http::Client> client;
-  std::mutex mu;
-  std::vector<AccessLogEntry> log;
   int requests = 0;
 };
 
