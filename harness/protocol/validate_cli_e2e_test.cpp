@@ -3,6 +3,7 @@
 #include "core/base64.h"
 #include "core/file.h"
 #include "core/gzip.h"
+#include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
 #include "json/document.h"
@@ -18,23 +19,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int code = -1;
-  std::string output; // stdout and stderr together
-};
+using konform::test_support::Run;
 
 Run konform(const std::string& args) {
-  Run r;
-  std::string cmd = std::string(KONFORM_BINARY) + " validate " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.output.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return konform::test_support::run_binary("validate " + args);
 }
 
 class ValidateCli : public ::testing::Test {

@@ -1,5 +1,6 @@
 // `konform serve` as a user starts it: the real binary, its options and exit codes.
 #include "http/client.h"
+#include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
 #include <array>
@@ -16,23 +17,10 @@
 namespace konform {
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string output;
-};
+using test_support::Run;
 
 Run konform_serve(const std::string& args) {
-  Run r;
-  std::string cmd = std::string(KONFORM_BINARY) + " serve " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.output.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test_support::run_binary("serve " + args);
 }
 
 TEST(ServeCli, UnusableTokenFilesExitTwoWithoutStarting) {
