@@ -6,11 +6,12 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libsimdjson-dev libcxxopts-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libssl-dev
+  libnghttp2-dev           # HTTP/2 in serve, check and load
   libxml2-utils            # xmllint: the JUnit report test
   chromium fonts-dejavu-core  # the HTML reports are loaded, asserted and screenshotted headless
   nodejs npm               # real-client tests (Node SDKs, ksql driver, Azurite)
   default-jre-headless libhdrhistogram-java   # the .hlog interoperability test
-  nginx-light wrk          # bench/: side-by-side runs on loopback
+  nginx-light wrk nghttp2-client  # bench/: side-by-side runs on loopback (h2load for HTTP/2)
   clang libclang-rt-14-dev # scripts/fuzz.sh: libFuzzer targets under ASan+UBSan
 )
 
