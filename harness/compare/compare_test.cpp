@@ -47,6 +47,25 @@ TEST(Compare, ReportsEveryDifferenceWithPathExpectedAndActual) {
   EXPECT_EQ(ds[5].message, "unexpected member \"new\"");
 }
 
+// A long string (a statementText, a CSV cell) that first differs far from its start: both values
+// are kept far enough for the report to point at the difference; the message stays short.
+TEST(Compare, LongStringsKeepTheirFirstDifference) {
+  std::string head(800, 'x');
+  auto ds = diff("{\"s\":\"" + head + "A tail\"}", "{\"s\":\"" + head + "B tail\"}");
+  ASSERT_EQ(ds.size(), 1u);
+  EXPECT_EQ(ds[0].expected, "\"" + head + "A tail\"");
+  EXPECT_EQ(ds[0].actual, "\"" + head + "B tail\"");
+  EXPECT_LT(ds[0].message.size(), 700u);
+  // Past the keep limit the value is cut, never inside a UTF-8 character.
+  std::string huge;
+  for (int i = 0; i < 9000; ++i)
+    huge += "\xc3\xa9";
+  auto cut = diff("{\"s\":\"" + huge + "a\"}", "{\"s\":\"" + huge + "b\"}");
+  ASSERT_EQ(cut.size(), 1u);
+  EXPECT_TRUE(cut[0].expected.ends_with("\xc3\xa9..."));
+  EXPECT_LE(cut[0].expected.size(), 16u * 1024);
+}
+
 TEST(Compare, LargeReorderedObjectsPairMembersByName) {
   std::string expected = "{";
   std::string actual = "{";

@@ -18,6 +18,9 @@ using simdjson::dom::element_type;
 namespace {
 
 constexpr std::size_t kExcerptLimit = 300;
+// Two differing strings keep this much each, so the report can point at a first difference far
+// into a long value (a statementText, a CSV blob); the message keeps the short excerpt.
+constexpr std::size_t kStringKeepLimit = 16 * 1024;
 
 bool is_number(element_type t) {
   return t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE;
@@ -184,13 +187,21 @@ CompiledRules compile_lenient(const Rules& rules) {
   return c;
 }
 
-std::string Engine::excerpt(element v) {
+std::string Engine::excerpt(element v, std::size_t limit) {
   std::string s = json::compact(v);
-  if (s.size() > kExcerptLimit) {
-    s.resize(kExcerptLimit - 3);
+  if (s.size() > limit) {
+    // Never end inside a UTF-8 character: the report counts characters of what is kept.
+    std::size_t keep = limit - 3;
+    while (keep > 0 && (static_cast<unsigned char>(s[keep]) & 0xC0) == 0x80)
+      --keep;
+    s.resize(keep);
     s += "...";
   }
   return s;
+}
+
+std::string Engine::excerpt(element v) {
+  return excerpt(v, kExcerptLimit);
 }
 
 std::string Engine::prefix() const {
@@ -298,10 +309,8 @@ void Engine::value(element e, element a) {
         failed_ = true;
         return;
       }
-      std::string ex = excerpt(e);
-      std::string ac = excerpt(a);
-      std::string what = "expected " + ex + ", got " + ac;
-      report(std::move(ex), std::move(ac), std::move(what));
+      std::string what = "expected " + excerpt(e) + ", got " + excerpt(a);
+      report(excerpt(e, kStringKeepLimit), excerpt(a, kStringKeepLimit), std::move(what));
       return;
     }
   }

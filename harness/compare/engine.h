@@ -148,6 +148,7 @@ public:
 
   // Compact JSON of a value for a Difference, shortened when very long.
   static std::string excerpt(simdjson::dom::element v);
+  static std::string excerpt(simdjson::dom::element v, std::size_t limit);
 
 private:
   void member(std::string_view key, simdjson::dom::element e, simdjson::dom::element a);

@@ -13,7 +13,7 @@ namespace konform::report {
 // Where two long JSON strings first differ, with a short window of each around that place.
 struct StringMismatch {
   std::size_t position = 0; // 1-based character (code point) of the string value
-  // Both values reached the report cut (the compare engine keeps the first 300 characters) and
+  // Both values reached the report cut (the compare engine keeps 16 KiB of each string) and
   // agree that far: the difference lies somewhere after `position` - 1 characters.
   bool beyond_excerpt = false;
   std::size_t window_at = 0;   // byte offset in each window where the difference starts

@@ -156,7 +156,7 @@ TEST(Difference, ALongStringThatIsAPrefixOfTheOtherPointsPastItsEnd) {
   EXPECT_THAT(m->actual_window, HasSubstr("at all more\""));
 }
 
-// The compare engine keeps 297 characters of each value and appends "...": when both kept parts
+// The compare engine keeps the start of each long value and appends "...": when both kept parts
 // agree, the line must not claim a position it cannot know.
 TEST(Difference, ValuesCutBeforeTheirDifferenceSaySo) {
   std::string kept = "\"" + std::string(296, 'x') + "...";
