@@ -65,6 +65,7 @@ pre,code,.mono{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace}
 pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:6px 8px;border-radius:4px;margin:4px 0;max-height:480px;overflow:auto}
 mark{background:#ffd54f;color:#000;outline:1px solid #c62828}
 details{margin:4px 0}summary{cursor:pointer;color:#333}
+.on-view[data-deferred]{min-height:120px}
 .detail{padding:4px 0 8px 12px;border-left:3px solid var(--fail);margin:4px 0 8px}
 .diff td{font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;white-space:pre-wrap;word-break:break-all}
 .diff td.path{color:#0d47a1}.diff td.path .meta{font-family:system-ui,sans-serif;word-break:normal}
@@ -95,6 +96,64 @@ std::string page(std::string_view title, std::string_view body, std::string_view
   out += "</body>\n</html>\n";
   return out;
 }
+
+std::string Deferred::add(std::string content) {
+  fragments_.push_back(std::move(content));
+  return std::to_string(fragments_.size() - 1);
+}
+
+std::string Deferred::details(std::string_view cls, std::string_view summary_markup,
+                              std::string content) {
+  std::string out = "<details class=\"" + escaped(cls) + "\" data-deferred=\"" +
+                    add(std::move(content)) + "\"><summary>";
+  out += summary_markup;
+  return out + "</summary></details>";
+}
+
+std::string Deferred::on_view(std::string_view cls, std::string content) {
+  return "<div class=\"" + escaped(cls) + " on-view\" data-deferred=\"" + add(std::move(content)) +
+         "\"></div>";
+}
+
+std::string Deferred::data_block() const {
+  if (fragments_.empty()) return {};
+  std::string json = "[";
+  for (std::size_t i = 0; i < fragments_.size(); ++i) {
+    if (i) json += ',';
+    json::append_quoted(json, fragments_[i]);
+  }
+  json += ']';
+  // "</" inside a <script> element would end it early; "<\/" is the same JSON string.
+  std::string out = "<script type=\"application/json\" id=\"konform-deferred\">";
+  out.reserve(out.size() + json.size() + 64);
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    out += json[i];
+    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') out += '\\';
+  }
+  return out + "</script>\n";
+}
+
+const std::string_view kDeferredScript = R"(
+var deferredData=document.getElementById("konform-deferred");
+var deferred=deferredData?JSON.parse(deferredData.textContent):[];
+function fill(el){
+  var n=el.getAttribute("data-deferred");
+  if(n===null)return;
+  el.removeAttribute("data-deferred");
+  el.insertAdjacentHTML("beforeend",deferred[+n]);
+}
+// "toggle" does not bubble; a capturing listener also sees <details> built later.
+document.addEventListener("toggle",function(e){if(e.target.open)fill(e.target);},true);
+var views=document.querySelectorAll(".on-view[data-deferred]");
+if(/\bexpanded\b/.test(location.hash)){
+  views.forEach(fill);
+  document.querySelectorAll("details").forEach(function(d){fill(d);d.open=true;});
+}else if("IntersectionObserver" in window){
+  var io=new IntersectionObserver(function(entries){entries.forEach(function(e){
+    if(e.isIntersecting){io.unobserve(e.target);fill(e.target);}});},{rootMargin:"1500px"});
+  views.forEach(function(v){io.observe(v);});
+}else views.forEach(fill);
+)";
 
 std::string body_text(std::string_view body) {
   if (body.empty()) return "<span class=\"meta\">(empty)</span>";

@@ -48,8 +48,14 @@ std::string headers_table(const HeaderList& headers) {
   return out + "</table>";
 }
 
-std::string step_detail(const StepResult& step) {
-  std::string out = "<tr class=\"detail-row\"><td></td><td colspan=\"4\"><div class=\"detail\">";
+// The first failed steps' details are markup; later ones are built as they scroll into view,
+// so a run where every step failed still opens at once.
+constexpr int kEagerDetails = 50;
+
+// What a failed step shows: its id, failures, differences, findings, and the request and
+// response folded (built when opened).
+std::string step_detail(const StepResult& step, html::Deferred& deferred) {
+  std::string out;
   out += "<div>client-request-id <code class=\"crid\">" + escaped(step.client_request_id) +
          "</code></div>";
   if (!step.location.empty())
@@ -93,10 +99,10 @@ std::string step_detail(const StepResult& step) {
   }
   if (any_finding) out += "</ul>";
   const Exchange& x = step.exchange;
-  out += "<details class=\"request\"><summary>request: " + escaped(step.method) + " " +
-         escaped(step.url) + "</summary>" + headers_table(x.request_headers) + "<pre>" +
-         html::body_text(x.request_body) + "</pre>" +
-         (x.request_body_cut ? "<p class=\"warn\">body cut at 256 KiB</p>" : "") + "</details>";
+  out += deferred.details(
+      "request", "request: " + escaped(step.method) + " " + escaped(step.url),
+      headers_table(x.request_headers) + "<pre>" + html::body_text(x.request_body) + "</pre>" +
+          (x.request_body_cut ? "<p class=\"warn\">body cut at 256 KiB</p>" : ""));
   // A Kusto response whose tables differ: the tables themselves, the differing cells marked.
   if (!step.differences.empty() && !x.response_body.empty()) {
     std::vector<std::string> paths;
@@ -107,18 +113,20 @@ std::string step_detail(const StepResult& step) {
       out += "<details class=\"tables\" open><summary>tables of the response</summary>" + tables +
              "</details>";
   }
-  out += "<details class=\"response\"><summary>response: " +
-         (step.status ? std::to_string(step.status) : std::string("no response")) + "</summary>" +
-         headers_table(x.response_headers) + "<pre>" + html::body_text(x.response_body) + "</pre>" +
-         (x.response_body_cut ? "<p class=\"warn\">body cut at 256 KiB</p>" : "") + "</details>";
-  return out + "</div></td></tr>";
+  out += deferred.details(
+      "response",
+      "response: " + (step.status ? std::to_string(step.status) : std::string("no response")),
+      headers_table(x.response_headers) + "<pre>" + html::body_text(x.response_body) + "</pre>" +
+          (x.response_body_cut ? "<p class=\"warn\">body cut at 256 KiB</p>" : ""));
+  return out;
 }
 
 constexpr std::string_view kScript = R"(
 var box=document.getElementById("failed-only");
 function apply(){document.body.classList.toggle("failed-only",box.checked);}
-// "#failed" in the address opens the page filtered (a link a CI job can post).
-if(location.hash==="#failed")box.checked=true;
+// "#failed" in the address opens the page filtered (a link a CI job can post); it combines with
+// "#expanded" as "#failed,expanded".
+if(/\bfailed\b/.test(location.hash))box.checked=true;
 box.addEventListener("change",apply);apply();
 )";
 
@@ -127,6 +135,8 @@ box.addEventListener("change",apply);apply();
 std::string html_report(const RunResult& run) {
   Totals t = run.totals();
   std::string verdict = run.verdict();
+  html::Deferred deferred;
+  int failed_shown = 0;
   std::string b;
   b += "<h1>konform check <span class=\"verdict " + escaped(verdict) + "\" id=\"verdict\">" +
        escaped(verdict) + "</span></h1>\n";
@@ -172,14 +182,21 @@ std::string html_report(const RunResult& run) {
              "</span></td><td class=\"step-name\">" + escaped(step.name) + "</td><td>" +
              (step.status ? std::to_string(step.status) : std::string("&mdash;")) +
              "</td><td class=\"num\">" + ms(step.latency) + "</td><td></td></tr>\n";
-        if (step.outcome == Outcome::failed || step.outcome == Outcome::error)
-          b += step_detail(step) + "\n";
+        if (step.outcome == Outcome::failed || step.outcome == Outcome::error) {
+          std::string detail = step_detail(step, deferred);
+          b += "<tr class=\"detail-row\"><td></td><td colspan=\"4\">" +
+               (failed_shown++ < kEagerDetails ? "<div class=\"detail\">" + detail + "</div>"
+                                               : deferred.on_view("detail", std::move(detail))) +
+               "</td></tr>\n";
+        }
       }
       b += "</table>\n";
     }
     b += "</section>\n";
   }
-  return html::page("konform check: " + verdict, b, "", kScript);
+  b += deferred.data_block();
+  return html::page("konform check: " + verdict, b, "",
+                    std::string(html::kDeferredScript) + std::string(kScript));
 }
 
 } // namespace konform::report

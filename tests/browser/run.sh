@@ -69,7 +69,14 @@ timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
   >"$work/filter.dom" 2>/dev/null || fail "check: chromium exited $? on #failed"
 grep -q '<body class="failed-only"' "$work/filter.dom" || fail "check: #failed did not filter"
 expect check '<code class="crid">konform.kusto-query-v1;'
-expect check '<th>Authorization</th><td>***</td>'
+# Request and response are folded and built by the script when opened; "#expanded" opens them all.
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
+  --user-data-dir="$work/profile-expanded" --dump-dom "file://$reports/check.html#expanded" \
+  >"$work/expanded.dom" 2>/dev/null || fail "check: chromium exited $? on #expanded"
+grep -qF '<th>Authorization</th><td>***</td>' "$work/expanded.dom" ||
+  fail "check: #expanded did not build the request headers (token redacted)"
+grep -qF '<details class="response" open=""><summary>response: 200</summary>' "$work/expanded.dom" ||
+  fail "check: #expanded did not open the responses"
 if grep -q konform-test-secret-7f3a "$reports/check.html"; then fail "check: the token is in the page"; fi
 
 # load: a short open-model run on the embedded endpoint with two thresholds; merge: its .hlog.
