@@ -79,6 +79,8 @@ int merge_main(int argc, char** argv) {
   }
   for (const auto& p : merged->problems)
     std::cerr << me << "skipped " << p << "\n";
+  for (const auto& i : merged->incomplete)
+    std::cerr << me << "incomplete run: " << i << "\n";
   const auto& result = merged->result;
   std::cout << load::summary_text(result);
 
@@ -111,7 +113,7 @@ int merge_main(int argc, char** argv) {
   }
   if (const int regression = gate.finish(result, me); regression != exit_ok) return regression;
   if (failed) return exit_failed;
-  if (unreadable || !merged->problems.empty()) return exit_bad_input;
+  if (unreadable || !merged->problems.empty() || !merged->incomplete.empty()) return exit_bad_input;
   return code;
 }
 
