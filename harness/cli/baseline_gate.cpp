@@ -51,6 +51,18 @@ bool BaselineGate::prepare(const cxxopts::ParseResult& args, const char* me) {
   return true;
 }
 
+int BaselineGate::check_before(const load::LoadOptions& options, const char* me) const {
+  if (!baseline_ || force_) return exit_ok;
+  const auto differences = load::setting_differences(*baseline_, load::planned_identity(options));
+  for (const auto& d : differences)
+    std::cerr << me << "not comparable with the baseline: " << d << "\n";
+  if (differences.empty()) return exit_ok;
+  std::cerr << me
+            << "nothing was sent: run with the baseline's settings, save a new baseline, or add "
+               "--force\n";
+  return exit_bad_input;
+}
+
 int BaselineGate::finish(const load::LoadResult& result, const char* me) const {
   if (!baseline_) return exit_ok;
   const auto now = load::summarize(result);

@@ -16,6 +16,9 @@ public:
   // either is bad: the caller exits with exit_bad_input.
   bool prepare(const cxxopts::ParseResult& args, const char* me);
   bool active() const { return baseline_.has_value(); }
+  // Before `konform load` sends anything: exit_bad_input (each difference named) when the
+  // planned run cannot be compared with the baseline and --force was not given, else exit_ok.
+  int check_before(const load::LoadOptions& options, const char* me) const;
   // Prints the comparison and returns exit_ok, exit_failed (a limit exceeded, each named) or
   // exit_bad_input (different settings without --force, each difference named).
   int finish(const load::LoadResult& result, const char* me) const;

@@ -330,6 +330,7 @@ int load_main(int argc, char** argv) {
     lo.steps = std::move(mix.steps);
   }
 
+  if (const int code = gate.check_before(lo, me); code != exit_ok) return code;
   HlogSink hlog;
   if (args.count("hlog")) {
     if (auto st = hlog.open(text_opt("hlog")); !st) {

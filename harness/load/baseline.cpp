@@ -272,6 +272,19 @@ RunSummary summarize(const LoadResult& result, std::string_view origin) {
   return std::move(*summary);
 }
 
+RunSummary planned_identity(const LoadOptions& o, std::string_view origin) {
+  RunSummary out;
+  out.origin = std::string(origin);
+  out.model = o.rate > 0 ? "open" : "closed";
+  out.target_rps = o.rate > 0 ? o.rate / o.shard.count : 0;
+  out.settings = {{"threads", std::to_string(std::min(o.threads, o.connections))},
+                  {"connections", std::to_string(o.connections)},
+                  {"shard", std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count)}};
+  for (const auto& step : o.steps)
+    out.step_names.push_back(step.name);
+  return out;
+}
+
 std::vector<std::string> setting_differences(const RunSummary& a, const RunSummary& b) {
   std::vector<std::string> out;
   auto both = [&](const std::string& what, const std::string& va, const std::string& vb) {

@@ -6,6 +6,7 @@
 // settings (model, rate, threads, connections, shards, steps) are not comparable: the
 // differences are listed so the CLI can refuse them unless forced. Pure functions, no I/O.
 #include "core/result.h"
+#include "load/options.h"
 #include "load/result.h"
 
 #include <optional>
@@ -47,6 +48,11 @@ const std::vector<std::string>& compared_metrics();
 Result<RunSummary> read_run_json(std::string_view text, std::string_view origin);
 // The same summary of a result in memory (through its JSON, so both sides are read alike).
 RunSummary summarize(const LoadResult& result, std::string_view origin = "this run");
+
+// What a run with these options will record as its identity (model, rate, threads, connections,
+// shard, steps), so the CLI can refuse an incomparable baseline before sending any load. Mirrors
+// the settings engine.cpp writes (a run never has more threads than connections).
+RunSummary planned_identity(const LoadOptions& options, std::string_view origin = "this run");
 
 // Why the two runs are not comparable, one line per difference ("connections: 10 in OLD.json,
 // 50 in this run"); empty when they are.

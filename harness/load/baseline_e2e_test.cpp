@@ -64,6 +64,8 @@ TEST(LoadBaselineCli, RefusesOtherSettingsUnlessForced) {
   EXPECT_NE(r.output.find("connections: 50 in " + other + ", 2 in this run"), std::string::npos)
       << r.output;
   EXPECT_EQ(r.output.find("regression ok"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("Requests/sec"), std::string::npos) << "refused before any load";
+  EXPECT_NE(r.output.find("nothing was sent"), std::string::npos) << r.output;
 
   r = run_binary(run_args + "--baseline " + other + " --max-regression 'p99=10%' --force");
   EXPECT_EQ(r.code, 0) << r.output;

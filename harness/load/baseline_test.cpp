@@ -226,3 +226,31 @@ TEST(Baseline, MaxRegressionParsesTheDocumentedFormsAndExplainsBadOnes) {
 
 } // namespace
 } // namespace konform::load
+
+namespace konform::load {
+namespace {
+
+TEST(Baseline, PlannedIdentityMatchesWhatTheRunRecords) {
+  LoadOptions o;
+  o.rate = 1000;
+  o.threads = 4;
+  o.connections = 2; // never more threads than connections
+  o.shard = {1, 4};
+  o.steps.resize(2);
+  o.steps[0].name = "query";
+  o.steps[1].name = "mgmt";
+  const auto planned = planned_identity(o, "the planned run");
+  // What engine.cpp records for it (settings and per-step names), read back from its JSON.
+  auto recorded =
+      run(1, 1000, {"threads=2", "connections=2", "model=open", "shard=1/4", "steps=2"});
+  recorded.target_rate = 250; // -R is the whole run's: a shard sends 1/N of it
+  EXPECT_TRUE(setting_differences(summarize(recorded), planned).empty());
+  o.connections = 8;
+  const auto diffs = setting_differences(summarize(recorded, "OLD.json"), planned_identity(o));
+  ASSERT_EQ(diffs.size(), 2u);
+  EXPECT_EQ(diffs[0], "threads: 2 in OLD.json, 4 in this run");
+  EXPECT_EQ(diffs[1], "connections: 2 in OLD.json, 8 in this run");
+}
+
+} // namespace
+} // namespace konform::load
