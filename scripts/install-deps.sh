@@ -15,6 +15,12 @@ packages=(
   clang libclang-rt-14-dev # scripts/fuzz.sh: libFuzzer targets under ASan+UBSan
 )
 
+# --build: only what compiling konform needs (deploy/Dockerfile's build stage).
+if [ "${1:-}" = "--build" ]; then
+  packages=(build-essential cmake ninja-build pkg-config libboost1.81-dev libsimdjson-dev
+            libcxxopts-dev zlib1g-dev libssl-dev libnghttp2-dev)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,6 +1,7 @@
 // `konform load`: a multi-threaded load generator (closed model like wrk, open model like wrk2)
 // with corrected and uncorrected latency histograms, thresholds as CI gates and HdrHistogram logs.
 #include "cli/app.h"
+#include "cli/baseline_gate.h"
 #include "core/file.h"
 #include "core/text.h"
 #include "load/engine.h"
@@ -117,6 +118,7 @@ int load_main(int argc, char** argv) {
       ("scenarios", "Scenario files or folders", cxxopts::value<std::vector<std::string>>())
       ("h,help", "Show this help");
   // clang-format on
+  BaselineGate::add_options(opts);
   opts.parse_positional({"scenarios"});
 
   cxxopts::ParseResult args;
@@ -130,6 +132,8 @@ int load_main(int argc, char** argv) {
     std::cout << opts.help() << "\n";
     return exit_ok;
   }
+  BaselineGate gate; // the baseline is read before the run: a bad file costs no load
+  if (!gate.prepare(args, me)) return exit_bad_input;
   auto text_opt = [&](const char* name) {
     return args.count(name) ? args[name].as<std::string>() : std::string();
   };
@@ -326,6 +330,7 @@ int load_main(int argc, char** argv) {
     lo.steps = std::move(mix.steps);
   }
 
+  if (const int code = gate.check_before(lo, me); code != exit_ok) return code;
   HlogSink hlog;
   if (args.count("hlog")) {
     if (auto st = hlog.open(text_opt("hlog")); !st) {
@@ -396,6 +401,7 @@ int load_main(int argc, char** argv) {
     std::cerr << me << why << "\n";
     return exit_runtime;
   }
+  if (const int regression = gate.finish(*result, me); regression != exit_ok) return regression;
   if (failed) return exit_failed;
   return code;
 }

@@ -1,6 +1,7 @@
 // `konform merge A.hlog B.hlog ...`: adds the histograms of several load runs (shards of one
 // distributed run) exactly and prints the report one process would have printed.
 #include "cli/app.h"
+#include "cli/baseline_gate.h"
 #include "core/file.h"
 #include "load/hlog.h"
 #include "load/html_report.h"
@@ -30,6 +31,7 @@ int merge_main(int argc, char** argv) {
       ("logs", "Interval logs", cxxopts::value<std::vector<std::string>>())
       ("h,help", "Show this help");
   // clang-format on
+  BaselineGate::add_options(opts);
   opts.parse_positional({"logs"});
   cxxopts::ParseResult args;
   try {
@@ -42,6 +44,8 @@ int merge_main(int argc, char** argv) {
     std::cout << opts.help() << "\n";
     return exit_ok;
   }
+  BaselineGate gate;
+  if (!gate.prepare(args, me)) return exit_bad_input;
   if (!args.count("logs")) {
     std::cerr << me << "give at least one .hlog file (written by konform load --hlog)\n";
     return exit_bad_input;
@@ -75,6 +79,8 @@ int merge_main(int argc, char** argv) {
   }
   for (const auto& p : merged->problems)
     std::cerr << me << "skipped " << p << "\n";
+  for (const auto& i : merged->incomplete)
+    std::cerr << me << "incomplete run: " << i << "\n";
   const auto& result = merged->result;
   std::cout << load::summary_text(result);
 
@@ -105,8 +111,9 @@ int merge_main(int argc, char** argv) {
               << "  (" << o.actual_text << ")\n";
     failed |= !o.passed;
   }
+  if (const int regression = gate.finish(result, me); regression != exit_ok) return regression;
   if (failed) return exit_failed;
-  if (unreadable || !merged->problems.empty()) return exit_bad_input;
+  if (unreadable || !merged->problems.empty() || !merged->incomplete.empty()) return exit_bad_input;
   return code;
 }
 

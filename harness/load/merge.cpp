@@ -1,10 +1,13 @@
 #include "load/merge.h"
 
+#include "core/text.h"
+#include "load/options.h"
 #include "load/report.h"
 
 #include "json/document.h"
 #include "json/writer.h"
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 namespace konform::load {
@@ -60,6 +63,45 @@ void read_counters(simdjson::dom::element e, Counters& c) {
   }
 }
 
+// A distributed run is whole when every shard 0..N-1 of one N is there exactly once.
+void report_shards(const std::map<unsigned, std::map<unsigned, std::vector<std::string>>>& shards,
+                   std::vector<std::string>& incomplete) {
+  if (shards.size() > 1) {
+    std::string counts;
+    for (const auto& [n, by_index] : shards)
+      counts += (counts.empty() ? "" : ", ") + std::string("N=") + std::to_string(n) + " (" +
+                by_index.begin()->second.front() + ")";
+    incomplete.push_back("shards of different runs: " + counts +
+                         " (merge the logs of one run, whose --shard i/N all have the same N)");
+  }
+  for (const auto& [n, by_index] : shards) {
+    std::string missing;
+    unsigned missing_count = 0;
+    for (unsigned i = 0; i < n; ++i) {
+      const auto it = by_index.find(i);
+      if (it == by_index.end()) {
+        if (++missing_count <= 20)
+          missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(n);
+        continue;
+      }
+      if (it->second.size() > 1) {
+        std::string files;
+        for (const auto& f : it->second)
+          files += (files.empty() ? "" : ", ") + f;
+        incomplete.push_back("shard " + std::to_string(i) + "/" + std::to_string(n) + " given " +
+                             std::to_string(it->second.size()) + " times (" + files +
+                             "): its share is counted more than once");
+      }
+    }
+    if (missing_count > 0)
+      incomplete.push_back(
+          std::to_string(missing_count) + " of " + std::to_string(n) + " shards missing (" +
+          missing + (missing_count > 20 ? ", ..." : "") +
+          "): no finished log of them among the inputs, so the merged totals lack their share "
+          "of the schedule (did a shard fail? see its pod's log)");
+  }
+}
+
 } // namespace
 
 std::string hlog_interval_lines(const IntervalView& v, double base_epoch_s) {
@@ -94,6 +136,10 @@ std::string hlog_summary_comment(const LoadResult& r) {
   w.field("unfinished", r.unfinished);
   w.field("validated", r.validated);
   w.field("violations", r.violations);
+  for (const auto& setting : r.settings) // the run's identity, for merge and --baseline
+    for (const char* key : {"shard", "threads", "connections"})
+      if (setting.starts_with(std::string(key) + "="))
+        w.field(key, setting.substr(std::strlen(key) + 1));
   w.key("steps").begin_array();
   for (const auto& s : r.steps) {
     w.begin_object();
@@ -115,6 +161,9 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
   std::vector<std::string> step_order;
   double first_start = 0, last_end = 0, max_duration = 0;
   bool any = false, all_have_summary = true;
+  std::map<unsigned, std::map<unsigned, std::vector<std::string>>> shards; // N → i → files
+  std::uint64_t threads = 0, connections = 0;
+  bool all_have_connections = true;
   std::size_t entries = 0;
   std::size_t beyond_steps = 0; // lines and summaries of steps past max_merge_steps
   auto step = [&](std::string_view name) -> StepResult* {
@@ -131,8 +180,10 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
   };
 
   for (const auto& in : inputs) {
+    bool konform_tags = false; // lines only konform writes: its logs end with a summary
     auto info = read_hlog(in.text, in.origin, [&](HlogEntry& e) {
       ++entries;
+      konform_tags |= !e.tag.empty();
       if (!any || e.start_s < first_start) first_start = e.start_s;
       last_end = std::max(last_end, e.start_s + e.length_s);
       any = true;
@@ -182,6 +233,17 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
       r.unfinished += u64(root, "unfinished");
       r.validated += u64(root, "validated");
       r.violations += u64(root, "violations");
+      std::string_view text;
+      if (root["shard"].get(text) == simdjson::SUCCESS)
+        if (auto shard = parse_shard(text)) shards[shard->count][shard->index].push_back(in.origin);
+      std::string_view t, c;
+      if (root["threads"].get(t) == simdjson::SUCCESS &&
+          root["connections"].get(c) == simdjson::SUCCESS) {
+        threads += static_cast<std::uint64_t>(text::parse_int(t).value_or(0));
+        connections += static_cast<std::uint64_t>(text::parse_int(c).value_or(0));
+      } else {
+        all_have_connections = false;
+      }
       simdjson::dom::array arr;
       if (root["steps"].get(arr) == simdjson::SUCCESS)
         for (auto s : arr) {
@@ -191,7 +253,15 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
         }
     }
     all_have_summary &= has_summary;
+    all_have_connections &= has_summary;
+    if (!has_summary && konform_tags)
+      out.incomplete.push_back(
+          in.origin +
+          ": no closing #[konform-summary] line: the konform load that wrote it did not finish "
+          "(killed, failed or still running); its histograms are merged, its counters (status "
+          "codes, errors, dropped sends) are missing");
   }
+  report_shards(shards, out.incomplete);
   if (entries == 0)
     return make_error("no readable interval in " + std::to_string(inputs.size()) + " log(s)" +
                       (out.problems.empty() ? "" : ": " + out.problems.front()));
@@ -210,6 +280,10 @@ Result<MergeOutcome> merge_hlogs(const std::vector<MergeInput>& inputs) {
                            "the totals still include them");
   for (const auto& name : step_order)
     r.steps.push_back(std::move(steps[name]));
+  if (all_have_connections && connections > 0) { // the whole run's, summed over its shards
+    r.settings.push_back("threads=" + std::to_string(threads));
+    r.settings.push_back("connections=" + std::to_string(connections));
+  }
   r.settings.push_back("inputs=" + std::to_string(inputs.size()));
   r.settings.push_back("intervals=" + std::to_string(entries));
   return out;

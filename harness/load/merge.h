@@ -8,7 +8,9 @@
 // (status codes, errors, dropped sends) travel in one "#[konform-summary: {json}]" comment line
 // at the end of the log, which other HdrHistogram readers skip as a comment. Logs of konform
 // builds before step-uncorrected merge with an empty per-step uncorrected histogram, which the
-// JSON leaves out instead of printing zeros.
+// JSON leaves out instead of printing zeros. The summary also names the process's shard ("i/N"),
+// threads and connections, so a merge knows which shards it has and how many connections the
+// whole run had.
 #include "core/result.h"
 #include "load/hlog.h"
 #include "load/result.h"
@@ -31,6 +33,10 @@ struct MergeInput {
 struct MergeOutcome {
   LoadResult result;
   std::vector<std::string> problems; // unreadable lines, "file:line:column: what"
+  // Why the merged run is not the whole distributed run: a shard i/N with no log among the
+  // inputs, the same shard twice, shards of different N, or a konform log without its closing
+  // summary (the process was killed or is still running). The merge is still reported.
+  std::vector<std::string> incomplete;
 };
 
 // Fails only when no input holds a single readable interval.

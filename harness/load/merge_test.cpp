@@ -249,3 +249,80 @@ TEST(Merge, LogsOfOtherToolsCountTheirHistograms) {
 
 } // namespace
 } // namespace konform::load
+
+namespace konform::load {
+namespace {
+
+// The log of shard `index`/`count` as konform load writes it (its settings name the shard).
+std::string log_of_shard(unsigned index, unsigned count, bool finished = true) {
+  LoadResult r;
+  r.settings = {"threads=2", "connections=64",
+                "shard=" + std::to_string(index) + "/" + std::to_string(count)};
+  Histogram c;
+  c.record(1000 + index);
+  r.counters.requests = 1;
+  IntervalView v;
+  v.start_epoch_s = 1'700'000'000.0;
+  v.length_s = 1.0;
+  v.corrected = &c;
+  v.uncorrected = &c;
+  std::string log = hlog_header(1'700'000'000.0, "test") + hlog_interval_lines(v, 1'700'000'000.0);
+  if (finished) log += hlog_summary_comment(r);
+  return log;
+}
+
+TEST(MergeShards, AllShardsOnceIsAWholeRunWithItsConnectionsSummed) {
+  std::vector<MergeInput> in;
+  for (unsigned i = 0; i < 4; ++i)
+    in.push_back({"shard-" + std::to_string(i) + ".hlog", log_of_shard(i, 4)});
+  auto merged = merge_hlogs(in);
+  ASSERT_TRUE(merged.ok()) << merged.error().message;
+  EXPECT_TRUE(merged->incomplete.empty()) << merged->incomplete.front();
+  EXPECT_EQ(merged->result.counters.requests, 4u);
+  const auto& s = merged->result.settings;
+  EXPECT_NE(std::find(s.begin(), s.end(), "connections=256"), s.end());
+  EXPECT_NE(std::find(s.begin(), s.end(), "threads=8"), s.end());
+}
+
+TEST(MergeShards, AMissingShardIsNamed) {
+  auto merged = merge_hlogs({{"shard-0.hlog", log_of_shard(0, 4)},
+                             {"shard-1.hlog", log_of_shard(1, 4)},
+                             {"shard-3.hlog", log_of_shard(3, 4)}});
+  ASSERT_TRUE(merged.ok());
+  ASSERT_EQ(merged->incomplete.size(), 1u);
+  EXPECT_EQ(merged->incomplete[0].rfind("1 of 4 shards missing (2/4)", 0), 0u)
+      << merged->incomplete[0];
+  EXPECT_EQ(merged->result.counters.requests, 3u) << "the rest is still merged";
+}
+
+TEST(MergeShards, AShardKilledBeforeItsSummaryIsNamedAndCountedMissing) {
+  auto merged = merge_hlogs({{"shard-0.hlog", log_of_shard(0, 2)},
+                             {"shard-1.hlog", log_of_shard(1, 2, /*finished=*/false)}});
+  ASSERT_TRUE(merged.ok());
+  ASSERT_EQ(merged->incomplete.size(), 2u);
+  EXPECT_EQ(merged->incomplete[0].rfind("shard-1.hlog: no closing #[konform-summary] line", 0), 0u)
+      << merged->incomplete[0];
+  EXPECT_EQ(merged->incomplete[1].rfind("1 of 2 shards missing (1/2)", 0), 0u)
+      << merged->incomplete[1];
+  EXPECT_EQ(merged->result.corrected.total_count(), 2) << "its histograms are still merged";
+}
+
+TEST(MergeShards, TheSameShardTwiceAndShardsOfOtherRunsAreNamed) {
+  auto twice = merge_hlogs({{"a.hlog", log_of_shard(0, 2)},
+                            {"b.hlog", log_of_shard(0, 2)},
+                            {"c.hlog", log_of_shard(1, 2)}});
+  ASSERT_TRUE(twice.ok());
+  ASSERT_EQ(twice->incomplete.size(), 1u);
+  EXPECT_EQ(twice->incomplete[0].rfind("shard 0/2 given 2 times (a.hlog, b.hlog)", 0), 0u)
+      << twice->incomplete[0];
+
+  auto mixed = merge_hlogs({{"a.hlog", log_of_shard(0, 1)}, {"b.hlog", log_of_shard(0, 2)}});
+  ASSERT_TRUE(mixed.ok());
+  ASSERT_FALSE(mixed->incomplete.empty());
+  EXPECT_EQ(mixed->incomplete[0].rfind("shards of different runs: N=1 (a.hlog), N=2 (b.hlog)", 0),
+            0u)
+      << mixed->incomplete[0];
+}
+
+} // namespace
+} // namespace konform::load

@@ -180,13 +180,14 @@ private:
     }
   }
 
-  // Fires the deadlines that have passed; true when one did.
+  // Fires the deadlines that have passed; true when one did. A due send goes first: the
+  // housekeeping tick (timeouts, the once-a-second interval hand-over) waits for it.
   bool fire_due(Clock::time_point now) {
     bool fired = false;
-    for (std::size_t w = 0; w < wake_count; ++w) {
+    for (const Wake w : {wake_slot, wake_start, wake_tick}) {
       if (due_[w] > now) continue;
       due_[w] = Clock::time_point::max();
-      fire(static_cast<Wake>(w));
+      fire(w);
       fired = true;
     }
     return fired;
@@ -219,8 +220,15 @@ private:
   }
 
   template <typename Happened> bool handle(std::span<const Happened> happened) {
-    for (const auto& h : happened)
+    for (const auto& h : happened) {
       on(h);
+      // Open model: a send that fell due while this batch (up to 64 responses) is handled goes
+      // out now, not after the rest of the batch; the responses keep their kernel receive stamps.
+      if (open_ && due_[wake_slot] <= Clock::now()) {
+        due_[wake_slot] = Clock::time_point::max();
+        on_slot_timer();
+      }
+    }
     return !happened.empty();
   }
 
