@@ -2,8 +2,10 @@
 
 #include "core/text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 namespace konform::serve::kusto::engine {
 namespace {
@@ -527,6 +529,23 @@ std::optional<Op> parse_op(Parser& p) {
   return std::nullopt;
 }
 
+// Orders two non-null cells of one column type: <0, 0 or >0.
+int compare_cells(Type t, const Value& x, const Value& y) {
+  auto three_way = [](auto a, auto b) { return a < b ? -1 : (b < a ? 1 : 0); };
+  switch (t) {
+  case Type::real:
+    return three_way(x.r, y.r);
+  case Type::decimal:
+    return three_way(std::strtod(x.s.c_str(), nullptr), std::strtod(y.s.c_str(), nullptr));
+  case Type::string:
+  case Type::guid:
+  case Type::dynamic:
+    return x.s.compare(y.s) < 0 ? -1 : (x.s == y.s ? 0 : 1);
+  default:
+    return three_way(x.i, y.i);
+  }
+}
+
 // Runs "| op | op ..." from the parser's current token over `table`.
 Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
   while (p.at_symbol("|")) {
@@ -630,18 +649,71 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         if (ok) kept.push_back(std::move(row));
       }
       table.rows = std::move(kept);
+    } else if (op.text == "sort" || op.text == "order") {
+      // `order by c [asc|desc] [nulls first|last], ...` (the Python data suite orders its
+      // streaming query). Kusto's defaults: desc; nulls first when ascending, last when
+      // descending.
+      if (!p.at_ident("by")) return p.syntax(p.peek());
+      p.next();
+      struct Key {
+        std::size_t column;
+        bool asc;
+        bool nulls_first;
+      };
+      std::vector<Key> keys;
+      do {
+        if (!keys.empty()) p.next(); // ','
+        const Token& col = p.next();
+        if (col.kind != Tok::ident) return p.syntax(col);
+        int index = -1;
+        for (std::size_t k = 0; k < table.columns.size(); ++k)
+          if (table.columns[k].name == col.text) index = static_cast<int>(k);
+        if (index < 0)
+          return p.semantic("SEM0100", "'" + op.text +
+                                           "' operator: Failed to resolve scalar expression "
+                                           "named '" +
+                                           col.text + "'");
+        bool asc = false;
+        if (p.at_ident("asc")) {
+          p.next();
+          asc = true;
+        } else if (p.at_ident("desc")) {
+          p.next();
+        }
+        bool nulls_first = asc;
+        if (p.at_ident("nulls")) {
+          p.next();
+          if (!p.at_ident("first") && !p.at_ident("last")) return p.syntax(p.peek());
+          nulls_first = p.next().text == "first";
+        }
+        keys.push_back({static_cast<std::size_t>(index), asc, nulls_first});
+      } while (p.at_symbol(","));
+      std::stable_sort(table.rows.begin(), table.rows.end(), [&](const Row& a, const Row& b) {
+        for (const auto& key : keys) {
+          const Value& x = a[key.column];
+          const Value& y = b[key.column];
+          if (x.is_null || y.is_null) {
+            if (x.is_null && y.is_null) continue;
+            return x.is_null ? key.nulls_first : !key.nulls_first;
+          }
+          int c = compare_cells(table.columns[key.column].type, x, y);
+          if (c != 0) return key.asc ? c < 0 : c > 0;
+        }
+        return false;
+      });
     } else {
       static constexpr std::string_view known[] = {
-          "summarize", "extend",    "sort",      "order",        "top",
-          "join",      "union",     "distinct",  "project-away", "project-rename",
-          "render",    "parse",     "mv-expand", "make-series",  "lookup",
-          "as",        "serialize", "sample",    "getschema",    "evaluate",
-          "invoke",    "search"};
+          "summarize", "extend",   "top",          "join",
+          "union",     "distinct", "project-away", "project-rename",
+          "render",    "parse",    "mv-expand",    "make-series",
+          "lookup",    "as",       "serialize",    "sample",
+          "getschema", "evaluate", "invoke",       "search"};
       for (auto k : known)
         if (op.text == k)
           return p.semantic("SEM0100", "'" + op.text +
                                            "' operator is not supported by konform "
-                                           "serve (supported: take, limit, count, project, where)");
+                                           "serve (supported: take, limit, count, project, where, "
+                                           "order by, sort by)");
       return p.syntax(op);
     }
   }

@@ -66,6 +66,42 @@ TEST_F(KqlTest, WhereWithEveryComparisonOperator) {
   EXPECT_EQ(count("StormEvents | where ReportId == '2B7E1C2E-8C3A-4B7F-9D1E-0A1B2C3D4E05'"), 1u);
 }
 
+// `order by` / `sort by` (the Python data suite's "T| order by AvgTicketPrice asc, Dest asc"):
+// desc by default, several keys, nulls first when ascending and last when descending.
+TEST_F(KqlTest, OrderBySortsByEachKeyWithKustoDefaults) {
+  auto first_column = [](const ResultTable& t) {
+    std::string out;
+    for (const auto& row : t.rows)
+      out += row[0].s + ",";
+    return out;
+  };
+  auto desc = run("States | order by Population | project Abbreviation");
+  ASSERT_TRUE(desc.ok()) << desc.failure().detail;
+  EXPECT_EQ(first_column(*desc), "CA,TX,FL,GA,OK,KS,");
+  auto asc = run("States | sort by Population asc | project Abbreviation");
+  ASSERT_TRUE(asc.ok()) << asc.failure().detail;
+  EXPECT_EQ(first_column(*asc), "KS,OK,GA,FL,TX,CA,");
+  auto text = run("States | order by Abbreviation asc, Population desc | project Abbreviation");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(first_column(*text), "CA,FL,GA,KS,OK,TX,");
+
+  ASSERT_TRUE(run_query(catalog, "Samples", "States | take 0").ok());
+  Table n;
+  n.name = "N";
+  n.columns = {{"k", Type::string}, {"v", Type::real}};
+  n.rows = {{Value::of_text("a"), Value::of_real(2)},
+            {Value::of_text("b"), Value::null()},
+            {Value::of_text("c"), Value::of_real(1)}};
+  catalog.find_database("Samples")->tables.emplace("N", n);
+  EXPECT_EQ(first_column(*run("N | order by v asc | project k")), "b,c,a,");
+  EXPECT_EQ(first_column(*run("N | order by v desc | project k")), "a,c,b,");
+  EXPECT_EQ(first_column(*run("N | order by v asc nulls last | project k")), "c,a,b,");
+
+  EXPECT_EQ(run("States | order by Nope").failure().inner->code, "SEM0100");
+  EXPECT_EQ(run("States | order Population").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("States | order by Population nulls middle").failure().inner->code, "SYN0002");
+}
+
 TEST_F(KqlTest, ProjectKeepsOrderAndRenames) {
   auto r = run("StormEvents | where EpisodeId == 8 | project State, Damage = DamageProperty");
   ASSERT_TRUE(r.ok()) << r.failure().detail;
