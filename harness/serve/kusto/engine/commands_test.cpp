@@ -36,6 +36,16 @@ TEST_F(CommandsTest, ShowCommandsPipeIntoQueryOperators) {
   EXPECT_EQ(t->table.columns.size(), 1u);
 }
 
+// The Go SDK suite's "transformations on mgmt queries".
+TEST_F(CommandsTest, ShowDatabasesPipesIntoAConstantProjection) {
+  auto t = run(".show databases | project A=\"1\" | take 1");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  EXPECT_TRUE(t->piped);
+  ASSERT_EQ(t->table.rows.size(), 1u);
+  EXPECT_EQ(t->table.columns[0].name, "A");
+  EXPECT_EQ(t->table.rows[0][0].s, "1");
+}
+
 TEST_F(CommandsTest, SchemaAsJsonListsColumnsWithCslTypes) {
   auto s = run(".show table States schema as json");
   ASSERT_TRUE(s.ok());

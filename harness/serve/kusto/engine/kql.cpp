@@ -568,7 +568,10 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
       counted.rows.push_back({Value::of_int(static_cast<std::int64_t>(table.rows.size()))});
       table = std::move(counted);
     } else if (op.text == "project") {
+      // A pick is a column (index >= 0) or a constant (`A="1"`, the Go SDK suite's
+      // ".show databases | project A=\"1\" | take 1"; index -1, value in constants).
       std::vector<std::pair<std::string, int>> picks;
+      std::vector<Literal> constants;
       do {
         if (!picks.empty()) p.next(); // ','
         const Token& name = p.next();
@@ -578,10 +581,16 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         if (p.at_symbol("=")) {
           p.next();
           const Token& src = p.next();
-          if (src.kind != Tok::ident)
-            return p.semantic("SEM0100", "'project' operator: only column references are "
-                                         "supported by konform serve, not '" +
-                                             src.text + "'");
+          if (src.kind != Tok::ident || p.at_symbol("(")) {
+            auto lit = p.literal(src);
+            if (!lit)
+              return p.semantic("SEM0100", "'project' operator: only column references and "
+                                           "literals are supported by konform serve, not '" +
+                                               src.text + "'");
+            picks.emplace_back(out_name, -1 - static_cast<int>(constants.size()));
+            constants.push_back(std::move(lit.value()));
+            continue;
+          }
           source = src.text;
         }
         int index = -1;
@@ -593,16 +602,22 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
                                            source + "'");
         picks.emplace_back(out_name, index);
       } while (p.at_symbol(","));
+      auto constant = [&](int index) -> const Literal& {
+        return constants[static_cast<std::size_t>(-1 - index)];
+      };
       ResultTable projected;
       projected.name = table.name;
       for (const auto& [name, index] : picks)
-        projected.columns.push_back({name, table.columns[static_cast<std::size_t>(index)].type});
+        projected.columns.push_back(
+            {name, index < 0 ? constant(index).type
+                             : table.columns[static_cast<std::size_t>(index)].type});
       projected.rows.reserve(table.rows.size());
       for (auto& row : table.rows) {
         Row r;
         r.reserve(picks.size());
         for (const auto& pick : picks)
-          r.push_back(row[static_cast<std::size_t>(pick.second)]);
+          r.push_back(pick.second < 0 ? constant(pick.second).value
+                                      : row[static_cast<std::size_t>(pick.second)]);
         projected.rows.push_back(std::move(r));
       }
       table = std::move(projected);

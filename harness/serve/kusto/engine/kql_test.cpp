@@ -112,6 +112,24 @@ TEST_F(KqlTest, ProjectKeepsOrderAndRenames) {
   EXPECT_EQ(r->rows[0][1].i, INT64_MAX);
 }
 
+// A constant column (the Go SDK suite's ".show databases | project A=\"1\" | take 1").
+TEST_F(KqlTest, ProjectTakesLiteralsAsConstantColumns) {
+  auto t = run("States | project A=\"1\", n=2, State, d=datetime(2020-01-01) | take 2");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_EQ(t->columns.size(), 4u);
+  EXPECT_EQ(t->columns[0].type, Type::string);
+  EXPECT_EQ(t->columns[1].type, Type::int64);
+  EXPECT_EQ(t->columns[3].type, Type::datetime);
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[1][0].s, "1");
+  EXPECT_EQ(t->rows[1][1].i, 2);
+  EXPECT_EQ(t->rows[1][2].s, "GEORGIA");
+  auto f = run("States | project A=tostring(State)");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.failure().detail.find("only column references and literals"), std::string::npos)
+      << f.failure().detail;
+}
+
 TEST_F(KqlTest, PrintNamesColumnsAndTypesLiterals) {
   auto r = run("print 1, x = 'a', datetime(2020-01-01), 1.5, 2h, "
                "guid(00000000-0000-0000-0000-000000000001), dynamic({\"a\":[1,2]}), true");
