@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 namespace konform::serve::kusto::engine {
 namespace {
@@ -18,6 +19,7 @@ struct Token {
   std::string type; // Tok::typed: the type keyword ("datetime", "guid", ...)
   std::size_t offset = 0;
   int line = 1, col = 1;
+  bool bracketed = false; // an ident written ['name']: in `datatable(...) ['x']` a value list
 };
 
 bool ident_start(char c) {
@@ -152,6 +154,7 @@ public:
           advance();
         if (pos_ + 1 >= s_.size() || s_[pos_ + 1] != ']') return error(t, "[");
         t.kind = Tok::ident;
+        t.bracketed = true;
         t.text = std::string(s_.substr(body, pos_ - body));
         advance();
         advance();
@@ -161,7 +164,7 @@ public:
         for (auto op : two)
           if (s_.substr(pos_, 2) == op) t.text = std::string(op);
         if (t.text.empty()) {
-          if (std::string_view("|,()=<>;!.-+*/:").find(c) == std::string_view::npos)
+          if (std::string_view("|,()=<>;!.-+*/:[]").find(c) == std::string_view::npos)
             return error(t, std::string(1, c));
           t.text = std::string(1, c);
         }
@@ -328,9 +331,13 @@ public:
     case Tok::typed: {
       auto type = parse_type(tok.type);
       std::string body = tok.text;
-      if (*type == Type::string && body.size() >= 2 && (body[0] == '"' || body[0] == '\''))
+      // string("a"), guid("...") (the Go SDK's builder quotes guids): the quotes are not part of
+      // the value; dynamic("a") is a JSON string and keeps them.
+      if (*type != Type::dynamic && body.size() >= 2 && (body[0] == '"' || body[0] == '\'') &&
+          body.back() == body[0])
         body = body.substr(1, body.size() - 2);
-      if (*type == Type::guid && body == "null") return Literal{Type::guid, Value::null()};
+      // int(null), datetime(null), guid(null), ...: a null of that type.
+      if (body == "null" && *type != Type::string) return Literal{*type, Value::null()};
       return typed(*type, body);
     }
     case Tok::ident: {
@@ -757,6 +764,81 @@ Outcome<ResultTable> print(Parser& p) {
   return out;
 }
 
+// A datatable cell: the literal as the column's type (an integer literal fits int, long, real
+// and decimal columns; a real one real and decimal), otherwise a semantic error naming both.
+Outcome<Value> datatable_cell(Parser& p, const Token& tok, const Column& column) {
+  auto lit = p.literal(tok);
+  if (!lit) return lit.failure();
+  if (lit->value.is_null || lit->type == column.type) return std::move(lit->value);
+  bool integer = lit->type == Type::int64 || lit->type == Type::int32;
+  if (integer && (column.type == Type::int32 || column.type == Type::int64))
+    return std::move(lit->value);
+  if ((integer || lit->type == Type::real) &&
+      (column.type == Type::real || column.type == Type::decimal)) {
+    auto v = parse_value(column.type, tok.text);
+    if (v) return std::move(v.value());
+  }
+  return p.semantic("SEM0025", "datatable: column '" + column.name + "' is of type " +
+                                   std::string(type_name(column.type)) + " but the value '" +
+                                   tok.text + "' is a " + std::string(type_name(lit->type)));
+}
+
+// `datatable(c:type, ...) [v, v, ...]` (the Go SDK suite's inline all-types table): the values
+// fill the rows column by column; a trailing comma is allowed, as in Kusto.
+Outcome<ResultTable> datatable(Parser& p) {
+  p.next(); // datatable
+  p.next(); // (
+  ResultTable out;
+  while (!p.at_symbol(")")) {
+    if (p.peek().kind != Tok::ident || p.peek(1).text != ":") return p.syntax(p.peek());
+    std::string name = p.next().text;
+    p.next();
+    const Token& type_tok = p.next();
+    auto type = parse_type(type_tok.kind == Tok::typed ? type_tok.type : type_tok.text);
+    if (!type) return p.syntax(type_tok);
+    out.columns.push_back({name, *type});
+    if (p.at_symbol(","))
+      p.next();
+    else if (!p.at_symbol(")"))
+      return p.syntax(p.peek());
+  }
+  p.next(); // )
+  if (out.columns.empty()) return p.syntax(p.peek());
+  if (p.peek().kind == Tok::ident && p.peek().bracketed) {
+    // ['x'] is one string value; the lexer read it as a bracketed name.
+    Token value = p.next();
+    value.kind = Tok::string;
+    auto cell = datatable_cell(p, value, out.columns[0]);
+    if (!cell) return cell.failure();
+    if (out.columns.size() != 1)
+      return p.semantic("SEM0100", "datatable: 1 value(s) left over; every row needs " +
+                                       std::to_string(out.columns.size()));
+    out.rows.push_back({std::move(cell.value())});
+    return out;
+  }
+  if (!p.at_symbol("[")) return p.syntax(p.peek());
+  p.next();
+  Row row;
+  while (!p.at_symbol("]")) {
+    const Token& tok = p.next();
+    if (tok.kind == Tok::end) return p.syntax(tok);
+    auto cell = datatable_cell(p, tok, out.columns[row.size()]);
+    if (!cell) return cell.failure();
+    row.push_back(std::move(cell.value()));
+    if (row.size() == out.columns.size()) out.rows.push_back(std::exchange(row, {}));
+    if (p.at_symbol(","))
+      p.next();
+    else if (!p.at_symbol("]"))
+      return p.syntax(p.peek());
+  }
+  p.next(); // ]
+  if (!row.empty())
+    return p.semantic("SEM0100", "datatable: " + std::to_string(row.size()) +
+                                     " value(s) left over; every row needs " +
+                                     std::to_string(out.columns.size()));
+  return out;
+}
+
 } // namespace
 
 Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database,
@@ -783,6 +865,11 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
     auto printed = print(p);
     if (!printed) return printed.failure();
     return pipeline(p, std::move(printed.value()));
+  }
+  if (p.at_ident("datatable") && p.peek(1).text == "(") {
+    auto table = datatable(p);
+    if (!table) return table.failure();
+    return pipeline(p, std::move(table.value()));
   }
   const Token& source = p.next();
   if (source.kind != Tok::ident) return p.syntax(source);

@@ -130,6 +130,42 @@ TEST_F(KqlTest, ProjectTakesLiteralsAsConstantColumns) {
       << f.failure().detail;
 }
 
+// The Go SDK suite's inline table (azure-kusto-go azkustodata/testshared AllDataTypesTableInline),
+// typed nulls, a trailing comma, then ordered.
+TEST_F(KqlTest, DatatableBuildsTypedRowsFromLiterals) {
+  auto t = run(
+      "datatable(vnum:int, vdec:decimal, vdate:datetime, vspan:timespan, vobj:dynamic, vb:bool, "
+      "vreal:real, vstr:string, vlong:long, vguid:guid) ["
+      "1, decimal(2.00000000000001), datetime(2020-03-04T14:05:01.3109965Z), "
+      "timespan(01:23:45.6789000), dynamic({\"moshe\":\"value\"}), true, 0.01, \"asdf\", "
+      "9223372036854775807, guid(\"74be27de-1e4e-49d9-b579-fe0b331d3642\"),"
+      "int(null), decimal(null), datetime(null), timespan(null), dynamic(null), bool(null), "
+      "real(null), \"\", long(null), guid(null),"
+      "] | order by vnum");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_EQ(t->columns.size(), 10u);
+  EXPECT_EQ(t->columns[0].type, Type::int32);
+  ASSERT_EQ(t->rows.size(), 2u);
+  const Row& full = t->rows[0]; // desc: 1 before null
+  EXPECT_EQ(full[0].i, 1);
+  EXPECT_EQ(full[1].s, "2.00000000000001");
+  EXPECT_EQ(full[4].s, R"({"moshe":"value"})");
+  EXPECT_EQ(full[5].i, 1);
+  EXPECT_DOUBLE_EQ(full[6].r, 0.01);
+  EXPECT_EQ(full[8].i, 9223372036854775807LL);
+  EXPECT_EQ(full[9].s, "74be27de-1e4e-49d9-b579-fe0b331d3642");
+  const Row& nulls = t->rows[1];
+  for (std::size_t k : {0u, 1u, 2u, 3u, 4u, 5u, 6u, 8u, 9u})
+    EXPECT_TRUE(nulls[k].is_null) << k;
+  EXPECT_EQ(nulls[7].s, "");
+  EXPECT_EQ(run("datatable(a:long) [1, 2, 3] | count")->rows[0][0].i, 3);
+  EXPECT_EQ(run("datatable(a:long, b:string) [1, 'x', 2]").failure().inner->code, "SEM0100");
+  EXPECT_EQ(run("datatable(a:long) ['x']").failure().inner->code, "SEM0025");
+  EXPECT_EQ(run("datatable(a:string) ['x'] | project a")->rows[0][0].s, "x");
+  EXPECT_EQ(run("datatable(a:long) [1").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("datatable(a) [1]").failure().inner->code, "SYN0002");
+}
+
 TEST_F(KqlTest, PrintNamesColumnsAndTypesLiterals) {
   auto r = run("print 1, x = 'a', datetime(2020-01-01), 1.5, 2h, "
                "guid(00000000-0000-0000-0000-000000000001), dynamic({\"a\":[1,2]}), true");
