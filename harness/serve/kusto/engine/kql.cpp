@@ -871,8 +871,20 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
     if (!table) return table.failure();
     return pipeline(p, std::move(table.value()));
   }
-  const Token& source = p.next();
+  Token source = p.next();
   if (source.kind != Tok::ident) return p.syntax(source);
+  if (source.text == "table" && p.at_symbol("(")) {
+    // table('T') or table(param) (the Go SDK suite's TestError/TestStatement): the table named
+    // by a string literal or a declared string parameter.
+    p.next();
+    const Token& arg = p.next();
+    auto name = p.literal(arg);
+    if (!name) return name.failure();
+    if (name->type != Type::string) return p.syntax(arg);
+    if (!p.at_symbol(")")) return p.syntax(p.peek());
+    p.next();
+    source.text = name->value.s;
+  }
   ResultTable input;
   {
     auto lock = catalog.read_lock();

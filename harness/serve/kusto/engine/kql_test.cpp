@@ -166,6 +166,24 @@ TEST_F(KqlTest, DatatableBuildsTypedRowsFromLiterals) {
   EXPECT_EQ(run("datatable(a) [1]").failure().inner->code, "SYN0002");
 }
 
+// table('T') and table(param) (the Go SDK suite's TestError sends a random name as a parameter).
+TEST_F(KqlTest, TableFunctionNamesTheTableByStringOrParameter) {
+  auto t = run("table('States') | count");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  EXPECT_EQ(t->rows[0][0].i, 6);
+  auto param = run("declare query_parameters(tableName:string); table(tableName) | count",
+                   {{"tableName", "States"}});
+  ASSERT_TRUE(param.ok()) << param.failure().detail;
+  EXPECT_EQ(param->rows[0][0].i, 6);
+  auto missing = run("declare query_parameters(tableName:string); table(tableName) | count",
+                     {{"tableName", "0f8fad5b-d9cb-469f-a165-70867728950e"}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.failure().inner->code, "SEM0100");
+  EXPECT_NE(missing.failure().detail.find("Failed to resolve table expression"), std::string::npos);
+  EXPECT_EQ(run("table(1)").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("table('States'").failure().inner->code, "SYN0002");
+}
+
 TEST_F(KqlTest, PrintNamesColumnsAndTypesLiterals) {
   auto r = run("print 1, x = 'a', datetime(2020-01-01), 1.5, 2h, "
                "guid(00000000-0000-0000-0000-000000000001), dynamic({\"a\":[1,2]}), true");
