@@ -358,6 +358,14 @@ public:
           auto open = body.find('(');
           if (declared->second != Type::string && open != std::string::npos && body.back() == ')')
             body = body.substr(open + 1, body.size() - open - 2);
+          // A string may arrive as a KQL string literal (the Go SDK quotes it: "\"T\"") or
+          // bare (Node, Java); the service takes both.
+          if (declared->second == Type::string && body.size() >= 2 &&
+              (body[0] == '"' || body[0] == '\'') && body.back() == body[0]) {
+            std::vector<Token> one;
+            if (!Lexer(body, 0).run(one) && one.size() == 2 && one[0].kind == Tok::string)
+              body = one[0].text;
+          }
           auto v = parse_value(declared->second, body);
           if (!v) return bad_request("Query parameter '" + tok.text + "': " + v.error().message);
           return Literal{declared->second, std::move(v.value())};

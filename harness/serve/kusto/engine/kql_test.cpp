@@ -180,6 +180,17 @@ TEST_F(KqlTest, TableFunctionNamesTheTableByStringOrParameter) {
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.failure().inner->code, "SEM0100");
   EXPECT_NE(missing.failure().detail.find("Failed to resolve table expression"), std::string::npos);
+  // The Go SDK sends string parameters as KQL literals.
+  auto quoted = run("declare query_parameters(tableName:string); table(tableName) | count",
+                    {{"tableName", "\"States\""}});
+  ASSERT_TRUE(quoted.ok()) << quoted.failure().detail;
+  EXPECT_EQ(quoted->rows[0][0].i, 6);
+  auto escaped = run("declare query_parameters(s:string); print s", {{"s", R"("a\"b")"}});
+  ASSERT_TRUE(escaped.ok()) << escaped.failure().detail;
+  EXPECT_EQ(escaped->rows[0][0].s, "a\"b");
+  EXPECT_EQ(
+      run("declare query_parameters(s:string); print s", {{"s", "\"a\" + \"b\""}})->rows[0][0].s,
+      "\"a\" + \"b\""); // not one literal: taken as it is
   EXPECT_EQ(run("table(1)").failure().inner->code, "SYN0002");
   EXPECT_EQ(run("table('States'").failure().inner->code, "SYN0002");
 }
