@@ -254,6 +254,7 @@ struct Predicate {
   int column = -1;
   Op op = Op::eq;
   Literal literal;
+  bool to_string = false; // tostring(column): compared as its text (dynamic: compact JSON)
 };
 
 class Parser {
@@ -640,9 +641,17 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
       std::vector<Predicate> preds;
       do {
         if (!preds.empty()) p.next(); // 'and'
-        const Token& col = p.next();
+        Token col = p.next();
         if (col.kind != Tok::ident) return p.syntax(col);
         Predicate pred;
+        // tostring(c) == tostring(literal) (the Go SDK suite compares a dynamic column so).
+        if (col.text == "tostring" && p.at_symbol("(")) {
+          p.next();
+          col = p.next();
+          if (col.kind != Tok::ident || !p.at_symbol(")")) return p.syntax(col);
+          p.next();
+          pred.to_string = true;
+        }
         for (std::size_t k = 0; k < table.columns.size(); ++k)
           if (table.columns[k].name == col.text) pred.column = static_cast<int>(k);
         if (pred.column < 0)
@@ -653,10 +662,20 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         if (!parsed_op) return p.syntax(p.peek());
         pred.op = *parsed_op;
         const Token& lit_tok = p.next();
-        auto lit = p.literal(lit_tok);
+        bool lit_to_string =
+            lit_tok.kind == Tok::ident && lit_tok.text == "tostring" && p.at_symbol("(");
+        if (lit_to_string) p.next();
+        auto lit = p.literal(lit_to_string ? p.next() : lit_tok);
         if (!lit) return lit.failure();
+        if (lit_to_string) {
+          if (!p.at_symbol(")")) return p.syntax(p.peek());
+          p.next();
+          std::string text = lit->value.is_null ? "" : as_text(lit->type, lit->value);
+          lit = Literal{Type::string, Value::of_text(std::move(text))};
+        }
         pred.literal = std::move(lit.value());
-        Type ct = table.columns[static_cast<std::size_t>(pred.column)].type;
+        Type ct = pred.to_string ? Type::string
+                                 : table.columns[static_cast<std::size_t>(pred.column)].type;
         if (!comparable(ct, pred.literal.type, pred.op))
           return p.semantic("SEM0025", "'where' operator: Cannot compare values of types " +
                                            std::string(type_name(ct)) + " and " +
@@ -671,6 +690,13 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         bool ok = true;
         for (const auto& pred : preds) {
           auto k = static_cast<std::size_t>(pred.column);
+          if (pred.to_string) {
+            Value text =
+                Value::of_text(row[k].is_null ? "" : as_text(table.columns[k].type, row[k]));
+            if (matches(pred, Type::string, text)) continue;
+            ok = false;
+            break;
+          }
           if (!matches(pred, table.columns[k].type, row[k])) {
             ok = false;
             break;

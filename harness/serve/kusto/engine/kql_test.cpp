@@ -195,6 +195,32 @@ TEST_F(KqlTest, TableFunctionNamesTheTableByStringOrParameter) {
   EXPECT_EQ(run("table('States'").failure().inner->code, "SYN0002");
 }
 
+// The Go SDK suite's builder query: every type compared, the dynamic one through tostring().
+TEST_F(KqlTest, WhereComparesTostringOfAColumnWithTostringOfALiteral) {
+  std::string table =
+      "datatable(vnum:int, vdec:decimal, vdate:datetime, vspan:timespan, vobj:dynamic, vb:bool, "
+      "vreal:real, vstr:string, vlong:long, vguid:guid) [1, decimal(2.00000000000001), "
+      "datetime(2020-03-04T14:05:01.3109965Z), timespan(01:23:45.6789000), "
+      "dynamic({\"moshe\":\"value\"}), true, 0.01, \"asdf\", 9223372036854775807, "
+      "guid(74be27de-1e4e-49d9-b579-fe0b331d3642), int(null), decimal(null), datetime(null), "
+      "timespan(null), dynamic(null), bool(null), real(null), \"\", long(null), guid(null),]";
+  auto t = run(table + " | take 1 | where vnum == 1 and vdec == decimal(2.00000000000001) and "
+                       "vdate == datetime(2020-03-04T14:05:01.3109965Z) and vspan == "
+                       "timespan(01:23:45.6789000) and tostring(vobj) == "
+                       "tostring(dynamic({\"moshe\": \"value\"})) and vb == true and vreal == "
+                       "0.01 and vstr == \"asdf\" and vlong == 9223372036854775807 and vguid == "
+                       "guid(74be27de-1e4e-49d9-b579-fe0b331d3642)");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  EXPECT_EQ(t->rows.size(), 1u);
+  auto param = run("declare query_parameters(obj:dynamic); " + table +
+                       " | where tostring(vobj) == tostring(obj) | count",
+                   {{"obj", R"(dynamic({"moshe":"value"}))"}});
+  ASSERT_TRUE(param.ok()) << param.failure().detail;
+  EXPECT_EQ(param->rows[0][0].i, 1);
+  EXPECT_EQ(run(table + " | where tostring(vobj) == \"\" | count")->rows[0][0].i, 1); // the null
+  EXPECT_EQ(run(table + " | where tostring(vobj == 1").failure().inner->code, "SYN0002");
+}
+
 TEST_F(KqlTest, PrintNamesColumnsAndTypesLiterals) {
   auto r = run("print 1, x = 'a', datetime(2020-01-01), 1.5, 2h, "
                "guid(00000000-0000-0000-0000-000000000001), dynamic({\"a\":[1,2]}), true");
