@@ -4,7 +4,7 @@
 // azure-kusto-data from npm against konform serve (label sdk-suites): a regression in any of
 // them fails here, as it would in those suites' own runs.
 import assert from "node:assert/strict";
-import { Client } from "azure-kusto-data";
+import { Client, ClientRequestProperties } from "azure-kusto-data";
 
 const url = process.env.KUSTO_URL;
 assert.ok(url, "KUSTO_URL must be set (run.sh)");
@@ -30,6 +30,16 @@ const inline = await rows(
 );
 assert.equal(inline[0].Count, 2);
 assert.deepEqual(await rows('.show databases | project A="1" | take 1'), [{ A: "1" }]);
+// TestError/TestStatement: table(param) with the name sent as a KQL string literal (as the Go
+// SDK sends it), the dynamic column compared through tostring().
+const props = new ClientRequestProperties();
+props.setParameter("tableName", JSON.stringify(go));
+const viaParam = await client.execute(
+  db,
+  'declare query_parameters(tableName:string); table(tableName) | where tostring(vobj) == tostring(dynamic({"moshe": "value"})) | count',
+  props,
+);
+assert.equal(viaParam.primaryResults[0].toJSON().data[0].Count, 1);
 
 // Python data suite: .create table, .ingest inline on the same line, ordered query, .drop table.
 const py = `StreamingTestTable${suffix}`;
