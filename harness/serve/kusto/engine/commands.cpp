@@ -269,9 +269,12 @@ Outcome<ResultTable> ingest_inline(Catalog& catalog, std::string_view database,
         spec.format = value;
       else if (text::iequals(key, "ingestionMappingReference"))
         spec.mapping_name = value;
-      else if (text::iequals(key, "ignoreFirstRecord") && (value == "true" || value == "false"))
-        spec.ignore_first_record = value == "true";
-      else
+      else if (text::iequals(key, "ignoreFirstRecord")) {
+        if (!text::iequals(value, "true") && !text::iequals(value, "false"))
+          return bad_request(".ingest inline: ignoreFirstRecord must be true or false, not '" +
+                             value + "'");
+        spec.ignore_first_record = text::iequals(value, "true");
+      } else
         return not_supported(".ingest inline with (" + std::string(key) + "=...)", command);
     }
   }

@@ -263,6 +263,10 @@ TEST_F(CommandsTest, IngestInlineReadsItsPropertiesAndRefusesWhatItDoesNotImplem
     ASSERT_FALSE(f.ok()) << c;
     EXPECT_EQ(f.failure().code, "BadRequest_NotSupported") << c;
   }
+  auto flag = run(".ingest inline into table I with (ignoreFirstRecord=yes) <| x,1");
+  ASSERT_FALSE(flag.ok());
+  EXPECT_NE(flag.failure().detail.find("ignoreFirstRecord must be true or false"),
+            std::string::npos);
   EXPECT_EQ(run(".ingest inline into table Missing <| x,1").failure().code,
             "BadRequest_TableNotExist");
   EXPECT_EQ(run(".ingest inline table I <| x").failure().inner->code, "SYN0002");
