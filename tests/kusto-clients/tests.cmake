@@ -24,3 +24,9 @@ add_test(NAME kusto_clients.sdk_suite
   COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> sdk_suite.mjs)
 set_tests_properties(kusto_clients.sdk_suite PROPERTIES LABELS "realclients;sdk-suites"
   TIMEOUT 600 ENVIRONMENT WITH_AZURITE=1)
+# The management commands and query shapes of the Python, Go and Java SDK e2e suites, sent by
+# azure-kusto-data (no Azurite needed).
+add_test(NAME kusto_clients.other_sdk_suites
+  COMMAND ${_kusto_clients}/run.sh $<TARGET_FILE:konform> other_sdk_suites.mjs)
+set_tests_properties(kusto_clients.other_sdk_suites PROPERTIES LABELS "realclients;sdk-suites"
+  TIMEOUT 600)

@@ -3,6 +3,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "serve/kusto/engine/command_reader.h"
+#include "serve/kusto/engine/ingest.h"
 #include "serve/kusto/engine/kql.h"
 #include "serve/kusto/engine/policy_commands.h"
 
@@ -66,6 +67,20 @@ ResultTable mappings_result(const Database& db, const Table& t, std::string_view
                       Value::of_text(t.name)});
   }
   return r;
+}
+
+// The database's tables as `.show tables` lists them. `.drop table(s)` answers the same table
+// with the tables that remain: recorded from a real cluster (shared corpus,
+// Azure__azure-kusto-rust data_create_query_delete_table, `.drop table T | where ...`).
+ResultTable tables_result(const Database& db) {
+  ResultTable t;
+  t.name = "Table_0";
+  t.columns = {col("TableName", Type::string), col("DatabaseName", Type::string),
+               col("Folder", Type::string), col("DocString", Type::string)};
+  for (const auto& [name, table] : db.tables)
+    t.rows.push_back({Value::of_text(name), Value::of_text(db.name), Value::of_text(table.folder),
+                      Value::of_text(table.docstring)});
+  return t;
 }
 
 Failure command_syntax(std::string_view command, std::size_t pos, std::string_view expected) {
@@ -202,11 +217,88 @@ Outcome<ResultTable> drop_tables(Database& db, CommandReader& r, std::string_vie
       if (!db.tables.count(n)) return table_not_found(db.name, n);
   for (const auto& n : names)
     db.tables.erase(n);
+  return tables_result(db);
+}
+
+// `.show database D principals` (the Java SDK suite's testShowPrincipals), in the service's
+// columns. konform has no identities: whoever presents the --token (or anyone, without one) is
+// the database's admin, and that is the one row it can truthfully list.
+ResultTable principals_result(const Database& db) {
   ResultTable t;
   t.name = "Table_0";
-  t.columns = {col("TableName", Type::string), col("DatabaseName", Type::string)};
-  for (const auto& [n, table] : db.tables)
-    t.rows.push_back({Value::of_text(n), Value::of_text(db.name)});
+  t.columns = {col("Role", Type::string),
+               col("PrincipalType", Type::string),
+               col("PrincipalDisplayName", Type::string),
+               col("PrincipalObjectId", Type::string),
+               col("PrincipalFQN", Type::string),
+               col("Notes", Type::string)};
+  t.rows.push_back({Value::of_text("Database " + db.name + " Admin"), Value::of_text("konform"),
+                    Value::of_text("konform serve caller"), Value::of_text(""),
+                    Value::of_text("konform=token"),
+                    Value::of_text("konform serve has no identities: every caller that passes "
+                                   "the --token check (or any caller without --token) is admin")});
+  return t;
+}
+
+// `.ingest inline into table T [with (format=..., ignoreFirstRecord=..., ...)] <| data` (the Go
+// SDK suite fills its tables with it): really ingested, as streaming ingestion would. The data
+// starts after `<|` and the blank that follows it; its text keeps every other byte.
+Outcome<ResultTable> ingest_inline(Catalog& catalog, std::string_view database,
+                                   std::string_view command) {
+  CommandReader r(command);
+  r.symbol('.');
+  r.keyword("ingest");
+  r.keyword("inline");
+  if (!r.keyword("into") || !r.keyword("table"))
+    return command_syntax(command, r.pos(), "'into table T'");
+  auto name = r.name();
+  if (!name) return command_syntax(command, r.pos(), "a table name");
+  IngestSpec spec{std::string(database), *name, "csv", "", "", false};
+  if (r.keyword("with")) {
+    auto props = r.parenthesized();
+    if (!props) return command_syntax(command, r.pos(), "with (name=value, ...)");
+    for (auto part : text::split(*props, ',')) {
+      auto eq = part.find('=');
+      if (eq == std::string_view::npos)
+        return command_syntax(command, r.pos(), "ingestion properties as name=value");
+      auto key = text::trim(part.substr(0, eq));
+      CommandReader v(text::trim(part.substr(eq + 1)));
+      auto quoted = v.string_literal();
+      std::string value = quoted ? *quoted : std::string(text::trim(part.substr(eq + 1)));
+      if (text::iequals(key, "format"))
+        spec.format = value;
+      else if (text::iequals(key, "ingestionMappingReference"))
+        spec.mapping_name = value;
+      else if (text::iequals(key, "ignoreFirstRecord")) {
+        if (!text::iequals(value, "true") && !text::iequals(value, "false"))
+          return bad_request(".ingest inline: ignoreFirstRecord must be true or false, not '" +
+                             value + "'");
+        spec.ignore_first_record = text::iequals(value, "true");
+      } else
+        return not_supported(".ingest inline with (" + std::string(key) + "=...)", command);
+    }
+  }
+  r.space();
+  auto at = r.pos();
+  if (command.substr(at, 2) != "<|")
+    return not_supported(".ingest inline without '<|' (the [data] form)", command);
+  auto data = command.substr(at + 2);
+  while (!data.empty() && (data.front() == ' ' || data.front() == '\t'))
+    data.remove_prefix(1);
+  if (!data.empty() && data.front() == '\r') data.remove_prefix(1);
+  if (!data.empty() && data.front() == '\n') data.remove_prefix(1);
+  auto started = now_ticks();
+  auto count = ingest(catalog, spec, data);
+  if (!count) return count.failure();
+  // The service's `.ingest` result (one row per extent; konform keeps one per command).
+  ResultTable t;
+  t.name = "Table_0";
+  t.columns = {col("ExtentId", Type::guid), col("ItemLoaded", Type::string),
+               col("Duration", Type::timespan), col("HasErrors", Type::boolean),
+               col("OperationId", Type::guid)};
+  Value duration = Value::of_int(now_ticks() - started);
+  t.rows.push_back({parse_value(Type::guid, ids::uuid4()).value(), Value::of_text("inline"),
+                    duration, Value::of_int(0), parse_value(Type::guid, ids::uuid4()).value()});
   return t;
 }
 
@@ -215,6 +307,11 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
   if (auto policy = run_policy_command(catalog, database, command)) return std::move(*policy);
   CommandReader r(command);
   if (!r.symbol('.')) return command_syntax(command, 0, "a command starting with '.'");
+  {
+    CommandReader look = r;
+    if (look.keyword("ingest") && look.keyword("inline"))
+      return ingest_inline(catalog, database, command);
+  }
   if (r.keyword("show")) {
     auto lock = catalog.read_lock();
     if (r.keyword("version")) {
@@ -251,14 +348,15 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
     const Database* db = catalog.find_database(database);
     if (!db) return database_not_found(std::string(database));
     if (r.keyword("tables")) {
-      ResultTable t;
-      t.name = "Table_0";
-      t.columns = {col("TableName", Type::string), col("DatabaseName", Type::string),
-                   col("Folder", Type::string), col("DocString", Type::string)};
-      for (const auto& [name, table] : db->tables)
-        t.rows.push_back({Value::of_text(name), Value::of_text(db->name),
-                          Value::of_text(table.folder), Value::of_text(table.docstring)});
-      return t;
+      if (!r.at_end()) return not_supported(r.through_next_word(), command);
+      return tables_result(*db);
+    }
+    if (r.keyword("database")) {
+      auto name = r.name();
+      if (!name) return command_syntax(command, r.pos(), "a database name");
+      if (!text::iequals(*name, db->name)) return database_not_found(*name);
+      if (r.keyword("principals") && r.at_end()) return principals_result(*db);
+      return not_supported(r.through_next_word(), command);
     }
     if (r.keyword("table")) {
       auto name = r.name();
@@ -343,16 +441,14 @@ Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
     auto name = r.name();
     if (!name) return command_syntax(command, r.pos(), "a table name");
     bool if_exists = r.keyword("ifexists");
+    // skip-seal (the Java SDK suite's cleanup) only changes how the service writes its
+    // metadata; the table is dropped either way.
+    r.keyword("skip-seal");
     if (!r.at_end()) return command_syntax(command, r.pos(), "nothing after the table name");
     auto it = db->tables.find(*name);
     if (it == db->tables.end() && !if_exists) return table_not_found(db->name, *name);
     if (it != db->tables.end()) db->tables.erase(it);
-    ResultTable t;
-    t.name = "Table_0";
-    t.columns = {col("TableName", Type::string), col("DatabaseName", Type::string)};
-    for (const auto& [n, table] : db->tables)
-      t.rows.push_back({Value::of_text(n), Value::of_text(db->name)});
-    return t;
+    return tables_result(*db);
   }
   for (auto verb : kusto_verbs) {
     CommandReader look = r;
@@ -385,8 +481,10 @@ std::size_t find_pipe(std::string_view s) {
 Outcome<CommandResult> run_command(Catalog& catalog, std::string_view database,
                                    std::string_view command) {
   command = text::trim(command);
-  std::size_t pipe =
-      text::istarts_with(command, ".show") ? find_pipe(command) : std::string_view::npos;
+  // `.show ... | op` and `.drop table T | op` (recorded from a real cluster) pipe their result
+  // into query operators; other commands carry '|' in their own syntax (`<|`).
+  bool pipes = text::istarts_with(command, ".show") || text::istarts_with(command, ".drop");
+  std::size_t pipe = pipes ? find_pipe(command) : std::string_view::npos;
   auto head = pipe == std::string_view::npos ? command : text::trim(command.substr(0, pipe));
   auto result = execute(catalog, database, head);
   if (!result) return result.failure();

@@ -2,8 +2,11 @@
 
 #include "core/text.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
+#include <utility>
 
 namespace konform::serve::kusto::engine {
 namespace {
@@ -16,6 +19,7 @@ struct Token {
   std::string type; // Tok::typed: the type keyword ("datetime", "guid", ...)
   std::size_t offset = 0;
   int line = 1, col = 1;
+  bool bracketed = false; // an ident written ['name']: in `datatable(...) ['x']` a value list
 };
 
 bool ident_start(char c) {
@@ -150,6 +154,7 @@ public:
           advance();
         if (pos_ + 1 >= s_.size() || s_[pos_ + 1] != ']') return error(t, "[");
         t.kind = Tok::ident;
+        t.bracketed = true;
         t.text = std::string(s_.substr(body, pos_ - body));
         advance();
         advance();
@@ -159,7 +164,7 @@ public:
         for (auto op : two)
           if (s_.substr(pos_, 2) == op) t.text = std::string(op);
         if (t.text.empty()) {
-          if (std::string_view("|,()=<>;!.-+*/:").find(c) == std::string_view::npos)
+          if (std::string_view("|,()=<>;!.-+*/:[]").find(c) == std::string_view::npos)
             return error(t, std::string(1, c));
           t.text = std::string(1, c);
         }
@@ -249,6 +254,7 @@ struct Predicate {
   int column = -1;
   Op op = Op::eq;
   Literal literal;
+  bool to_string = false; // tostring(column): compared as its text (dynamic: compact JSON)
 };
 
 class Parser {
@@ -326,9 +332,13 @@ public:
     case Tok::typed: {
       auto type = parse_type(tok.type);
       std::string body = tok.text;
-      if (*type == Type::string && body.size() >= 2 && (body[0] == '"' || body[0] == '\''))
+      // string("a"), guid("...") (the Go SDK's builder quotes guids): the quotes are not part of
+      // the value; dynamic("a") is a JSON string and keeps them.
+      if (*type != Type::dynamic && body.size() >= 2 && (body[0] == '"' || body[0] == '\'') &&
+          body.back() == body[0])
         body = body.substr(1, body.size() - 2);
-      if (*type == Type::guid && body == "null") return Literal{Type::guid, Value::null()};
+      // int(null), datetime(null), guid(null), ...: a null of that type.
+      if (body == "null" && *type != Type::string) return Literal{*type, Value::null()};
       return typed(*type, body);
     }
     case Tok::ident: {
@@ -349,6 +359,14 @@ public:
           auto open = body.find('(');
           if (declared->second != Type::string && open != std::string::npos && body.back() == ')')
             body = body.substr(open + 1, body.size() - open - 2);
+          // A string may arrive as a KQL string literal (the Go SDK quotes it: "\"T\"") or
+          // bare (Node, Java); the service takes both.
+          if (declared->second == Type::string && body.size() >= 2 &&
+              (body[0] == '"' || body[0] == '\'') && body.back() == body[0]) {
+            std::vector<Token> one;
+            if (!Lexer(body, 0).run(one) && one.size() == 2 && one[0].kind == Tok::string)
+              body = one[0].text;
+          }
           auto v = parse_value(declared->second, body);
           if (!v) return bad_request("Query parameter '" + tok.text + "': " + v.error().message);
           return Literal{declared->second, std::move(v.value())};
@@ -527,6 +545,23 @@ std::optional<Op> parse_op(Parser& p) {
   return std::nullopt;
 }
 
+// Orders two non-null cells of one column type: <0, 0 or >0.
+int compare_cells(Type t, const Value& x, const Value& y) {
+  auto three_way = [](auto a, auto b) { return a < b ? -1 : (b < a ? 1 : 0); };
+  switch (t) {
+  case Type::real:
+    return three_way(x.r, y.r);
+  case Type::decimal:
+    return three_way(std::strtod(x.s.c_str(), nullptr), std::strtod(y.s.c_str(), nullptr));
+  case Type::string:
+  case Type::guid:
+  case Type::dynamic:
+    return x.s.compare(y.s) < 0 ? -1 : (x.s == y.s ? 0 : 1);
+  default:
+    return three_way(x.i, y.i);
+  }
+}
+
 // Runs "| op | op ..." from the parser's current token over `table`.
 Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
   while (p.at_symbol("|")) {
@@ -549,7 +584,10 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
       counted.rows.push_back({Value::of_int(static_cast<std::int64_t>(table.rows.size()))});
       table = std::move(counted);
     } else if (op.text == "project") {
+      // A pick is a column (index >= 0) or a constant (`A="1"`, the Go SDK suite's
+      // ".show databases | project A=\"1\" | take 1"; index -1, value in constants).
       std::vector<std::pair<std::string, int>> picks;
+      std::vector<Literal> constants;
       do {
         if (!picks.empty()) p.next(); // ','
         const Token& name = p.next();
@@ -559,10 +597,16 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         if (p.at_symbol("=")) {
           p.next();
           const Token& src = p.next();
-          if (src.kind != Tok::ident)
-            return p.semantic("SEM0100", "'project' operator: only column references are "
-                                         "supported by konform serve, not '" +
-                                             src.text + "'");
+          if (src.kind != Tok::ident || p.at_symbol("(")) {
+            auto lit = p.literal(src);
+            if (!lit)
+              return p.semantic("SEM0100", "'project' operator: only column references and "
+                                           "literals are supported by konform serve, not '" +
+                                               src.text + "'");
+            picks.emplace_back(out_name, -1 - static_cast<int>(constants.size()));
+            constants.push_back(std::move(lit.value()));
+            continue;
+          }
           source = src.text;
         }
         int index = -1;
@@ -574,16 +618,22 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
                                            source + "'");
         picks.emplace_back(out_name, index);
       } while (p.at_symbol(","));
+      auto constant = [&](int index) -> const Literal& {
+        return constants[static_cast<std::size_t>(-1 - index)];
+      };
       ResultTable projected;
       projected.name = table.name;
       for (const auto& [name, index] : picks)
-        projected.columns.push_back({name, table.columns[static_cast<std::size_t>(index)].type});
+        projected.columns.push_back(
+            {name, index < 0 ? constant(index).type
+                             : table.columns[static_cast<std::size_t>(index)].type});
       projected.rows.reserve(table.rows.size());
       for (auto& row : table.rows) {
         Row r;
         r.reserve(picks.size());
         for (const auto& pick : picks)
-          r.push_back(row[static_cast<std::size_t>(pick.second)]);
+          r.push_back(pick.second < 0 ? constant(pick.second).value
+                                      : row[static_cast<std::size_t>(pick.second)]);
         projected.rows.push_back(std::move(r));
       }
       table = std::move(projected);
@@ -591,9 +641,17 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
       std::vector<Predicate> preds;
       do {
         if (!preds.empty()) p.next(); // 'and'
-        const Token& col = p.next();
+        Token col = p.next();
         if (col.kind != Tok::ident) return p.syntax(col);
         Predicate pred;
+        // tostring(c) == tostring(literal) (the Go SDK suite compares a dynamic column so).
+        if (col.text == "tostring" && p.at_symbol("(")) {
+          p.next();
+          col = p.next();
+          if (col.kind != Tok::ident || !p.at_symbol(")")) return p.syntax(col);
+          p.next();
+          pred.to_string = true;
+        }
         for (std::size_t k = 0; k < table.columns.size(); ++k)
           if (table.columns[k].name == col.text) pred.column = static_cast<int>(k);
         if (pred.column < 0)
@@ -604,10 +662,20 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         if (!parsed_op) return p.syntax(p.peek());
         pred.op = *parsed_op;
         const Token& lit_tok = p.next();
-        auto lit = p.literal(lit_tok);
+        bool lit_to_string =
+            lit_tok.kind == Tok::ident && lit_tok.text == "tostring" && p.at_symbol("(");
+        if (lit_to_string) p.next();
+        auto lit = p.literal(lit_to_string ? p.next() : lit_tok);
         if (!lit) return lit.failure();
+        if (lit_to_string) {
+          if (!p.at_symbol(")")) return p.syntax(p.peek());
+          p.next();
+          std::string text = lit->value.is_null ? "" : as_text(lit->type, lit->value);
+          lit = Literal{Type::string, Value::of_text(std::move(text))};
+        }
         pred.literal = std::move(lit.value());
-        Type ct = table.columns[static_cast<std::size_t>(pred.column)].type;
+        Type ct = pred.to_string ? Type::string
+                                 : table.columns[static_cast<std::size_t>(pred.column)].type;
         if (!comparable(ct, pred.literal.type, pred.op))
           return p.semantic("SEM0025", "'where' operator: Cannot compare values of types " +
                                            std::string(type_name(ct)) + " and " +
@@ -622,6 +690,13 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         bool ok = true;
         for (const auto& pred : preds) {
           auto k = static_cast<std::size_t>(pred.column);
+          if (pred.to_string) {
+            Value text =
+                Value::of_text(row[k].is_null ? "" : as_text(table.columns[k].type, row[k]));
+            if (matches(pred, Type::string, text)) continue;
+            ok = false;
+            break;
+          }
           if (!matches(pred, table.columns[k].type, row[k])) {
             ok = false;
             break;
@@ -630,18 +705,71 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         if (ok) kept.push_back(std::move(row));
       }
       table.rows = std::move(kept);
+    } else if (op.text == "sort" || op.text == "order") {
+      // `order by c [asc|desc] [nulls first|last], ...` (the Python data suite orders its
+      // streaming query). Kusto's defaults: desc; nulls first when ascending, last when
+      // descending.
+      if (!p.at_ident("by")) return p.syntax(p.peek());
+      p.next();
+      struct Key {
+        std::size_t column;
+        bool asc;
+        bool nulls_first;
+      };
+      std::vector<Key> keys;
+      do {
+        if (!keys.empty()) p.next(); // ','
+        const Token& col = p.next();
+        if (col.kind != Tok::ident) return p.syntax(col);
+        int index = -1;
+        for (std::size_t k = 0; k < table.columns.size(); ++k)
+          if (table.columns[k].name == col.text) index = static_cast<int>(k);
+        if (index < 0)
+          return p.semantic("SEM0100", "'" + op.text +
+                                           "' operator: Failed to resolve scalar expression "
+                                           "named '" +
+                                           col.text + "'");
+        bool asc = false;
+        if (p.at_ident("asc")) {
+          p.next();
+          asc = true;
+        } else if (p.at_ident("desc")) {
+          p.next();
+        }
+        bool nulls_first = asc;
+        if (p.at_ident("nulls")) {
+          p.next();
+          if (!p.at_ident("first") && !p.at_ident("last")) return p.syntax(p.peek());
+          nulls_first = p.next().text == "first";
+        }
+        keys.push_back({static_cast<std::size_t>(index), asc, nulls_first});
+      } while (p.at_symbol(","));
+      std::stable_sort(table.rows.begin(), table.rows.end(), [&](const Row& a, const Row& b) {
+        for (const auto& key : keys) {
+          const Value& x = a[key.column];
+          const Value& y = b[key.column];
+          if (x.is_null || y.is_null) {
+            if (x.is_null && y.is_null) continue;
+            return x.is_null ? key.nulls_first : !key.nulls_first;
+          }
+          int c = compare_cells(table.columns[key.column].type, x, y);
+          if (c != 0) return key.asc ? c < 0 : c > 0;
+        }
+        return false;
+      });
     } else {
       static constexpr std::string_view known[] = {
-          "summarize", "extend",    "sort",      "order",        "top",
-          "join",      "union",     "distinct",  "project-away", "project-rename",
-          "render",    "parse",     "mv-expand", "make-series",  "lookup",
-          "as",        "serialize", "sample",    "getschema",    "evaluate",
-          "invoke",    "search"};
+          "summarize", "extend",   "top",          "join",
+          "union",     "distinct", "project-away", "project-rename",
+          "render",    "parse",    "mv-expand",    "make-series",
+          "lookup",    "as",       "serialize",    "sample",
+          "getschema", "evaluate", "invoke",       "search"};
       for (auto k : known)
         if (op.text == k)
           return p.semantic("SEM0100", "'" + op.text +
                                            "' operator is not supported by konform "
-                                           "serve (supported: take, limit, count, project, where)");
+                                           "serve (supported: take, limit, count, project, where, "
+                                           "order by, sort by)");
       return p.syntax(op);
     }
   }
@@ -667,6 +795,81 @@ Outcome<ResultTable> print(Parser& p) {
     row.push_back(std::move(lit->value));
   } while (p.at_symbol(","));
   out.rows.push_back(std::move(row));
+  return out;
+}
+
+// A datatable cell: the literal as the column's type (an integer literal fits int, long, real
+// and decimal columns; a real one real and decimal), otherwise a semantic error naming both.
+Outcome<Value> datatable_cell(Parser& p, const Token& tok, const Column& column) {
+  auto lit = p.literal(tok);
+  if (!lit) return lit.failure();
+  if (lit->value.is_null || lit->type == column.type) return std::move(lit->value);
+  bool integer = lit->type == Type::int64 || lit->type == Type::int32;
+  if (integer && (column.type == Type::int32 || column.type == Type::int64))
+    return std::move(lit->value);
+  if ((integer || lit->type == Type::real) &&
+      (column.type == Type::real || column.type == Type::decimal)) {
+    auto v = parse_value(column.type, tok.text);
+    if (v) return std::move(v.value());
+  }
+  return p.semantic("SEM0025", "datatable: column '" + column.name + "' is of type " +
+                                   std::string(type_name(column.type)) + " but the value '" +
+                                   tok.text + "' is a " + std::string(type_name(lit->type)));
+}
+
+// `datatable(c:type, ...) [v, v, ...]` (the Go SDK suite's inline all-types table): the values
+// fill the rows column by column; a trailing comma is allowed, as in Kusto.
+Outcome<ResultTable> datatable(Parser& p) {
+  p.next(); // datatable
+  p.next(); // (
+  ResultTable out;
+  while (!p.at_symbol(")")) {
+    if (p.peek().kind != Tok::ident || p.peek(1).text != ":") return p.syntax(p.peek());
+    std::string name = p.next().text;
+    p.next();
+    const Token& type_tok = p.next();
+    auto type = parse_type(type_tok.kind == Tok::typed ? type_tok.type : type_tok.text);
+    if (!type) return p.syntax(type_tok);
+    out.columns.push_back({name, *type});
+    if (p.at_symbol(","))
+      p.next();
+    else if (!p.at_symbol(")"))
+      return p.syntax(p.peek());
+  }
+  p.next(); // )
+  if (out.columns.empty()) return p.syntax(p.peek());
+  if (p.peek().kind == Tok::ident && p.peek().bracketed) {
+    // ['x'] is one string value; the lexer read it as a bracketed name.
+    Token value = p.next();
+    value.kind = Tok::string;
+    auto cell = datatable_cell(p, value, out.columns[0]);
+    if (!cell) return cell.failure();
+    if (out.columns.size() != 1)
+      return p.semantic("SEM0100", "datatable: 1 value(s) left over; every row needs " +
+                                       std::to_string(out.columns.size()));
+    out.rows.push_back({std::move(cell.value())});
+    return out;
+  }
+  if (!p.at_symbol("[")) return p.syntax(p.peek());
+  p.next();
+  Row row;
+  while (!p.at_symbol("]")) {
+    const Token& tok = p.next();
+    if (tok.kind == Tok::end) return p.syntax(tok);
+    auto cell = datatable_cell(p, tok, out.columns[row.size()]);
+    if (!cell) return cell.failure();
+    row.push_back(std::move(cell.value()));
+    if (row.size() == out.columns.size()) out.rows.push_back(std::exchange(row, {}));
+    if (p.at_symbol(","))
+      p.next();
+    else if (!p.at_symbol("]"))
+      return p.syntax(p.peek());
+  }
+  p.next(); // ]
+  if (!row.empty())
+    return p.semantic("SEM0100", "datatable: " + std::to_string(row.size()) +
+                                     " value(s) left over; every row needs " +
+                                     std::to_string(out.columns.size()));
   return out;
 }
 
@@ -697,8 +900,25 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
     if (!printed) return printed.failure();
     return pipeline(p, std::move(printed.value()));
   }
-  const Token& source = p.next();
+  if (p.at_ident("datatable") && p.peek(1).text == "(") {
+    auto table = datatable(p);
+    if (!table) return table.failure();
+    return pipeline(p, std::move(table.value()));
+  }
+  Token source = p.next();
   if (source.kind != Tok::ident) return p.syntax(source);
+  if (source.text == "table" && p.at_symbol("(")) {
+    // table('T') or table(param) (the Go SDK suite's TestError/TestStatement): the table named
+    // by a string literal or a declared string parameter.
+    p.next();
+    const Token& arg = p.next();
+    auto name = p.literal(arg);
+    if (!name) return name.failure();
+    if (name->type != Type::string) return p.syntax(arg);
+    if (!p.at_symbol(")")) return p.syntax(p.peek());
+    p.next();
+    source.text = name->value.s;
+  }
   ResultTable input;
   {
     auto lock = catalog.read_lock();

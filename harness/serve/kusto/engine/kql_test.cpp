@@ -66,6 +66,42 @@ TEST_F(KqlTest, WhereWithEveryComparisonOperator) {
   EXPECT_EQ(count("StormEvents | where ReportId == '2B7E1C2E-8C3A-4B7F-9D1E-0A1B2C3D4E05'"), 1u);
 }
 
+// `order by` / `sort by` (the Python data suite's "T| order by AvgTicketPrice asc, Dest asc"):
+// desc by default, several keys, nulls first when ascending and last when descending.
+TEST_F(KqlTest, OrderBySortsByEachKeyWithKustoDefaults) {
+  auto first_column = [](const ResultTable& t) {
+    std::string out;
+    for (const auto& row : t.rows)
+      out += row[0].s + ",";
+    return out;
+  };
+  auto desc = run("States | order by Population | project Abbreviation");
+  ASSERT_TRUE(desc.ok()) << desc.failure().detail;
+  EXPECT_EQ(first_column(*desc), "CA,TX,FL,GA,OK,KS,");
+  auto asc = run("States | sort by Population asc | project Abbreviation");
+  ASSERT_TRUE(asc.ok()) << asc.failure().detail;
+  EXPECT_EQ(first_column(*asc), "KS,OK,GA,FL,TX,CA,");
+  auto text = run("States | order by Abbreviation asc, Population desc | project Abbreviation");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(first_column(*text), "CA,FL,GA,KS,OK,TX,");
+
+  ASSERT_TRUE(run_query(catalog, "Samples", "States | take 0").ok());
+  Table n;
+  n.name = "N";
+  n.columns = {{"k", Type::string}, {"v", Type::real}};
+  n.rows = {{Value::of_text("a"), Value::of_real(2)},
+            {Value::of_text("b"), Value::null()},
+            {Value::of_text("c"), Value::of_real(1)}};
+  catalog.find_database("Samples")->tables.emplace("N", n);
+  EXPECT_EQ(first_column(*run("N | order by v asc | project k")), "b,c,a,");
+  EXPECT_EQ(first_column(*run("N | order by v desc | project k")), "a,c,b,");
+  EXPECT_EQ(first_column(*run("N | order by v asc nulls last | project k")), "c,a,b,");
+
+  EXPECT_EQ(run("States | order by Nope").failure().inner->code, "SEM0100");
+  EXPECT_EQ(run("States | order Population").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("States | order by Population nulls middle").failure().inner->code, "SYN0002");
+}
+
 TEST_F(KqlTest, ProjectKeepsOrderAndRenames) {
   auto r = run("StormEvents | where EpisodeId == 8 | project State, Damage = DamageProperty");
   ASSERT_TRUE(r.ok()) << r.failure().detail;
@@ -74,6 +110,115 @@ TEST_F(KqlTest, ProjectKeepsOrderAndRenames) {
   EXPECT_EQ(r->columns[1].type, Type::int64);
   ASSERT_EQ(r->rows.size(), 1u);
   EXPECT_EQ(r->rows[0][1].i, INT64_MAX);
+}
+
+// A constant column (the Go SDK suite's ".show databases | project A=\"1\" | take 1").
+TEST_F(KqlTest, ProjectTakesLiteralsAsConstantColumns) {
+  auto t = run("States | project A=\"1\", n=2, State, d=datetime(2020-01-01) | take 2");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_EQ(t->columns.size(), 4u);
+  EXPECT_EQ(t->columns[0].type, Type::string);
+  EXPECT_EQ(t->columns[1].type, Type::int64);
+  EXPECT_EQ(t->columns[3].type, Type::datetime);
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->rows[1][0].s, "1");
+  EXPECT_EQ(t->rows[1][1].i, 2);
+  EXPECT_EQ(t->rows[1][2].s, "GEORGIA");
+  auto f = run("States | project A=tostring(State)");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.failure().detail.find("only column references and literals"), std::string::npos)
+      << f.failure().detail;
+}
+
+// The Go SDK suite's inline table (azure-kusto-go azkustodata/testshared AllDataTypesTableInline),
+// typed nulls, a trailing comma, then ordered.
+TEST_F(KqlTest, DatatableBuildsTypedRowsFromLiterals) {
+  auto t = run(
+      "datatable(vnum:int, vdec:decimal, vdate:datetime, vspan:timespan, vobj:dynamic, vb:bool, "
+      "vreal:real, vstr:string, vlong:long, vguid:guid) ["
+      "1, decimal(2.00000000000001), datetime(2020-03-04T14:05:01.3109965Z), "
+      "timespan(01:23:45.6789000), dynamic({\"moshe\":\"value\"}), true, 0.01, \"asdf\", "
+      "9223372036854775807, guid(\"74be27de-1e4e-49d9-b579-fe0b331d3642\"),"
+      "int(null), decimal(null), datetime(null), timespan(null), dynamic(null), bool(null), "
+      "real(null), \"\", long(null), guid(null),"
+      "] | order by vnum");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_EQ(t->columns.size(), 10u);
+  EXPECT_EQ(t->columns[0].type, Type::int32);
+  ASSERT_EQ(t->rows.size(), 2u);
+  const Row& full = t->rows[0]; // desc: 1 before null
+  EXPECT_EQ(full[0].i, 1);
+  EXPECT_EQ(full[1].s, "2.00000000000001");
+  EXPECT_EQ(full[4].s, R"({"moshe":"value"})");
+  EXPECT_EQ(full[5].i, 1);
+  EXPECT_DOUBLE_EQ(full[6].r, 0.01);
+  EXPECT_EQ(full[8].i, 9223372036854775807LL);
+  EXPECT_EQ(full[9].s, "74be27de-1e4e-49d9-b579-fe0b331d3642");
+  const Row& nulls = t->rows[1];
+  for (std::size_t k : {0u, 1u, 2u, 3u, 4u, 5u, 6u, 8u, 9u})
+    EXPECT_TRUE(nulls[k].is_null) << k;
+  EXPECT_EQ(nulls[7].s, "");
+  EXPECT_EQ(run("datatable(a:long) [1, 2, 3] | count")->rows[0][0].i, 3);
+  EXPECT_EQ(run("datatable(a:long, b:string) [1, 'x', 2]").failure().inner->code, "SEM0100");
+  EXPECT_EQ(run("datatable(a:long) ['x']").failure().inner->code, "SEM0025");
+  EXPECT_EQ(run("datatable(a:string) ['x'] | project a")->rows[0][0].s, "x");
+  EXPECT_EQ(run("datatable(a:long) [1").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("datatable(a) [1]").failure().inner->code, "SYN0002");
+}
+
+// table('T') and table(param) (the Go SDK suite's TestError sends a random name as a parameter).
+TEST_F(KqlTest, TableFunctionNamesTheTableByStringOrParameter) {
+  auto t = run("table('States') | count");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  EXPECT_EQ(t->rows[0][0].i, 6);
+  auto param = run("declare query_parameters(tableName:string); table(tableName) | count",
+                   {{"tableName", "States"}});
+  ASSERT_TRUE(param.ok()) << param.failure().detail;
+  EXPECT_EQ(param->rows[0][0].i, 6);
+  auto missing = run("declare query_parameters(tableName:string); table(tableName) | count",
+                     {{"tableName", "0f8fad5b-d9cb-469f-a165-70867728950e"}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.failure().inner->code, "SEM0100");
+  EXPECT_NE(missing.failure().detail.find("Failed to resolve table expression"), std::string::npos);
+  // The Go SDK sends string parameters as KQL literals.
+  auto quoted = run("declare query_parameters(tableName:string); table(tableName) | count",
+                    {{"tableName", "\"States\""}});
+  ASSERT_TRUE(quoted.ok()) << quoted.failure().detail;
+  EXPECT_EQ(quoted->rows[0][0].i, 6);
+  auto escaped = run("declare query_parameters(s:string); print s", {{"s", R"("a\"b")"}});
+  ASSERT_TRUE(escaped.ok()) << escaped.failure().detail;
+  EXPECT_EQ(escaped->rows[0][0].s, "a\"b");
+  EXPECT_EQ(
+      run("declare query_parameters(s:string); print s", {{"s", "\"a\" + \"b\""}})->rows[0][0].s,
+      "\"a\" + \"b\""); // not one literal: taken as it is
+  EXPECT_EQ(run("table(1)").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("table('States'").failure().inner->code, "SYN0002");
+}
+
+// The Go SDK suite's builder query: every type compared, the dynamic one through tostring().
+TEST_F(KqlTest, WhereComparesTostringOfAColumnWithTostringOfALiteral) {
+  std::string table =
+      "datatable(vnum:int, vdec:decimal, vdate:datetime, vspan:timespan, vobj:dynamic, vb:bool, "
+      "vreal:real, vstr:string, vlong:long, vguid:guid) [1, decimal(2.00000000000001), "
+      "datetime(2020-03-04T14:05:01.3109965Z), timespan(01:23:45.6789000), "
+      "dynamic({\"moshe\":\"value\"}), true, 0.01, \"asdf\", 9223372036854775807, "
+      "guid(74be27de-1e4e-49d9-b579-fe0b331d3642), int(null), decimal(null), datetime(null), "
+      "timespan(null), dynamic(null), bool(null), real(null), \"\", long(null), guid(null),]";
+  auto t = run(table + " | take 1 | where vnum == 1 and vdec == decimal(2.00000000000001) and "
+                       "vdate == datetime(2020-03-04T14:05:01.3109965Z) and vspan == "
+                       "timespan(01:23:45.6789000) and tostring(vobj) == "
+                       "tostring(dynamic({\"moshe\": \"value\"})) and vb == true and vreal == "
+                       "0.01 and vstr == \"asdf\" and vlong == 9223372036854775807 and vguid == "
+                       "guid(74be27de-1e4e-49d9-b579-fe0b331d3642)");
+  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  EXPECT_EQ(t->rows.size(), 1u);
+  auto param = run("declare query_parameters(obj:dynamic); " + table +
+                       " | where tostring(vobj) == tostring(obj) | count",
+                   {{"obj", R"(dynamic({"moshe":"value"}))"}});
+  ASSERT_TRUE(param.ok()) << param.failure().detail;
+  EXPECT_EQ(param->rows[0][0].i, 1);
+  EXPECT_EQ(run(table + " | where tostring(vobj) == \"\" | count")->rows[0][0].i, 1); // the null
+  EXPECT_EQ(run(table + " | where tostring(vobj == 1").failure().inner->code, "SYN0002");
 }
 
 TEST_F(KqlTest, PrintNamesColumnsAndTypesLiterals) {

@@ -15,7 +15,8 @@ struct PolicyKind {
 
 constexpr PolicyKind kinds[] = {{"streamingingestion", "StreamingIngestionPolicy"},
                                 {"ingestionbatching", "IngestionBatchingPolicy"},
-                                {"retention", "RetentionPolicy"}};
+                                {"retention", "RetentionPolicy"},
+                                {"auto_delete", "AutoDeletePolicy"}};
 
 const PolicyKind* read_kind(CommandReader& r) {
   for (const auto& k : kinds)
@@ -96,6 +97,30 @@ Result<std::string> normalise(const PolicyKind& kind, const std::string& text) {
     w.field("MaximumBatchingTimeSpan", span)
         .field("MaximumNumberOfItems", items)
         .field("MaximumRawDataSizeMB", size_mb);
+  } else if (kind.keyword == "auto_delete") {
+    // The Java SDK suite sets it on its table (ExpiryDate a day ahead, ISO without a zone).
+    // Stored and shown; konform does not delete the table when it expires.
+    std::optional<std::string> expiry;
+    bool if_not_empty = false;
+    for (auto [key, v] : obj.value()) {
+      if (key == "ExpiryDate") {
+        auto str = v.get_string();
+        std::optional<Value> when;
+        if (!str.error())
+          if (auto parsed = parse_value(Type::datetime, str.value()); parsed && !parsed->is_null)
+            when = *parsed;
+        if (!when) return make_error("\"ExpiryDate\" must be a datetime string");
+        expiry = format_datetime(when->i);
+      } else if (key == "DeleteIfNotEmpty") {
+        if (v.get_bool().error()) return make_error("\"DeleteIfNotEmpty\" must be true or false");
+        if_not_empty = v.get_bool().value();
+      } else {
+        return make_error("unknown field \"" + std::string(key) +
+                          "\" (expected ExpiryDate, DeleteIfNotEmpty)");
+      }
+    }
+    if (!expiry) return make_error("\"ExpiryDate\" is required");
+    w.field("ExpiryDate", *expiry).field("DeleteIfNotEmpty", if_not_empty);
   } else {
     std::string period = "36500.00:00:00", recoverability = "Enabled";
     for (auto [key, v] : obj.value()) {

@@ -3,6 +3,7 @@
 // their setup (README, section serve-kusto):
 //   .alter table T|database D policy streamingingestion enable|disable|'{json}'
 //   .alter table T|database D policy ingestionbatching|retention '{json}' (or @'{json}')
+//   .alter table T policy auto_delete @'{"ExpiryDate":..., "DeleteIfNotEmpty":...}'
 //   .show table T|database D policy streamingingestion|ingestionbatching|retention
 //   .delete table T|database D policy streamingingestion|ingestionbatching|retention
 //   .clear database cache streamingingestion schema | .clear table T cache streamingingestion
