@@ -1,0 +1,99 @@
+#include "diff/exchange_diff.h"
+
+#include "compare/ksql_stream.h"
+#include "core/text.h"
+#include "diff/normalise.h"
+
+#include "json/document.h"
+#include "json/writer.h"
+#include <map>
+#include <optional>
+
+namespace konform::diff {
+namespace {
+
+bool framing_header(std::string_view lower) {
+  return lower == "content-length" || lower == "transfer-encoding" || lower == "connection" ||
+         lower == "keep-alive";
+}
+
+std::map<std::string, std::string> header_map(const report::HeaderList& headers, bool defaults) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : headers) {
+    std::string lower = text::to_lower(name);
+    if (framing_header(lower) || (defaults && compare::is_volatile_header(lower))) continue;
+    auto& v = out[lower];
+    v += v.empty() ? value : ", " + value;
+  }
+  return out;
+}
+
+// A header value as JSON text, like the body values of a difference.
+std::string json_text(const std::string& s) {
+  std::string out;
+  json::append_quoted(out, s);
+  return out;
+}
+
+void headers(const Response& first, const Response& second, bool defaults,
+             std::vector<PathDifference>& out) {
+  auto a = header_map(first.headers, defaults);
+  auto b = header_map(second.headers, defaults);
+  auto ai = a.begin();
+  auto bi = b.begin();
+  auto add = [&](const std::string& name, std::string x, std::string y) {
+    out.push_back(
+        {"headers." + name, "headers." + name, x, y, "header " + name + ": " + x + " vs " + y});
+  };
+  while (ai != a.end() || bi != b.end()) {
+    if (bi == b.end() || (ai != a.end() && ai->first < bi->first)) {
+      add(ai->first, json_text(ai->second), "(missing)");
+      ++ai;
+    } else if (ai == a.end() || bi->first < ai->first) {
+      add(bi->first, "(missing)", json_text(bi->second));
+      ++bi;
+    } else {
+      if (ai->second != bi->second) add(ai->first, json_text(ai->second), json_text(bi->second));
+      ++ai;
+      ++bi;
+    }
+  }
+}
+
+} // namespace
+
+std::vector<PathDifference> compare_responses(const Response& first, const Response& second,
+                                              protocol::Kind kind, const compare::Rules& rules,
+                                              compare::BodyComparer& comparer) {
+  std::vector<PathDifference> out;
+  if (first.status != second.status)
+    out.push_back(
+        {"status", "status", std::to_string(first.status), std::to_string(second.status),
+         "status " + std::to_string(first.status) + " vs " + std::to_string(second.status)});
+  headers(first, second, rules.protocol_defaults, out);
+
+  auto body = comparer.compare(first.body, second.body, kind, rules);
+  if (!body) {
+    // One side is not what its protocol says (not JSON, a cut-off stream): one difference.
+    out.push_back({"body", "$", "", "", "body: " + body.error().message});
+    return out;
+  }
+  if (body->empty()) return out;
+  // Paths point into the second body (the reassembled stream for ksqlDB): read it once to name
+  // tables, columns and frames.
+  std::optional<json::Document> doc;
+  if (kind == protocol::Kind::ksql_stream) {
+    if (auto text = compare::reassemble_ksql_stream(second.body, ""))
+      if (auto d = json::Document::parse(*text)) doc = std::move(*d);
+  } else if (kind != protocol::Kind::text) {
+    if (auto d = json::Document::parse(second.body)) doc = std::move(*d);
+  }
+  for (auto& d : *body) {
+    std::string path = doc ? normalise_path(kind, d.path, doc->root()) : d.path;
+    out.push_back({std::move(path), std::move(d.path), std::move(d.expected), std::move(d.actual),
+                   std::move(d.message)});
+  }
+  return out;
+}
+
+} // namespace konform::diff
