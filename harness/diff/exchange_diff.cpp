@@ -89,7 +89,9 @@ std::vector<PathDifference> compare_responses(const Response& first, const Respo
     if (auto d = json::Document::parse(second.body)) doc = std::move(*d);
   }
   for (auto& d : *body) {
-    std::string path = doc ? normalise_path(kind, d.path, doc->root()) : d.path;
+    simdjson::dom::element root;
+    if (doc) root = doc->root();
+    std::string path = normalise_path(kind, d.path, doc ? &root : nullptr);
     out.push_back({std::move(path), std::move(d.path), std::move(d.expected), std::move(d.actual),
                    std::move(d.message)});
   }

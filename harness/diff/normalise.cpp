@@ -156,11 +156,11 @@ std::string ksql_stream(const std::vector<PathSegment>& segs, element root) {
 
 } // namespace
 
-std::string normalise_path(protocol::Kind kind, std::string_view path, element actual) {
+std::string normalise_path(protocol::Kind kind, std::string_view path, const element* doc) {
   auto segs = split_path(path);
   if (segs.empty() && path != "$") return std::string(path);
-  bool has_doc = actual.type() == element_type::ARRAY || actual.type() == element_type::OBJECT;
-  if (!has_doc) return std::string(path);
+  if (!doc) return std::string(path);
+  element actual = *doc;
   switch (kind) {
   case protocol::Kind::kusto_v2:
     return kusto_v2(segs, actual);

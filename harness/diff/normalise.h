@@ -31,8 +31,8 @@ struct PathSegment {
 std::vector<PathSegment> split_path(std::string_view path);
 
 // `actual` is the document the engine's paths point into (the reassembled stream for
-// ksql-stream); a null element (or one of another shape) leaves positions unnamed.
+// ksql-stream); null (or a document of another shape) leaves positions unnamed.
 std::string normalise_path(protocol::Kind kind, std::string_view path,
-                           simdjson::dom::element actual);
+                           const simdjson::dom::element* actual);
 
 } // namespace konform::diff
