@@ -1,13 +1,10 @@
 #include "diff/exchange_diff.h"
 
-#include "compare/ksql_stream.h"
 #include "core/text.h"
 #include "diff/normalise.h"
 
-#include "json/document.h"
 #include "json/writer.h"
 #include <map>
-#include <optional>
 
 namespace konform::diff {
 namespace {
@@ -79,19 +76,11 @@ std::vector<PathDifference> compare_responses(const Response& first, const Respo
     return out;
   }
   if (body->empty()) return out;
-  // Paths point into the second body (the reassembled stream for ksqlDB): read it once to name
-  // tables, columns and frames.
-  std::optional<json::Document> doc;
-  if (kind == protocol::Kind::ksql_stream) {
-    if (auto text = compare::reassemble_ksql_stream(second.body, ""))
-      if (auto d = json::Document::parse(*text)) doc = std::move(*d);
-  } else if (kind != protocol::Kind::text) {
-    if (auto d = json::Document::parse(second.body)) doc = std::move(*d);
-  }
+  // Paths point into the second body (the reassembled stream for ksqlDB): the comparer still
+  // holds it parsed, so tables, columns and frames are named without a second parse.
+  const simdjson::dom::element* root = comparer.last_actual();
   for (auto& d : *body) {
-    simdjson::dom::element root;
-    if (doc) root = doc->root();
-    std::string path = normalise_path(kind, d.path, doc ? &root : nullptr);
+    std::string path = normalise_path(kind, d.path, root);
     out.push_back({std::move(path), std::move(d.path), std::move(d.expected), std::move(d.actual),
                    std::move(d.message)});
   }

@@ -16,6 +16,8 @@ tr.noise td{color:var(--mute)}
 .diff-mark{display:inline-block;font-size:11px;font-weight:600;border-radius:3px;padding:0 5px;background:var(--fail);color:#fff}
 td.ratio.slower{color:var(--fail);font-weight:600}
 ul.examples{margin:2px 0 4px 16px;padding:0}
+table.groups th:nth-child(1){width:30%}table.groups th:nth-child(2){width:90px}
+table.groups th:nth-child(3){width:110px}
 )";
 
 std::string percent(double rate) {
@@ -29,7 +31,13 @@ std::string groups(const DiffResult& r) {
   if (r.groups.empty()) return out + "<p class=\"meta\">No differences at all.</p></section>";
   out += "<table class=\"diff groups\"><tr><th>path</th><th class=\"num\">responses</th>"
          "<th>kind</th><th>examples (baseline → candidate, client-request-ids)</th></tr>";
-  for (const auto& g : r.groups) {
+  // Differences beyond noise first (each sorted by count), then the noise with one example.
+  std::vector<const Group*> ordered;
+  for (bool noise : {false, true})
+    for (const auto& g : r.groups)
+      if (g.noise == noise) ordered.push_back(&g);
+  for (const Group* gp : ordered) {
+    const Group& g = *gp;
     out += std::string("<tr class=\"group ") + (g.noise ? "noise" : "beyond") +
            "\"><td class=\"path\">" + escaped(g.path) + "</td><td class=\"num\">" +
            std::to_string(g.count) + "</td><td>";
@@ -38,11 +46,13 @@ std::string groups(const DiffResult& r) {
                          "</span>"
                    : std::string("<span class=\"diff-mark\">difference</span>");
     out += "</td><td><ul class=\"examples\">";
-    for (const auto& e : g.examples)
+    for (std::size_t i = 0; i < g.examples.size() && (i == 0 || !g.noise); ++i) {
+      const Example& e = g.examples[i];
       out += "<li>" + escaped(e.scenario + " / " + e.step) + ": <code>" + escaped(e.baseline) +
              "</code> → <code>" + escaped(e.candidate) + "</code> <span class=\"meta\"><code " +
              "class=\"crid\">" + escaped(e.baseline_request_id) + "</code> | <code " +
              "class=\"crid\">" + escaped(e.candidate_request_id) + "</code></span></li>";
+    }
     out += "</ul></td></tr>";
   }
   return out + "</table></section>";
