@@ -136,8 +136,7 @@ struct Runner {
   Aggregator aggregator;
   compare::BodyComparer comparer;
 
-  std::vector<PathDifference> differences(const Response& a, const Response& b,
-                                          const scenario::Step& step) {
+  std::vector<PathDifference> differences(Response& a, Response& b, const scenario::Step& step) {
     if (auto d = answer_difference(a, b)) return {*d};
     if (!a.responded) return {};
     return compare_responses(a, b, step.kind, step.rules, comparer);
@@ -175,10 +174,10 @@ struct Runner {
     for (std::size_t i = 0; i < sc.steps.size(); ++i) {
       const auto& step = sc.steps[i];
       for (int r = 0; r < rounds; ++r) {
-        const SideRun* other = baseline2 ? &reference[r] : r + 1 < rounds ? &base[r + 1] : nullptr;
+        SideRun* other = baseline2 ? &reference[r] : r + 1 < rounds ? &base[r + 1] : nullptr;
         if (!other || i >= base[r].steps.size() || i >= other->steps.size()) continue;
-        const Response& a = base[r].steps[i];
-        const Response& b = other->steps[i];
+        Response& a = base[r].steps[i];
+        Response& b = other->steps[i];
         if (!a.responded || !b.responded) continue;
         out.noise.learn(sc.name, step.name, paths_of(differences(a, b, step)));
       }
@@ -194,8 +193,8 @@ struct Runner {
       std::vector<std::chrono::microseconds> lb, lc;
       for (int r = 0; r < rounds; ++r) {
         if (i >= base[r].steps.size() || i >= cand[r].steps.size()) continue;
-        const Response& a = base[r].steps[i];
-        const Response& b = cand[r].steps[i];
+        Response& a = base[r].steps[i];
+        Response& b = cand[r].steps[i];
         if (r == 0) {
           sd.baseline_request_id = a.client_request_id;
           sd.candidate_request_id = b.client_request_id;
@@ -302,9 +301,16 @@ Result<DiffRun> run_diff(const DiffOptions& options) {
     try {
       if (!runner.scenario(*sc)) break;
     } catch (const std::exception& e) {
-      // Nothing a server sends may end the run (see run_check): this scenario reports it.
-      result.bad_input.push_back(sc->file + ": scenario \"" + sc->name +
-                                 "\" stopped on an internal error (" + e.what() + ")");
+      // Nothing a server sends may end the run (see run_check): this scenario reports it as a
+      // failed step and the others run.
+      StepDiff sd;
+      sd.scenario = sc->name;
+      sd.file = sc->file;
+      sd.step = "(scenario)";
+      sd.differing = 1;
+      sd.notes.push_back(std::string("the scenario stopped on an internal error (") + e.what() +
+                         "); the other scenarios still run");
+      result.steps.push_back(std::move(sd));
     }
   }
   result.groups = runner.aggregator.groups();

@@ -59,7 +59,7 @@ void headers(const Response& first, const Response& second, bool defaults,
 
 } // namespace
 
-std::vector<PathDifference> compare_responses(const Response& first, const Response& second,
+std::vector<PathDifference> compare_responses(Response& first, Response& second,
                                               protocol::Kind kind, const compare::Rules& rules,
                                               compare::BodyComparer& comparer) {
   std::vector<PathDifference> out;
@@ -69,7 +69,7 @@ std::vector<PathDifference> compare_responses(const Response& first, const Respo
          "status " + std::to_string(first.status) + " vs " + std::to_string(second.status)});
   headers(first, second, rules.protocol_defaults, out);
 
-  auto body = comparer.compare(first.body, second.body, kind, rules);
+  auto body = comparer.compare_in_place(first.body, second.body, kind, rules);
   if (!body) {
     // One side is not what its protocol says (not JSON, a cut-off stream): one difference.
     out.push_back({"body", "$", "", "", "body: " + body.error().message});

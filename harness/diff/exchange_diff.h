@@ -10,7 +10,9 @@
 
 namespace konform::diff {
 
-std::vector<PathDifference> compare_responses(const Response& first, const Response& second,
+// The bodies are borrowed for the parse (simdjson's padding is appended and removed again, as
+// BodyComparer::compare_in_place does) and end unchanged.
+std::vector<PathDifference> compare_responses(Response& first, Response& second,
                                               protocol::Kind kind, const compare::Rules& rules,
                                               compare::BodyComparer& comparer);
 
