@@ -4,7 +4,7 @@
 #include "diff/normalise.h"
 
 #include "json/writer.h"
-#include <map>
+#include <algorithm>
 
 namespace konform::diff {
 namespace {
@@ -14,15 +14,33 @@ bool framing_header(std::string_view lower) {
          lower == "keep-alive";
 }
 
-std::map<std::string, std::string> header_map(const report::HeaderList& headers, bool defaults) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : headers) {
-    std::string lower = text::to_lower(name);
-    if (framing_header(lower) || (defaults && compare::is_volatile_header(lower))) continue;
-    auto& v = out[lower];
-    v += v.empty() ? value : ", " + value;
-  }
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return out;
+}
+
+// Lower-case name → value (repeated headers joined with ", "), sorted by name.
+using HeaderMap = std::vector<std::pair<std::string, std::string>>;
+HeaderMap header_map(const report::HeaderList& headers, bool defaults) {
+  HeaderMap out;
+  out.reserve(headers.size());
+  for (const auto& [name, value] : headers) {
+    std::string lower = lower_ascii(name);
+    if (framing_header(lower) || (defaults && compare::is_volatile_header(lower))) continue;
+    out.emplace_back(std::move(lower), value);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  HeaderMap merged;
+  for (auto& h : out) {
+    if (!merged.empty() && merged.back().first == h.first)
+      merged.back().second += ", " + h.second;
+    else
+      merged.push_back(std::move(h));
+  }
+  return merged;
 }
 
 // A header value as JSON text, like the body values of a difference.
@@ -78,9 +96,9 @@ std::vector<PathDifference> compare_responses(Response& first, Response& second,
   if (body->empty()) return out;
   // Paths point into the second body (the reassembled stream for ksqlDB): the comparer still
   // holds it parsed, so tables, columns and frames are named without a second parse.
-  const simdjson::dom::element* root = comparer.last_actual();
+  PathNamer name(kind, comparer.last_actual());
   for (auto& d : *body) {
-    std::string path = normalise_path(kind, d.path, root);
+    std::string path = name(d.path);
     out.push_back({std::move(path), std::move(d.path), std::move(d.expected), std::move(d.actual),
                    std::move(d.message)});
   }

@@ -5,6 +5,7 @@
 #include "compare/path.h"
 
 #include <charconv>
+#include <optional>
 
 namespace konform::diff {
 
@@ -99,9 +100,25 @@ const compare::TableAt* table_at(const std::vector<compare::TableAt>& tables, st
   return nullptr;
 }
 
-std::string kusto_v2(const std::vector<PathSegment>& segs, element root) {
+} // namespace
+
+struct PathNamer::Names {
+  std::optional<std::vector<compare::TableAt>> tables;
+  std::optional<std::vector<std::string>> ksql_columns;
+};
+
+namespace {
+
+using Names = PathNamer::Names;
+
+const std::vector<compare::TableAt>& tables_of(Names& names, element root, bool v1) {
+  if (!names.tables) names.tables = compare::kusto_tables_at(root, v1);
+  return *names.tables;
+}
+
+std::string kusto_v2(const std::vector<PathSegment>& segs, element root, Names& names) {
   if (segs.empty() || !segs[0].is_index) return "$" + rest(segs, 0);
-  auto tables = compare::kusto_tables_at(root, false);
+  const auto& tables = tables_of(names, root, false);
   if (const auto* t = table_at(tables, segs[0].index)) return in_table(*t, segs, 1);
   // Another frame (DataSetHeader, TableCompletion, DataSetCompletion): named by its FrameType.
   std::string_view type;
@@ -114,10 +131,10 @@ std::string kusto_v2(const std::vector<PathSegment>& segs, element root) {
   return std::string(type) + rest(segs, 1);
 }
 
-std::string kusto_v1(const std::vector<PathSegment>& segs, element root) {
+std::string kusto_v1(const std::vector<PathSegment>& segs, element root, Names& names) {
   if (segs.size() < 2 || segs[0].is_index || segs[0].key != "Tables" || !segs[1].is_index)
     return "$" + rest(segs, 0);
-  auto tables = compare::kusto_tables_at(root, true);
+  const auto& tables = tables_of(names, root, true);
   if (const auto* t = table_at(tables, segs[1].index)) return in_table(*t, segs, 2);
   return "$" + rest(segs, 0);
 }
@@ -129,7 +146,7 @@ bool is_row(element e) {
          e.at_pointer("/row/columns").get(cells) == simdjson::SUCCESS;
 }
 
-std::string ksql_stream(const std::vector<PathSegment>& segs, element root) {
+std::string ksql_stream(const std::vector<PathSegment>& segs, element root, Names& names) {
   simdjson::dom::array elements;
   if (segs.empty() || !segs[0].is_index || root.get(elements) != simdjson::SUCCESS ||
       segs[0].index >= elements.size())
@@ -141,7 +158,8 @@ std::string ksql_stream(const std::vector<PathSegment>& segs, element root) {
     std::string out = rest(segs, 1);
     return out[0] == '.' ? out.substr(1) : "$" + out;
   }
-  auto columns = compare::ksql_column_names(root);
+  if (!names.ksql_columns) names.ksql_columns = compare::ksql_column_names(root);
+  const auto& columns = *names.ksql_columns;
   std::size_t at = 1;
   if (e.type() == element_type::OBJECT) {
     if (segs.size() >= 3 && segs[1].key == "row" && segs[2].key == "columns")
@@ -156,22 +174,29 @@ std::string ksql_stream(const std::vector<PathSegment>& segs, element root) {
 
 } // namespace
 
-std::string normalise_path(protocol::Kind kind, std::string_view path, const element* doc) {
+PathNamer::PathNamer(protocol::Kind kind, const element* actual)
+    : kind_(kind), actual_(actual), names_(std::make_unique<Names>()) {}
+PathNamer::~PathNamer() = default;
+
+std::string PathNamer::operator()(std::string_view path) {
   auto segs = split_path(path);
-  if (segs.empty() && path != "$") return std::string(path);
-  if (!doc) return std::string(path);
-  element actual = *doc;
-  switch (kind) {
+  if ((segs.empty() && path != "$") || !actual_) return std::string(path);
+  element actual = *actual_;
+  switch (kind_) {
   case protocol::Kind::kusto_v2:
-    return kusto_v2(segs, actual);
+    return kusto_v2(segs, actual, *names_);
   case protocol::Kind::kusto_v1:
   case protocol::Kind::kusto_ingest:
-    return kusto_v1(segs, actual);
+    return kusto_v1(segs, actual, *names_);
   case protocol::Kind::ksql_stream:
-    return ksql_stream(segs, actual);
+    return ksql_stream(segs, actual, *names_);
   default:
     return std::string(path);
   }
+}
+
+std::string normalise_path(protocol::Kind kind, std::string_view path, const element* actual) {
+  return PathNamer(kind, actual)(path);
 }
 
 } // namespace konform::diff

@@ -11,6 +11,7 @@
 // Other kinds keep the engine's path ($.a.b[0]).
 #include "protocol/validate.h"
 
+#include <memory>
 #include <simdjson.h>
 #include <string>
 #include <string_view>
@@ -30,8 +31,27 @@ struct PathSegment {
 // Splits "$.Tables[0].Rows[3][\"x\"]"; nothing for a text that is not an engine path.
 std::vector<PathSegment> split_path(std::string_view path);
 
-// `actual` is the document the engine's paths point into (the reassembled stream for
-// ksql-stream); null (or a document of another shape) leaves positions unnamed.
+// Names the paths of one document: `actual` is the document the engine's paths point into (the
+// reassembled stream for ksql-stream); null (or a document of another shape) leaves positions
+// unnamed. The tables and column names are read once, at the first path that needs them, so a
+// response with thousands of differing cells is read once, not once per difference.
+class PathNamer {
+public:
+  PathNamer(protocol::Kind kind, const simdjson::dom::element* actual);
+  ~PathNamer();
+  PathNamer(const PathNamer&) = delete;
+  PathNamer& operator=(const PathNamer&) = delete;
+  std::string operator()(std::string_view path);
+
+  struct Names; // what was read of the document so far
+
+private:
+  protocol::Kind kind_;
+  const simdjson::dom::element* actual_;
+  std::unique_ptr<Names> names_;
+};
+
+// One path; a PathNamer for several of the same document.
 std::string normalise_path(protocol::Kind kind, std::string_view path,
                            const simdjson::dom::element* actual);
 

@@ -92,32 +92,35 @@ std::string console_summary(const DiffResult& r) {
   std::size_t beyond = 0;
   for (const auto& g : r.groups)
     beyond += g.noise ? 0 : 1;
-  if (!r.groups.empty()) {
-    out += "\nDifferences by path (" + std::to_string(beyond) + " beyond noise):\n";
+  if (beyond > 0) {
+    out += "\nDifferences beyond noise, by path (" + std::to_string(beyond) + "):\n";
     for (const auto& g : r.groups) {
-      out += "  " + std::string(g.noise ? "noise " : "DIFF  ") + std::to_string(g.count) + "× " +
-             g.path + (g.noise ? "  (noise, baseline differs " + percent(g.noise_rate) + ")" : "") +
-             "\n";
       if (g.noise) continue;
+      out += "  DIFF  " + std::to_string(g.count) + "× " + g.path + "\n";
       for (const auto& e : g.examples)
         out += "        " + e.scenario + " / " + e.step + ": " + e.baseline + " → " + e.candidate +
                "  [" + e.baseline_request_id + " | " + e.candidate_request_id + "]\n";
     }
   }
-  if (!r.noise.empty()) {
-    out += "\nNoise (" + std::to_string(r.noise.size()) + " paths";
-    out += r.baseline2.empty() ? ", baseline repeated)" : ", baseline vs baseline2)";
-    out += ":";
-    std::size_t i = 0;
-    for (const auto& n : r.noise) {
-      if (i++ == 12) {
-        out += " ...";
-        break;
-      }
-      out += " " + n.path;
+  // Noise that differed on the candidate too: one line each, the first ones only (all of them
+  // are in the JSON and HTML reports).
+  std::size_t shown = 0, noisy = r.groups.size() - beyond;
+  if (noisy > 0) out += "\nWithin noise (" + std::to_string(noisy) + " paths):\n";
+  for (const auto& g : r.groups) {
+    if (!g.noise) continue;
+    if (shown++ == 10) {
+      out += "  ... and " + std::to_string(noisy - 10) + " more (see --json or --html)\n";
+      break;
     }
-    out += "\n";
+    out += "  noise " + std::to_string(g.count) + "× " + g.path + "  (baseline differs " +
+           percent(g.noise_rate) + ")\n";
   }
+  if (!r.noise.empty())
+    out += "Noise: " + std::to_string(r.noise.size()) + " paths" +
+           (r.baseline2.empty() ? " (baseline asked " + std::to_string(r.repeat) + " times" +
+                                      (r.repeat < 2 ? ", or from --noise)" : ")")
+                                : " (baseline vs baseline2)") +
+           "\n";
   for (const auto& b : r.bad_input)
     out += "bad input: " + b + "\n";
   if (!r.runtime_error.empty()) out += "error: " + r.runtime_error + "\n";
