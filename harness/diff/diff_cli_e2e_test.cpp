@@ -214,6 +214,20 @@ TEST_F(DiffCli, AnInvalidNoiseFileExitsTwoWithItsLocation) {
   EXPECT_THAT(run.output, HasSubstr(bad + ":2:39: noise[0].step must be a non-empty string"));
 }
 
+TEST_F(DiffCli, AnInvalidScenarioExitsTwoWithItsLocationAndTheOthersStillRun) {
+  auto bad = dir.write("scenarios/bad.json",
+                       "{\"name\": \"bad\", \"endpoint\": \"kusto\",\n \"steps\": [{\"name\": "
+                       "\"a\", \"path\": \"/v1/rest/ping\", \"methd\": \"GET\"}]}\n");
+  dir.write("scenarios/ping.json", "{\"name\": \"ping\", \"endpoint\": \"kusto\", \"steps\": "
+                                   "[{\"name\": \"ping\", \"path\": \"/v1/rest/ping\", "
+                                   "\"expect\": {\"protocol\": \"text\"}}]}\n");
+  auto run = run_binary("diff " + dir.path("scenarios") + side("baseline") + side("candidate"));
+  EXPECT_EQ(run.code, 2) << run.output;
+  EXPECT_THAT(run.output, HasSubstr(bad + ":2:"));
+  EXPECT_THAT(run.output, HasSubstr("unknown field \"methd\""));
+  EXPECT_THAT(run.output, HasSubstr("ok   ping / ping")); // the good scenario still ran
+}
+
 TEST_F(DiffCli, ReportsModeNamesWhatChangedAndRefusesDifferentFormats) {
   auto kusto_v1 = [&](const char* data, const std::string& json) {
     return run_binary("diff " + scenarios() + " --filter kusto-query-v1" + side("baseline") +
