@@ -228,6 +228,34 @@ TEST_F(DiffCli, AnInvalidScenarioExitsTwoWithItsLocationAndTheOthersStillRun) {
   EXPECT_THAT(run.output, HasSubstr("ok   ping / ping")); // the good scenario still ran
 }
 
+TEST_F(DiffCli, TheTokenGoesToBothSidesAndIntoNoOutput) {
+  const std::string token = "diff-secret-4d1f";
+  auto secured = [&](const std::string& name) {
+    servers.push_back(std::make_unique<ServeProcess>(
+        std::vector<std::string>{"--quiet", "--data", dir.path("same"), "--token", token}));
+    const auto& p = *servers.back();
+    return " --kusto-" + name + " " + p.kusto_url() + " --ksql-" + name + " " + p.ksql_url();
+  };
+  auto run = run_binary("diff " + scenarios() + " --filter kusto-query-v1" + secured("baseline") +
+                        secured("candidate") + " --token " + token + " --json " +
+                        dir.path("t.json") + " --html " + dir.path("t.html") + " --junit " +
+                        dir.path("t.xml") + " --learn-noise " + dir.path("t-noise.json"));
+  // Both sides answered the queries (without the token both would say 401 alike, and there would
+  // be no QueryStatus table whose ids differ).
+  EXPECT_EQ(run.code, 0) << run.output;
+  auto report = read_json(dir.path("t.json"));
+  std::set<std::string> noise;
+  for (auto n : report.root()["noise"].get_array().value())
+    noise.insert(std::string(n["path"].get_string().value()));
+  EXPECT_TRUE(noise.count("QueryStatus[*].ActivityId")) << run.output;
+  EXPECT_EQ(run.output.find(token), std::string::npos);
+  for (const char* f : {"t.json", "t.html", "t.xml", "t-noise.json"}) {
+    auto text = file::read(dir.path(f));
+    ASSERT_TRUE(text.ok()) << f;
+    EXPECT_EQ(text->find(token), std::string::npos) << f;
+  }
+}
+
 TEST_F(DiffCli, ReportsModeNamesWhatChangedAndRefusesDifferentFormats) {
   auto kusto_v1 = [&](const char* data, const std::string& json) {
     return run_binary("diff " + scenarios() + " --filter kusto-query-v1" + side("baseline") +
