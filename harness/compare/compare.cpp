@@ -70,6 +70,7 @@ constexpr std::size_t kParallelParseBytes = 4u << 20;
 struct BodyComparer::Side {
   simdjson::dom::parser parser;
   std::string buffer;
+  std::optional<simdjson::dom::element> root; // of the last successful parse
 
   // Parses a copy of `body` (simdjson reads up to SIMDJSON_PADDING bytes past the end).
   Result<simdjson::dom::element> parse(std::string_view body, protocol::Kind kind,
@@ -85,7 +86,7 @@ struct BodyComparer::Side {
     buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING); // one allocation, no regrowth
     buffer.assign(body);
     buffer.append(simdjson::SIMDJSON_PADDING, ' ');
-    return finish(parser.parse(buffer.data(), body.size(), false), body, origin, side);
+    return keep(finish(parser.parse(buffer.data(), body.size(), false), body, origin, side));
   }
 
   // Parses `body` where it is: the padding is appended for the parse and removed again (the
@@ -97,7 +98,12 @@ struct BodyComparer::Side {
     body.append(simdjson::SIMDJSON_PADDING, ' ');
     auto r = parser.parse(body.data(), size, false);
     body.resize(size);
-    return finish(std::move(r), body, std::string(side) + " body", side);
+    return keep(finish(std::move(r), body, std::string(side) + " body", side));
+  }
+
+  Result<simdjson::dom::element> keep(Result<simdjson::dom::element> r) {
+    if (r) root = *r;
+    return r;
   }
 
   static Result<simdjson::dom::element> finish(simdjson::simdjson_result<simdjson::dom::element> r,
@@ -153,6 +159,8 @@ Result<std::vector<Difference>> parse_and_run(std::size_t expected_size, std::si
 Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
                                                       std::string_view actual, protocol::Kind kind,
                                                       const Rules& rules) {
+  expected_->root.reset();
+  actual_->root.reset();
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
   return parse_and_run(
       expected.size(), actual.size(), [&] { return expected_->parse(expected, kind, "expected"); },
@@ -163,11 +171,17 @@ Result<std::vector<Difference>> BodyComparer::compare_in_place(std::string& expe
                                                                std::string& actual,
                                                                protocol::Kind kind,
                                                                const Rules& rules) {
+  expected_->root.reset();
+  actual_->root.reset();
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
   return parse_and_run(
       expected.size(), actual.size(),
       [&] { return expected_->parse_in_place(expected, kind, "expected"); },
       [&] { return actual_->parse_in_place(actual, kind, "actual"); }, kind, rules);
+}
+
+const simdjson::dom::element* BodyComparer::last_actual() const {
+  return actual_->root ? &*actual_->root : nullptr;
 }
 
 Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,

@@ -75,6 +75,10 @@ public:
   // parse and removed again, so the strings end unchanged (their capacity may grow once).
   Result<std::vector<Difference>> compare_in_place(std::string& expected, std::string& actual,
                                                    protocol::Kind kind, const Rules& rules);
+  // The actual document of the last comparison (the reassembled stream for ksql-stream), which
+  // the differences' paths point into; valid until the next call. Null for text and when the
+  // actual body did not parse. konform diff names tables and columns from it without a reparse.
+  const simdjson::dom::element* last_actual() const;
 
 private:
   struct Side;

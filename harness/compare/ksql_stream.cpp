@@ -307,4 +307,13 @@ void compare_ksql_stream(Engine& engine, element expected, element actual) {
   engine.set_cell(nullptr);
 }
 
+std::vector<std::string> ksql_column_names(element reassembled) {
+  std::vector<std::string> out;
+  simdjson::dom::array elements;
+  if (reassembled.get(elements) != simdjson::SUCCESS || elements.size() == 0) return out;
+  for (auto name : column_names(elements.at(0).value_unsafe()))
+    out.emplace_back(name);
+  return out;
+}
+
 } // namespace konform::compare

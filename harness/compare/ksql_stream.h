@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace konform::compare {
 
@@ -22,5 +23,9 @@ Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_vi
 // messages such as "row 2, column PAGEID: expected ..., got ...".
 void compare_ksql_stream(Engine& engine, simdjson::dom::element expected,
                          simdjson::dom::element actual);
+
+// The column names of a reassembled stream, from its header's schema or its metadata's
+// columnNames (konform diff names row cells by them: row[*].PAGEID); empty when there is none.
+std::vector<std::string> ksql_column_names(simdjson::dom::element reassembled);
 
 } // namespace konform::compare

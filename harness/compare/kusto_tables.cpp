@@ -663,4 +663,29 @@ void compare_kusto_v2(Engine& engine, element expected, element actual) {
     }
 }
 
+std::vector<TableAt> kusto_tables_at(element root, bool v1) {
+  std::vector<TableAt> out;
+  auto add = [&](const Table& t, std::size_t index) {
+    TableAt at;
+    at.index = index;
+    at.label = std::string(t.label.empty() ? t.kind : t.label);
+    for (auto name : t.column_names)
+      at.columns.emplace_back(name);
+    out.push_back(std::move(at));
+  };
+  auto each = [&](const std::vector<Table>& tables) {
+    for (const auto& t : tables) {
+      add(t, t.index);
+      for (const auto& f : t.fragments)
+        if (f.frame != t.index) add(t, f.frame);
+    }
+  };
+  if (v1) {
+    if (auto doc = read_v1(root)) each(doc->tables);
+  } else if (auto doc = read_v2(root, false)) {
+    each(doc->tables);
+  }
+  return out;
+}
+
 } // namespace konform::compare

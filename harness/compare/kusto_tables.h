@@ -11,6 +11,9 @@
 // ServerCache values; TableProgress frames. PrimaryResult cells are always compared.
 #include "compare/engine.h"
 
+#include <string>
+#include <vector>
+
 namespace konform::compare {
 
 // Fall back to a plain JSON comparison when a body does not have the v1 / v2 shape.
@@ -18,5 +21,16 @@ void compare_kusto_v1(Engine& engine, simdjson::dom::element expected,
                       simdjson::dom::element actual);
 void compare_kusto_v2(Engine& engine, simdjson::dom::element expected,
                       simdjson::dom::element actual);
+
+// A table of a Kusto body under the index its paths use: $[i] of a v2 DataTable, TableHeader or
+// TableFragment frame, $.Tables[i] of v1. The label is the one differences are named by
+// (PrimaryResult, QueryCompletionInformation, @ExtendedProperties, ...). konform diff turns
+// $[2].Rows[3][4] into PrimaryResult[*].EventTime with it. Empty when the body has no such shape.
+struct TableAt {
+  std::size_t index = 0;
+  std::string label;
+  std::vector<std::string> columns;
+};
+std::vector<TableAt> kusto_tables_at(simdjson::dom::element root, bool v1);
 
 } // namespace konform::compare

@@ -70,13 +70,11 @@ bool selected(const std::string& filter, const std::string& name, const std::str
   return filter.empty() || text::glob_match(filter, name) || text::glob_match(filter, file);
 }
 
-struct ScenarioRun {
-  report::ScenarioResult result;
-  std::string unreachable;
-};
+} // namespace
 
 ScenarioRun run_scenario(const scenario::Scenario& sc, const http::Url& target,
-                         const CheckOptions& options) {
+                         const CheckOptions& options,
+                         const std::function<void(StepRun&)>& on_step) {
   ScenarioRun run;
   run.result.name = sc.name;
   run.result.file = sc.file;
@@ -110,6 +108,7 @@ ScenarioRun run_scenario(const scenario::Scenario& sc, const http::Url& target,
   StepContext context{client, target, sc, variables, json_valued, options};
   for (const auto& step : sc.steps) {
     StepRun step_run = run_step(step, context);
+    if (on_step) on_step(step_run);
     run.result.steps.push_back(std::move(step_run.result));
     if (!step_run.unreachable.empty()) {
       run.unreachable = target.origin() + " is unreachable: " + step_run.unreachable;
@@ -119,19 +118,7 @@ ScenarioRun run_scenario(const scenario::Scenario& sc, const http::Url& target,
   return run;
 }
 
-} // namespace
-
-Result<report::RunResult> run_check(const CheckOptions& options) {
-  auto start = std::chrono::steady_clock::now();
-  report::RunResult run;
-  run.started_at = utc_now();
-
-  auto target = optional_url("target", options.target);
-  if (!target) return target.error();
-  auto kusto_target = optional_url("kusto-target", options.kusto_target);
-  if (!kusto_target) return kusto_target.error();
-  auto ksql_target = optional_url("ksql-target", options.ksql_target);
-  if (!ksql_target) return ksql_target.error();
+Result<std::vector<LoadedScenario>> load_scenarios(const CheckOptions& options) {
   auto files = scenario::find_scenario_files(options.paths);
   if (!files) return files.error();
 
@@ -148,13 +135,29 @@ Result<report::RunResult> run_check(const CheckOptions& options) {
       parse_options.roots.push_back(scenario::default_root(p));
   }
 
-  // Parse everything first: bad files are reported even when the target is down.
-  std::vector<std::pair<std::string, Result<scenario::Scenario>>> loaded;
+  std::vector<LoadedScenario> loaded;
   for (const auto& f : *files) {
     auto sc = scenario::load_scenario(f, parse_options);
     if (sc ? !selected(options.filter, sc->name, f) : !selected(options.filter, "", f)) continue;
-    loaded.emplace_back(f, std::move(sc));
+    loaded.push_back({f, std::move(sc)});
   }
+  return loaded;
+}
+
+Result<report::RunResult> run_check(const CheckOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  report::RunResult run;
+  run.started_at = utc_now();
+
+  auto target = optional_url("target", options.target);
+  if (!target) return target.error();
+  auto kusto_target = optional_url("kusto-target", options.kusto_target);
+  if (!kusto_target) return kusto_target.error();
+  auto ksql_target = optional_url("ksql-target", options.ksql_target);
+  if (!ksql_target) return ksql_target.error();
+  // Parse everything first: bad files are reported even when the target is down.
+  auto loaded = load_scenarios(options);
+  if (!loaded) return loaded.error();
 
   Origins origins;
   std::unique_ptr<serve::ReferenceEndpoint> embedded;
@@ -186,7 +189,7 @@ Result<report::RunResult> run_check(const CheckOptions& options) {
     origins.ksql = *ksql_target ? *ksql_target : *target;
   }
 
-  for (auto& [file, sc] : loaded) {
+  for (auto& [file, sc] : *loaded) {
     report::ScenarioResult result;
     std::string unreachable;
     if (!sc) {

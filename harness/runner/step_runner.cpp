@@ -245,8 +245,10 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
   }
   result.status = response->status;
   result.latency = response->latency;
-  for (const auto& [name, value] : response->headers)
+  for (const auto& [name, value] : response->headers) {
     result.exchange.response_headers.emplace_back(name, redact::redacted(value, ctx.options.token));
+    run.response_headers.emplace_back(name, redact::redacted(value, ctx.options.token));
+  }
 
   if (response->status != step.expect_status)
     result.failures.push_back("status: expected " + std::to_string(step.expect_status) + ", got " +
@@ -296,6 +298,7 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
     result.outcome = Outcome::failed;
   // Only steps that did not pass show their exchange: a 1,000-step run keeps no passing bodies.
   if (result.outcome == Outcome::passed || result.outcome == Outcome::updated) result.exchange = {};
+  run.response_body = std::move(decoded.text);
   return run;
 }
 

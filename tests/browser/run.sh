@@ -108,6 +108,50 @@ load merge "$reports/merge.html"
 expect merge 'aria-label="latency by percentile"'
 expect merge '<title>konform merge</title>'
 
+# diff: a baseline and a candidate `konform serve` on loopback, the candidate with one changed
+# cell; noise from asking the baseline twice, ids compared (--no-protocol-defaults) so that the
+# page has noise to mark.
+data="$work/diff-data"
+mkdir -p "$data/same/Samples" "$data/changed/Samples"
+for d in same changed; do
+  printf 'StartTime:datetime, EventId:long, State:string, EventType:string, DamageProperty:long' \
+    >"$data/$d/Samples/StormEvents.schema"
+  printf 'State:string, Abbreviation:string, Population:long' >"$data/$d/Samples/States.schema"
+  printf 'FLORIDA,FL,21538187\nTEXAS,TX,29145505\n' >"$data/$d/Samples/States.csv"
+done
+printf '2007-01-01T00:00:00Z,100001,FLORIDA,Tornado,5000\n2007-01-02T00:00:00Z,100002,TEXAS,Hail,0\n' \
+  >"$data/same/Samples/StormEvents.csv"
+sed 's/Tornado/Waterspout/' "$data/same/Samples/StormEvents.csv" >"$data/changed/Samples/StormEvents.csv"
+serve_pids=()
+start_serve() { # start_serve NAME DATA: the Kusto URL in $url
+  "$konform" serve --quiet --threads 1 --listen 127.0.0.1:0 --ksql-listen 127.0.0.1:0 \
+    --data "$2" 2>"$work/serve-$1.log" &
+  serve_pids+=($!)
+  url=""
+  for _ in $(seq 100); do
+    url=$(sed -n 's/.*Kusto on \(http:[^,]*\),.*/\1/p' "$work/serve-$1.log")
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+}
+start_serve baseline "$data/same"
+baseline_url=$url
+start_serve candidate "$data/changed"
+candidate_url=$url
+set +e
+"$konform" diff "$source_dir/scenarios" --filter kusto-query-v1 --no-protocol-defaults \
+  --kusto-baseline "$baseline_url" --kusto-candidate "$candidate_url" \
+  --html "$reports/diff.html" >"$work/diff.out" 2>&1
+code=$?
+set -e
+for pid in "${serve_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+[ "$code" = 1 ] || { cat "$work/diff.out" >&2; fail "diff exited $code, expected 1"; }
+load diff "$reports/diff.html"
+expect diff '<td class="path">PrimaryResult[*].EventType</td>'
+expect diff '<tr class="group noise"><td class="path">QueryStatus[*].ActivityId</td>'
+expect diff 'class="noise-mark"'
+expect diff '<span class="diff-mark">difference</span>'
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures browser check(s) failed; pages and screenshots are in $reports" >&2
   exit 1

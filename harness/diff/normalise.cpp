@@ -1,0 +1,202 @@
+#include "diff/normalise.h"
+
+#include "compare/ksql_stream.h"
+#include "compare/kusto_tables.h"
+#include "compare/path.h"
+
+#include <charconv>
+#include <optional>
+
+namespace konform::diff {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+std::vector<PathSegment> split_path(std::string_view path) {
+  std::vector<PathSegment> out;
+  if (path.empty() || path[0] != '$') return out;
+  std::size_t i = 1;
+  while (i < path.size()) {
+    PathSegment s;
+    std::size_t start = i;
+    if (path[i] == '.') {
+      std::size_t end = i + 1;
+      while (end < path.size() && path[end] != '.' && path[end] != '[')
+        ++end;
+      s.key = std::string(path.substr(i + 1, end - i - 1));
+      i = end;
+    } else if (path[i] == '[' && i + 1 < path.size() && path[i + 1] == '"') {
+      // A quoted member: JSON string escapes, closed by "]
+      std::size_t j = i + 2;
+      std::string key;
+      for (; j < path.size() && path[j] != '"'; ++j) {
+        if (path[j] == '\\' && j + 1 < path.size()) ++j;
+        key += path[j];
+      }
+      if (j + 1 >= path.size() || path[j + 1] != ']') return {};
+      s.key = std::move(key);
+      i = j + 2;
+    } else if (path[i] == '[') {
+      std::size_t end = path.find(']', i);
+      if (end == std::string_view::npos) return {};
+      auto digits = path.substr(i + 1, end - i - 1);
+      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), s.index);
+      if (ec != std::errc() || p != digits.data() + digits.size()) return {};
+      s.is_index = true;
+      i = end + 1;
+    } else {
+      return {};
+    }
+    s.text = std::string(path.substr(start, i - start));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+namespace {
+
+std::string rest(const std::vector<PathSegment>& segs, std::size_t from) {
+  std::string out;
+  for (std::size_t i = from; i < segs.size(); ++i)
+    out += segs[i].text;
+  return out;
+}
+
+std::string member(std::string_view name) {
+  std::string out;
+  compare::append_key(out, name);
+  return out;
+}
+
+std::string column_name(const std::vector<std::string>& columns, std::size_t c) {
+  if (c < columns.size() && !columns[c].empty()) return member(columns[c]);
+  return "[" + std::to_string(c) + "]";
+}
+
+// What follows a table's position: Rows[r][c]..., Columns[c], or a member of its header.
+std::string in_table(const compare::TableAt& t, const std::vector<PathSegment>& segs,
+                     std::size_t at) {
+  std::string out = member(t.label);
+  if (!out.empty() && out[0] == '.') out.erase(0, 1);
+  if (at < segs.size() && !segs[at].is_index && segs[at].key == "Rows") {
+    if (at + 1 >= segs.size()) return out + ".Rows";
+    out += "[*]";
+    if (at + 2 < segs.size() && segs[at + 2].is_index)
+      return out + column_name(t.columns, segs[at + 2].index) + rest(segs, at + 3);
+    return out + rest(segs, at + 2);
+  }
+  if (at < segs.size() && !segs[at].is_index && segs[at].key == "Columns") {
+    out += ".Columns";
+    if (at + 1 < segs.size() && segs[at + 1].is_index)
+      return out + column_name(t.columns, segs[at + 1].index) + rest(segs, at + 2);
+    return out + rest(segs, at + 1);
+  }
+  return out + rest(segs, at);
+}
+
+const compare::TableAt* table_at(const std::vector<compare::TableAt>& tables, std::size_t i) {
+  for (const auto& t : tables)
+    if (t.index == i) return &t;
+  return nullptr;
+}
+
+} // namespace
+
+struct PathNamer::Names {
+  std::optional<std::vector<compare::TableAt>> tables;
+  std::optional<std::vector<std::string>> ksql_columns;
+};
+
+namespace {
+
+using Names = PathNamer::Names;
+
+const std::vector<compare::TableAt>& tables_of(Names& names, element root, bool v1) {
+  if (!names.tables) names.tables = compare::kusto_tables_at(root, v1);
+  return *names.tables;
+}
+
+std::string kusto_v2(const std::vector<PathSegment>& segs, element root, Names& names) {
+  if (segs.empty() || !segs[0].is_index) return "$" + rest(segs, 0);
+  const auto& tables = tables_of(names, root, false);
+  if (const auto* t = table_at(tables, segs[0].index)) return in_table(*t, segs, 1);
+  // Another frame (DataSetHeader, TableCompletion, DataSetCompletion): named by its FrameType.
+  std::string_view type;
+  simdjson::dom::array frames;
+  if (root.get(frames) == simdjson::SUCCESS && segs[0].index < frames.size()) {
+    element f = frames.at(segs[0].index).value_unsafe();
+    if (f.at_key("FrameType").get(type) != simdjson::SUCCESS) type = {};
+  }
+  if (type.empty()) return "$" + rest(segs, 0);
+  return std::string(type) + rest(segs, 1);
+}
+
+std::string kusto_v1(const std::vector<PathSegment>& segs, element root, Names& names) {
+  if (segs.size() < 2 || segs[0].is_index || segs[0].key != "Tables" || !segs[1].is_index)
+    return "$" + rest(segs, 0);
+  const auto& tables = tables_of(names, root, true);
+  if (const auto* t = table_at(tables, segs[1].index)) return in_table(*t, segs, 2);
+  return "$" + rest(segs, 0);
+}
+
+bool is_row(element e) {
+  if (e.type() == element_type::ARRAY) return true;
+  element cells;
+  return e.type() == element_type::OBJECT &&
+         e.at_pointer("/row/columns").get(cells) == simdjson::SUCCESS;
+}
+
+std::string ksql_stream(const std::vector<PathSegment>& segs, element root, Names& names) {
+  simdjson::dom::array elements;
+  if (segs.empty() || !segs[0].is_index || root.get(elements) != simdjson::SUCCESS ||
+      segs[0].index >= elements.size())
+    return "$" + rest(segs, 0);
+  element e = elements.at(segs[0].index).value_unsafe();
+  if (!is_row(e)) {
+    // The header, the final message or an error: named by its member.
+    if (segs.size() == 1) return "$" + rest(segs, 0);
+    std::string out = rest(segs, 1);
+    return out[0] == '.' ? out.substr(1) : "$" + out;
+  }
+  if (!names.ksql_columns) names.ksql_columns = compare::ksql_column_names(root);
+  const auto& columns = *names.ksql_columns;
+  std::size_t at = 1;
+  if (e.type() == element_type::OBJECT) {
+    if (segs.size() >= 3 && segs[1].key == "row" && segs[2].key == "columns")
+      at = 3;
+    else
+      return "row[*]" + rest(segs, 1);
+  }
+  if (at < segs.size() && segs[at].is_index)
+    return "row[*]" + column_name(columns, segs[at].index) + rest(segs, at + 1);
+  return "row[*]" + rest(segs, at);
+}
+
+} // namespace
+
+PathNamer::PathNamer(protocol::Kind kind, const element* actual)
+    : kind_(kind), actual_(actual), names_(std::make_unique<Names>()) {}
+PathNamer::~PathNamer() = default;
+
+std::string PathNamer::operator()(std::string_view path) {
+  auto segs = split_path(path);
+  if ((segs.empty() && path != "$") || !actual_) return std::string(path);
+  element actual = *actual_;
+  switch (kind_) {
+  case protocol::Kind::kusto_v2:
+    return kusto_v2(segs, actual, *names_);
+  case protocol::Kind::kusto_v1:
+  case protocol::Kind::kusto_ingest:
+    return kusto_v1(segs, actual, *names_);
+  case protocol::Kind::ksql_stream:
+    return ksql_stream(segs, actual, *names_);
+  default:
+    return std::string(path);
+  }
+}
+
+std::string normalise_path(protocol::Kind kind, std::string_view path, const element* actual) {
+  return PathNamer(kind, actual)(path);
+}
+
+} // namespace konform::diff
