@@ -153,8 +153,10 @@ public:
   }
 
   void shutdown() {
-    if (auto h2 = h2_.lock()) return h2->shutdown();
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (auto h2 = self->h2_.lock()) return h2->shutdown(); // h2_ is only touched here
+      self->do_close();
+    });
   }
 
   // A streaming client that does not keep up: drop it (on the connection's executor).
