@@ -32,6 +32,7 @@ struct Outbox {
 // The line-delimited rest of a request body, handed to the handler as it arrives.
 class BodyQueue : public RequestBodyStream {
 public:
+  explicit BodyQueue(std::size_t limit) : limit_(limit) {}
   void on_data(std::function<void(std::string_view, bool)> callback) override {
     if (dropped_) return;
     callback_ = std::move(callback);
@@ -46,6 +47,7 @@ public:
     if (dropped_ || ended_ || data.empty()) return;
     if (callback_) return callback_(data, false);
     pending_.append(data);
+    if (pending_.size() > limit_) drop(); // nobody reads it: stop keeping it (body_limit)
   }
   void end() {
     if (dropped_ || ended_) return;
@@ -61,6 +63,7 @@ public:
 private:
   std::function<void(std::string_view, bool)> callback_;
   std::string pending_;
+  std::size_t limit_;
   bool ended_ = false, dropped_ = false;
 };
 
@@ -286,7 +289,7 @@ struct Callbacks {
       if (!st->authority.empty()) r.headers.insert(r.headers.begin(), {"host", st->authority});
       if (!end && s.options_.stream_request_body && s.options_.stream_request_body(r)) {
         st->stream_body = true;
-        st->body_queue = std::make_shared<BodyQueue>();
+        st->body_queue = std::make_shared<BodyQueue>(s.options_.body_limit);
       }
     }
     if (!end || (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA)) return 0;
@@ -428,7 +431,7 @@ bool H2ServerSession::upgrade(std::string_view http2_settings, ServerRequest req
   st.request_done = true;
   if (options_.stream_request_body && options_.stream_request_body(st.req)) {
     st.stream_body = true;
-    st.body_queue = std::make_shared<BodyQueue>();
+    st.body_queue = std::make_shared<BodyQueue>(options_.body_limit);
   }
   st.req.body = std::move(body);
   dispatch(st);
@@ -487,6 +490,9 @@ void H2ServerSession::submit(Stream& st, ServerResponse res) {
   provider.read_callback = Callbacks::read_data;
   bool head = st.req.method == "HEAD";
   if (!res.stream) {
+    // An answer that is not streamed reads no more of a streamed request body: what still
+    // comes is discarded, not kept.
+    if (st.body_queue) st.body_queue->drop();
     st.body = std::move(res.body);
     bool no_data = head || st.body.empty();
     if (no_data) st.eof_sent = true;
