@@ -6,6 +6,7 @@
 #include "serve/http_server.h"
 #include "serve/ksql/ksql_service.h"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
 #include <functional>
@@ -200,6 +201,61 @@ TEST_F(H2E2E, ResetStreamEndsThePushQueryAndTheConnectionGoesOn) {
   auto info = c.request("GET", "/info");
   ASSERT_TRUE(drive(fd, c, [&] { return c.responses[info].closed; }));
   EXPECT_EQ(c.responses[info].status, 200);
+  ::close(fd);
+}
+
+// The /inserts-stream cases of ksqlDB's ApiTest (../shared/corpus/ksql, insertsStream.*).
+TEST_F(H2E2E, InsertsStreamAnswersAsKsqlDbsApiTest) {
+  ASSERT_EQ(h1("POST", "/ksql",
+               "{\"ksql\":\"CREATE STREAM `test-stream` (F0 INT KEY, F1 STRING) WITH "
+               "(kafka_topic='t', value_format='json', partitions=1);\"}")
+                .status,
+            200);
+  int fd = connect_to(server->port());
+  H2TestClient c;
+  std::string rows = "{\"F0\":0,\"F1\":\"a\"}\n{\"F0\":1,\"F1\":\"b\"}\n{\"F0\":2,\"F1\":\"c\"}\n";
+  auto acks = c.request("POST", "/inserts-stream", {}, "{\"target\":\"`test-stream`\"}\n" + rows);
+  auto json = c.request("POST", "/inserts-stream", {{"accept", "application/json"}},
+                        "{\"target\":\"`test-stream`\"}\n" + rows);
+  auto missing = c.request("POST", "/inserts-stream", {}, std::string("{\"foo\":\"bar\"}\n"));
+  auto malformed_args = c.request("POST", "/inserts-stream", {}, std::string("{\"target\":\"S\""));
+  auto bad_row =
+      c.request("POST", "/inserts-stream", {},
+                "{\"target\":\"`test-stream`\"}\n{\"F0\":0}\n{\"F0\":1}\n{\"F0\"\n{\"F0\":3}\n");
+  ASSERT_TRUE(drive(fd, c, [&] {
+    for (auto id : {acks, json, missing, malformed_args, bad_row})
+      if (!c.responses[id].closed) return false;
+    return true;
+  }));
+  EXPECT_EQ(c.responses[acks].status, 200);
+  EXPECT_EQ(c.responses[acks].body(),
+            "{\"seq\":0,\"status\":\"ok\"}\n{\"seq\":1,\"status\":\"ok\"}\n"
+            "{\"seq\":2,\"status\":\"ok\"}\n");
+  EXPECT_EQ(c.responses[acks].frames.size(), 3u) << "one ack per DATA frame";
+  EXPECT_EQ(c.responses[json].body(),
+            "[{\"seq\":0,\"status\":\"ok\"},{\"seq\":1,\"status\":\"ok\"},"
+            "{\"seq\":2,\"status\":\"ok\"}]");
+  EXPECT_EQ(c.responses[missing].status, 400);
+  EXPECT_EQ(c.responses[missing].body().find(
+                "{\"@type\":\"generic_error\",\"error_code\":40000,\"message\":\"Invalid JSON in "
+                "request: Missing required creator property 'target'"),
+            0u)
+      << c.responses[missing].body();
+  EXPECT_EQ(c.responses[malformed_args].status, 400);
+  EXPECT_NE(
+      c.responses[malformed_args].body().find("\"error_code\":40000,\"message\":\"Invalid JSON "
+                                              "in request: "),
+      std::string::npos);
+  EXPECT_EQ(c.responses[bad_row].status, 200);
+  EXPECT_EQ(
+      c.responses[bad_row].body(),
+      "{\"seq\":0,\"status\":\"ok\"}\n{\"seq\":1,\"status\":\"ok\"}\n"
+      "{\"@type\":\"InsertError\",\"status\":\"error\",\"seq\":2,\"message\":\"Invalid JSON in "
+      "inserts stream\",\"error_code\":40000}\n");
+  EXPECT_EQ(c.responses[bad_row].close_code, 0u) << "the response ends, the stream is not reset";
+  auto pulled = h1("POST", "/query", "{\"ksql\":\"SELECT * FROM `test-stream`;\"}");
+  EXPECT_EQ(std::count(pulled.body.begin(), pulled.body.end(), '\n'), 3 + 3 + 2 + 1)
+      << "the rows of the three streams before the bad row are inserted: " << pulled.body;
   ::close(fd);
 }
 
