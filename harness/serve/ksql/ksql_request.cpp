@@ -140,7 +140,8 @@ Status sql_literal(simdjson::dom::element v, std::string& out) {
     return Ok{};
   case T::STRING: {
     out += '\'';
-    for (char c : v.get_string().value())
+    std::string_view text = v.get_string().value();
+    for (char c : text)
       out += c == '\'' ? std::string("''") : std::string(1, c);
     out += '\'';
     return Ok{};
@@ -148,7 +149,8 @@ Status sql_literal(simdjson::dom::element v, std::string& out) {
   case T::ARRAY: {
     out += "ARRAY[";
     bool first = true;
-    for (auto item : v.get_array().value()) {
+    simdjson::dom::array items = v.get_array().value();
+    for (auto item : items) {
       if (!first) out += ", ";
       first = false;
       if (auto st = sql_literal(item, out); !st) return st;
