@@ -176,6 +176,11 @@ TEST_F(H2E2E, UpgradeH2cAnswersTheRequestOverHttp2) {
   EXPECT_EQ(c.responses[1].status, 200);
   EXPECT_EQ(c.responses[1].body(), h1("GET", "/info", "", {{"Accept", "application/json"}}).body);
   ::close(fd);
+  // An HTTP2-Settings that is no SETTINGS payload: no upgrade, an HTTP/1.1 answer.
+  auto plain = h1("GET", "/info", "",
+                  {{"Accept", "application/json"}, {"Upgrade", "h2c"}, {"HTTP2-Settings", "!!"}});
+  EXPECT_EQ(plain.status, 200);
+  EXPECT_NE(plain.body.find("KsqlServerInfo"), std::string::npos);
 }
 
 TEST_F(H2E2E, ResetStreamEndsThePushQueryAndTheConnectionGoesOn) {

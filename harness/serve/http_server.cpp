@@ -211,6 +211,14 @@ private:
     auto upgrade = req.header("Upgrade");
     auto settings = req.header("HTTP2-Settings");
     if (!upgrade || !settings) return false;
+    // A SETTINGS payload is 6 bytes per setting, base64url-encoded; anything else is not an
+    // upgrade the server can take, and the request is answered over HTTP/1.1 (RFC 7540 §3.2).
+    auto value = text::trim(*settings);
+    if (value.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=") !=
+            std::string_view::npos ||
+        value.substr(0, value.find('=')).size() * 6 / 8 % 6 != 0)
+      return false;
     for (auto token : text::split(*upgrade, ','))
       if (text::iequals(text::trim(token), "h2c")) return true;
     return false;
