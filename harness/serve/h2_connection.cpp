@@ -2,6 +2,7 @@
 
 #include "serve/h2_session.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/post.hpp>
@@ -101,8 +102,12 @@ private:
   }
 
   // An HTTP/2 connection without streams for idle_timeout gets GOAWAY, like an idle keep-alive.
+  // The timer also ticks every stream_write_timeout so that a stream the client stopped reading
+  // is reset (in send()) even when its producer writes nothing more.
   void arm_idle_timer() {
-    idle_timer_.expires_after(options_.idle_timeout);
+    auto tick =
+        std::min<std::chrono::milliseconds>(options_.idle_timeout, options_.stream_write_timeout);
+    idle_timer_.expires_after(std::max(tick, std::chrono::milliseconds(10)));
     idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
       if (ec || self->closed_ || self->draining_) return;
       if (self->session_->open_streams() == 0 &&
@@ -111,6 +116,7 @@ private:
         self->flush();
         return;
       }
+      self->flush();
       self->arm_idle_timer();
     });
   }

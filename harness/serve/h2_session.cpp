@@ -26,6 +26,8 @@ struct Outbox {
   bool closed = false;   // writes are refused (stream gone, or over the limit)
   bool overflow = false; // the producer got stream_buffer_limit ahead: the stream is reset
   bool gone = false;     // the stream ended; on_close has run (or will not)
+  // Since when the front chunk has waited (set when the outbox fills, reset on progress).
+  steady::time_point waiting_since = steady::now();
   std::function<void()> on_close;
 };
 
@@ -173,6 +175,7 @@ public:
         box_->closed = true;
         ok = false;
       } else if (!chunk.empty()) {
+        if (box_->chunks.empty()) box_->waiting_since = steady::now();
         box_->queued += chunk.size();
         box_->chunks.push_back(std::move(chunk));
       }
@@ -369,6 +372,7 @@ struct Callbacks {
     std::memcpy(buf, front.data() + box.offset, n);
     box.offset += n;
     box.queued -= n;
+    if (n > 0) box.waiting_since = steady::now();
     if (box.offset == front.size()) {
       box.chunks.pop_front();
       box.offset = 0;
@@ -569,12 +573,18 @@ bool H2ServerSession::receive(std::string_view bytes) {
 }
 
 void H2ServerSession::send(std::string& out, std::size_t max) {
+  auto now = steady::now();
   for (auto& [id, st] : streams_) {
     if (!st->box) continue;
     bool resume = false, reset = false;
     {
       std::lock_guard lock(st->box->mu);
-      if (st->box->overflow && !st->reset_sent)
+      // Over the buffer limit, or nothing of it sent for stream_write_timeout (the client's
+      // window stays shut): the stream is reset, as HTTP/1.1 drops such a client.
+      bool stalled =
+          !st->box->chunks.empty() && now - st->box->waiting_since > options_.stream_write_timeout;
+      if (stalled) st->box->closed = true;
+      if ((st->box->overflow || stalled) && !st->reset_sent)
         reset = true;
       else if (st->deferred && (!st->box->chunks.empty() || st->box->finished))
         resume = true;

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <gtest/gtest.h>
+#include <thread>
 
 namespace konform::serve {
 namespace {
@@ -210,6 +211,34 @@ TEST_F(H2Session, AReaderThatNeverReadsIsCutOffAtTheStreamBufferLimit) {
   EXPECT_TRUE(c.responses[id].closed);
   EXPECT_EQ(c.responses[id].close_code, static_cast<std::uint32_t>(NGHTTP2_CANCEL));
   EXPECT_LE(c.responses[id].body().size(), 1024u);
+}
+
+// ... and a stream whose client keeps its window shut for stream_write_timeout is reset too, as
+// HTTP/1.1 drops a client whose write is stuck that long.
+TEST_F(H2Session, AStreamStuckForTheWriteTimeoutIsReset) {
+  options.stream_write_timeout = std::chrono::milliseconds(1);
+  std::shared_ptr<ChunkSink> sink;
+  int closed = 0;
+  handler = [&](const ServerRequest&) {
+    ServerResponse res;
+    res.stream = [&](std::shared_ptr<ChunkSink> s) {
+      sink = s;
+      s->on_close([&] { ++closed; });
+    };
+    return res;
+  };
+  auto s = session();
+  H2TestClient c({{NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 0}}, true, false);
+  auto id = c.request("GET", "/push");
+  pump(c, *s);
+  ASSERT_TRUE(sink->write("[1]\n"));
+  pump(c, *s);
+  EXPECT_EQ(closed, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20)); // > stream_write_timeout
+  pump(c, *s);
+  EXPECT_EQ(closed, 1);
+  EXPECT_EQ(c.responses[id].close_code, static_cast<std::uint32_t>(NGHTTP2_CANCEL));
+  EXPECT_FALSE(sink->write("[2]\n"));
 }
 
 TEST_F(H2Session, ALineDelimitedBodyReachesTheHandlerAsItArrives) {
