@@ -324,7 +324,8 @@ struct Callbacks {
     }
     st->req.body.append(piece);
     // A line-delimited body: the handler runs as soon as the first line is complete.
-    if (st->stream_body && st->req.body.find('\n') != std::string::npos) s.dispatch(*st);
+    // (Only the new piece is searched: a long first line is not rescanned frame after frame.)
+    if (st->stream_body && piece.find('\n') != std::string_view::npos) s.dispatch(*st);
     return 0;
   }
 
