@@ -390,9 +390,10 @@ private:
       };
       body->on_data([state, row, end](std::string_view data, bool done) {
         if (state->ended) return;
+        // What was kept holds no newline: only the new data is searched for the first one.
+        std::size_t start = 0, from = state->partial.size();
         state->partial.append(data);
-        std::size_t start = 0;
-        for (auto nl = state->partial.find('\n'); nl != std::string::npos;
+        for (auto nl = state->partial.find('\n', from); nl != std::string::npos;
              nl = state->partial.find('\n', start)) {
           row(std::string_view(state->partial).substr(start, nl - start));
           start = nl + 1;
