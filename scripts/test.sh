@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: builds and runs every test — the debug build (unit, e2e, real clients) and an
-# ASan+UBSan build of the same suite — then fuzzes every parser for a bounded time (13 targets ×
+# ASan+UBSan build of the same suite — then fuzzes every parser for a bounded time (14 targets ×
 # 25 s, about 6 minutes after the build). Idempotent; .ci/run runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -29,6 +29,7 @@ int konform_fuzz_sql_parser(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_serve_kusto(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_serve_ksql(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_diff_files(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_serve_h2(const std::uint8_t* data, std::size_t size);
 }
 
 namespace {
@@ -61,6 +62,7 @@ const Target kTargets[] = {
     {"serve_kusto", konform_fuzz_serve_kusto},
     {"serve_ksql", konform_fuzz_serve_ksql},
     {"diff_files", konform_fuzz_diff_files},
+    {"serve_h2", konform_fuzz_serve_h2},
 };
 
 std::vector<fs::path> inputs(const std::string& target) {

@@ -1,6 +1,7 @@
 #include "serve/http_server.h"
 
 #include "core/text.h"
+#include "serve/h2_connection.h"
 #include "serve/response_head.h"
 
 #include <array>
@@ -148,11 +149,14 @@ public:
 
   void run() {
     net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::do_read, shared_from_this()));
+                  beast::bind_front_handler(&Session::do_detect, shared_from_this()));
   }
 
   void shutdown() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] { self->do_close(); });
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (auto h2 = self->h2_.lock()) return h2->shutdown(); // h2_ is only touched here
+      self->do_close();
+    });
   }
 
   // A streaming client that does not keep up: drop it (on the connection's executor).
@@ -172,6 +176,68 @@ public:
   }
 
 private:
+  // The first bytes tell the protocol: the HTTP/2 connection preface ("PRI * HTTP/2.0\r\n\r\n
+  // SM\r\n\r\n", h2c with prior knowledge) or an HTTP/1.1 request line. A preface that goes
+  // wrong after "PRI * HTTP/2.0" still goes to HTTP/2, which answers GOAWAY(PROTOCOL_ERROR).
+  void do_detect() {
+    static constexpr std::string_view kPreface = "PRI * HTTP/2.0";
+    auto seen = std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    if (seen.size() >= kPreface.size() || kPreface.substr(0, seen.size()) != seen) {
+      if (seen.substr(0, kPreface.size()) == kPreface) return start_h2(seen, std::nullopt, {});
+      return do_read(); // HTTP/1.1: the parser starts from what was read
+    }
+    stream_.expires_after(shared_.options.read_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->do_close();
+                              self->do_detect();
+                            });
+  }
+
+  // Hands the socket to an HTTP/2 connection; this session stays alive (the connection count)
+  // as long as it does.
+  void start_h2(std::string_view received, std::optional<ServerRequest> upgrade,
+                std::string settings) {
+    stream_.expires_never();
+    auto socket = stream_.release_socket();
+    h2_ =
+        start_h2_connection(std::move(socket), shared_.options, shared_.handler, remote_, received,
+                            shared_from_this(), std::move(upgrade), std::move(settings));
+  }
+
+  // "Upgrade: h2c" with HTTP2-Settings (RFC 7540 §3.2): 101, then the answer over HTTP/2.
+  bool wants_h2c(const ServerRequest& req) const {
+    auto upgrade = req.header("Upgrade");
+    auto settings = req.header("HTTP2-Settings");
+    if (!upgrade || !settings) return false;
+    // A SETTINGS payload is 6 bytes per setting, base64url-encoded; anything else is not an
+    // upgrade the server can take, and the request is answered over HTTP/1.1 (RFC 7540 §3.2).
+    auto value = text::trim(*settings);
+    if (value.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=") !=
+            std::string_view::npos ||
+        value.substr(0, value.find('=')).size() * 6 / 8 % 6 != 0)
+      return false;
+    for (auto token : text::split(*upgrade, ','))
+      if (text::iequals(text::trim(token), "h2c")) return true;
+    return false;
+  }
+
+  void upgrade_to_h2(ServerRequest req) {
+    static const std::string k101 =
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+    std::string settings(*req.header("HTTP2-Settings"));
+    auto rest = std::make_shared<std::string>(static_cast<const char*>(buffer_.data().data()),
+                                              buffer_.size());
+    net::async_write(stream_, net::buffer(k101),
+                     [self = shared_from_this(), req = std::move(req), settings,
+                      rest](beast::error_code ec, std::size_t) mutable {
+                       if (ec) return self->do_close();
+                       self->start_h2(*rest, std::move(req), std::move(settings));
+                     });
+  }
+
   void do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
@@ -198,6 +264,7 @@ private:
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     ServerRequest req = make_request(msg, remote_);
+    if (wants_h2c(req)) return upgrade_to_h2(std::move(req));
     method_ = req.method;
     target_ = req.target;
     client_request_id_ = std::string(req.header("x-ms-client-request-id").value_or(""));
@@ -361,7 +428,7 @@ private:
   }
 
   void do_close() {
-    if (closed_) return;
+    if (closed_ || !h2_.expired()) return;
     closed_ = true;
     write_timer_.cancel();
     if (streaming_ && status_ != 0) log_request();
@@ -398,6 +465,7 @@ private:
   std::shared_ptr<SessionSink> sink_;
   net::steady_timer write_timer_;
   std::uint64_t write_generation_ = 0;
+  std::weak_ptr<H2Connection> h2_; // set once the connection speaks HTTP/2
 };
 
 bool SessionSink::write(std::string chunk) {

@@ -16,6 +16,18 @@
 
 namespace konform::serve {
 
+// The rest of a request body that arrives while its response is already being produced (HTTP/2
+// requests that ServerOptions::stream_request_body selects, e.g. ksqlDB's /inserts-stream).
+class RequestBodyStream {
+public:
+  virtual ~RequestBodyStream() = default;
+  // `callback` receives each piece of the body as it arrives, then once ({}, true) when the
+  // request ends. Pieces that came before the callback was set are handed over at once. Runs on
+  // the connection's thread; set it from the handler or the response producer. When the client
+  // resets the stream the callback is dropped and the response sink's on_close runs instead.
+  virtual void on_data(std::function<void(std::string_view data, bool end)> callback) = 0;
+};
+
 struct ServerRequest {
   std::string method;
   std::string target; // as sent: path and query
@@ -24,6 +36,10 @@ struct ServerRequest {
   http::Headers headers;
   std::string body;
   std::string remote; // peer address
+  bool http2 = false; // arrived on an HTTP/2 stream (prior knowledge or Upgrade: h2c)
+  // Set only for requests that ServerOptions::stream_request_body selected: `body` then holds
+  // the body's first line (without its newline) and the rest arrives here.
+  std::shared_ptr<RequestBodyStream> body_stream;
 
   std::optional<std::string_view> header(std::string_view name) const {
     return http::find_header(headers, name);
@@ -96,6 +112,11 @@ struct ServerOptions {
   // (400 malformed, 413, 431). Defaults to a plain-text body.
   std::function<ServerResponse(int status, const std::string& message)> error_response;
   std::function<void(const AccessLogEntry&)> access_log; // may be empty
+  // HTTP/2 only: requests (given with headers, no body yet) whose body is line-delimited and
+  // streamed: the handler runs once the first line has arrived (ServerRequest::body_stream).
+  std::function<bool(const ServerRequest&)> stream_request_body;
+  // HTTP/2: SETTINGS_MAX_CONCURRENT_STREAMS offered to each client.
+  std::uint32_t max_concurrent_streams = 100;
 };
 
 class HttpServer {

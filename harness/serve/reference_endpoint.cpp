@@ -46,6 +46,7 @@ Result<std::unique_ptr<ReferenceEndpoint>> ReferenceEndpoint::start(EndpointOpti
     so.threads = options.threads;
     so.access_log = options.access_log;
     so.error_log = options.error_log;
+    if (name == "ksql") so.stream_request_body = ksql::KsqlService::streams_request_body;
     so.error_response = [service](int status, const std::string& message) {
       return service->error_response(status, message);
     };

@@ -11,7 +11,7 @@ cd "$here"
 # Several tests share node_modules: install once, under a lock.
 (
   flock 9
-  [ -d node_modules/@cubejs-backend/ksql-driver ] || npm ci --no-audit --no-fund >/dev/null
+  [ -d node_modules/@cubejs-backend/ksql-driver ] && [ -d node_modules/ksqldb-client ] || npm ci --no-audit --no-fund >/dev/null
 ) 9>"${TMPDIR:-/tmp}/konform-ksql-clients-npm.lock"
 
 log=$(mktemp)

@@ -934,6 +934,13 @@ bool Engine::close_push(const std::string& id) {
   return true;
 }
 
+std::optional<bool> Engine::source_is_table(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  const Source* s = state_->catalog.find(name);
+  if (!s) return std::nullopt;
+  return s->table;
+}
+
 std::size_t Engine::running_push_queries() const {
   std::lock_guard lock(mu_);
   return state_->push.size();

@@ -100,6 +100,8 @@ public:
   // /close-query: ends a running push query (its `completed` callback runs); false if unknown.
   bool close_push(const std::string& id);
   std::size_t running_push_queries() const;
+  // /inserts-stream's target check: nullopt when no such source, else whether it is a table.
+  std::optional<bool> source_is_table(const std::string& name) const;
 
   // /status/<commandId>: {"status":..,"message":..,"queryId":..}; nullopt when unknown.
   std::optional<std::string> command_status(const std::string& command_id) const;

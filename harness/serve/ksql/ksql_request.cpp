@@ -2,6 +2,7 @@
 
 #include "json/document.h"
 #include "json/writer.h"
+#include <cctype>
 
 namespace konform::serve::ksql {
 
@@ -100,6 +101,89 @@ Result<std::string> parse_close_query(std::string_view body) {
   auto doc = parse_object(body);
   if (!doc) return doc.error();
   return required_string(doc->root(), "queryId");
+}
+
+Result<InsertsStreamArgs> parse_inserts_stream_args(std::string_view line) {
+  auto doc = parse_object(line);
+  if (!doc) return doc.error();
+  InsertsStreamArgs args;
+  auto target = required_string(doc->root(), "target");
+  if (!target) return target.error();
+  args.target = std::move(target.value());
+  if (auto st = read_map(doc->root(), "properties", args.properties); !st) return st.error();
+  return args;
+}
+
+namespace {
+
+// A name the SQL parser reads back unchanged: bare when it is a plain identifier (the parser
+// upper-cases it, as ksqlDB matches row keys to columns), otherwise in backticks.
+std::string identifier(std::string_view name) {
+  bool plain = !name.empty() && std::isalpha(static_cast<unsigned char>(name[0]));
+  for (char c : name)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  if (plain) return std::string(name);
+  std::string out = "`";
+  for (char c : name)
+    out += c == '`' ? std::string("``") : std::string(1, c);
+  return out + "`";
+}
+
+Status sql_literal(simdjson::dom::element v, std::string& out) {
+  using T = simdjson::dom::element_type;
+  switch (v.type()) {
+  case T::NULL_VALUE:
+    out += "NULL";
+    return Ok{};
+  case T::BOOL:
+    out += v.get_bool().value() ? "TRUE" : "FALSE";
+    return Ok{};
+  case T::STRING: {
+    out += '\'';
+    std::string_view text = v.get_string().value();
+    for (char c : text)
+      out += c == '\'' ? std::string("''") : std::string(1, c);
+    out += '\'';
+    return Ok{};
+  }
+  case T::ARRAY: {
+    out += "ARRAY[";
+    bool first = true;
+    simdjson::dom::array items = v.get_array().value();
+    for (auto item : items) {
+      if (!first) out += ", ";
+      first = false;
+      if (auto st = sql_literal(item, out); !st) return st;
+    }
+    out += "]";
+    return Ok{};
+  }
+  case T::OBJECT:
+    return make_error("nested objects (MAP or STRUCT values) are not supported by konform serve");
+  default: // numbers: their JSON text is a SQL literal
+    out += json::compact(v);
+    return Ok{};
+  }
+}
+
+} // namespace
+
+Result<std::string> inserts_row_statement(std::string_view target, std::string_view line) {
+  auto doc = json::Document::parse(line, "inserts row");
+  if (!doc) return doc.error();
+  simdjson::dom::object row;
+  if (doc->root().get_object().get(row) != simdjson::SUCCESS)
+    return make_error("a row must be a JSON object, not " + json::type_name(doc->root().type()));
+  std::string names, values;
+  for (auto [key, value] : row) {
+    if (!names.empty()) {
+      names += ", ";
+      values += ", ";
+    }
+    names += identifier(key);
+    if (auto st = sql_literal(value, values); !st) return st.error();
+  }
+  return "INSERT INTO " + identifier(target) + " (" + names + ") VALUES (" + values + ");";
 }
 
 Result<std::vector<std::string>> parse_terminate_request(std::string_view body) {

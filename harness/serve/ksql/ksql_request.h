@@ -35,6 +35,18 @@ Result<QueryStreamArgs> parse_query_stream_args(std::string_view body);
 // {"queryId":"..."} of POST /close-query.
 Result<std::string> parse_close_query(std::string_view body);
 
+// InsertsStreamArgs, the first line of POST /inserts-stream: {"target":"S","properties":{..}}.
+struct InsertsStreamArgs {
+  std::string target; // as sent (the caller applies identifier rules)
+  std::map<std::string, std::string> properties;
+};
+Result<InsertsStreamArgs> parse_inserts_stream_args(std::string_view line);
+
+// One row line of /inserts-stream, {"COL":value,...}, as the INSERT INTO ... VALUES statement
+// that inserts it (scalars and arrays; column names as identifiers, quoted when they need it).
+// An error when the line is not a JSON object (ksqlDB: "Invalid JSON in inserts stream").
+Result<std::string> inserts_row_statement(std::string_view target, std::string_view line);
+
 // {"deleteTopicList":["a","b.*"]} of POST /ksql/terminate (the field is optional).
 Result<std::vector<std::string>> parse_terminate_request(std::string_view body);
 

@@ -12,6 +12,7 @@
 #include "serve/ksql/sql_parser.h"
 
 #include "json/writer.h"
+#include <cctype>
 #include <openssl/crypto.h>
 
 namespace konform::serve::ksql {
@@ -50,6 +51,8 @@ ServerResponse not_acceptable() {
   return ServerResponse{406, {}, {}, {}};
 }
 
+constexpr std::size_t kMaxInsertLine = 16 * 1024 * 1024; // one /inserts-stream row
+
 const std::vector<std::string_view> kOldApiProduces = {kV1Json, kJson};
 const std::vector<std::string_view> kQueryProduces = {kDelimited, kV1Json, kJson};
 const std::vector<std::string_view> kQueryStreamProduces = {kDelimited, kJson, kV1Json};
@@ -85,7 +88,7 @@ public:
         {"POST", "/query", false},         {"GET", "/status", false},
         {"GET", "/status/", true},         {"GET", "/v1/metadata", false},
         {"GET", "/v1/metadata/id", false}, {"POST", "/query-stream", false},
-        {"POST", "/close-query", false},
+        {"POST", "/close-query", false},   {"POST", "/inserts-stream", false},
     };
     const Route* found = nullptr;
     std::string allowed;
@@ -115,6 +118,7 @@ public:
     if (route == "/query") return query(req);
     if (route == "/query-stream") return query_stream(req);
     if (route == "/close-query") return close_query(req);
+    if (route == "/inserts-stream") return inserts_stream(req);
     if (!negotiate(req.header("Accept"), kOldApiProduces).acceptable) return not_acceptable();
     if (route == "/ksql") return ksql(req);
     if (route == "/ksql/terminate") return terminate(req);
@@ -304,6 +308,112 @@ private:
     return ServerResponse{200, {}, {}, {}};
   }
 
+  // POST /inserts-stream (HTTP/2 only, ServerUtils.checkHttp2): the first body line names the
+  // target; each further line is a row, inserted as it arrives (a running push query sees it)
+  // and acknowledged in order. A malformed row or a failed insert writes an InsertError and ends
+  // the response; later rows are ignored (InsertsStreamHandler, AcksSubscriber).
+  ServerResponse inserts_stream(const ServerRequest& req) {
+    if (!req.http2)
+      return failure_response(
+          400, entities::generic_error(40004, "This endpoint is only available when using HTTP2"));
+    static const std::vector<std::string_view> produces = {kDelimited, kJson};
+    auto negotiated = negotiate(req.header("Accept"), produces);
+    if (!negotiated.acceptable) return not_acceptable();
+    bool json_array = negotiated.type && *negotiated.type == kJson;
+    auto args = parse_inserts_stream_args(req.body);
+    if (!args) return failure_response(400, entities::generic_error(40000, args.error().message));
+    // Identifiers.getIdentifierText: a quoted name as it is, a bare one upper-cased.
+    std::string target = args->target;
+    if (target.size() >= 2 && (target.front() == '`' || target.front() == '"') &&
+        target.back() == target.front())
+      target = target.substr(1, target.size() - 2);
+    else
+      for (auto& c : target)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    auto is_table = engine_->source_is_table(target);
+    if (!is_table)
+      return failure_response(
+          400,
+          entities::generic_error(40001, "Cannot insert values into an unknown stream: " + target));
+    if (*is_table)
+      return failure_response(400, entities::generic_error(40001, "Cannot insert into a table"));
+
+    ServerResponse res;
+    res.headers.emplace_back("Content-Type", json_array ? "application/json"
+                                                        : "application/vnd.ksqlapi.delimited.v1");
+    auto body = req.body_stream;
+    std::weak_ptr<Engine> weak_engine = engine_;
+    res.stream = [body, weak_engine, target, json_array](std::shared_ptr<ChunkSink> sink) {
+      if (!body) { // no further lines can come (not an HTTP/2 streamed body)
+        sink->write(json_array ? "[]" : "");
+        sink->finish();
+        return;
+      }
+      struct State {
+        std::string partial;
+        std::int64_t seq = 0;
+        bool ended = false;
+      };
+      auto state = std::make_shared<State>();
+      auto element = [json_array, state](std::string item) {
+        if (!json_array) return item + "\n";
+        return (state->seq == 1 ? "[" : ",") + item;
+      };
+      auto end = [sink, state, json_array] {
+        state->ended = true;
+        if (json_array) sink->write(state->seq == 0 ? "[]" : "]");
+        sink->finish();
+      };
+      auto row = [=](std::string_view line) {
+        if (state->ended || line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+        std::int64_t seq = state->seq++;
+        auto insert_error = [&](int code, const std::string& message) {
+          std::string e;
+          json::Writer w(e);
+          w.begin_object().field("@type", "InsertError").field("status", "error");
+          w.field("seq", seq).field("message", message).field("error_code", code).end_object();
+          sink->write(element(e));
+          end();
+        };
+        auto statement = inserts_row_statement(target, line);
+        if (!statement) return insert_error(40000, "Invalid JSON in inserts stream");
+        auto engine = weak_engine.lock();
+        auto parsed = parse_statements(*statement);
+        bool ok = engine && std::holds_alternative<std::vector<Statement>>(parsed);
+        if (ok) ok = !engine->execute(std::get<0>(parsed), RequestContext{}).error;
+        if (!ok)
+          return insert_error(50000, "Error in processing inserts. Check server logs for details.");
+        std::string ack;
+        json::Writer w(ack);
+        w.begin_object().field("seq", seq).field("status", "ok").end_object();
+        sink->write(element(ack));
+      };
+      body->on_data([state, row, end](std::string_view data, bool done) {
+        if (state->ended) return;
+        // What was kept holds no newline: only the new data is searched for the first one.
+        std::size_t start = 0, from = state->partial.size();
+        state->partial.append(data);
+        for (auto nl = state->partial.find('\n', from); nl != std::string::npos;
+             nl = state->partial.find('\n', start)) {
+          row(std::string_view(state->partial).substr(start, nl - start));
+          start = nl + 1;
+        }
+        state->partial.erase(0, start);
+        // A "line" that never ends is not a row: stop buffering it (the client gets an error).
+        if (state->partial.size() > kMaxInsertLine) {
+          state->partial.clear();
+          row("\x01");
+          return;
+        }
+        if (done) { // Vert.x RecordParser hands over an unterminated last line too
+          if (!state->partial.empty()) row(state->partial);
+          if (!state->ended) end();
+        }
+      });
+    };
+    return res;
+  }
+
   // Plans the SELECT and answers it: a pull query at once, a push query as a chunked stream
   // fed by the engine until LIMIT, /close-query, TERMINATE or the client's disconnect.
   ServerResponse run_select(const Statement& st, const RequestContext& context, QueryFormat format,
@@ -354,6 +464,10 @@ private:
 };
 
 } // namespace
+
+bool KsqlService::streams_request_body(const ServerRequest& request) {
+  return request.method == "POST" && request.path == "/inserts-stream";
+}
 
 Result<std::unique_ptr<KsqlService>> KsqlService::create(const KsqlOptions& options) {
   return std::unique_ptr<KsqlService>(std::make_unique<Service>(options));

@@ -27,6 +27,8 @@ public:
   virtual ServerResponse handle(const ServerRequest& request) = 0;
   // The ksqlDB error body for errors the HTTP layer detects itself (400, 413, 431).
   virtual ServerResponse error_response(int status, const std::string& message) = 0;
+  // For ServerOptions::stream_request_body: POST /inserts-stream reads its body line by line.
+  static bool streams_request_body(const ServerRequest& request);
 };
 
 } // namespace konform::serve::ksql
