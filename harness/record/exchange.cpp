@@ -2,6 +2,8 @@
 
 #include "core/file.h"
 
+#include <unistd.h>
+
 namespace konform::record {
 
 Result<std::string> load(const Body& body, std::size_t max_bytes) {
@@ -25,4 +27,12 @@ Service service_of(std::string_view target) {
   return Service::kusto;
 }
 
+} // namespace konform::record
+
+namespace konform::record {
+void discard_spool(const std::vector<Exchange>& exchanges) {
+  for (const auto& e : exchanges)
+    for (const Body* b : {&e.request_body, &e.response_body})
+      if (!b->spool_file.empty()) ::unlink(b->spool_file.c_str());
+}
 } // namespace konform::record

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace konform::record {
 
@@ -41,4 +42,9 @@ struct Exchange {
   std::chrono::milliseconds streamed{0}; // how long the response body was read
 };
 
+} // namespace konform::record
+
+namespace konform::record {
+// Removes the exchanges' spool files (after the conversion has read them).
+void discard_spool(const std::vector<Exchange>& exchanges);
 } // namespace konform::record
