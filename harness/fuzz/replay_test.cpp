@@ -28,6 +28,7 @@ int konform_fuzz_ingest(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_sql_parser(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_serve_kusto(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_serve_ksql(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_har(const std::uint8_t* data, std::size_t size);
 }
 
 namespace {
@@ -59,6 +60,7 @@ const Target kTargets[] = {
     {"sql_parser", konform_fuzz_sql_parser},
     {"serve_kusto", konform_fuzz_serve_kusto},
     {"serve_ksql", konform_fuzz_serve_ksql},
+    {"har", konform_fuzz_har},
 };
 
 std::vector<fs::path> inputs(const std::string& target) {
