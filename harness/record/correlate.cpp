@@ -17,10 +17,16 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-bool producing_key(std::string_view key) {
+bool producing_key(std::string_view key, std::string_view value) {
+  if (key == "commandId" || key == "queryId") return true;
   if (key == "TableName" || key == "ColumnName") return false; // Kusto result metadata
-  return key == "commandId" || key == "queryId" || ends_with(key, "Id") || ends_with(key, "ID") ||
-         ends_with(key, "id") || ends_with(key, "Name") || ends_with(key, "name");
+  // Other ids and names only when they look made by the server (a digit: a GUID, CSAS_T_7,
+  // tmp123): a fixed word such as auth metadata's "ServiceName": "kusto" would otherwise be
+  // matched in every later request that happens to say "kusto".
+  bool generated = std::any_of(value.begin(), value.end(),
+                               [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return generated && (ends_with(key, "Id") || ends_with(key, "ID") || ends_with(key, "id") ||
+                       ends_with(key, "Name") || ends_with(key, "name"));
 }
 
 bool word_char(char c) {
@@ -72,9 +78,10 @@ void collect(element e, const std::string& path, std::string_view key,
     break;
   }
   case element_type::STRING:
-    if (!key.empty() && producing_key(key)) {
+    if (!key.empty()) {
       std::string_view s = e.get_string().value_unsafe();
-      if (s.size() >= 4 && s.size() <= 256) out.push_back({path, std::string(key), std::string(s)});
+      if (s.size() >= 4 && s.size() <= 256 && producing_key(key, s))
+        out.push_back({path, std::string(key), std::string(s)});
     }
     break;
   case element_type::INT64:

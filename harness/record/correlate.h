@@ -3,10 +3,10 @@
 // that response and a ${variable} in the later request, so a recording replays against a fresh
 // server (whose ids differ) instead of sending the recorded ids. The rules:
 //   - Producers: in a response that is one JSON document (not a /query stream), a string of 4 to
-//     256 characters under the key commandId or queryId, or under any key ending in "Id", "ID",
-//     "id", "Name" or "name" (except Kusto's result metadata TableName/ColumnName), that no
-//     earlier request sent (a value the client chose stays literal); and the number under
-//     commandSequenceNumber.
+//     256 characters under the key commandId or queryId, or — when it holds a digit, as made-up
+//     ids and generated names do — under any key ending in "Id", "ID", "id", "Name" or "name"
+//     (except Kusto's result metadata TableName/ColumnName), that no earlier request sent (a
+//     value the client chose stays literal); and the number under commandSequenceNumber.
 //   - Consumers: a later request whose path, header values or JSON body strings hold the string as
 //     a whole token (not inside a longer word), or whose JSON body has commandSequenceNumber equal
 //     to the number.

@@ -188,6 +188,16 @@ TEST(Convert, QueryIdOfACommandIsCapturedForTerminate) {
   EXPECT_NE(r.scenario.find(R"("queryId": "$[0].commandStatus.queryId")"), std::string::npos);
 }
 
+TEST(Convert, FixedWordsOfAResponseAreNotCorrelated) {
+  ScratchDir dir;
+  auto r = record(dir, {exchange("GET", "/v1/rest/auth/metadata", "", 200,
+                                 R"({"dSTS":{"ServiceName":"kusto","TenantId":"t-42-x"}})"),
+                        exchange("POST", "/v1/rest/query", R"({"db":"kusto","csl":"T | count"})",
+                                 200, R"({"Tables":[]})", {{"x-ms-app", "my-kusto-app"}})});
+  EXPECT_EQ(r.scenario.find("${"), std::string::npos) << r.scenario;
+  EXPECT_TRUE(r.summary.correlations.empty());
+}
+
 TEST(Convert, KustoStepKeepsTheHeadersThatMatterAndDropsTheRest) {
   ScratchDir dir;
   http::Headers headers = {{"Host", "127.0.0.1:9"},
