@@ -71,11 +71,13 @@ int record_main(int argc, char** argv) {
       cxxopts::value<std::size_t>()->default_value("0"))(
       "duration", "Stop after this long (e.g. 30s, 500ms; a bare number is seconds)",
       cxxopts::value<std::string>())("quiet", "Do not print one line per exchange")(
-      "h,help", "Show this help");
+      "dry-run", "Proxy and record, but write nothing: print how many exchanges were recorded "
+                 "(measures the proxy, bench/record_vs_nginx.sh)")("h,help", "Show this help");
   std::string out, har;
   record::ConvertOptions convert;
   record::ProxyOptions proxy_options;
   bool force = false;
+  bool dry_run = false;
   try {
     auto args = opts.parse(argc, argv);
     if (args.count("help")) {
@@ -92,6 +94,7 @@ int record_main(int argc, char** argv) {
     }
     har = text("from-har");
     force = args.count("force") > 0;
+    dry_run = args.count("dry-run") > 0;
     convert.out = out;
     convert.golden_dir = text("golden");
     convert.name = text("name");
@@ -122,7 +125,7 @@ int record_main(int argc, char** argv) {
     return exit_bad_input;
   }
   // Refused before anything runs: an hour of recording must not end in "file exists".
-  if (auto st = record::check_out(out, force); !st) {
+  if (auto st = record::check_out(out, force || dry_run); !st) {
     std::cerr << "konform record: " << st.error().message << "\n";
     return exit_bad_input;
   }
@@ -187,6 +190,14 @@ int record_main(int argc, char** argv) {
     if (embedded) embedded->stop();
   }
 
+  if (dry_run) {
+    std::cout << "recorded " << exchanges.size() << " exchange"
+              << (exchanges.size() == 1 ? "" : "s") << " (--dry-run: nothing written)\n";
+    for (const auto& w : warnings)
+      std::cerr << "konform record: warning: " << w << "\n";
+    record::discard_spool(exchanges);
+    return exit_ok;
+  }
   record::Staging staging;
   auto summary = record::convert(exchanges, convert, staging);
   int code = exit_ok;

@@ -134,6 +134,24 @@ bool sequence_used(element e, std::string_view number) {
   }
 }
 
+// The value as a client writes it in a URL path: bytes outside RFC 3986's pchar and '/' as %XX
+// (ksqlDB's commandId "stream/`S`/create" is sent as /status/stream/%60S%60/create).
+std::string path_encoded(std::string_view value) {
+  static constexpr std::string_view keep = "-._~!$&'()*+,;=:@/";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 struct Producer {
   std::size_t step;
   Candidate candidate;
@@ -164,10 +182,18 @@ Correlation correlate(const std::vector<RequestView>& requests,
     request_text += body_strings;
 
     for (auto& [value_key, p] : live) {
-      bool used = p.candidate.number
-                      ? (r.body && sequence_used(*r.body, p.candidate.value))
-                      : find_token(request_text, p.candidate.value, 0) != std::string::npos;
-      if (!used) continue;
+      // The forms the value may take in this request: as it is, or percent-encoded in the path.
+      std::vector<std::string> forms;
+      if (p.candidate.number) {
+        if (r.body && sequence_used(*r.body, p.candidate.value)) forms.push_back(p.candidate.value);
+      } else {
+        if (find_token(request_text, p.candidate.value, 0) != std::string::npos)
+          forms.push_back(p.candidate.value);
+        std::string encoded = path_encoded(p.candidate.value);
+        if (encoded != p.candidate.value && find_token(r.path, encoded, 0) != std::string::npos)
+          forms.push_back(encoded);
+      }
+      if (forms.empty()) continue;
       if (p.variable.empty()) {
         int n = ++names[p.candidate.key];
         p.variable = n == 1 ? p.candidate.key : p.candidate.key + "_" + std::to_string(n);
@@ -176,7 +202,8 @@ Correlation correlate(const std::vector<RequestView>& requests,
         captured[{p.step, p.variable}] = true;
         c.captures[p.step].push_back({p.variable, "$" + p.candidate.path});
       }
-      c.uses[i].push_back({p.candidate.value, p.variable, p.candidate.number});
+      for (auto& form : forms)
+        c.uses[i].push_back({std::move(form), p.variable, p.candidate.number});
       c.notes.push_back("step \"" + step_names[i] + "\" sends ${" + p.variable +
                         "}, captured from the response of step \"" + step_names[p.step] +
                         "\" at $" + p.candidate.path);

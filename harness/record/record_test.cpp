@@ -164,6 +164,14 @@ TEST(Convert, CorrelatesCommandIdSequenceNumberAndQueryId) {
   EXPECT_TRUE(parsed->steps[4].golden.empty()); // an empty body has no golden
 }
 
+TEST(Convert, PercentEncodedCommandIdInThePathIsCorrelated) {
+  ScratchDir dir;
+  auto session = ksql_session();
+  session[1].target = "/status/stream/%60S%60/create";
+  auto r = record(dir, session);
+  EXPECT_NE(r.scenario.find(R"("path": "/status/${commandId}")"), std::string::npos) << r.scenario;
+}
+
 TEST(Convert, NoCorrelateKeepsRecordedValues) {
   ScratchDir dir;
   ConvertOptions options;
