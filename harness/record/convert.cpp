@@ -209,14 +209,15 @@ private:
     d.number = number;
     d.service = service_of(e.target);
     d.method = e.method;
+    scrubber_.at_exchange(number);
     std::string label = "exchange " + std::to_string(number) + " (" + e.method + " " +
                         std::string(e.target.substr(0, e.target.find('?'))) + ")";
-    d.path = scrubber_.scrub(e.target, label + " path");
+    d.path = scrubber_.scrub(e.target, "path");
     if (d.path.empty() || d.path[0] != '/') d.path = "/" + d.path;
     bool gzipped = false;
     for (const auto& [name, value] : e.request_headers) {
       if (Scrubber::secret_header(name)) {
-        scrubber_.note(label + " request header " + name, "dropped");
+        scrubber_.note("request header " + name, "dropped");
         continue;
       }
       if (text::iequals(name, "Content-Encoding") && text::iequals(text::trim(value), "gzip"))
@@ -224,7 +225,7 @@ private:
       if (dropped_header(name) &&
           !(text::iequals(name, "Content-Encoding") && !text::iequals(text::trim(value), "gzip")))
         continue;
-      d.headers.emplace_back(name, scrubber_.scrub(value, label + " request header " + name));
+      d.headers.emplace_back(name, scrubber_.scrub(value, "request header " + name));
     }
 
     auto body = load(e.request_body, options_.max_body);
@@ -243,7 +244,7 @@ private:
     }
     std::string statement;
     if (!body->empty()) {
-      std::string clean = scrubber_.scrub(*body, label + " request body");
+      std::string clean = scrubber_.scrub(*body, "request body");
       body->clear();
       bool ingest = d.path.rfind("/v1/rest/ingest/", 0) == 0;
       std::optional<json::Document> doc;
@@ -281,7 +282,7 @@ private:
       if (!plain.error.empty()) return make_error(label + " response body: " + plain.error);
       decoded = std::move(plain.text);
     }
-    decoded = scrubber_.scrub(decoded, label + " response body");
+    decoded = scrubber_.scrub(decoded, "response body");
     d.kind = detect(d.path, d.status, decoded);
     if (d.kind == Kind::ksql_stream && e.truncated)
       d.stream_for = std::clamp(e.streamed, std::chrono::milliseconds(1000),

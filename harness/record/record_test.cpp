@@ -242,6 +242,20 @@ TEST(Convert, KustoStepKeepsTheHeadersThatMatterAndDropsTheRest) {
                          protocol::Kind::kusto_v1));
 }
 
+TEST(Convert, RedactionsAreSummedUpPerPlaceWithTheExchangesNamed) {
+  ScratchDir dir;
+  http::Headers auth = {{"Authorization", "Bearer TOKEN-123456"}};
+  std::vector<Exchange> exchanges;
+  for (int i = 0; i < 3; ++i)
+    exchanges.push_back(exchange("GET", "/v1/rest/ping", "", 200, "Pong", auth));
+  exchanges.push_back(exchange("GET", "/v1/rest/ping", "", 200, "Pong"));
+  exchanges.push_back(exchange("GET", "/v1/rest/ping", "", 200, "Pong TOKEN-123456", auth));
+  auto r = record(dir, exchanges);
+  ASSERT_EQ(r.summary.redactions.size(), 2u);
+  EXPECT_EQ(r.summary.redactions[0], "request header Authorization: dropped in exchanges 1-3, 5");
+  EXPECT_EQ(r.summary.redactions[1], "response body: the bearer token masked in exchange 5");
+}
+
 TEST(Convert, GzipCsvBodyIsStoredDecompressedInABodyFile) {
   ScratchDir dir;
   std::string csv = "a,1\nb,2\n";

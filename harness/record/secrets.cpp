@@ -113,7 +113,33 @@ void Scrubber::learn(const http::Headers& headers) {
 
 void Scrubber::note(const std::string& where, const std::string& what) {
   std::string line = where + ": " + what;
-  if (noted_.insert(line).second) notes_.push_back(std::move(line));
+  auto it =
+      std::find_if(notes_.begin(), notes_.end(), [&](const auto& n) { return n.first == line; });
+  if (it == notes_.end()) it = notes_.insert(notes_.end(), {line, {}});
+  if (exchange_ != 0 && (it->second.empty() || it->second.back() != exchange_))
+    it->second.push_back(exchange_);
+}
+
+std::vector<std::string> Scrubber::notes() const {
+  std::vector<std::string> out;
+  for (const auto& [line, exchanges] : notes_) {
+    if (exchanges.empty()) {
+      out.push_back(line);
+      continue;
+    }
+    std::string list;
+    for (std::size_t i = 0; i < exchanges.size();) {
+      std::size_t j = i;
+      while (j + 1 < exchanges.size() && exchanges[j + 1] == exchanges[j] + 1)
+        ++j;
+      if (!list.empty()) list += ", ";
+      list += std::to_string(exchanges[i]);
+      if (j > i) list += (j == i + 1 ? ", " : "-") + std::to_string(exchanges[j]);
+      i = j + 1;
+    }
+    out.push_back(line + (exchanges.size() == 1 ? " in exchange " : " in exchanges ") + list);
+  }
+  return out;
 }
 
 std::string Scrubber::scrub_once(std::string_view text, std::set<std::string>& kinds) {

@@ -11,9 +11,11 @@
 //   - Cookies: Cookie and Set-Cookie headers are dropped.
 #include "http/message.h"
 
+#include <cstddef>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace konform::record {
@@ -33,14 +35,19 @@ public:
   // Notes a secret header that was dropped.
   void note(const std::string& where, const std::string& what);
 
-  // "step 2 request header Authorization: dropped", one per place and kind, in order.
-  const std::vector<std::string>& notes() const { return notes_; }
+  // Notes made from now on belong to this exchange (1-based; 0: none), so that one line can say
+  // "request header Authorization: dropped in exchanges 1-8" instead of eight lines.
+  void at_exchange(std::size_t number) { exchange_ = number; }
+
+  // "request header Authorization: dropped in exchanges 2, 4-6", one per place and kind, in the
+  // order first seen.
+  std::vector<std::string> notes() const;
 
 private:
   std::string scrub_once(std::string_view text, std::set<std::string>& kinds);
   std::vector<std::string> credentials_; // exact values, longest first
-  std::vector<std::string> notes_;
-  std::set<std::string> noted_;
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> notes_; // line → exchanges
+  std::size_t exchange_ = 0;
 };
 
 } // namespace konform::record
