@@ -67,13 +67,16 @@ struct Candidate {
 void collect(element e, const std::string& path, std::string_view key,
              std::vector<Candidate>& out) {
   switch (e.type()) {
-  case element_type::OBJECT:
-    for (auto [k, v] : e.get_object().value_unsafe())
+  case element_type::OBJECT: {
+    simdjson::dom::object obj = e.get_object().value_unsafe(); // named: see canonical.cpp
+    for (auto [k, v] : obj)
       collect(v, path + path_key(k), k, out);
     break;
+  }
   case element_type::ARRAY: {
     std::size_t i = 0;
-    for (auto v : e.get_array().value_unsafe())
+    simdjson::dom::array arr = e.get_array().value_unsafe();
+    for (auto v : arr)
       collect(v, path + "[" + std::to_string(i++) + "]", key, out);
     break;
   }
@@ -96,17 +99,21 @@ void collect(element e, const std::string& path, std::string_view key,
 // Every string of a JSON body, for "did a request send this value".
 void strings_of(element e, std::string& out) {
   switch (e.type()) {
-  case element_type::OBJECT:
-    for (auto [k, v] : e.get_object().value_unsafe()) {
+  case element_type::OBJECT: {
+    simdjson::dom::object obj = e.get_object().value_unsafe(); // named: see canonical.cpp
+    for (auto [k, v] : obj) {
       out.append(k);
       out += '\n';
       strings_of(v, out);
     }
     break;
-  case element_type::ARRAY:
-    for (auto v : e.get_array().value_unsafe())
+  }
+  case element_type::ARRAY: {
+    simdjson::dom::array arr = e.get_array().value_unsafe();
+    for (auto v : arr)
       strings_of(v, out);
     break;
+  }
   case element_type::STRING:
     out.append(e.get_string().value_unsafe());
     out += '\n';
@@ -118,17 +125,21 @@ void strings_of(element e, std::string& out) {
 
 bool sequence_used(element e, std::string_view number) {
   switch (e.type()) {
-  case element_type::OBJECT:
-    for (auto [k, v] : e.get_object().value_unsafe()) {
+  case element_type::OBJECT: {
+    simdjson::dom::object obj = e.get_object().value_unsafe(); // named: see canonical.cpp
+    for (auto [k, v] : obj) {
       if (k == kSequenceKey && (v.is_int64() || v.is_uint64()) && json::compact(v) == number)
         return true;
       if (sequence_used(v, number)) return true;
     }
     return false;
-  case element_type::ARRAY:
-    for (auto v : e.get_array().value_unsafe())
+  }
+  case element_type::ARRAY: {
+    simdjson::dom::array arr = e.get_array().value_unsafe();
+    for (auto v : arr)
       if (sequence_used(v, number)) return true;
     return false;
+  }
   default:
     return false;
   }
@@ -253,20 +264,24 @@ namespace {
 void write_json(json::Writer& w, element e, std::string_view key,
                 const std::vector<Substitution>& uses) {
   switch (e.type()) {
-  case element_type::OBJECT:
+  case element_type::OBJECT: {
     w.begin_object();
-    for (auto [k, v] : e.get_object().value_unsafe()) {
+    simdjson::dom::object obj = e.get_object().value_unsafe(); // named: see canonical.cpp
+    for (auto [k, v] : obj) {
       w.key(substitute(k, {}));
       write_json(w, v, k, uses);
     }
     w.end_object();
     break;
-  case element_type::ARRAY:
+  }
+  case element_type::ARRAY: {
     w.begin_array();
-    for (auto v : e.get_array().value_unsafe())
+    simdjson::dom::array arr = e.get_array().value_unsafe();
+    for (auto v : arr)
       write_json(w, v, key, uses);
     w.end_array();
     break;
+  }
   case element_type::STRING:
     w.string(substitute(e.get_string().value_unsafe(), uses));
     break;
