@@ -44,25 +44,40 @@ start_proxy() {
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PPORT/body.json" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "record_vs_nginx: konform record did not start" >&2; cat "$work/record.log" >&2; exit 3
 }
-stop_proxy() {
+stop_proxy() { # not in $(...): wait needs the proxy to be this shell's child
   kill -INT "$proxy_pid"; wait "$proxy_pid" || true; proxy_pid=""
-  cat "$work/record.out"
 }
 # Same bytes through the proxy as straight from nginx.
 start_proxy
 cmp <(curl -sf "http://127.0.0.1:$PORT/body.json") <(curl -sf "http://127.0.0.1:$PPORT/body.json")
-stop_proxy >/dev/null
+stop_proxy
 
+# CPU seconds a process has used (utime + stime): the CPU per request does not depend on how much
+# of the shared host the process got, so it is printed beside the requests/s.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
 rps() { taskset -c 0 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
 echo "== wrk -t1 -c$CONNECTIONS -d${DURATION}s, nginx on CPU 1 (one worker), wrk on CPU 0, proxy unpinned; $TURNS turns"
 echo "   host load: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 direct_sum=0; proxied_sum=0
 for turn in $(seq 1 "$TURNS"); do
+  n0=$(cpu "$worker")
   d=$(rps "http://127.0.0.1:$PORT/body.json")
+  n1=$(cpu "$worker")
   start_proxy
+  p0=$(cpu "$proxy_pid"); m0=$(cpu "$worker")
   p=$(rps "http://127.0.0.1:$PPORT/body.json")
-  recorded=$(stop_proxy)
-  echo "  turn $turn: nginx $d req/s, through konform record $p req/s ($recorded)"
+  p1=$(cpu "$proxy_pid"); m1=$(cpu "$worker")
+  stop_proxy
+  recorded=$(cat "$work/record.out")
+  python3 - "$turn" "$d" "$p" "$n0" "$n1" "$p0" "$p1" "$m0" "$m1" "$DURATION" "$recorded" <<'PY'
+import sys
+t, d, p, n0, n1, p0, p1, m0, m1, dur = sys.argv[1], *map(float, sys.argv[2:11])
+rec = sys.argv[11]
+us = lambda cpu, rps: 1e6 * cpu / (rps * dur) if rps else 0
+print(f"  turn {t}: nginx {d:9.0f} req/s ({us(n1 - n0, d):5.1f} us CPU/req) | through konform record "
+      f"{p:9.0f} req/s (proxy {us(p1 - p0, p):5.1f} us CPU/req, nginx {us(m1 - m0, p):5.1f}) | {rec}")
+PY
   direct_sum=$(python3 -c "print($direct_sum + $d)")
   proxied_sum=$(python3 -c "print($proxied_sum + $p)")
 done

@@ -88,19 +88,25 @@ enum class RelayEnd { done, source_failed, sink_failed };
 
 // Forwards one message from src to dst as it arrives (Beast's relay pattern with buffer_body,
 // reading with read_some so that each piece of a slow chunked stream is passed on at once).
+using RelayBuffer = std::array<char, 16384>;
+
 template <bool isRequest, class Src, class Dst>
 net::awaitable<RelayEnd> relay(Src& src, beast::flat_buffer& buffer,
                                bhttp::parser<isRequest, bhttp::buffer_body>& p, Dst& dst,
-                               Spooler& spool) {
+                               Spooler& spool, RelayBuffer& buf) {
   bhttp::serializer<isRequest, bhttp::buffer_body> sr{p.get()};
   if (p.is_done()) {
     p.get().body().data = nullptr;
     p.get().body().size = 0;
     p.get().body().more = false;
   }
-  auto [head_ec, head_n] = co_await bhttp::async_write_header(dst, sr, use_tuple);
-  if (head_ec) co_return RelayEnd::sink_failed;
-  std::array<char, 65536> buf;
+  // When body bytes came in with the head (a small message), the head goes out with the first
+  // piece in one write; otherwise at once, so a client sees the head of a slow stream before its
+  // first chunk.
+  if (p.is_done() || buffer.size() == 0) {
+    auto [head_ec, head_n] = co_await bhttp::async_write_header(dst, sr, use_tuple);
+    if (head_ec) co_return RelayEnd::sink_failed;
+  }
   while (!sr.is_done()) {
     if (!p.is_done()) {
       p.get().body().data = buf.data();
@@ -140,6 +146,7 @@ struct Session {
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer upstream_buffer;
   const http::Url* connected_to = nullptr;
+  RelayBuffer relay_buffer; // one per connection, not one per message (the coroutine frame)
 
   void close_upstream() {
     beast::error_code ec;
@@ -291,7 +298,7 @@ struct Proxy::Impl {
 
       Spooler request_spool(ex.request_body, options.spool_dir, options.spool_threshold);
       auto sent = co_await with_upstream(*s, [&](auto& upstream) {
-        return relay(s->client, s->client_buffer, req, upstream, request_spool);
+        return relay(s->client, s->client_buffer, req, upstream, request_spool, s->relay_buffer);
       });
       if (sent == RelayEnd::source_failed) break; // the client went away mid-request
       if (sent == RelayEnd::sink_failed) {
@@ -325,7 +332,7 @@ struct Proxy::Impl {
       auto started = std::chrono::steady_clock::now();
       Spooler response_spool(ex.response_body, options.spool_dir, options.spool_threshold);
       auto received = co_await with_upstream(*s, [&](auto& upstream) {
-        return relay(upstream, s->upstream_buffer, res, s->client, response_spool);
+        return relay(upstream, s->upstream_buffer, res, s->client, response_spool, s->relay_buffer);
       });
       ex.streamed = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
