@@ -12,6 +12,7 @@
 #include "record/proxy.h"
 #include "scenario/parser.h"
 #include "serve/reference_endpoint.h"
+#include "test_support/raw_server.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
@@ -343,6 +344,57 @@ TEST(RecordProxy, HarFixtureConvertsToTheSameScenarioAsTheProxyRecording) {
       EXPECT_TRUE(differences->empty()) << step.name << ": " << differences->front().message;
     }
   }
+}
+
+// A chunked stream is forwarded piece by piece: the upstream sends its second piece only once the
+// client has received the first through the proxy (a proxy that buffered would deadlock here
+// until the upstream's 10 s safety wait ran out, and the test says so).
+TEST(RecordProxy, ChunkedStreamsAreForwardedAsTheyArrive) {
+  std::atomic<bool> client_has_first{false};
+  std::atomic<bool> released_by_client{false};
+  test_support::RawServer upstream([&](test_support::RawServer&, int fd, const std::string&) {
+    test_support::RawServer::write_all(
+        fd, "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.ksqlapi.delimited.v1\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n"
+            "c\r\nfirst-piece\n\r\n");
+    for (int i = 0; i < 1000 && !client_has_first; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    released_by_client = client_has_first.load();
+    test_support::RawServer::write_all(fd, "d\r\nsecond-piece\n\r\n0\r\n\r\n");
+  });
+  ProxyOptions po;
+  po.upstream = upstream.url();
+  auto proxy = Proxy::start(po);
+  ASSERT_TRUE(proxy.ok());
+  auto url = *http::parse_url((*proxy)->url());
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(url.port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string request = "POST /query HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string got;
+  char buf[4096];
+  while (got.find("first-piece") == std::string::npos) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << got;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  client_has_first = true;
+  while (got.find("0\r\n\r\n") == std::string::npos) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0) << got;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  EXPECT_TRUE(released_by_client) << "the first piece reached the client only with the last";
+  EXPECT_NE(got.find("second-piece"), std::string::npos);
+  auto exchanges = (*proxy)->take_exchanges();
+  ASSERT_EQ(exchanges.size(), 1u);
+  EXPECT_EQ(exchanges[0].response_body.bytes, "first-piece\nsecond-piece\n");
+  EXPECT_FALSE(exchanges[0].truncated);
 }
 
 TEST(RecordProxy, UnreachableUpstreamIsAnswered502NamingIt) {
