@@ -21,7 +21,7 @@ if [ -n "${FUZZ_SEED:-}" ]; then
 fi
 shift || true
 all=(scenario json_path compare validate exchange response_parser hlog gzip kql ingest sql_parser
-     serve_kusto serve_ksql diff_files serve_h2)
+     serve_kusto serve_ksql diff_files serve_h2 har)
 if (($#)); then targets=("$@"); else targets=("${all[@]}"); fi
 out=build/fuzz
 

@@ -30,6 +30,7 @@ int konform_fuzz_serve_kusto(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_serve_ksql(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_diff_files(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_serve_h2(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_har(const std::uint8_t* data, std::size_t size);
 }
 
 namespace {
@@ -63,6 +64,7 @@ const Target kTargets[] = {
     {"serve_ksql", konform_fuzz_serve_ksql},
     {"diff_files", konform_fuzz_diff_files},
     {"serve_h2", konform_fuzz_serve_h2},
+    {"har", konform_fuzz_har},
 };
 
 std::vector<fs::path> inputs(const std::string& target) {

@@ -1,0 +1,61 @@
+#pragma once
+// The recording proxy: a forwarding HTTP/1.1 proxy (Beast) in front of a Kusto and/or ksqlDB
+// upstream. A client pointed at it works as against the upstream: status, headers and bodies pass
+// through, chunked streams (ksqlDB push queries) are forwarded piece by piece as they arrive, not
+// buffered. Every exchange is kept for the recording; bodies larger than spool_threshold go to a
+// temporary file in spool_dir instead of memory. An unreachable upstream is answered with 502
+// naming it, and counted.
+//
+// It runs on one thread of its own (one io_context: the recording needs no locks). stop() ends it
+// at once: the listener closes, an exchange still waiting for its response head is not recorded,
+// a stream still open is recorded with what had arrived (Exchange::truncated).
+#include "core/result.h"
+#include "record/exchange.h"
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace konform::record {
+
+struct ProxyOptions {
+  std::string listen = "127.0.0.1:0"; // host:port; port 0 = ephemeral
+  std::string upstream;               // http(s) URL: every exchange, or Kusto's when both given
+  std::string ksql_upstream;          // http(s) URL for ksqlDB's paths (service_of); optional
+  std::string ca_file;                // extra trust anchors for https upstreams
+  bool insecure = false;              // skip certificate verification (test servers only)
+  std::string spool_dir = ".";        // where bodies over spool_threshold are kept
+  std::size_t spool_threshold = std::size_t(1) << 20;
+  std::size_t max_exchanges = 0;         // stop after N recorded exchanges (0: no limit)
+  std::chrono::milliseconds duration{0}; // stop after this long (0: no limit)
+  std::chrono::milliseconds connect_timeout{10000};
+  // One line per exchange ("POST /v1/rest/mgmt → 200"), never a query string or header value.
+  std::function<void(const std::string&)> log;
+};
+
+class Proxy {
+public:
+  // Binds the listener and starts the proxy's thread; the error says what could not be done.
+  static Result<std::unique_ptr<Proxy>> start(ProxyOptions options);
+  ~Proxy();
+  Proxy(const Proxy&) = delete;
+  Proxy& operator=(const Proxy&) = delete;
+
+  std::string url() const; // http://host:port the clients use
+  void stop();             // thread-safe; returns once the proxy's thread has ended
+  bool finished() const;   // stopped, by stop(), --max-exchanges or --duration
+
+  // After finished(): the recorded exchanges in the order their requests arrived.
+  std::vector<Exchange> take_exchanges();
+  std::size_t unreachable() const; // requests answered 502 because the upstream was unreachable
+
+private:
+  Proxy();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace konform::record
