@@ -9,6 +9,7 @@
 #include "serve/ksql/engine.h"
 #include "serve/ksql/ksql_service.h"
 #include "serve/ksql/sql_parser.h"
+#include "test_support/shared_dir.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -562,8 +563,8 @@ private:
 };
 
 TEST(KsqlCorpusReplay, InSubsetCasesPass) {
-  fs::path dir = fs::path(KONFORM_SHARED_DIR) / "corpus" / "ksql";
-  if (!fs::exists(dir)) GTEST_SKIP() << "the shared corpus is not at " << dir;
+  KONFORM_SKIP_WITHOUT_SHARED("corpus/ksql");
+  fs::path dir = test_support::shared_path("corpus/ksql");
   std::vector<fs::path> files;
   int other_files_cases = 0;
   for (auto& entry : fs::directory_iterator(dir)) {
