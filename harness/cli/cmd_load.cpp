@@ -13,6 +13,7 @@
 #include "runner/check_runner.h"
 #include "scenario/parser.h"
 #include "serve/reference_endpoint.h"
+#include "vocabulary/kind.h"
 
 #include <cstdio>
 #include <cxxopts.hpp>
@@ -86,7 +87,7 @@ int load_main(int argc, char** argv) {
       ("X,method", "Method for --url", cxxopts::value<std::string>()->default_value("GET"))
       ("H,header", "Header for --url, 'Name: value' (repeatable)", cxxopts::value<std::vector<std::string>>())
       ("body-file", "Request body for --url", cxxopts::value<std::string>())
-      ("as", "Protocol kind of --url's responses for --validate (kusto-v2, ksql-stream, ...)", cxxopts::value<std::string>())
+      ("as", "Protocol kind of --url's responses for --validate: " + protocol::kind_list(), cxxopts::value<std::string>())
       ("stream-for", "--url is an endless stream (ksqlDB /query): read each for this long", cxxopts::value<std::string>())
       ("var", "Scenario variable k=v (repeatable)", cxxopts::value<std::vector<std::string>>())
       ("weight", "Weight of a scenario step in the mix, step=N (repeatable; default 1)", cxxopts::value<std::vector<std::string>>())
@@ -279,9 +280,8 @@ int load_main(int argc, char** argv) {
     if (args.count("as")) {
       step.kind = protocol::parse_kind(text_opt("as"));
       if (!step.kind) {
-        std::cerr << me << "--as '" << text_opt("as")
-                  << "': unknown protocol kind (kusto-v1, kusto-v2, kusto-error, ksql-entities, "
-                     "ksql-stream, json, text)\n";
+        std::cerr << me << "--as '" << text_opt("as") << "': unknown protocol kind ("
+                  << protocol::kind_list() << ")\n";
         return exit_bad_input;
       }
     }

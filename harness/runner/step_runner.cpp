@@ -159,9 +159,7 @@ void compare_golden(const scenario::Step& step, std::string_view body, std::size
     result.failures.push_back("response body: " + differences.error().message);
     return;
   }
-  for (auto& d : *differences)
-    result.differences.push_back(
-        {std::move(d.path), std::move(d.expected), std::move(d.actual), std::move(d.message)});
+  result.differences = std::move(*differences);
 }
 
 void capture(const scenario::Step& step, std::string_view body, StepContext& ctx,
