@@ -1,5 +1,6 @@
 #pragma once
-// How the engine reports a failed request: everything the OneAPI error body needs (research §6).
+// How the engine reports a failed request: everything the OneAPI error body needs (status, code,
+// @type, message, @message, @permanent, @text, @database, innererror; see oneapi_error.h).
 // The service turns a Failure into the HTTP response; the engine never builds HTTP itself.
 #include <optional>
 #include <string>
