@@ -20,7 +20,7 @@ namespace konform::compare {
 // Difference, Matcher and Rules: vocabulary/rules.h.
 
 // Checks a path of Rules ($.a.b, $[0], $[*], $.*, $..Key, $["odd key"]); the error says what is
-// wrong at which character. compare_bodies() reports an invalid rule path with kind "rules".
+// wrong at which character. compare_bodies() reports an invalid rule path with ErrorKind::rules.
 Status check_rule_path(std::string_view path);
 
 // Compares two parsed documents. (Invalid rule paths never match here: check them first.)

@@ -237,7 +237,7 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
   if (!response) {
     result.outcome = Outcome::failed;
     result.failures.push_back("no response: " + response.error().message);
-    if (response.error().kind == "connect" || response.error().kind == "tls")
+    if (response.error().kind == ErrorKind::connect || response.error().kind == ErrorKind::tls)
       run.unreachable = response.error().message;
     return run;
   }

@@ -292,7 +292,7 @@ public:
         if (at_symbol("=")) {
           next();
           auto lit = literal(next());
-          if (!lit) return lit.failure();
+          if (!lit) return lit.error();
           defaults_[name] = lit.value();
         }
         if (at_symbol(","))
@@ -536,7 +536,7 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
     if (op.text == "take" || op.text == "limit") {
       const Token& n = p.next();
       auto lit = p.literal(n);
-      if (!lit) return lit.failure();
+      if (!lit) return lit.error();
       if (!is_numeric(lit->type) || lit->type == Type::real || lit->type == Type::decimal ||
           lit->value.is_null)
         return p.syntax(n);
@@ -605,7 +605,7 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
         pred.op = *parsed_op;
         const Token& lit_tok = p.next();
         auto lit = p.literal(lit_tok);
-        if (!lit) return lit.failure();
+        if (!lit) return lit.error();
         pred.literal = std::move(lit.value());
         Type ct = table.columns[static_cast<std::size_t>(pred.column)].type;
         if (!comparable(ct, pred.literal.type, pred.op))
@@ -662,7 +662,7 @@ Outcome<ResultTable> print(Parser& p) {
     }
     const Token& tok = p.next();
     auto lit = p.literal(tok);
-    if (!lit) return lit.failure();
+    if (!lit) return lit.error();
     out.columns.push_back({name, lit->type});
     row.push_back(std::move(lit->value));
   } while (p.at_symbol(","));
@@ -694,7 +694,7 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
   if (p.at_ident("print")) {
     p.next();
     auto printed = print(p);
-    if (!printed) return printed.failure();
+    if (!printed) return printed.error();
     return pipeline(p, std::move(printed.value()));
   }
   const Token& source = p.next();
