@@ -12,6 +12,7 @@
 #include "load/threshold.h"
 #include "runner/check_runner.h"
 #include "scenario/parser.h"
+#include "scenario/variables.h"
 #include "serve/reference_endpoint.h"
 #include "vocabulary/kind.h"
 
@@ -201,8 +202,10 @@ int load_main(int argc, char** argv) {
       return exit_bad_input;
     }
     scenario::ParseOptions po;
-    for (const auto& v : list_opt("var"))
-      po.external_variables.push_back(v.substr(0, v.find('=')));
+    for (const auto& v : list_opt("var")) {
+      auto assignment = scenario::parse_variable(v); // an invalid one is reported below
+      if (assignment) po.external_variables.push_back(assignment->first);
+    }
     bool bad = false;
     for (const auto& f : *files) {
       auto sc = scenario::load_scenario(f, po);
@@ -300,12 +303,12 @@ int load_main(int argc, char** argv) {
     load::MixOptions mo;
     mo.origin = lo.origin.origin();
     for (const auto& v : list_opt("var")) {
-      const auto eq = v.find('=');
-      if (eq == std::string::npos) {
-        std::cerr << me << "--var '" << v << "': expected name=value\n";
+      auto assignment = scenario::parse_variable(v);
+      if (!assignment) {
+        std::cerr << me << assignment.error().message << "\n";
         return exit_bad_input;
       }
-      mo.variables[v.substr(0, eq)] = v.substr(eq + 1);
+      mo.variables[assignment->first] = std::move(assignment->second);
     }
     for (const auto& w : list_opt("weight")) {
       const auto eq = w.find('=');
@@ -353,7 +356,7 @@ int load_main(int argc, char** argv) {
   if (endpoint) endpoint->stop();
   if (!result) {
     std::cerr << me << result.error().message << "\n";
-    return result.error().kind == "connect" ? exit_runtime : exit_bad_input;
+    return result.error().kind == ErrorKind::connect ? exit_runtime : exit_bad_input;
   }
   std::cout << load::summary_text(*result);
 

@@ -48,7 +48,4 @@ Result<report::RunResult> run_check(const CheckOptions& options);
 Result<std::string> resolve_token(const std::string& token, const std::string& token_file,
                                   const std::string& token_command);
 
-// "name=value" from --var; the error says what a valid assignment looks like.
-Result<std::pair<std::string, std::string>> parse_variable(const std::string& assignment);
-
 } // namespace konform::runner

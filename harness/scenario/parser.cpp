@@ -46,14 +46,7 @@ std::string in_quotes(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-std::string join(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (auto n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
+using text::join;
 
 class Parser {
 public:
@@ -158,7 +151,7 @@ private:
       if (!all.empty()) all += "\n";
       all += e;
     }
-    return make_error(all, "scenario");
+    return make_error(all, ErrorKind::scenario);
   }
 
   static std::optional<element> field(simdjson::dom::object object, std::string_view key) {
@@ -344,7 +337,7 @@ private:
       if (!content) {
         error("cannot read bodyFile " + in_quotes(name) +
               " (relative to the scenario file): " + content.error().message +
-              (content.error().kind == "limit" && budget < kMaxBodyFile
+              (content.error().kind == ErrorKind::limit && budget < kMaxBodyFile
                    ? " (the bodyFiles of one scenario may hold " +
                          std::to_string(kMaxBodyFilesPerScenario) + " bytes in all)"
                    : ""));
@@ -625,9 +618,9 @@ Result<Scenario> load_scenario(const std::string& file, const ParseOptions& opti
   if (!within_roots(file, roots))
     return make_error(file + ": resolves to " + resolved(file) +
                           ", outside the folder tree this run may use; pass --root DIR",
-                      "scenario");
+                      ErrorKind::scenario);
   auto text = file::read_regular(file, kMaxScenarioFile);
-  if (!text) return make_error(text.error().message, "scenario");
+  if (!text) return make_error(text.error().message, ErrorKind::scenario);
   return parse_scenario(*text, file, options);
 }
 

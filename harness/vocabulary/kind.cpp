@@ -1,18 +1,9 @@
 #include "vocabulary/kind.h"
 
+#include "core/text.h"
+
 namespace konform::protocol {
-namespace {
-
-std::string join(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (auto n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
-
-} // namespace
+using text::join;
 
 const std::vector<KindName>& kind_names() {
   static const std::vector<KindName> names{

@@ -2,8 +2,8 @@
 // What a response is supposed to be (protocol::Kind) and the names users write for it, in one
 // place: scenario files, `validate --as`, `load --as`, the help texts and scenarios/schema.json
 // (a test keeps the schema's enum equal to scenario_kind_names()) all read this table.
-// Part of the vocabulary module, which scenario, compare and protocol depend on and which depends
-// on nothing: a module that only needs to name a kind does not link the validators.
+// Part of the vocabulary module, which scenario, compare, protocol and report depend on and which
+// depends only on core: a module that only needs to name a kind does not link the validators.
 #include <optional>
 #include <string>
 #include <string_view>
