@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# konform load and wrk side by side against one nginx on loopback (anchors-tools.md §1.9 method):
+# konform load and wrk side by side against one nginx on loopback, each pinned to its own CPU:
 # nginx has one worker pinned to CPU 1 serving a small static JSON file, the load tool is pinned to
 # CPU 0, client CPU comes from GNU time (user + sys). Prints the figures and the ratios for the
 # four speed targets of issue 6:

@@ -13,6 +13,7 @@ packages=(
   default-jre-headless libhdrhistogram-java   # the .hlog interoperability test
   nginx-light wrk nghttp2-client  # bench/: side-by-side runs on loopback (h2load for HTTP/2)
   clang libclang-rt-14-dev # scripts/fuzz.sh: libFuzzer targets under ASan+UBSan
+  clang-format             # scripts/test.sh: every C++ file as .clang-format writes it
 )
 
 # --build: only what compiling konform needs (deploy/Dockerfile's build stage).

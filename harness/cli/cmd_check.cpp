@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "report/writers.h"
 #include "runner/check_runner.h"
+#include "scenario/variables.h"
 
 #include <cxxopts.hpp>
 #include <iostream>
@@ -105,7 +106,7 @@ int check_main(int argc, char** argv) {
     options.token = std::move(*token);
     if (args.count("var"))
       for (const auto& assignment : args["var"].as<std::vector<std::string>>()) {
-        auto v = runner::parse_variable(assignment);
+        auto v = scenario::parse_variable(assignment);
         if (!v) {
           std::cerr << "konform check: " << v.error().message << "\n";
           return exit_bad_input;

@@ -13,7 +13,9 @@
 #include "load/threshold.h"
 #include "runner/check_runner.h"
 #include "scenario/parser.h"
+#include "scenario/variables.h"
 #include "serve/reference_endpoint.h"
+#include "vocabulary/kind.h"
 
 #include <cstdio>
 #include <cxxopts.hpp>
@@ -87,7 +89,7 @@ int load_main(int argc, char** argv) {
       ("X,method", "Method for --url", cxxopts::value<std::string>()->default_value("GET"))
       ("H,header", "Header for --url, 'Name: value' (repeatable)", cxxopts::value<std::vector<std::string>>())
       ("body-file", "Request body for --url", cxxopts::value<std::string>())
-      ("as", "Protocol kind of --url's responses for --validate (kusto-v2, ksql-stream, ...)", cxxopts::value<std::string>())
+      ("as", "Protocol kind of --url's responses for --validate: " + protocol::kind_list(), cxxopts::value<std::string>())
       ("stream-for", "--url is an endless stream (ksqlDB /query): read each for this long", cxxopts::value<std::string>())
       ("var", "Scenario variable k=v (repeatable)", cxxopts::value<std::vector<std::string>>())
       ("weight", "Weight of a scenario step in the mix, step=N (repeatable; default 1)", cxxopts::value<std::vector<std::string>>())
@@ -204,8 +206,10 @@ int load_main(int argc, char** argv) {
       return exit_bad_input;
     }
     scenario::ParseOptions po;
-    for (const auto& v : list_opt("var"))
-      po.external_variables.push_back(v.substr(0, v.find('=')));
+    for (const auto& v : list_opt("var")) {
+      auto assignment = scenario::parse_variable(v); // an invalid one is reported below
+      if (assignment) po.external_variables.push_back(assignment->first);
+    }
     bool bad = false;
     for (const auto& f : *files) {
       auto sc = scenario::load_scenario(f, po);
@@ -283,9 +287,8 @@ int load_main(int argc, char** argv) {
     if (args.count("as")) {
       step.kind = protocol::parse_kind(text_opt("as"));
       if (!step.kind) {
-        std::cerr << me << "--as '" << text_opt("as")
-                  << "': unknown protocol kind (kusto-v1, kusto-v2, kusto-error, ksql-entities, "
-                     "ksql-stream, json, text)\n";
+        std::cerr << me << "--as '" << text_opt("as") << "': unknown protocol kind ("
+                  << protocol::kind_list() << ")\n";
         return exit_bad_input;
       }
     }
@@ -304,12 +307,12 @@ int load_main(int argc, char** argv) {
     load::MixOptions mo;
     mo.origin = lo.origin.origin();
     for (const auto& v : list_opt("var")) {
-      const auto eq = v.find('=');
-      if (eq == std::string::npos) {
-        std::cerr << me << "--var '" << v << "': expected name=value\n";
+      auto assignment = scenario::parse_variable(v);
+      if (!assignment) {
+        std::cerr << me << assignment.error().message << "\n";
         return exit_bad_input;
       }
-      mo.variables[v.substr(0, eq)] = v.substr(eq + 1);
+      mo.variables[assignment->first] = std::move(assignment->second);
     }
     for (const auto& w : list_opt("weight")) {
       const auto eq = w.find('=');
@@ -358,7 +361,7 @@ int load_main(int argc, char** argv) {
   if (endpoint) endpoint->stop();
   if (!result) {
     std::cerr << me << result.error().message << "\n";
-    return result.error().kind == "connect" ? exit_runtime : exit_bad_input;
+    return result.error().kind == ErrorKind::connect ? exit_runtime : exit_bad_input;
   }
   std::cout << load::summary_text(*result);
 

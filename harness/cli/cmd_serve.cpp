@@ -137,7 +137,7 @@ int serve_main(int argc, char** argv) {
   if (!endpoint) {
     std::cerr << "konform serve: " << endpoint.error().message << "\n";
     // A --data folder with bad files is bad input; anything else (a port in use) is runtime.
-    return endpoint.error().kind == "data" ? exit_bad_input : exit_runtime;
+    return endpoint.error().kind == ErrorKind::data ? exit_bad_input : exit_runtime;
   }
   std::cerr << "konform serve: Kusto on " << (*endpoint)->kusto_url() << ", ksqlDB on "
             << (*endpoint)->ksql_url() << " (Ctrl-C to stop)\n";

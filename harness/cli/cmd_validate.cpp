@@ -6,6 +6,7 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "protocol/validate_files.h"
+#include "vocabulary/kind.h"
 
 #include <cxxopts.hpp>
 #include <iostream>
@@ -19,10 +20,7 @@ int validate_main(int argc, char** argv) {
   cxxopts::Options opts("konform validate",
                         "Check saved responses against the Kusto and ksqlDB protocols.");
   opts.positional_help("FILE...");
-  opts.add_options()("as",
-                     "Kind of every FILE instead of detecting it: kusto-v1, kusto-v2, kusto-error, "
-                     "kusto-ingest, kusto-ingest-message, kusto-ingest-notification, "
-                     "ksql-entities, ksql-error, ksql-stream, json, text",
+  opts.add_options()("as", "Kind of every FILE instead of detecting it: " + protocol::kind_list(),
                      cxxopts::value<std::string>())(
       "json", "Also write the result as versioned JSON to this file",
       cxxopts::value<std::string>())(
@@ -48,9 +46,7 @@ int validate_main(int argc, char** argv) {
     as = protocol::parse_kind(args["as"].as<std::string>());
     if (!as) {
       std::cerr << "konform validate: --as " << args["as"].as<std::string>()
-                << " is not a kind; use one of kusto-v1, kusto-v2, kusto-error, kusto-ingest, "
-                   "kusto-ingest-message, kusto-ingest-notification, ksql-entities, ksql-error, "
-                   "ksql-stream, json, text\n";
+                << " is not a kind; use one of " << protocol::kind_list() << "\n";
       return exit_bad_input;
     }
   }

@@ -41,18 +41,17 @@ std::vector<Difference> run(simdjson::dom::element expected, simdjson::dom::elem
 }
 
 // Parses one side; ksqlDB streams are reassembled first. The error's kind says which side.
-Result<json::Document> parse_side(std::string_view body, protocol::Kind kind,
-                                  std::string_view side) {
-  std::string origin = std::string(side) + " body";
+Result<json::Document> parse_side(std::string_view body, protocol::Kind kind, ErrorKind side) {
+  std::string origin = std::string(to_string(side)) + " body";
   if (kind == protocol::Kind::ksql_stream) {
     auto text = reassemble_ksql_stream(body, origin);
-    if (!text) return make_error(text.error().message, std::string(side));
+    if (!text) return make_error(text.error().message, side);
     auto doc = json::Document::parse(*text, origin);
-    if (!doc) return make_error(doc.error().message, std::string(side));
+    if (!doc) return make_error(doc.error().message, side);
     return doc;
   }
   auto doc = json::Document::parse(body, origin);
-  if (!doc) return make_error(doc.error().message, std::string(side));
+  if (!doc) return make_error(doc.error().message, side);
   return doc;
 }
 
@@ -73,13 +72,12 @@ struct BodyComparer::Side {
   std::optional<simdjson::dom::element> root; // of the last successful parse
 
   // Parses a copy of `body` (simdjson reads up to SIMDJSON_PADDING bytes past the end).
-  Result<simdjson::dom::element> parse(std::string_view body, protocol::Kind kind,
-                                       std::string_view side) {
-    std::string origin = std::string(side) + " body";
+  Result<simdjson::dom::element> parse(std::string_view body, protocol::Kind kind, ErrorKind side) {
+    std::string origin = std::string(to_string(side)) + " body";
     std::string reassembled;
     if (kind == protocol::Kind::ksql_stream) {
       auto text = reassemble_ksql_stream(body, origin);
-      if (!text) return make_error(text.error().message, std::string(side));
+      if (!text) return make_error(text.error().message, side);
       reassembled = std::move(*text);
       body = reassembled;
     }
@@ -92,13 +90,13 @@ struct BodyComparer::Side {
   // Parses `body` where it is: the padding is appended for the parse and removed again (the
   // document keeps its own copies of strings, nothing points into `body` afterwards).
   Result<simdjson::dom::element> parse_in_place(std::string& body, protocol::Kind kind,
-                                                std::string_view side) {
+                                                ErrorKind side) {
     if (kind == protocol::Kind::ksql_stream) return parse(body, kind, side);
     std::size_t size = body.size();
     body.append(simdjson::SIMDJSON_PADDING, ' ');
     auto r = parser.parse(body.data(), size, false);
     body.resize(size);
-    return keep(finish(std::move(r), body, std::string(side) + " body", side));
+    return keep(finish(std::move(r), body, std::string(to_string(side)) + " body", side));
   }
 
   Result<simdjson::dom::element> keep(Result<simdjson::dom::element> r) {
@@ -108,15 +106,14 @@ struct BodyComparer::Side {
 
   static Result<simdjson::dom::element> finish(simdjson::simdjson_result<simdjson::dom::element> r,
                                                std::string_view body, const std::string& origin,
-                                               std::string_view side) {
+                                               ErrorKind side) {
     if (!r.error()) return r.value_unsafe();
     auto where = json::locate_error(body);
     if (where)
       return make_error(origin + ":" + std::to_string(where->line) + ":" +
                             std::to_string(where->column) + ": invalid JSON: " + where->what,
-                        std::string(side));
-    return make_error(origin + ": invalid JSON: " + simdjson::error_message(r.error()),
-                      std::string(side));
+                        side);
+    return make_error(origin + ": invalid JSON: " + simdjson::error_message(r.error()), side);
   }
 };
 
@@ -163,8 +160,9 @@ Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
   actual_->root.reset();
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
   return parse_and_run(
-      expected.size(), actual.size(), [&] { return expected_->parse(expected, kind, "expected"); },
-      [&] { return actual_->parse(actual, kind, "actual"); }, kind, rules);
+      expected.size(), actual.size(),
+      [&] { return expected_->parse(expected, kind, ErrorKind::expected); },
+      [&] { return actual_->parse(actual, kind, ErrorKind::actual); }, kind, rules);
 }
 
 Result<std::vector<Difference>> BodyComparer::compare_in_place(std::string& expected,
@@ -176,8 +174,8 @@ Result<std::vector<Difference>> BodyComparer::compare_in_place(std::string& expe
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
   return parse_and_run(
       expected.size(), actual.size(),
-      [&] { return expected_->parse_in_place(expected, kind, "expected"); },
-      [&] { return actual_->parse_in_place(actual, kind, "actual"); }, kind, rules);
+      [&] { return expected_->parse_in_place(expected, kind, ErrorKind::expected); },
+      [&] { return actual_->parse_in_place(actual, kind, ErrorKind::actual); }, kind, rules);
 }
 
 const simdjson::dom::element* BodyComparer::last_actual() const {
@@ -206,7 +204,7 @@ bool is_volatile_header(std::string_view name) {
 
 Result<std::string> canonical_golden(std::string_view body, protocol::Kind kind) {
   if (kind == protocol::Kind::text) return std::string(body);
-  auto doc = parse_side(body, kind, "golden");
+  auto doc = parse_side(body, kind, ErrorKind::golden);
   if (!doc) return doc.error();
   return canonical_json(doc->root());
 }

@@ -5,8 +5,10 @@
 // ids) without any per-scenario rule; Kusto tables are compared as tables, so a difference reads
 // "PrimaryResult row 3, column Count: expected 5, got 6".
 #include "core/result.h"
-#include "protocol/validate.h"
+#include "vocabulary/kind.h"
+#include "vocabulary/rules.h"
 
+#include <memory>
 #include <simdjson.h>
 #include <string>
 #include <string_view>
@@ -15,37 +17,10 @@
 
 namespace konform::compare {
 
-struct Difference {
-  std::string path;     // JSON path in the actual document, e.g. $[2].Rows[3][1]
-  std::string expected; // compact JSON of the expected value, or "(missing)"
-  std::string actual;   // compact JSON of the actual value, or "(missing)"
-  std::string message;  // one line for people; names table/row/column for Kusto tables
-};
-
-// Type matchers usable per path in Rules, or in a golden file as a whole string value
-// "{{any-guid}}", "{{any-datetime}}", ... (see scenarios/README.md).
-enum class Matcher {
-  any_value,
-  any_string,
-  any_number,
-  any_bool,
-  any_guid,
-  any_datetime,
-  any_timespan
-};
-std::optional<Matcher> parse_matcher(std::string_view name); // "any-guid" → any_guid
-
-struct Rules {
-  // JSON paths: $.a.b, $[0], $[*], $..Key (any depth), $.Tables[*].Rows[*][3].
-  std::vector<std::string> ignore;
-  std::vector<std::string> unordered; // arrays compared as multisets
-  double numeric_tolerance = 0;       // absolute difference allowed between numbers
-  std::vector<std::pair<std::string, Matcher>> matchers; // path → matcher
-  bool protocol_defaults = true; // apply the protocol-aware ignore list for `kind`
-};
+// Difference, Matcher and Rules: vocabulary/rules.h.
 
 // Checks a path of Rules ($.a.b, $[0], $[*], $.*, $..Key, $["odd key"]); the error says what is
-// wrong at which character. compare_bodies() reports an invalid rule path with kind "rules".
+// wrong at which character. compare_bodies() reports an invalid rule path with ErrorKind::rules.
 Status check_rule_path(std::string_view path);
 
 // Compares two parsed documents. (Invalid rule paths never match here: check them first.)

@@ -237,11 +237,11 @@ TEST(Compare, MatchersAsGoldenValues) {
 TEST(Compare, BadJsonOnEitherSideNamesTheSideAndLineColumn) {
   auto e = compare_bodies("{\n  \"a\": 1,\n  \"b\": }", "{}", Kind::json, {});
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.error().kind, "expected");
+  EXPECT_EQ(e.error().kind, ErrorKind::expected);
   EXPECT_THAT(e.error().message, HasSubstr("expected body:3:8"));
   auto a = compare_bodies("{}", "[1,\n2,,3]", Kind::kusto_v2, {});
   ASSERT_FALSE(a.ok());
-  EXPECT_EQ(a.error().kind, "actual");
+  EXPECT_EQ(a.error().kind, ErrorKind::actual);
   EXPECT_THAT(a.error().message, HasSubstr("actual body:2:3"));
 }
 
@@ -250,7 +250,7 @@ TEST(Compare, InvalidRulePathIsAnError) {
   r.ignore = {"$.a[x]"};
   auto res = compare_bodies("{}", "{}", Kind::json, r);
   ASSERT_FALSE(res.ok());
-  EXPECT_EQ(res.error().kind, "rules");
+  EXPECT_EQ(res.error().kind, ErrorKind::rules);
   EXPECT_THAT(res.error().message, HasSubstr("$.a[x]"));
   EXPECT_THAT(res.error().message, HasSubstr("character 5"));
 }

@@ -148,13 +148,13 @@ Result<CompiledRules> compile(const Rules& rules) {
   if (!(rules.numeric_tolerance >= 0) || !std::isfinite(rules.numeric_tolerance))
     return make_error("numeric_tolerance must be a finite number >= 0, got " +
                           std::to_string(rules.numeric_tolerance),
-                      "rules");
+                      ErrorKind::rules);
   c.numeric_tolerance = rules.numeric_tolerance;
   c.protocol_defaults = rules.protocol_defaults;
   auto add = [](std::vector<Pattern>& into, const std::string& path,
                 std::string_view rule) -> Status {
     auto p = Pattern::parse(path);
-    if (!p) return make_error(std::string(rule) + ": " + p.error().message, "rules");
+    if (!p) return make_error(std::string(rule) + ": " + p.error().message, ErrorKind::rules);
     into.push_back(std::move(*p));
     return Ok{};
   };
@@ -164,7 +164,7 @@ Result<CompiledRules> compile(const Rules& rules) {
     if (auto s = add(c.unordered, p, "unordered"); !s) return s.error();
   for (const auto& [path, m] : rules.matchers) {
     auto p = Pattern::parse(path);
-    if (!p) return make_error("matchers: " + p.error().message, "rules");
+    if (!p) return make_error("matchers: " + p.error().message, ErrorKind::rules);
     c.matchers.emplace_back(std::move(*p), m);
   }
   c.has_path_rules = !c.ignore.empty() || !c.unordered.empty() || !c.matchers.empty();

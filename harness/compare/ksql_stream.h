@@ -1,11 +1,10 @@
 #pragma once
-// ksqlDB /query and /query-stream bodies come in several layouts (see
-// research/ksql-protocol.md §5-6): one object per line (KSQL 5.0-5.4), a JSON array with one
-// element per line that may never be closed and may end in ",\n" or ",\n]" (5.5 to ksqlDB 0.23,
-// errors in G6), a closed array (G6), the delimited /query-stream form (metadata object, then one
-// bare array per row) and its application/json array. All of them reassemble into one JSON array
-// of elements — [header, row, ..., finalMessage] or [metadata, [row], ...] — which is what
-// goldens store and what is compared row by row.
+// ksqlDB /query and /query-stream bodies come in several layouts: one object per line
+// (KSQL 5.0-5.4), a JSON array with one element per line that may never be closed and may end in
+// ",\n" or ",\n]" (5.5 to ksqlDB 0.23, errors in G6), a closed array (G6), the delimited
+// /query-stream form (metadata object, then one bare array per row) and its application/json array.
+// All of them reassemble into one JSON array of elements — [header, row, ..., finalMessage] or
+// [metadata, [row], ...] — which is what goldens store and what is compared row by row.
 #include "compare/engine.h"
 #include "core/result.h"
 

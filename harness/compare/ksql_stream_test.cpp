@@ -134,7 +134,7 @@ TEST(KsqlStream, CutOffOrBrokenStreamsNameLineAndColumn) {
   auto bad = compare_bodies(kReassembled, "[{\"header\":{}},\n{\"row\":{\"columns\":[1,,2]}}]",
                             Kind::ksql_stream, {});
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().kind, "actual");
+  EXPECT_EQ(bad.error().kind, ErrorKind::actual);
   EXPECT_THAT(bad.error().message, HasSubstr("actual body:2:22"));
 }
 

@@ -2,25 +2,9 @@
 
 #include "core/ids.h"
 
-#include <array>
-
 namespace konform::compare {
 
 namespace {
-
-struct Name {
-  Matcher matcher;
-  std::string_view name;
-};
-constexpr std::array<Name, 7> kNames{{
-    {Matcher::any_value, "any-value"},
-    {Matcher::any_string, "any-string"},
-    {Matcher::any_number, "any-number"},
-    {Matcher::any_bool, "any-bool"},
-    {Matcher::any_guid, "any-guid"},
-    {Matcher::any_datetime, "any-datetime"},
-    {Matcher::any_timespan, "any-timespan"},
-}};
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -84,18 +68,6 @@ bool iso_duration(std::string_view s) {
 }
 
 } // namespace
-
-std::optional<Matcher> parse_matcher(std::string_view name) {
-  for (const auto& n : kNames)
-    if (n.name == name) return n.matcher;
-  return std::nullopt;
-}
-
-std::string_view to_string(Matcher m) {
-  for (const auto& n : kNames)
-    if (n.matcher == m) return n.name;
-  return "any-value";
-}
 
 std::optional<Matcher> golden_matcher(std::string_view v) {
   if (v.size() < 5 || v[0] != '{' || v[1] != '{' || v[v.size() - 1] != '}' ||

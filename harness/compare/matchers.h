@@ -8,8 +8,6 @@
 
 namespace konform::compare {
 
-std::string_view to_string(Matcher m); // any_guid → "any-guid"
-
 // Does `actual` satisfy the matcher?
 bool satisfies(Matcher m, simdjson::dom::element actual);
 

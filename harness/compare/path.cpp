@@ -24,7 +24,7 @@ Error path_error(std::string_view text, std::size_t at, std::string_view what) {
                         std::to_string(at + 1) + ": " + std::string(what) +
                         " (paths look like $.Tables[*].Rows[0][2], $..ActivityId or "
                         "$[\"odd key\"])",
-                    "path");
+                    ErrorKind::path);
 }
 
 } // namespace

@@ -80,7 +80,7 @@ TEST(Gzip, ABombStopsAtTheLimitWithoutGrowingPastIt) {
     bomb += member;
   auto r = gzip::decompress(bomb, gzip::Format::gzip, std::size_t(1) << 20);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind, "limit");
+  EXPECT_EQ(r.error().kind, ErrorKind::limit);
   EXPECT_NE(r.error().message.find("1048576 bytes"), std::string::npos);
   // Exactly at the limit is allowed.
   auto exact = gzip::decompress(gzip::compress(std::string(5000, 'z')), gzip::Format::gzip, 5000);
@@ -121,7 +121,7 @@ TEST(File, ReadRegularRefusesSpecialFilesAndStopsAtTheLimit) {
   auto big = dir.write("big", std::string(17, 'x'));
   auto r = file::read_regular(big, 16);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind, "limit");
+  EXPECT_EQ(r.error().kind, ErrorKind::limit);
   EXPECT_NE(r.error().message.find(big + ": larger than the limit of 16 bytes"), std::string::npos);
   auto ok = file::read_regular(big, 17);
   ASSERT_TRUE(ok.ok()) << ok.error().message;

@@ -72,7 +72,7 @@ Result<std::string> read_regular(const std::string& path, std::size_t max_bytes)
     return make_error(path + ": is a /proc or /sys file, expected a regular file");
   auto too_big = [&] {
     return Error{path + ": larger than the limit of " + std::to_string(max_bytes) + " bytes",
-                 "limit"};
+                 ErrorKind::limit};
   };
   if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_big();
   std::string out;

@@ -16,7 +16,7 @@ Status write(const std::string& path, std::string_view content);
 // refused without blocking or reading (a FIFO is opened non-blocking, /dev/zero is never read),
 // and a longer
 // file is refused after max_bytes + 1 bytes; the error names the file, and the limit when it is
-// the limit (kind "limit").
+// the limit (ErrorKind::limit).
 Result<std::string> read_regular(const std::string& path, std::size_t max_bytes);
 
 // Writes a file named by untrusted input (a golden file): parent folders are created, but the

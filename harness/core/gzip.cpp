@@ -53,7 +53,7 @@ struct Inflater {
 Error too_big(std::size_t max_output) {
   return Error{"the decompressed body exceeds the limit of " + std::to_string(max_output) +
                    " bytes",
-               "limit"};
+               ErrorKind::limit};
 }
 
 // The output so far, in blocks that zlib writes into directly: growing one string would copy
@@ -171,7 +171,7 @@ Result<std::string> decompress(std::string_view data, Format format, std::size_t
     if (!looks_like_zlib(data)) format = Format::raw_deflate;
     auto r = inflate_with(data, window_bits(format), false, max_output);
     // A raw stream whose first two bytes happen to pass the zlib header check: try it as raw.
-    if (!r && format == Format::zlib_deflate && r.error().kind != "limit") {
+    if (!r && format == Format::zlib_deflate && r.error().kind != ErrorKind::limit) {
       auto raw = inflate_with(data, window_bits(Format::raw_deflate), false, max_output);
       if (raw) return raw;
     }

@@ -14,17 +14,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-static char lower(char c) {
-  return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
@@ -32,7 +21,16 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 std::string to_lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out)
-    c = lower(c);
+    c = ascii_lower(c);
+  return out;
+}
+
+std::string join(const std::vector<std::string_view>& parts, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include "compare/compare.h"
 #include "fuzz/fuzz_input.h"
 #include "fuzz/kinds.h"
+#include "protocol/validate.h"
 
 #include <cstdio>
 

@@ -1,27 +1,25 @@
 #pragma once
-// Every protocol kind a selector byte can pick (validate and compare targets).
-#include "protocol/validate.h"
+// Every protocol kind a selector byte can pick (validate and compare targets): the kinds of
+// vocabulary/kind.h in enum order, so a kept input picks the same kind as when it was found.
+#include "vocabulary/kind.h"
 
-#include <array>
+#include <algorithm>
 #include <cstdint>
+#include <vector>
 
 namespace konform::fuzz {
 
 using protocol::Kind;
-inline constexpr std::array kAllKinds = {Kind::kusto_v1,
-                                         Kind::kusto_v2,
-                                         Kind::kusto_error,
-                                         Kind::kusto_ingest,
-                                         Kind::ksql_entities,
-                                         Kind::ksql_error,
-                                         Kind::ksql_stream,
-                                         Kind::json,
-                                         Kind::text,
-                                         Kind::kusto_ingest_message,
-                                         Kind::kusto_ingest_notification};
 
 inline Kind kind_of(std::uint8_t selector) {
-  return kAllKinds[selector % kAllKinds.size()];
+  static const std::vector<Kind> kinds = [] {
+    std::vector<Kind> out;
+    for (const auto& k : protocol::kind_names())
+      out.push_back(k.kind);
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return kinds[selector % kinds.size()];
 }
 
 } // namespace konform::fuzz

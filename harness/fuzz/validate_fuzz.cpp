@@ -5,6 +5,7 @@
 // copying one and the in-place one `konform validate` uses on large files.
 #include "fuzz/fuzz_input.h"
 #include "fuzz/kinds.h"
+#include "protocol/validate.h"
 
 #include <string>
 

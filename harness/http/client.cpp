@@ -63,7 +63,8 @@ struct Client::Impl {
     boost::system::error_code ec;
     tcp::resolver resolver(ioc);
     auto endpoints = resolver.resolve(origin.host, std::to_string(origin.port), ec);
-    if (ec) return make_error("cannot resolve " + origin.host + ": " + ec.message(), "connect");
+    if (ec)
+      return make_error("cannot resolve " + origin.host + ": " + ec.message(), ErrorKind::connect);
     if (origin.tls)
       secure.emplace(ioc, ssl_ctx);
     else
@@ -74,13 +75,15 @@ struct Client::Impl {
     if (ec == beast::error::timeout)
       return make_error("cannot connect to " + origin.origin() + " within the timeout of " +
                             std::to_string(options.timeout.count()) + " ms",
-                        "timeout");
+                        ErrorKind::timeout);
     if (ec)
-      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(), "connect");
+      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(),
+                        ErrorKind::connect);
     tcp_layer().socket().set_option(tcp::no_delay(true), ec);
     if (secure) {
       if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str()))
-        return make_error("TLS: cannot set the server name (SNI) for " + origin.host, "tls");
+        return make_error("TLS: cannot set the server name (SNI) for " + origin.host,
+                          ErrorKind::tls);
       secure->set_verify_callback(net::ssl::host_name_verification(origin.host));
       secure->async_handshake(net::ssl::stream_base::client, [&](auto e) { ec = e; });
       run();
@@ -89,13 +92,13 @@ struct Client::Impl {
                               " did not finish within the "
                               "timeout of " +
                               std::to_string(options.timeout.count()) + " ms",
-                          "timeout");
+                          ErrorKind::timeout);
       if (ec)
         return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
                               (options.insecure ? ""
                                                 : " (use --ca-file, or --insecure for a test "
                                                   "server with a self-signed certificate)"),
-                          "tls");
+                          ErrorKind::tls);
     }
     connected = true;
     return Ok{};
@@ -150,10 +153,10 @@ struct Client::Impl {
     if (ec == beast::error::timeout)
       return make_error("the request could not be sent within the timeout of " +
                             std::to_string(options.timeout.count()) + " ms",
-                        "timeout");
+                        ErrorKind::timeout);
     if (ec) {
       stale = true;
-      return make_error("writing the request failed: " + ec.message(), "write");
+      return make_error("writing the request failed: " + ec.message(), ErrorKind::write);
     }
 
     Response res;
@@ -189,7 +192,7 @@ struct Client::Impl {
       if (interim >= 100) {
         close();
         return make_error("the server sent more than 100 interim 1xx responses and no final one",
-                          "read");
+                          ErrorKind::read);
       }
     }
     if (!ec) ec = read_until(*parser, read_deadline, /*header_only=*/false);
@@ -204,9 +207,10 @@ struct Client::Impl {
       if (ec == bhttp::error::body_limit)
         return make_error("the response body exceeds the limit of " +
                               std::to_string(options.max_body) + " bytes (--max-body)",
-                          "limit");
-      if (timed_out) return make_error(timed_out_message(parser->get().body().size()), "timeout");
-      return make_error("reading the response failed: " + ec.message(), "read");
+                          ErrorKind::limit);
+      if (timed_out)
+        return make_error(timed_out_message(parser->get().body().size()), ErrorKind::timeout);
+      return make_error("reading the response failed: " + ec.message(), ErrorKind::read);
     }
     auto& msg = parser->get();
     res.status = static_cast<int>(msg.result_int());

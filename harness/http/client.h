@@ -16,7 +16,7 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{30000};    // deadline per request: connect + write + whole read
   std::string ca_file;                         // extra trust anchors for https (PEM)
   bool insecure = false;                       // skip certificate verification (test servers only)
-  std::size_t max_body = std::size_t(1) << 30; // larger: an error of kind "limit"
+  std::size_t max_body = std::size_t(1) << 30; // larger: an error of kind ErrorKind::limit
 };
 
 struct SendOptions {
@@ -34,7 +34,7 @@ public:
 
   // Sends one request. Host, Content-Length and (unless given) Connection: keep-alive are added.
   // A kept connection the server closed meanwhile is reopened once, transparently.
-  // Errors carry kind "connect", "tls", "write", "read", "timeout" or "limit".
+  // Errors carry kind ErrorKind::connect, tls, write, read, timeout or limit.
   Result<Response> send(const Request& request, const SendOptions& options = {});
 
   const Url& origin() const;

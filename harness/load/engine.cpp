@@ -29,7 +29,7 @@ Result<std::vector<boost::asio::ip::tcp::endpoint>> resolve(const http::Url& ori
   if (ec || results.empty())
     return make_error("cannot resolve " + origin.host + ": " + ec.message() +
                           " (check the host name in --url/--target)",
-                      "connect");
+                      ErrorKind::connect);
   std::vector<boost::asio::ip::tcp::endpoint> out;
   for (const auto& r : results)
     out.push_back(r.endpoint());

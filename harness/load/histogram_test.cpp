@@ -167,7 +167,7 @@ TEST(Histogram, EncodingHasTheV2CookiesAndTheHistfPrefix) {
 }
 
 TEST(Histogram, DecodesTheJavaReferenceLogLine) {
-  // jHiccup-2.0.7S.logV2.hlog, first line (anchors-tools.md §2.4), values in ns, 2 digits.
+  // First line of jHiccup-2.0.7S.logV2.hlog (HdrHistogram's own test data), values in ns, 2 digits.
   auto bytes = base64::decode("HISTFAAAAEV42pNpmSzMwMCgyAABTBDKT4GBgdnNYMcCBvsPEBEJISEuATEZMQ4uASkh"
                               "IR4nrxg9v2lMaxhvMekILGZkKmcCAEf2CsI=");
   ASSERT_TRUE(bytes.ok());

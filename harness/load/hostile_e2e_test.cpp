@@ -6,6 +6,7 @@
 #include "load/engine.h"
 #include "load/report.h"
 #include "load/threshold.h"
+#include "test_support/run_binary.h"
 
 #include "json/document.h"
 #include <atomic>
@@ -424,15 +425,9 @@ struct CliRun {
 CliRun run_konform(const std::string& args) {
   CliRun r;
   const auto began = std::chrono::steady_clock::now();
-  const std::string cmd = std::string(KONFORM_BINARY) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  auto run = test_support::run_binary(args);
+  r.code = run.code;
+  r.out = std::move(run.output);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   return r;
 }

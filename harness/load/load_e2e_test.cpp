@@ -8,6 +8,7 @@
 #include "load/merge.h"
 #include "load/plain_tcp.h"
 #include "load/uring.h"
+#include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
 #include "json/document.h"
@@ -366,19 +367,11 @@ struct CliRun {
   std::string out;
 };
 
+// stdout only unless asked: most runs print a report that is read as it is.
 CliRun run_konform(const std::string& args, bool with_stderr = false) {
-  CliRun r;
-  const std::string cmd =
-      std::string(KONFORM_BINARY) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  auto r = test_support::run_binary(args, with_stderr ? test_support::Streams::both
+                                                      : test_support::Streams::stdout_only);
+  return {r.code, std::move(r.output)};
 }
 
 TEST(LoadCli, TwoShardsMergeToTheRunOfOneProcess) {

@@ -1,44 +1,25 @@
 #include "load/response_parser.h"
 
+#include "core/text.h"
+
 #include <cstring>
 #include <string_view>
 
 namespace konform::load {
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (lower(a[i]) != lower(b[i])) return false;
-  return true;
-}
+using text::ascii_lower;
+using text::iequals;
 
 // A comma-separated header value holds `token` (case-insensitive): "keep-alive, Upgrade".
 bool has_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {
     auto comma = value.find(',');
-    auto item = value.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-      item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-      item.remove_suffix(1);
-    if (iequals(item, token)) return true;
+    if (iequals(text::trim_ows(value.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
   return false;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
 }
 
 } // namespace
@@ -229,8 +210,8 @@ void ResponseParser::on_header_line() {
     return;
   }
   const auto name = line.substr(0, colon);
-  const auto value = trim(line.substr(colon + 1));
-  switch (lower(name[0])) {
+  const auto value = text::trim_ows(line.substr(colon + 1));
+  switch (ascii_lower(name[0])) {
   case 'c':
     if (iequals(name, "content-length")) {
       std::int64_t v = 0;
@@ -302,8 +283,8 @@ void ResponseParser::on_chunk_size_line() {
     int d = -1;
     if (c >= '0' && c <= '9')
       d = c - '0';
-    else if (lower(c) >= 'a' && lower(c) <= 'f')
-      d = lower(c) - 'a' + 10;
+    else if (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f')
+      d = ascii_lower(c) - 'a' + 10;
     if (d < 0) break; // chunk extensions (";name=value") and trailing spaces are ignored
     if (++digits > 15) {
       fail("a chunk size too large");

@@ -5,6 +5,7 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "protocol/validate.h"
+#include "test_support/shared_dir.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -19,7 +20,7 @@
 namespace konform::protocol {
 namespace {
 
-const std::string shared_dir = KONFORM_SHARED_DIR;
+const std::string shared_dir = test_support::shared_path("");
 
 enum class Verdict { pass, in_band, violation };
 
@@ -142,6 +143,7 @@ std::vector<Row> kusto_index() {
 }
 
 TEST(Corpus, EveryKustoResponseGetsTheVerdictItsIndexImplies) {
+  KONFORM_SKIP_WITHOUT_SHARED("corpus/kusto");
   auto rows = kusto_index();
   ASSERT_GT(rows.size(), 80u) << "INDEX.md table not found or changed shape";
   std::size_t checked = 0;
@@ -179,6 +181,7 @@ TEST(Corpus, EveryKustoResponseGetsTheVerdictItsIndexImplies) {
 // Every stored Kusto file is visited (recursively), so a file added to the corpus without an
 // INDEX.md row is noticed.
 TEST(Corpus, EveryKustoFileIsListedInTheIndex) {
+  KONFORM_SKIP_WITHOUT_SHARED("corpus/kusto");
   auto rows = kusto_index();
   std::set<std::string> listed;
   for (const auto& r : rows)
@@ -222,6 +225,7 @@ std::string strip_comments(const std::string& t) {
 // The byte-exact bodies transcribed from ksqlDB's own tests: entities and errors as served,
 // query streams of the G6 writers (with the test's XYZ placeholder), 404 text.
 TEST(Corpus, KsqlExpectedResponsesFromKsqlDbTests) {
+  KONFORM_SKIP_WITHOUT_SHARED("corpus/ksql");
   auto text =
       file::read(shared_dir + "/corpus/ksql/extracted__ksqldb-rest-tests__expected-responses.json");
   ASSERT_TRUE(text.ok()) << text.error().message;
@@ -272,6 +276,7 @@ TEST(Corpus, KsqlExpectedResponsesFromKsqlDbTests) {
 // for sends it: the KSQL 5.4 files (ksql-functional-tests) as newline-delimited StreamedRows
 // (G2), the ksqlDB HEAD files as the G6 JSON array.
 TEST(Corpus, KsqlQueryResponsesOfTheRestQueryTranslationTests) {
+  KONFORM_SKIP_WITHOUT_SHARED("corpus/ksql");
   namespace fs = std::filesystem;
   std::size_t streams = 0;
   for (const auto& entry : fs::directory_iterator(shared_dir + "/corpus/ksql")) {

@@ -58,7 +58,8 @@ std::optional<Kind> detect_kind(std::string_view body) {
       return Kind::ksql_entities;
     return Kind::json;
   }
-  // Not JSON. Kusto answers some failures in plain text (research §6).
+  // Not JSON. Kusto answers some failures in plain text: without an Accept header its failure
+  // body "is not necessarily a JSON document" (the REST docs, response.md).
   auto t = text::trim(p);
   if (text::istarts_with(t, "Bad request:") || has(t, "Error details:") ||
       text::istarts_with(t, "General_") || text::istarts_with(t, "BadRequest_"))

@@ -1,4 +1,4 @@
-// ksqlDB success bodies of the "old API" family (OldApiUtils, research/ksql-protocol.md §4, §8):
+// ksqlDB success bodies of the "old API" family (ksqlDB's OldApiUtils):
 // the /ksql entity list, and the single objects of /info, /healthcheck, /status and /status/<id>,
 // recognised by shape. Entity rules follow ksqlDB ≥0.10 (G5/G6) unless a comment says otherwise;
 // fields only later servers add are optional.

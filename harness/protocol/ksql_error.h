@@ -1,6 +1,7 @@
 #pragma once
-// ksqlDB error objects (KsqlErrorMessage / KsqlStatementErrorMessage, research/ksql-protocol.md
-// §3): whole error bodies, and the same objects inside query streams.
+// ksqlDB error objects: KsqlErrorMessage {"@type":"generic_error","error_code","message"} and
+// KsqlStatementErrorMessage (adds "statementText" and "entities"), error_code = HTTP status × 100
+// + n; whole error bodies, and the same objects inside query streams ({"errorMessage":{...}}).
 #include "protocol/findings.h"
 
 #include <simdjson.h>

@@ -1,7 +1,7 @@
-// ksqlDB HTTP-level rules: the response Content-Type for the Accept that was sent
-// (research/ksql-protocol.md §2). Follows G5/G6 (ksqlDB ≥0.10): the /ksql family always answers
-// application/json; /query answers application/vnd.ksql.v1+json for JSON Accepts and the
-// delimited format for */*; FailureHandler errors carry no Content-Type at all.
+// ksqlDB HTTP-level rules: the response Content-Type for the Accept that was sent. Follows G5/G6
+// (ksqlDB ≥0.10): the /ksql family always answers application/json; /query answers
+// application/vnd.ksql.v1+json for JSON Accepts and the delimited format for */*; FailureHandler
+// errors carry no Content-Type at all.
 #include "core/text.h"
 #include "protocol/validators.h"
 

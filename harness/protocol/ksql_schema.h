@@ -1,8 +1,9 @@
 #pragma once
 // ksqlDB column schemas as they appear in query headers: the StreamedRow header's `schema` string
 // ("`A` INTEGER KEY, `B` STRUCT<`X` INT, `Y` STRING>") and the /query-stream metadata's
-// columnTypes. Used to check row width and the JSON type of each value (ApiJsonMapper encoding,
-// research/ksql-protocol.md §5.2; the same in every server generation).
+// columnTypes. Used to check row width and the JSON type of each value (ksqlDB's ApiJsonMapper:
+// BIGINT/INT/DOUBLE/DECIMAL as numbers, TIMESTAMP/DATE/TIME and BYTES (base64) as strings, ARRAY
+// as arrays, MAP/STRUCT as objects; the same in every server generation).
 #include <optional>
 #include <simdjson.h>
 #include <string>

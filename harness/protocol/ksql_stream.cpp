@@ -1,4 +1,4 @@
-// ksqlDB query result streams (research/ksql-protocol.md §5, §6), in every server generation:
+// ksqlDB query result streams (/query and /query-stream), in every server generation:
 //  - G1 (KSQL 5.0–5.3): newline-delimited StreamedRow objects with null fields, no header;
 //  - G2 (KSQL 5.4): newline-delimited StreamedRow objects, a header line first;
 //  - G3–G5 (KSQL 5.5, ksqlDB 0.6–0.23): a JSON array [header, rows..., finalMessage] that is left

@@ -1,4 +1,4 @@
-// Kusto HTTP-level rules (research/kusto-protocol.md §2.3, §6): the headers every response carries
+// Kusto HTTP-level rules (the service's REST docs, response.md): the headers every response carries
 // (errors included), honest Content-Type/Content-Encoding, and OneAPI error bodies whose code fits
 // the status.
 #include "core/gzip.h"

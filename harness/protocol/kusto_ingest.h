@@ -1,5 +1,6 @@
 #pragma once
-// Kusto ingestion beyond query responses (research/kusto-protocol.md §7, §8): streaming-ingest
+// Kusto ingestion beyond query responses (streaming ingestion, POST /v1/rest/ingest/DB/TABLE, and
+// queued ingestion through the DM endpoint and its queues): streaming-ingest
 // requests (what `serve` must accept and what SDKs must send), and the JSON messages of queued
 // ingestion. The `.get ingestion resources` / `.get kusto identity token` results and the
 // streaming-ingest success table are v1 results (kusto_v1.h).

@@ -1,7 +1,8 @@
 #pragma once
 // The OneAPI error object ({"error":{"code","message","@type","@message","@context","@permanent",
 // "innererror"}}): the body of Kusto HTTP errors and the element of every OneApiErrors array
-// inside a v2 stream (research/kusto-protocol.md §4.5, §6).
+// inside a v2 stream (in a Rows array, a TableCompletion or the DataSetCompletion frame,
+// depending on the request's results_error_reporting_placement).
 #include "protocol/findings.h"
 
 #include <simdjson.h>

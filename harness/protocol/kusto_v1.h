@@ -1,5 +1,6 @@
 #pragma once
-// Kusto v1 results ({"Tables":[...]}, research/kusto-protocol.md §3, §7, §8): queries, management
+// Kusto v1 results ({"Tables":[...]}, also the answer to streaming ingestion and to the DM's
+// `.get ingestion resources`): queries, management
 // commands, and the tables the ingestion flow depends on, recognised by their columns.
 #include "protocol/findings.h"
 

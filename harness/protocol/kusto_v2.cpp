@@ -1,6 +1,7 @@
 // Kusto v2 responses (/v2/rest/query): a JSON array of frames, validated in ONE pass over
-// simdjson's on-demand API (research/kusto-protocol.md §4). Only per-table state is kept (column
-// types, row counts), so a gigabyte response needs the document plus a constant.
+// simdjson's on-demand API (DataSetHeader first, DataSetCompletion last; tables as DataTable
+// frames or as TableHeader, TableFragment..., TableCompletion). Only per-table state is kept
+// (column types, row counts), so a gigabyte response needs the document plus a constant.
 #include "protocol/kusto_oneapi.h"
 #include "protocol/kusto_values.h"
 #include "protocol/ondemand_input.h"

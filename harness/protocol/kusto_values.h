@@ -1,7 +1,8 @@
 #pragma once
-// Kusto scalar types and their JSON encodings, shared by the v1 and v2 validators
-// (research/kusto-protocol.md §5). Values are checked straight from simdjson's on-demand API so
-// that a gigabyte result is validated in one pass without building a DOM.
+// Kusto scalar types and their JSON encodings, shared by the v1 and v2 validators: bool, int,
+// long (full int64), real (NaN/Infinity as strings), decimal/guid/datetime/timespan as strings,
+// dynamic inline; every type but string may be null. Values are checked straight from
+// simdjson's on-demand API so that a gigabyte result is validated in one pass without a DOM.
 #include "protocol/validate.h"
 
 #include <optional>

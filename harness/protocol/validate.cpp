@@ -1,29 +1,13 @@
-// protocol::validate: names of kinds and levels, and the dispatch to the per-protocol validators.
+// protocol::validate: names of levels, and the dispatch to the per-protocol validators.
 #include "protocol/validate.h"
 
 #include "protocol/findings.h"
 #include "protocol/validators.h"
 
-#include <array>
 #include <simdjson.h>
-#include <utility>
 
 namespace konform::protocol {
 namespace {
-
-constexpr std::array<std::pair<Kind, std::string_view>, 11> kind_names{{
-    {Kind::kusto_v1, "kusto-v1"},
-    {Kind::kusto_v2, "kusto-v2"},
-    {Kind::kusto_error, "kusto-error"},
-    {Kind::kusto_ingest, "kusto-ingest"},
-    {Kind::ksql_entities, "ksql-entities"},
-    {Kind::ksql_error, "ksql-error"},
-    {Kind::ksql_stream, "ksql-stream"},
-    {Kind::json, "json"},
-    {Kind::text, "text"},
-    {Kind::kusto_ingest_message, "kusto-ingest-message"},
-    {Kind::kusto_ingest_notification, "kusto-ingest-notification"},
-}};
 
 bool is_kusto(Kind kind) {
   return kind == Kind::kusto_v1 || kind == Kind::kusto_v2 || kind == Kind::kusto_error ||
@@ -86,25 +70,6 @@ std::vector<Finding> run(Kind kind, std::string_view body, bool padded, const Ex
 }
 
 } // namespace
-
-std::string_view to_string(Kind kind) {
-  for (const auto& [k, name] : kind_names)
-    if (k == kind) return name;
-  return "unknown";
-}
-
-std::optional<Kind> parse_kind(std::string_view name) {
-  for (const auto& [k, n] : kind_names)
-    if (n == name) return k;
-  // Accept the enum spelling too (kusto_v2), since both appear in code and scenario files.
-  for (const auto& [k, n] : kind_names) {
-    std::string alt(n);
-    for (auto& c : alt)
-      if (c == '-') c = '_';
-    if (alt == name) return k;
-  }
-  return std::nullopt;
-}
 
 std::string_view to_string(Level level) {
   switch (level) {

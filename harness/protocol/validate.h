@@ -3,6 +3,7 @@
 // golden file? Used by `konform validate` (saved files), `konform check` (every response) and
 // `konform load --validate` (sampled responses).
 #include "http/message.h"
+#include "vocabulary/kind.h"
 
 #include <optional>
 #include <string>
@@ -11,24 +12,7 @@
 
 namespace konform::protocol {
 
-// What a response is supposed to be. Names as in scenario files and `validate --as`.
-enum class Kind {
-  kusto_v1,      // v1 result: {"Tables":[...]} (mgmt, v1 query)
-  kusto_v2,      // v2 frame array
-  kusto_error,   // OneAPI error body {"error":{...}}
-  kusto_ingest,  // streaming-ingest response (v1 table)
-  ksql_entities, // /ksql success: array of entities
-  ksql_error,    // ksqlDB error body
-  ksql_stream,   // /query body (any server generation's layout)
-  json,          // any JSON
-  text,          // anything
-  // Added after the first release of this header (keep them last):
-  kusto_ingest_message,      // queued-ingestion message (JSON put on the aggregation queue)
-  kusto_ingest_notification, // failure/success notification from the DM's status queues
-};
-
-std::string_view to_string(Kind kind);
-std::optional<Kind> parse_kind(std::string_view name); // "kusto-v2" → Kind::kusto_v2
+// Kind (what a response is supposed to be) and its names: vocabulary/kind.h.
 
 enum class Level {
   violation,     // the protocol is broken

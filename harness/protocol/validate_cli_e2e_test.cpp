@@ -5,6 +5,7 @@
 #include "core/gzip.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
+#include "vocabulary/kind.h"
 
 #include "json/document.h"
 #include <array>
@@ -163,6 +164,27 @@ TEST_F(ValidateCli, AFifoIsRefusedWithoutWaitingForAWriter) {
   auto r = konform(fifo);
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find(fifo + ": is not a regular file"), std::string::npos) << r.output;
+}
+
+} // namespace
+
+namespace {
+
+// The kind names come from one table (vocabulary/kind.h): every command that takes --as lists
+// every kind in its help and in its error, the ingestion kinds and ksql-error included.
+TEST(KindNames, EveryCommandTakingAsListsEveryKind) {
+  const auto validate_help = konform::test_support::run_binary("validate --help");
+  const auto load_help = konform::test_support::run_binary("load --help");
+  const auto validate_bad = konform("--as kusto-v3 x.json");
+  const auto load_bad =
+      konform::test_support::run_binary("load --url http://127.0.0.1:1/ --as kusto-v3");
+  EXPECT_EQ(validate_bad.code, 2) << validate_bad.output;
+  EXPECT_EQ(load_bad.code, 2) << load_bad.output;
+  for (const auto& k : konform::protocol::kind_names())
+    for (const auto* run : {&validate_help, &load_help, &validate_bad, &load_bad})
+      EXPECT_NE(run->output.find(std::string(k.name)), std::string::npos)
+          << k.name << " missing in:\n"
+          << run->output;
 }
 
 } // namespace

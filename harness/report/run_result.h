@@ -1,6 +1,8 @@
 #pragma once
 // The result of a `konform check` run, as plain data: what the runner produces and the only thing
 // the report writers (console, JUnit XML, JSON) read. Tokens never reach this structure.
+#include "vocabulary/rules.h"
+
 #include <chrono>
 #include <string>
 #include <utility>
@@ -19,13 +21,11 @@ enum class Outcome {
 };
 std::string_view to_string(Outcome outcome);
 
-struct Difference {
-  std::string path;
-  std::string expected;
-  std::string actual;
-  std::string message;
-};
+// A golden difference as the comparator reports it (vocabulary/rules.h).
+using Difference = compare::Difference;
 
+// A protocol finding as the writers print it: the level is the text protocol::to_string(Level)
+// gives, so report/ does not depend on the validators.
 struct Finding {
   std::string level; // "violation", "in-band-error", "warning"
   std::string path;

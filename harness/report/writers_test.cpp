@@ -2,13 +2,12 @@
 #include "core/ids.h"
 #include "report/difference.h"
 #include "report/writers.h"
+#include "test_support/run_binary.h"
 
 #include "json/document.h"
-#include <cstdio>
 #include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 namespace konform::report {
 namespace {
@@ -204,29 +203,15 @@ TEST(JunitWriter, FailureTextCarriesTheConsoleDifferenceLines) {
               HasSubstr("        " + difference_lines(d)[1] + "\n"));
 }
 
-// Runs a command, returns its exit status and output.
-int run_command(const std::string& command, std::string& output) {
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    output.append(buf, n);
-  int status = ::pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(JunitWriter, IsWellFormedAndValidAgainstTheJunitSchema) {
   std::string xml = junit_xml(sample_run());
   auto path = std::filesystem::temp_directory_path() / ("konform-junit-" + ids::uuid4() + ".xml");
   ASSERT_TRUE(file::write(path.string(), xml).ok());
-  std::string output;
-  int status = run_command("xmllint --noout --schema " KONFORM_SOURCE_DIR
-                           "/harness/report/testdata/junit.xsd " +
-                               path.string(),
-                           output);
+  const auto xmllint = test_support::run_command("xmllint --noout --schema " KONFORM_SOURCE_DIR
+                                                 "/harness/report/testdata/junit.xsd " +
+                                                 path.string());
   std::filesystem::remove(path);
-  EXPECT_EQ(status, 0) << output << "\n" << xml;
+  EXPECT_EQ(xmllint.code, 0) << xmllint.output << "\n" << xml;
 }
 
 TEST(JunitWriter, CountsAndEscapes) {

@@ -2,14 +2,13 @@
 // scenarios against the embedded reference endpoint, and a golden file altered in a copy.
 #include "core/file.h"
 #include "core/ids.h"
+#include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
 #include "json/document.h"
-#include <cstdio>
 #include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 namespace konform {
 namespace {
@@ -18,23 +17,10 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct CliRun {
-  int exit_code = -1;
-  std::string output; // stdout and stderr
-};
+using CliRun = test_support::Run;
 
 CliRun check(const std::string& args) {
-  CliRun r;
-  std::string command = std::string(KONFORM_BINARY) + " check " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return r;
-  char buf[4096];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    r.output.append(buf, n);
-  int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return test_support::run_binary("check " + args);
 }
 
 using test_support::ScratchDir;
@@ -45,7 +31,7 @@ TEST(CheckCli, BundledScenariosPassAgainstTheEmbeddedEndpoint) {
   ScratchDir dir;
   CliRun r = check(kSource + "/scenarios --root " + kSource + " --junit " + dir.path("junit.xml") +
                    " --json " + dir.path("report.json"));
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("\nPASSED\n"));
 
   auto report = file::read(dir.path("report.json"));
@@ -62,18 +48,10 @@ TEST(CheckCli, BundledScenariosPassAgainstTheEmbeddedEndpoint) {
       EXPECT_THAT(std::string(std::string_view(step["clientRequestId"])),
                   ::testing::MatchesRegex("konform\\..+;.+"));
 
-  std::string xmllint;
-  FILE* pipe = ::popen(("xmllint --noout --schema " + kSource +
-                        "/harness/report/testdata/junit.xsd " + dir.path("junit.xml") + " 2>&1")
-                           .c_str(),
-                       "r");
-  ASSERT_NE(pipe, nullptr);
-  char buf[1024];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    xmllint.append(buf, n);
-  int status = ::pclose(pipe);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << xmllint;
+  const auto xmllint =
+      test_support::run_command("xmllint --noout --schema " + kSource +
+                                "/harness/report/testdata/junit.xsd " + dir.path("junit.xml"));
+  EXPECT_EQ(xmllint.code, 0) << xmllint.output;
 }
 
 TEST(CheckCli, AnAlteredGoldenFileReportsTheExactDifferenceAndExitsOne) {
@@ -95,7 +73,7 @@ TEST(CheckCli, AnAlteredGoldenFileReportsTheExactDifferenceAndExitsOne) {
   ASSERT_TRUE(file::write(dir.path("golden/kusto/query_v1/count.json"), *golden).ok());
 
   CliRun r = check(dir.path("scenarios") + " --json " + dir.path("report.json"));
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_THAT(r.output, HasSubstr("  FAIL  count"));
   EXPECT_THAT(r.output, HasSubstr("        $.Tables[0].Rows[0][0]: PrimaryResult row 0, column "
                                   "Count: expected 7, got 6\n"));
@@ -122,7 +100,7 @@ TEST(CheckCli, ABadScenarioFileExitsTwoAndTheOthersStillRun) {
   dir.write("b.json", R"({"name": "good", "steps": [{"name": "ping", "path": "/v1/rest/ping",
     "expect": {"protocol": "text"}}]})");
   CliRun r = check(dir.path());
-  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_THAT(r.output, HasSubstr(dir.path("a.json") + ":2:66: unknown field \"statsu\" in "
                                                        "\"expect\"; did you mean \"status\"?"));
   EXPECT_THAT(r.output, HasSubstr("  PASS  ping"));
@@ -134,30 +112,30 @@ TEST(CheckCli, AnUnreachableTargetExitsThree) {
   dir.write("s.json", R"({"steps": [{"name": "ping", "path": "/v1/rest/ping"}]})");
   // Port 1 on loopback: nothing listens there, and only root could.
   CliRun r = check(dir.path() + " --target http://127.0.0.1:1 --timeout 3000");
-  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_EQ(r.code, 3) << r.output;
   EXPECT_THAT(r.output, HasSubstr("runtime failure: http://127.0.0.1:1 is unreachable"));
 }
 
 TEST(CheckCli, BadOptionsExitTwo) {
   CliRun bad_url = check("--target ftp://example.org");
-  EXPECT_EQ(bad_url.exit_code, 2) << bad_url.output;
+  EXPECT_EQ(bad_url.code, 2) << bad_url.output;
   EXPECT_THAT(bad_url.output, HasSubstr("--target: "));
   CliRun unknown = check("--no-such-option");
-  EXPECT_EQ(unknown.exit_code, 2) << unknown.output;
+  EXPECT_EQ(unknown.code, 2) << unknown.output;
   CliRun missing = check("/nonexistent/konform/scenarios");
-  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.code, 2);
   EXPECT_THAT(missing.output, HasSubstr("/nonexistent/konform/scenarios: no such file or folder"));
   CliRun bad_var = check("--var =x");
-  EXPECT_EQ(bad_var.exit_code, 2);
+  EXPECT_EQ(bad_var.code, 2);
   EXPECT_THAT(bad_var.output, HasSubstr("write NAME=VALUE"));
   CliRun two_tokens = check("--token a --token-command 'echo b'");
-  EXPECT_EQ(two_tokens.exit_code, 2);
+  EXPECT_EQ(two_tokens.code, 2);
   EXPECT_THAT(two_tokens.output, Not(HasSubstr(" a ")));
 }
 
 TEST(CheckCli, HelpListsTheOptions) {
   CliRun r = check("--help");
-  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.code, 0);
   for (const char* option : {"--target", "--kusto-target", "--ksql-target", "--filter",
                              "--token-command", "--update-golden", "--junit", "--json"})
     EXPECT_THAT(r.output, HasSubstr(option));
@@ -171,7 +149,7 @@ TEST(CheckCli, TheTokenReachesTheEndpointButNoOutput) {
   dir.write("token", "tok-SECRET-123\n");
   CliRun r = check(dir.path("s.json") + " --token-file " + dir.path("token") + " --json " +
                    dir.path("r.json") + " --junit " + dir.path("r.xml"));
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_THAT(r.output, Not(HasSubstr("tok-SECRET-123")));
   for (const char* report : {"r.json", "r.xml"}) {
     auto text = file::read(dir.path(report));
@@ -194,7 +172,7 @@ TEST(CheckCli, GoldenPathsOutsideTheRootAreBadInputAndNothingIsWritten) {
   dir.write("s/b_good.json", R"({"endpoint": "kusto", "steps": [
   {"name": "ping", "path": "/v1/rest/ping", "expect": {"protocol": "text", "golden": "golden/ping.json"}}]})");
   CliRun r = check(dir.path("s") + " --update-golden");
-  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_THAT(r.output,
               HasSubstr(bad + ":2:64: golden \"../x.json\" resolves to " + outside +
                         ", outside the folder tree this run may use (" + dir.path("s") + ")"));
@@ -210,10 +188,10 @@ TEST(CheckCli, GoldenPathsOutsideTheRootAreBadInputAndNothingIsWritten) {
   std::string up = dir.write("t/up.json", R"({"endpoint": "kusto", "steps": [
   {"name": "up", "path": "/v1/rest/ping", "expect": {"protocol": "text", "golden": "../x.json"}}]})");
   r = check(up + " --update-golden --root " + dir.path());
-  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(fs::exists(outside));
   r = check(dir.path("s/a_escape.json") + " --update-golden --root /nonexistent/konform");
-  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_THAT(r.output, HasSubstr("--root /nonexistent/konform: no such folder"));
 }
 

@@ -240,20 +240,4 @@ Result<report::RunResult> run_check(const CheckOptions& options) {
   return run;
 }
 
-Result<std::pair<std::string, std::string>> parse_variable(const std::string& assignment) {
-  auto eq = assignment.find('=');
-  std::string name = assignment.substr(0, eq);
-  bool valid = eq != std::string::npos && !name.empty();
-  for (std::size_t i = 0; valid && i < name.size(); ++i) {
-    char c = name[i];
-    valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-            (i > 0 && ((c >= '0' && c <= '9') || c == '.' || c == '-'));
-  }
-  if (!valid)
-    return make_error("--var \"" + assignment +
-                      "\": write NAME=VALUE, where NAME uses letters, "
-                      "digits, '_', '.' or '-' and starts with a letter or '_'");
-  return std::pair{name, assignment.substr(eq + 1)};
-}
-
 } // namespace konform::runner

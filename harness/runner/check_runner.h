@@ -57,7 +57,4 @@ Result<std::vector<LoadedScenario>> load_scenarios(const CheckOptions& options);
 Result<std::string> resolve_token(const std::string& token, const std::string& token_file,
                                   const std::string& token_command);
 
-// "name=value" from --var; the error says what a valid assignment looks like.
-Result<std::pair<std::string, std::string>> parse_variable(const std::string& assignment);
-
 } // namespace konform::runner

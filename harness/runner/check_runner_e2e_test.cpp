@@ -400,14 +400,5 @@ TEST(Token, SourcesAreExclusiveAndTrimmed) {
   EXPECT_THAT(failed.error().message, Not(HasSubstr("leaked-secret")));
 }
 
-TEST(Variable, AssignmentsAreValidated) {
-  auto ok = parse_variable("db=Samples=1");
-  ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->first, "db");
-  EXPECT_EQ(ok->second, "Samples=1");
-  EXPECT_THAT(parse_variable("1db=x").error().message, HasSubstr("write NAME=VALUE"));
-  EXPECT_FALSE(parse_variable("novalue").ok());
-}
-
 } // namespace
 } // namespace konform::runner

@@ -159,9 +159,7 @@ void compare_golden(const scenario::Step& step, std::string_view body, std::size
     result.failures.push_back("response body: " + differences.error().message);
     return;
   }
-  for (auto& d : *differences)
-    result.differences.push_back(
-        {std::move(d.path), std::move(d.expected), std::move(d.actual), std::move(d.message)});
+  result.differences = std::move(*differences);
 }
 
 void capture(const scenario::Step& step, std::string_view body, StepContext& ctx,
@@ -239,7 +237,7 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
   if (!response) {
     result.outcome = Outcome::failed;
     result.failures.push_back("no response: " + response.error().message);
-    if (response.error().kind == "connect" || response.error().kind == "tls")
+    if (response.error().kind == ErrorKind::connect || response.error().kind == ErrorKind::tls)
       run.unreachable = response.error().message;
     return run;
   }

@@ -3,8 +3,8 @@
 // is expanded. `check` runs it (runner/), `load` reuses its requests. Strings that may hold
 // ${variables} stay unexpanded here; the runner expands them per step, because captured values
 // only exist at run time.
-#include "compare/compare.h"
-#include "protocol/validate.h"
+#include "vocabulary/kind.h"
+#include "vocabulary/rules.h"
 
 #include <chrono>
 #include <map>

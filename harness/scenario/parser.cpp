@@ -29,30 +29,6 @@ namespace fs = std::filesystem;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-// The protocol and matcher names as scenario files spell them. They mirror
-// protocol::parse_kind and compare::parse_matcher; kept here so that parsing a scenario does not
-// pull in the validators and the comparator (scenario/ sits upstream of both).
-constexpr std::pair<std::string_view, protocol::Kind> kKinds[] = {
-    {"kusto-v1", protocol::Kind::kusto_v1},
-    {"kusto-v2", protocol::Kind::kusto_v2},
-    {"kusto-error", protocol::Kind::kusto_error},
-    {"kusto-ingest", protocol::Kind::kusto_ingest},
-    {"ksql-entities", protocol::Kind::ksql_entities},
-    {"ksql-error", protocol::Kind::ksql_error},
-    {"ksql-stream", protocol::Kind::ksql_stream},
-    {"json", protocol::Kind::json},
-    {"text", protocol::Kind::text},
-};
-constexpr std::pair<std::string_view, compare::Matcher> kMatchers[] = {
-    {"any-value", compare::Matcher::any_value},
-    {"any-string", compare::Matcher::any_string},
-    {"any-number", compare::Matcher::any_number},
-    {"any-bool", compare::Matcher::any_bool},
-    {"any-guid", compare::Matcher::any_guid},
-    {"any-datetime", compare::Matcher::any_datetime},
-    {"any-timespan", compare::Matcher::any_timespan},
-};
-
 const std::vector<std::string_view> kScenarioFields = {"$schema",  "name",      "description",
                                                        "endpoint", "variables", "steps"};
 const std::vector<std::string_view> kStepFields = {"name",   "method",   "path", "headers",
@@ -70,14 +46,7 @@ std::string in_quotes(std::string_view s) {
   return "\"" + std::string(s) + "\"";
 }
 
-std::string join(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (auto n : names) {
-    if (!out.empty()) out += ", ";
-    out += n;
-  }
-  return out;
-}
+using text::join;
 
 class Parser {
 public:
@@ -182,7 +151,7 @@ private:
       if (!all.empty()) all += "\n";
       all += e;
     }
-    return make_error(all, "scenario");
+    return make_error(all, ErrorKind::scenario);
   }
 
   static std::optional<element> field(simdjson::dom::object object, std::string_view key) {
@@ -368,7 +337,7 @@ private:
       if (!content) {
         error("cannot read bodyFile " + in_quotes(name) +
               " (relative to the scenario file): " + content.error().message +
-              (content.error().kind == "limit" && budget < kMaxBodyFile
+              (content.error().kind == ErrorKind::limit && budget < kMaxBodyFile
                    ? " (the bodyFiles of one scenario may hold " +
                          std::to_string(kMaxBodyFilesPerScenario) + " bytes in all)"
                    : ""));
@@ -399,14 +368,13 @@ private:
     if (auto v = field(object, "protocol")) {
       std::string name = string_at("protocol", *v, "a protocol name");
       Scope ss(*this, "protocol");
-      auto it = std::find_if(std::begin(kKinds), std::end(kKinds),
-                             [&](const auto& k) { return k.first == name; });
-      if (it != std::end(kKinds)) {
-        step.kind = it->second;
+      const auto& kinds = protocol::kind_names();
+      auto it = std::find_if(kinds.begin(), kinds.end(),
+                             [&](const auto& k) { return k.in_scenarios && k.name == name; });
+      if (it != kinds.end()) {
+        step.kind = it->kind;
       } else if (!name.empty()) {
-        std::vector<std::string_view> names;
-        for (const auto& k : kKinds)
-          names.push_back(k.first);
+        std::vector<std::string_view> names = protocol::scenario_kind_names();
         std::string hint = closest_name(name, names);
         error("unknown protocol " + in_quotes(name) +
               (hint.empty() ? "; use one of " + join(names)
@@ -532,9 +500,7 @@ private:
         error("\"matchers\" must be an object of \"$.json.path\": \"any-guid\" pairs");
         return;
       }
-      std::vector<std::string_view> names;
-      for (const auto& m : kMatchers)
-        names.push_back(m.first);
+      const auto& names = compare::matcher_names();
       for (auto member : matchers) {
         Scope sk(*this, member.key);
         std::string_view name;
@@ -546,16 +512,15 @@ private:
           error("a matcher is a string, one of " + join(names));
           continue;
         }
-        auto it = std::find_if(std::begin(kMatchers), std::end(kMatchers),
-                               [&](const auto& m) { return m.first == name; });
-        if (it == std::end(kMatchers)) {
+        auto matcher = compare::parse_matcher(name);
+        if (!matcher) {
           std::string hint = closest_name(name, names);
           error("unknown matcher " + in_quotes(name) +
                 (hint.empty() ? "; use one of " + join(names)
                               : "; did you mean " + in_quotes(hint) + "?"));
           continue;
         }
-        rules.matchers.emplace_back(std::string(member.key), it->second);
+        rules.matchers.emplace_back(std::string(member.key), *matcher);
       }
     }
   }
@@ -653,9 +618,9 @@ Result<Scenario> load_scenario(const std::string& file, const ParseOptions& opti
   if (!within_roots(file, roots))
     return make_error(file + ": resolves to " + resolved(file) +
                           ", outside the folder tree this run may use; pass --root DIR",
-                      "scenario");
+                      ErrorKind::scenario);
   auto text = file::read_regular(file, kMaxScenarioFile);
-  if (!text) return make_error(text.error().message, "scenario");
+  if (!text) return make_error(text.error().message, ErrorKind::scenario);
   return parse_scenario(*text, file, options);
 }
 

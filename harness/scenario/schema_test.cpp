@@ -3,6 +3,8 @@
 // knows, and the bundled scenarios parse.
 #include "core/file.h"
 #include "scenario/parser.h"
+#include "vocabulary/kind.h"
+#include "vocabulary/rules.h"
 
 #include "json/document.h"
 #include <gmock/gmock.h>
@@ -75,6 +77,19 @@ TEST_F(Schema, EveryProtocolAndMatcherOfTheSchemaParses) {
             matcher + R"("}}}}]})"),
         "")
         << matcher;
+}
+
+// The schema's lists are the code's lists, in order: a kind or matcher added to
+// vocabulary/ must be added to scenarios/schema.json too, and the schema offers nothing else.
+TEST_F(Schema, ProtocolAndMatcherEnumsAreTheVocabularysLists) {
+  std::vector<std::string> kinds, matchers;
+  for (auto name : protocol::scenario_kind_names())
+    kinds.emplace_back(name);
+  for (auto name : compare::matcher_names())
+    matchers.emplace_back(name);
+  EXPECT_EQ(strings("/$defs/expect/properties/protocol/enum"), kinds);
+  EXPECT_EQ(strings("/$defs/expect/properties/rules/properties/matchers/additionalProperties/enum"),
+            matchers);
 }
 
 TEST(BundledScenarios, AllParse) {

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace konform::scenario {
@@ -34,5 +35,8 @@ using JsonValued = std::set<std::string, std::less<>>;
 // variable.
 Result<std::string> expand(std::string_view text, const Variables& variables,
                            bool json_escape = false, const JsonValued* json_valued = nullptr);
+
+// "name=value" from --var (check and load); the error says what a valid assignment looks like.
+Result<std::pair<std::string, std::string>> parse_variable(const std::string& assignment);
 
 } // namespace konform::scenario

@@ -13,5 +13,5 @@ endforeach()
 # The program links every module; konform_test_program links konform_<module>, so "fuzz" names
 # them all (and prefixes its tests: ctest -R '^fuzz\.').
 add_library(konform_fuzz INTERFACE)
-target_link_libraries(konform_fuzz INTERFACE konform_lib)
+target_link_libraries(konform_fuzz INTERFACE konform_lib konform_fuzz_support)
 konform_test_program(konform_fuzz_regressions fuzz unit ${_fuzz_sources})

@@ -11,11 +11,11 @@ class KsqlEngine : public ::testing::Test {
 protected:
   ExecuteResult run(std::string_view ksql, RequestContext ctx = {}) {
     auto parsed = parse_statements(ksql);
-    if (auto* e = std::get_if<SyntaxError>(&parsed)) {
-      ADD_FAILURE() << e->message();
+    if (!parsed) {
+      ADD_FAILURE() << parsed.error().message();
       return {};
     }
-    return engine.execute(std::get<0>(parsed), std::move(ctx));
+    return engine.execute(*parsed, std::move(ctx));
   }
   // The entities of a request that must succeed, joined like the /ksql array.
   std::string ok(std::string_view ksql, RequestContext ctx = {}) {
@@ -33,7 +33,7 @@ protected:
   }
   QueryPlan plan(std::string_view select, RequestContext ctx = {}) {
     auto parsed = parse_statements(select);
-    auto p = engine.plan_query(std::get<0>(parsed).at(0), ctx);
+    auto p = engine.plan_query(parsed->at(0), ctx);
     if (auto* e = std::get_if<StatementError>(&p)) {
       ADD_FAILURE() << e->message;
       return {};
@@ -42,7 +42,7 @@ protected:
   }
   StatementError plan_fails(std::string_view select) {
     auto parsed = parse_statements(select);
-    auto p = engine.plan_query(std::get<0>(parsed).at(0), {});
+    auto p = engine.plan_query(parsed->at(0), {});
     EXPECT_TRUE(std::holds_alternative<StatementError>(p)) << select;
     return std::holds_alternative<StatementError>(p) ? std::get<StatementError>(p)
                                                      : StatementError{};
@@ -264,7 +264,7 @@ TEST_F(KsqlEngine, CommandSequenceNumbersAreWaitedFor) {
   ok("SHOW STREAMS;"); // not a command: no sequence number used
   auto parsed = parse_statements("CREATE STREAM S (V INT) WITH (kafka_topic='t', "
                                  "value_format='JSON');");
-  auto r = quick.execute(std::get<0>(parsed), {});
+  auto r = quick.execute(*parsed, {});
   ASSERT_FALSE(r.error);
   EXPECT_TRUE(quick.wait_for_command(0));
   EXPECT_FALSE(quick.wait_for_command(1));

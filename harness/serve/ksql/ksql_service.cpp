@@ -209,9 +209,10 @@ private:
     if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
     auto& request = std::get<KsqlRequest>(read);
     auto parsed = parse_statements(*request.ksql);
-    if (auto* err = std::get_if<SyntaxError>(&parsed))
-      return json_response(400, entities::statement_error(40001, err->message(), *request.ksql));
-    auto result = engine_->execute(std::get<0>(parsed), context_of(request));
+    if (!parsed)
+      return json_response(
+          400, entities::statement_error(40001, parsed.error().message(), *request.ksql));
+    auto result = engine_->execute(*parsed, context_of(request));
     if (result.error) return statement_error_response(*result.error, true);
     std::string body = "[";
     for (std::size_t i = 0; i < result.entities.size(); ++i)
@@ -243,11 +244,12 @@ private:
     if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
     auto& request = std::get<KsqlRequest>(read);
     auto parsed = parse_statements(*request.ksql);
-    if (auto* err = std::get_if<SyntaxError>(&parsed))
+    if (!parsed)
       return json_response(
-          400, entities::statement_error(40001, err->message() + "\n\nStatement: " + *request.ksql,
-                                         *request.ksql));
-    auto& statements = std::get<0>(parsed);
+          400,
+          entities::statement_error(
+              40001, parsed.error().message() + "\n\nStatement: " + *request.ksql, *request.ksql));
+    auto& statements = *parsed;
     if (statements.size() != 1)
       return json_response(
           400, entities::statement_error(40001,
@@ -283,9 +285,10 @@ private:
     auto args = parse_query_stream_args(req.body);
     if (!args) return failure_response(400, entities::generic_error(40000, args.error().message));
     auto parsed = parse_statements(args->sql);
-    if (auto* err = std::get_if<SyntaxError>(&parsed))
-      return failure_response(400, entities::statement_error(40001, err->message(), args->sql));
-    auto& statements = std::get<0>(parsed);
+    if (!parsed)
+      return failure_response(
+          400, entities::statement_error(40001, parsed.error().message(), args->sql));
+    auto& statements = *parsed;
     if (statements.size() != 1 || statements[0].type != Statement::Type::Select)
       return failure_response(
           400, entities::statement_error(

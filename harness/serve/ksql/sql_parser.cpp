@@ -25,7 +25,7 @@ struct Token {
 };
 
 // Splits the text into tokens; `--` and `/* */` comments are skipped like whitespace.
-std::variant<std::vector<Token>, SyntaxError> lex(std::string_view s) {
+Result<std::vector<Token>, SyntaxError> lex(std::string_view s) {
   std::vector<Token> out;
   std::size_t i = 0;
   int line = 1;
@@ -922,8 +922,8 @@ std::string Expr::text() const {
 
 ParseResult parse_statements(std::string_view text) {
   auto lexed = lex(text);
-  if (auto* err = std::get_if<SyntaxError>(&lexed)) return *err;
-  Parser parser(text, std::move(std::get<0>(lexed)));
+  if (!lexed) return lexed.error();
+  Parser parser(text, std::move(*lexed));
   try {
     return parser.statements();
   } catch (const Failure& f) {

@@ -1,10 +1,10 @@
 #pragma once
 // Parses a request's `ksql` text into statements, the way ksqlDB does it first: the whole text at
 // once, so a syntax error anywhere rejects the request before any statement runs.
+#include "core/result.h"
 #include "serve/ksql/sql_ast.h"
 
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace konform::serve::ksql {
@@ -22,7 +22,7 @@ inline constexpr int max_expression_height = 100;
 // 64 MB body of "((((" held about 150 bytes per character (1.5 GB for 10 MB) without a bound.
 inline constexpr std::size_t max_request_tokens = 250000;
 
-using ParseResult = std::variant<std::vector<Statement>, SyntaxError>;
+using ParseResult = Result<std::vector<Statement>, SyntaxError>;
 
 ParseResult parse_statements(std::string_view text);
 

@@ -7,17 +7,17 @@ namespace {
 
 std::vector<Statement> parse_ok(std::string_view text) {
   auto r = parse_statements(text);
-  if (auto* e = std::get_if<SyntaxError>(&r)) {
-    ADD_FAILURE() << e->message();
+  if (!r) {
+    ADD_FAILURE() << r.error().message();
     return {};
   }
-  return std::get<0>(r);
+  return *r;
 }
 
 SyntaxError parse_error(std::string_view text) {
   auto r = parse_statements(text);
-  EXPECT_TRUE(std::holds_alternative<SyntaxError>(r)) << "parsed: " << text;
-  return std::holds_alternative<SyntaxError>(r) ? std::get<SyntaxError>(r) : SyntaxError{};
+  EXPECT_FALSE(r.ok()) << "parsed: " << text;
+  return r ? SyntaxError{} : r.error();
 }
 
 TEST(KsqlParser, SplitsStatementsAndKeepsEachTextThroughItsSemicolon) {

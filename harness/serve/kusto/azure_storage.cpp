@@ -195,7 +195,7 @@ Status AzureStorage::merge_entity(const std::string& table, const std::string& p
   // Azurite closes a TLS connection idle for 5 s and the client sees that only as a truncated
   // read ("stream truncated"): the status stayed Pending forever. MERGE is idempotent, so a
   // failed transport is retried once on a new connection.
-  if (!r && (r.error().kind == "read" || r.error().kind == "write"))
+  if (!r && (r.error().kind == ErrorKind::read || r.error().kind == ErrorKind::write))
     r = send(*table_client_, request);
   return expect(r, {204},
                 "updating the status of '" + partition_key + "' in table '" + table + "'");

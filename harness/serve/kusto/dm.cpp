@@ -329,8 +329,8 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
           engine::IngestSpec spec{database, table, format, mapping_ref, mapping_json, ignore_first};
           auto done = engine::ingest(catalog_, spec, data);
           if (!done) {
-            error = done.failure().detail;
-            error_code = done.failure().code;
+            error = done.error().detail;
+            error_code = done.error().code;
           } else {
             records = *done;
           }

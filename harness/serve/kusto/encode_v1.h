@@ -1,6 +1,7 @@
 #pragma once
-// v1 responses ({"Tables":[...]}, research §3): one table for a management command; four for a
-// query (result, @ExtendedProperties, QueryStatus, TableOfContents).
+// v1 responses ({"Tables":[...]}, each column with ColumnName, DataType (.NET) and ColumnType
+// (Kusto)): one table for a management command; four for a query (result, @ExtendedProperties,
+// QueryStatus, and last the TableOfContents from which SDKs take the tables' names and kinds).
 #include "serve/kusto/engine/database.h"
 #include "serve/kusto/engine/failure.h"
 #include "serve/kusto/oneapi_error.h"

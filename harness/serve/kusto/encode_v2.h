@@ -1,5 +1,6 @@
 #pragma once
-// v2 responses: a JSON array of frames (research §4) in the three layouts the service has —
+// v2 responses: a JSON array of frames, DataSetHeader first and DataSetCompletion last, in the
+// three layouts the service has —
 // DataTable only, fragmented primary tables, progressive — and the partial-failure placements.
 #include "serve/kusto/encode_v1.h"
 #include "serve/kusto/engine/database.h"

@@ -114,7 +114,8 @@ public:
     }
     auto loaded = engine::load_folder(catalog_, options_.data_dir);
     if (!loaded)
-      return make_error("--data " + options_.data_dir + ":\n" + loaded.error().message, "data");
+      return make_error("--data " + options_.data_dir + ":\n" + loaded.error().message,
+                        ErrorKind::data);
     auto lock = catalog_.write_lock();
     catalog_.add_database("NetDefaultDB");
     return Ok{};
@@ -243,7 +244,7 @@ private:
       return method_not_allowed(req, ids, ingest ? "POST" : "GET, POST");
     if (ingest) return streaming_ingest(req, ids);
     auto parsed = parse_query_request(req);
-    if (!parsed) return failure_response(parsed.failure(), ids, "DN.FE.HttpRequest");
+    if (!parsed) return failure_response(parsed.error(), ids, "DN.FE.HttpRequest");
     ServerResponse r = execute(parsed.value(), ids, query_v1, query_v2, mgmt, dm_role);
     // A 400 in a long SDK suite can be traced from the log alone.
     r.log_note = csl_for_log(parsed->csl);
@@ -318,7 +319,7 @@ private:
                               "/v2/rest/query or /v1/rest/query"),
           ids, activity);
     auto result = engine::run_command(catalog_, q.db, q.csl);
-    if (!result) return failure_response(result.failure(), ids, activity);
+    if (!result) return failure_response(result.error(), ids, activity);
     std::string body;
     if (result->piped)
       encode_v1_query(body, *prepare_result(std::move(result->table)), ids, nullptr, false);
@@ -329,7 +330,7 @@ private:
 
   ServerResponse query(QueryRequest& q, const RequestIds& ids, bool v2) {
     auto answer = run_prepared(q);
-    if (!answer) return failure_response(answer.failure(), ids, "DN.FE.ExecuteQuery");
+    if (!answer) return failure_response(answer.error(), ids, "DN.FE.ExecuteQuery");
     const PreparedResult& result = *answer->result;
     std::optional<Failure> partial;
     if (answer->truncated) partial = truncation_failure(q.truncation_max_records);
@@ -361,7 +362,7 @@ private:
       return hit->table.rows.size() > limit ? cut(hit->table) : Answer{hit};
     engine::QueryTrace trace;
     auto ran = engine::run_query(catalog_, q.db, q.csl, q.parameters, &trace);
-    if (!ran) return ran.failure();
+    if (!ran) return ran.error();
     if (ran->rows.size() > limit) return cut(std::move(ran.value()));
     auto result = prepare_result(std::move(ran.value()));
     if (!trace.reads_clock) cache_.store(std::move(key), trace.generation, result);
@@ -420,7 +421,7 @@ private:
     if (labelled_gzip || gzip::looks_like_gzip(data)) {
       auto inflated = gzip::decompress(data, gzip::Format::gzip, options_.ingest_limit);
       if (!inflated) {
-        bool too_big = inflated.error().kind == "limit" ||
+        bool too_big = inflated.error().kind == ErrorKind::limit ||
                        inflated.error().message.find("limit") != std::string::npos;
         Failure f = engine::bad_request(
             too_big ? "The decompressed request body exceeds konform serve's limit of " +
@@ -439,7 +440,7 @@ private:
     std::string blob;
     if (from_blob) {
       auto fetched = fetch_source_blob(data);
-      if (!fetched) return failure_response(fetched.failure(), ids, activity);
+      if (!fetched) return failure_response(fetched.error(), ids, activity);
       blob = std::move(fetched.value());
       data = blob;
     }
@@ -458,7 +459,7 @@ private:
           ids, activity);
     }
     auto ingested = engine::ingest(catalog_, spec, data);
-    if (!ingested) return failure_response(ingested.failure(), ids, activity);
+    if (!ingested) return failure_response(ingested.error(), ids, activity);
     std::string body =
         R"({"Tables":[{"TableName":"Table_0","Columns":[{"ColumnName":"ConsumedRecordsCount","DataType":"Int64","ColumnType":"long"},{"ColumnName":"UpdatePolicyStatus","DataType":"String","ColumnType":"string"},{"ColumnName":"UpdatePolicyFailureCode","DataType":"String","ColumnType":"string"},{"ColumnName":"UpdatePolicyFailureReason","DataType":"String","ColumnType":"string"}],"Rows":[[)";
     body += std::to_string(*ingested);

@@ -1,6 +1,7 @@
 #pragma once
 // The OneAPI error body ({"error":{code, message, @type, @message, @context, @permanent, ...}})
-// exactly as the service writes it (research §6), for HTTP errors and partial failures alike.
+// exactly as the service writes it (a recorded 400 of a real cluster has these fields in this
+// order), for HTTP errors and partial failures alike.
 #include "serve/kusto/engine/failure.h"
 
 #include <string>

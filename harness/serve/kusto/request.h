@@ -1,7 +1,7 @@
 #pragma once
 // What a query or management request asks for: the JSON body {db, csl, properties} (properties
-// as an object or as a JSON string, research §2.1) or the GET form ?db=&csl=&properties=, and
-// the request options konform serve honours.
+// as an object or as a JSON string: Node and Go send an object, Python a string) or the GET form
+// ?db=&csl=&properties=, and the request options konform serve honours.
 #include "serve/http_server.h"
 #include "serve/kusto/encode_v2.h"
 #include "serve/kusto/engine/failure.h"

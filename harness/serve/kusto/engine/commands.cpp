@@ -487,10 +487,10 @@ Outcome<CommandResult> run_command(Catalog& catalog, std::string_view database,
   std::size_t pipe = pipes ? find_pipe(command) : std::string_view::npos;
   auto head = pipe == std::string_view::npos ? command : text::trim(command.substr(0, pipe));
   auto result = execute(catalog, database, head);
-  if (!result) return result.failure();
+  if (!result) return result.error();
   if (pipe == std::string_view::npos) return CommandResult{std::move(result.value()), false};
   auto piped = run_pipeline(std::move(result.value()), command, pipe);
-  if (!piped) return piped.failure();
+  if (!piped) return piped.error();
   piped->name = "Table_0";
   return CommandResult{std::move(piped.value()), true};
 }

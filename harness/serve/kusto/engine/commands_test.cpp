@@ -30,7 +30,7 @@ TEST_F(CommandsTest, ShowVersionDatabasesAndTables) {
 
 TEST_F(CommandsTest, ShowCommandsPipeIntoQueryOperators) {
   auto t = run(".show tables | where TableName == 'States' | project TableName");
-  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_TRUE(t.ok()) << t.error().detail;
   EXPECT_TRUE(t->piped);
   ASSERT_EQ(t->table.rows.size(), 1u);
   EXPECT_EQ(t->table.columns.size(), 1u);
@@ -56,12 +56,12 @@ TEST_F(CommandsTest, SchemaAsJsonListsColumnsWithCslTypes) {
 
 TEST_F(CommandsTest, CreateMergeAndDropTables) {
   auto c = run(".create table T (a:string, b:long)");
-  ASSERT_TRUE(c.ok()) << c.failure().detail;
+  ASSERT_TRUE(c.ok()) << c.error().detail;
   EXPECT_EQ(c->table.rows[0][1].s, "a:string, b:long");
   EXPECT_TRUE(run(".create table T (a:string, b:long)").ok()); // same schema: no-op
   auto conflict = run(".create table T (a:string, c:int)");
   ASSERT_FALSE(conflict.ok());
-  EXPECT_NE(conflict.failure().detail.find(".create-merge"), std::string::npos);
+  EXPECT_NE(conflict.error().detail.find(".create-merge"), std::string::npos);
   auto m = run(".create-merge table T (c:int)");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->table.rows[0][1].s, "a:string, b:long, c:int");
@@ -71,7 +71,7 @@ TEST_F(CommandsTest, CreateMergeAndDropTables) {
   ASSERT_TRUE(run(".drop table T").ok());
   auto gone = run(".drop table T");
   ASSERT_FALSE(gone.ok());
-  EXPECT_EQ(gone.failure().code, "BadRequest_TableNotExist");
+  EXPECT_EQ(gone.error().code, "BadRequest_TableNotExist");
   EXPECT_TRUE(run(".drop table T ifexists").ok());
   EXPECT_FALSE(run(".create table U (a:varchar)").ok());
 }
@@ -79,7 +79,7 @@ TEST_F(CommandsTest, CreateMergeAndDropTables) {
 TEST_F(CommandsTest, IngestionMappingsAreStoredAndShown) {
   auto c = run(
       R"(.create table States ingestion json mapping "m1" '[{"column":"State","path":"$.s"},{"column":"Population","path":"$.p"}]')");
-  ASSERT_TRUE(c.ok()) << c.failure().detail;
+  ASSERT_TRUE(c.ok()) << c.error().detail;
   auto again = run(
       R"(.create table States ingestion json mapping "m1" '[{"column":"State","path":"$.s"}]')");
   EXPECT_FALSE(again.ok());
@@ -92,7 +92,7 @@ TEST_F(CommandsTest, IngestionMappingsAreStoredAndShown) {
   auto bad =
       run(R"(.create table States ingestion json mapping "m2" '[{"column":"Nope","path":"$.s"}]')");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.failure().code, "BadRequest_InvalidMapping");
+  EXPECT_EQ(bad.error().code, "BadRequest_InvalidMapping");
   auto all = run(".show table States ingestion mappings");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->table.rows.size(), 2u);
@@ -105,13 +105,13 @@ TEST_F(CommandsTest, IngestionMappingsAreStoredAndShown) {
 TEST_F(CommandsTest, UnknownCommandsAndDatabasesAre400) {
   auto u = run(".alter database x policy caching");
   ASSERT_FALSE(u.ok());
-  EXPECT_EQ(u.failure().status, 400);
+  EXPECT_EQ(u.error().status, 400);
   EXPECT_FALSE(run(".show").ok());
   EXPECT_FALSE(run(".show table").ok());
   EXPECT_FALSE(run(".create table T (a:string").ok());
   auto db = run_command(catalog, "Nope", ".show tables");
   ASSERT_FALSE(db.ok());
-  EXPECT_EQ(db.failure().code, "BadRequest_DatabaseNotExist");
+  EXPECT_EQ(db.error().code, "BadRequest_DatabaseNotExist");
 }
 
 // The setup and cleanup sequence of the official Node SDK's e2e suite (azure-kusto-node,
@@ -124,30 +124,30 @@ TEST_F(CommandsTest, TheNodeSdkSuiteSetupAndCleanupCommandsRun) {
       "xtextWithNulls:string, xdynamicWithNulls:dynamic)";
   for (std::string t : {"general_csv_node_e2e_1", "queued_file_csv_node_e2e_1"}) {
     auto c = run(".create-merge table " + t + " " + columns);
-    ASSERT_TRUE(c.ok()) << c.failure().detail;
+    ASSERT_TRUE(c.ok()) << c.error().detail;
     auto s = run(".alter table " + t + " policy streamingingestion enable");
-    ASSERT_TRUE(s.ok()) << s.failure().detail;
+    ASSERT_TRUE(s.ok()) << s.error().detail;
     auto b = run(
         ".alter table " + t +
         R"( policy ingestionbatching @'{"MaximumBatchingTimeSpan":"00:00:10", "MaximumNumberOfItems": 500, "MaximumRawDataSizeMB": 1024}')");
-    ASSERT_TRUE(b.ok()) << b.failure().detail;
+    ASSERT_TRUE(b.ok()) << b.error().detail;
     auto r =
         run_command(catalog, "NetDefaultDB",
                     ".refresh database 'Samples' table '" + t + "' cache ingestionbatchingpolicy");
-    ASSERT_TRUE(r.ok()) << r.failure().detail;
+    ASSERT_TRUE(r.ok()) << r.error().detail;
     EXPECT_EQ(r->table.columns[0].name, "NodeId");
     auto m = run(
         ".create-or-alter table " + t +
         R"( ingestion json mapping 'mappingRef' '[{"column":"rownumber","Properties":{"Path":"$.rownumber"},"datatype":"int"}]')");
-    ASSERT_TRUE(m.ok()) << m.failure().detail;
+    ASSERT_TRUE(m.ok()) << m.error().detail;
   }
   auto clear = run(".clear database cache streamingingestion schema");
-  ASSERT_TRUE(clear.ok()) << clear.failure().detail;
+  ASSERT_TRUE(clear.ok()) << clear.error().detail;
   EXPECT_EQ(clear->table.rows[0][1].s, "Succeeded");
 
   // What was stored is what .show prints, in the service's result shape.
   auto s = run(".show table general_csv_node_e2e_1 policy streamingingestion");
-  ASSERT_TRUE(s.ok()) << s.failure().detail;
+  ASSERT_TRUE(s.ok()) << s.error().detail;
   ASSERT_EQ(s->table.columns.size(), 5u);
   EXPECT_EQ(s->table.columns[0].name, "PolicyName");
   EXPECT_EQ(s->table.columns[3].name, "ChildEntities");
@@ -169,7 +169,7 @@ TEST_F(CommandsTest, TheNodeSdkSuiteSetupAndCleanupCommandsRun) {
 
   auto retention =
       run(".show database Samples  policy retention | project ChildEntities, EntityType");
-  ASSERT_TRUE(retention.ok()) << retention.failure().detail;
+  ASSERT_TRUE(retention.ok()) << retention.error().detail;
   EXPECT_TRUE(retention->piped);
   ASSERT_EQ(retention->table.columns.size(), 2u);
   EXPECT_EQ(retention->table.rows[0][1].s, "Database");
@@ -177,7 +177,7 @@ TEST_F(CommandsTest, TheNodeSdkSuiteSetupAndCleanupCommandsRun) {
 
   auto drop = run(".drop tables (general_csv_node_e2e_1,queued_file_csv_node_e2e_1,"
                   "status_fail_csv_node_e2e_1) ifexists");
-  ASSERT_TRUE(drop.ok()) << drop.failure().detail;
+  ASSERT_TRUE(drop.ok()) << drop.error().detail;
   auto tables = run(".show tables");
   ASSERT_EQ(tables->table.rows.size(), 2u); // States and StormEvents again
 }
@@ -188,14 +188,14 @@ TEST_F(CommandsTest, TheNodeSdkSuiteSetupAndCleanupCommandsRun) {
 TEST_F(CommandsTest, ThePythonSdkSuiteSetupCommandsRun) {
   auto c =
       run(".create table py_test (rownumber: int, rowguid: string, xdynamicWithNulls: dynamic)");
-  ASSERT_TRUE(c.ok()) << c.failure().detail;
+  ASSERT_TRUE(c.ok()) << c.error().detail;
   auto m = run(".create table py_test ingestion json mapping 'JsonMapping' '['\n"
                "    '    { \"column\" : \"rownumber\", \"datatype\" : \"int\", "
                "\"Properties\":{\"Path\":\"$.rownumber\"}},'\n"
                "    '    { \"column\" : \"rowguid\", \"datatype\" : \"string\", "
                "\"Properties\":{\"Path\":\"$.rowguid\"}},'\n"
                "    ']'");
-  ASSERT_TRUE(m.ok()) << m.failure().detail;
+  ASSERT_TRUE(m.ok()) << m.error().detail;
   auto shown = run(".show table py_test ingestion json mappings");
   ASSERT_EQ(shown->table.rows.size(), 1u);
   EXPECT_EQ(
@@ -204,7 +204,7 @@ TEST_F(CommandsTest, ThePythonSdkSuiteSetupCommandsRun) {
   // Only commas outside JSON strings are dropped.
   auto kept = run(
       R"(.create table py_test ingestion json mapping 'm2' '[{"column":"rowguid","path":"$.x, ]"},]')");
-  ASSERT_TRUE(kept.ok()) << kept.failure().detail;
+  ASSERT_TRUE(kept.ok()) << kept.error().detail;
   EXPECT_EQ(kept->table.rows[0][2].s, R"([{"column":"rowguid","path":"$.x, ]"}])");
   EXPECT_TRUE(run(".alter table py_test policy streamingingestion enable ").ok());
   EXPECT_TRUE(run(".clear database cache streamingingestion schema").ok());
@@ -330,22 +330,22 @@ TEST_F(CommandsTest, DropTablesWithoutIfexistsDropsNoneWhenOneIsMissing) {
   ASSERT_TRUE(run(".create table A (x:long)").ok());
   auto missing = run(".drop tables (A, Missing)");
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.failure().code, "BadRequest_TableNotExist");
+  EXPECT_EQ(missing.error().code, "BadRequest_TableNotExist");
   EXPECT_EQ(run(".show tables")->table.rows.size(), 3u); // A is still there
   ASSERT_TRUE(run(".drop tables (A, States)").ok());
   EXPECT_EQ(run(".show tables")->table.rows.size(), 1u);
-  EXPECT_EQ(run(".drop tables A, B").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run(".drop tables A, B").error().inner->code, "SYN0002");
 }
 
 TEST_F(CommandsTest, PoliciesAreValidatedAndCanBeDeleted) {
   auto bad = run(R"(.alter table States policy ingestionbatching '{"MaximumBatchingTime":"1"}')");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.failure().code, "BadRequest_InvalidPolicy");
-  EXPECT_NE(bad.failure().detail.find("MaximumBatchingTime"), std::string::npos);
+  EXPECT_EQ(bad.error().code, "BadRequest_InvalidPolicy");
+  EXPECT_NE(bad.error().detail.find("MaximumBatchingTime"), std::string::npos);
   EXPECT_FALSE(run(R"(.alter table States policy streamingingestion '{"IsEnabled":"yes"}')").ok());
   EXPECT_FALSE(run(R"(.alter table States policy retention '[1]')").ok());
   auto db = run(R"(.alter database Samples policy retention '{"SoftDeletePeriod":"10.00:00:00"}')");
-  ASSERT_TRUE(db.ok()) << db.failure().detail;
+  ASSERT_TRUE(db.ok()) << db.error().detail;
   EXPECT_EQ(db->table.rows[0][2].s,
             R"({"SoftDeletePeriod":"10.00:00:00","Recoverability":"Enabled"})");
   EXPECT_EQ(db->table.rows[0][1].s, "[Samples]");
@@ -354,7 +354,7 @@ TEST_F(CommandsTest, PoliciesAreValidatedAndCanBeDeleted) {
   EXPECT_EQ(run(".show database Samples policy retention")->table.rows[0][2].s, "null");
   auto nope = run(".alter table Nope policy streamingingestion enable");
   ASSERT_FALSE(nope.ok());
-  EXPECT_EQ(nope.failure().code, "BadRequest_TableNotExist");
+  EXPECT_EQ(nope.error().code, "BadRequest_TableNotExist");
 }
 
 // A valid Kusto command konform does not implement says so, naming it; only text that is not a
@@ -367,18 +367,18 @@ TEST_F(CommandsTest, UnsupportedValidCommandsAreNotSyntaxErrors) {
         ".alter-merge table States (x:long)", ".show table States ingestion avro mappings"}) {
     auto f = run(c);
     ASSERT_FALSE(f.ok()) << c;
-    EXPECT_EQ(f.failure().code, "BadRequest_NotSupported") << c;
-    EXPECT_FALSE(f.failure().inner) << c;
-    EXPECT_NE(f.failure().detail.find("not supported by konform serve"), std::string::npos);
+    EXPECT_EQ(f.error().code, "BadRequest_NotSupported") << c;
+    EXPECT_FALSE(f.error().inner) << c;
+    EXPECT_NE(f.error().detail.find("not supported by konform serve"), std::string::npos);
   }
-  EXPECT_NE(run(".show export containers").failure().detail.find("'.show export'"),
+  EXPECT_NE(run(".show export containers").error().detail.find("'.show export'"),
             std::string::npos);
   for (std::string_view c : {".frobnicate tables", ".create table T (a:string", ".show",
                              ".alter table States policy ingestionbatching"}) {
     auto f = run(c);
     ASSERT_FALSE(f.ok()) << c;
-    ASSERT_TRUE(f.failure().inner) << c << ": " << f.failure().detail;
-    EXPECT_EQ(f.failure().inner->code, "SYN0002") << c;
+    ASSERT_TRUE(f.error().inner) << c << ": " << f.error().detail;
+    EXPECT_EQ(f.error().inner->code, "SYN0002") << c;
   }
 }
 

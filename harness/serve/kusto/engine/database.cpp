@@ -203,7 +203,7 @@ Status load_folder(Catalog& catalog, const std::string& dir) {
   }
   if (!errors.empty()) {
     errors.pop_back();
-    return make_error(errors, "data");
+    return make_error(errors, ErrorKind::data);
   }
   return Ok{};
 }

@@ -41,7 +41,7 @@ TEST(KustoData, LoadsDatabasesFromSchemaAndCsvFiles) {
   Catalog c;
   ASSERT_TRUE(load_folder(c, dir.path()).ok());
   auto r = run_query(c, "Shop", "Orders | where Item has 'green'");
-  ASSERT_TRUE(r.ok()) << r.failure().detail;
+  ASSERT_TRUE(r.ok()) << r.error().detail;
   ASSERT_EQ(r->rows.size(), 1u);
   EXPECT_TRUE(r->rows[0][2].is_null);
   auto e = run_query(c, "Shop", "Empty | count");

@@ -44,12 +44,12 @@ Result<std::vector<DelimitedRecord>> parse_delimited(std::string_view text, char
           return make_error(std::to_string(open_line) + ":" + std::to_string(open_col) +
                                 ": a quoted field is never closed (add the closing '\"'; a quote "
                                 "inside a field is written \"\")",
-                            "format");
+                            ErrorKind::format);
         if (pos < text.size() && text[pos] != sep && text[pos] != '\n' && text[pos] != '\r')
           return make_error(std::to_string(line) + ":" + std::to_string(pos - line_start + 1) +
                                 ": unexpected character after a closing quote (a quote inside a "
                                 "field is written \"\")",
-                            "format");
+                            ErrorKind::format);
       } else {
         while (pos < text.size() && text[pos] != sep && text[pos] != '\n' && text[pos] != '\r')
           field += text[pos++];

@@ -1,11 +1,13 @@
 #pragma once
-// How the engine reports a failed request: everything the OneAPI error body needs (research §6).
+// How the engine reports a failed request: everything the OneAPI error body needs (status, code,
+// @type, message, @message, @permanent, @text, @database, innererror; see oneapi_error.h).
 // The service turns a Failure into the HTTP response; the engine never builds HTTP itself.
+#include "core/result.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 
 namespace konform::serve::kusto::engine {
 
@@ -30,22 +32,8 @@ struct Failure {
   std::optional<InnerError> inner;
 };
 
-// A value or a Failure (the engine's Result: Error is too thin for OneAPI bodies).
-template <class T> class Outcome {
-public:
-  Outcome(T value) : v_(std::move(value)) {}
-  Outcome(Failure failure) : v_(std::move(failure)) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T* operator->() { return &value(); }
-  T& operator*() { return value(); }
-  const Failure& failure() const { return std::get<1>(v_); }
-
-private:
-  std::variant<T, Failure> v_;
-};
+// A value or a Failure: the engine's Result (Error is too thin for OneAPI bodies).
+template <class T> using Outcome = Result<T, Failure>;
 
 // Common failures, with the texts real services use.
 Failure syntax_error(std::string query, int line, int pos, std::string token);

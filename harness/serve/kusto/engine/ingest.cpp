@@ -244,11 +244,11 @@ Outcome<std::size_t> ingest(Catalog& catalog, const IngestSpec& spec, std::strin
       return f;
     }
     auto parsed = parse_mapping(table, found->text, json_kind);
-    if (!parsed) return parsed.failure();
+    if (!parsed) return parsed.error();
     mapping = std::move(parsed.value());
   } else if (!spec.mapping_json.empty()) {
     auto parsed = parse_mapping(table, spec.mapping_json, json_kind);
-    if (!parsed) return parsed.failure();
+    if (!parsed) return parsed.error();
     mapping = std::move(parsed.value());
   } else if (json_kind) {
     return bad_request("Format '" + spec.format +

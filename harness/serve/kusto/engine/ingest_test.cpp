@@ -45,9 +45,9 @@ TEST_F(IngestTest, DelimitedFormatsUseTheirSeparators) {
 TEST_F(IngestTest, MalformedRecordIngestsNothing) {
   auto r = ingest_as("csv", "a,1,,\nb,notanumber,,\nc,3,,\n");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.failure().status, 400);
-  EXPECT_NE(r.failure().detail.find("line 2"), std::string::npos) << r.failure().detail;
-  EXPECT_NE(r.failure().detail.find("'n'"), std::string::npos);
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_NE(r.error().detail.find("line 2"), std::string::npos) << r.error().detail;
+  EXPECT_NE(r.error().detail.find("'n'"), std::string::npos);
   EXPECT_EQ(count(), 0);
   EXPECT_FALSE(ingest_as("csv", "a,1,,,extra\n").ok());
   EXPECT_FALSE(ingest_as("csv", "\"open,1,,\n").ok());
@@ -57,10 +57,10 @@ TEST_F(IngestTest, MalformedRecordIngestsNothing) {
 TEST_F(IngestTest, JsonFormatsNeedAMappingAndFollowPaths) {
   auto none = ingest_as("json", R"({"a":"x"})");
   ASSERT_FALSE(none.ok());
-  EXPECT_EQ(none.failure().code, "BadRequest_MappingReferenceWasNotFound");
+  EXPECT_EQ(none.error().code, "BadRequest_MappingReferenceWasNotFound");
   auto missing = ingest_as("json", R"({"a":"x"})", "nope");
   ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.failure().detail.find("Mapping reference 'nope'"), std::string::npos);
+  EXPECT_NE(missing.error().detail.find("Mapping reference 'nope'"), std::string::npos);
   ASSERT_TRUE(
       run_command(
           catalog, "Samples",
@@ -76,7 +76,7 @@ TEST_F(IngestTest, JsonFormatsNeedAMappingAndFollowPaths) {
   EXPECT_FALSE(ingest_as("singlejson", R"({"a":"u"}{"a":"t"})", "m").ok());
   auto bad = ingest_as("json", "{\"a\":\"ok\"}\n{\"a\": }\n", "m");
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.failure().detail.find("2:"), std::string::npos) << bad.failure().detail;
+  EXPECT_NE(bad.error().detail.find("2:"), std::string::npos) << bad.error().detail;
   EXPECT_EQ(count(), 6);
   auto r = run_query(catalog, "Samples", "T | where s == 'y'");
   ASSERT_TRUE(r.ok());
@@ -87,13 +87,13 @@ TEST_F(IngestTest, JsonFormatsNeedAMappingAndFollowPaths) {
 TEST_F(IngestTest, UnsupportedFormatsAndUnknownTargetsAreClear400s) {
   auto avro = ingest_as("avro", "Obj\x01");
   ASSERT_FALSE(avro.ok());
-  EXPECT_EQ(avro.failure().code, "BadRequest_FormatNotSupported");
-  EXPECT_NE(avro.failure().detail.find("not supported"), std::string::npos);
+  EXPECT_EQ(avro.error().code, "BadRequest_FormatNotSupported");
+  EXPECT_NE(avro.error().detail.find("not supported"), std::string::npos);
   EXPECT_FALSE(ingest_as("xml", "<a/>").ok());
   IngestSpec spec{"Samples", "Nope", "csv", {}, {}, false};
   auto t = ingest(catalog, spec, "a\n");
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.failure().code, "BadRequest_TableNotExist");
+  EXPECT_EQ(t.error().code, "BadRequest_TableNotExist");
 }
 
 } // namespace

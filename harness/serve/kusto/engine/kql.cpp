@@ -298,7 +298,7 @@ public:
         if (at_symbol("=")) {
           next();
           auto lit = literal(next());
-          if (!lit) return lit.failure();
+          if (!lit) return lit.error();
           defaults_[name] = lit.value();
         }
         if (at_symbol(","))
@@ -571,7 +571,7 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
     if (op.text == "take" || op.text == "limit") {
       const Token& n = p.next();
       auto lit = p.literal(n);
-      if (!lit) return lit.failure();
+      if (!lit) return lit.error();
       if (!is_numeric(lit->type) || lit->type == Type::real || lit->type == Type::decimal ||
           lit->value.is_null)
         return p.syntax(n);
@@ -666,7 +666,7 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
             lit_tok.kind == Tok::ident && lit_tok.text == "tostring" && p.at_symbol("(");
         if (lit_to_string) p.next();
         auto lit = p.literal(lit_to_string ? p.next() : lit_tok);
-        if (!lit) return lit.failure();
+        if (!lit) return lit.error();
         if (lit_to_string) {
           if (!p.at_symbol(")")) return p.syntax(p.peek());
           p.next();
@@ -790,7 +790,7 @@ Outcome<ResultTable> print(Parser& p) {
     }
     const Token& tok = p.next();
     auto lit = p.literal(tok);
-    if (!lit) return lit.failure();
+    if (!lit) return lit.error();
     out.columns.push_back({name, lit->type});
     row.push_back(std::move(lit->value));
   } while (p.at_symbol(","));
@@ -897,7 +897,7 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
   if (p.at_ident("print")) {
     p.next();
     auto printed = print(p);
-    if (!printed) return printed.failure();
+    if (!printed) return printed.error();
     return pipeline(p, std::move(printed.value()));
   }
   if (p.at_ident("datatable") && p.peek(1).text == "(") {

@@ -20,10 +20,10 @@ TEST_F(KqlTest, TooManyTokensIsABadRequestNamingTheLimit) {
   q.append(max_query_tokens + 10, '(');
   auto r = run(q);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.failure().status, 400);
-  EXPECT_NE(r.failure().detail.find("more than " + std::to_string(max_query_tokens) + " tokens"),
+  EXPECT_EQ(r.error().status, 400);
+  EXPECT_NE(r.error().detail.find("more than " + std::to_string(max_query_tokens) + " tokens"),
             std::string::npos)
-      << r.failure().detail;
+      << r.error().detail;
   std::string deep = "print ";
   deep.append(100000, '(');
   EXPECT_FALSE(run(deep + "1" + std::string(100000, ')')).ok()) << "100k-deep nesting";
@@ -31,7 +31,7 @@ TEST_F(KqlTest, TooManyTokensIsABadRequestNamingTheLimit) {
 
 TEST_F(KqlTest, TakeLimitAndCount) {
   auto r = run("StormEvents | take 3");
-  ASSERT_TRUE(r.ok()) << r.failure().detail;
+  ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(r->rows.size(), 3u);
   EXPECT_EQ(r->columns.size(), 14u);
   auto c = run("StormEvents | count");
@@ -47,7 +47,7 @@ TEST_F(KqlTest, TakeLimitAndCount) {
 TEST_F(KqlTest, WhereWithEveryComparisonOperator) {
   auto count = [&](std::string_view q) {
     auto r = run(q);
-    EXPECT_TRUE(r.ok()) << q << ": " << (r.ok() ? "" : r.failure().detail);
+    EXPECT_TRUE(r.ok()) << q << ": " << (r.ok() ? "" : r.error().detail);
     return r.ok() ? r->rows.size() : 999;
   };
   EXPECT_EQ(count("StormEvents | where State == 'TEXAS'"), 3u);
@@ -104,7 +104,7 @@ TEST_F(KqlTest, OrderBySortsByEachKeyWithKustoDefaults) {
 
 TEST_F(KqlTest, ProjectKeepsOrderAndRenames) {
   auto r = run("StormEvents | where EpisodeId == 8 | project State, Damage = DamageProperty");
-  ASSERT_TRUE(r.ok()) << r.failure().detail;
+  ASSERT_TRUE(r.ok()) << r.error().detail;
   ASSERT_EQ(r->columns.size(), 2u);
   EXPECT_EQ(r->columns[1].name, "Damage");
   EXPECT_EQ(r->columns[1].type, Type::int64);
@@ -224,7 +224,7 @@ TEST_F(KqlTest, WhereComparesTostringOfAColumnWithTostringOfALiteral) {
 TEST_F(KqlTest, PrintNamesColumnsAndTypesLiterals) {
   auto r = run("print 1, x = 'a', datetime(2020-01-01), 1.5, 2h, "
                "guid(00000000-0000-0000-0000-000000000001), dynamic({\"a\":[1,2]}), true");
-  ASSERT_TRUE(r.ok()) << r.failure().detail;
+  ASSERT_TRUE(r.ok()) << r.error().detail;
   ASSERT_EQ(r->columns.size(), 8u);
   EXPECT_EQ(r->columns[0].name, "print_0");
   EXPECT_EQ(r->columns[0].type, Type::int64);
@@ -242,14 +242,14 @@ TEST_F(KqlTest, DeclaredQueryParametersComeFromTheRequest) {
   auto r = run("declare query_parameters(n:long, s:string = 'TEXAS'); StormEvents | where State == "
                "s | take n",
                {{"n", "2"}});
-  ASSERT_TRUE(r.ok()) << r.failure().detail;
+  ASSERT_TRUE(r.ok()) << r.error().detail;
   EXPECT_EQ(r->rows.size(), 2u);
 }
 
 TEST_F(KqlTest, SyntaxErrorsGivePosition) {
   auto r = run("StormEvents take 5");
   ASSERT_FALSE(r.ok());
-  const Failure& f = r.failure();
+  const Failure& f = r.error();
   EXPECT_EQ(f.status, 400);
   EXPECT_EQ(f.code, "General_BadRequest");
   ASSERT_TRUE(f.inner.has_value());
@@ -268,20 +268,20 @@ TEST_F(KqlTest, SyntaxErrorsGivePosition) {
 TEST_F(KqlTest, SemanticErrorsNameWhatIsUnknown) {
   auto t = run("StormEvent | take 1");
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.failure().inner->code, "SEM0100");
-  EXPECT_NE(t.failure().detail.find("'StormEvent'"), std::string::npos);
+  EXPECT_EQ(t.error().inner->code, "SEM0100");
+  EXPECT_NE(t.error().detail.find("'StormEvent'"), std::string::npos);
   auto c = run("StormEvents | project Nope");
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.failure().detail.find("'Nope'"), std::string::npos);
+  EXPECT_NE(c.error().detail.find("'Nope'"), std::string::npos);
   auto w = run("StormEvents | where State > 5");
   ASSERT_FALSE(w.ok());
-  EXPECT_NE(w.failure().detail.find("Cannot compare"), std::string::npos);
+  EXPECT_NE(w.error().detail.find("Cannot compare"), std::string::npos);
   auto s = run("StormEvents | summarize count()");
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.failure().detail.find("not supported"), std::string::npos);
+  EXPECT_NE(s.error().detail.find("not supported"), std::string::npos);
   auto db = run_query(catalog, "NoSuchDb", "StormEvents");
   ASSERT_FALSE(db.ok());
-  EXPECT_EQ(db.failure().code, "BadRequest_DatabaseNotExist");
+  EXPECT_EQ(db.error().code, "BadRequest_DatabaseNotExist");
 }
 
 TEST_F(KqlTest, NeverCrashesOnHostileInput) {
@@ -292,7 +292,7 @@ TEST_F(KqlTest, NeverCrashesOnHostileInput) {
            "StormEvents | where State has", std::string(1, '\0'), "print \xff\xfe"}) {
     auto r = run(q);
     if (!r.ok()) {
-      EXPECT_EQ(r.failure().status, 400) << q;
+      EXPECT_EQ(r.error().status, 400) << q;
     }
   }
   auto neg = run("StormEvents | take -5");

@@ -221,7 +221,7 @@ Outcome<ResultTable> policy_command(Catalog& catalog, std::string_view database,
   auto lock_r = write ? std::shared_lock<std::shared_mutex>() : catalog.read_lock();
   auto lock_w = write ? catalog.write_lock() : std::unique_lock<std::shared_mutex>();
   auto entity = read_entity(catalog, database, r, command);
-  if (!entity) return entity.failure();
+  if (!entity) return entity.error();
   if (!r.keyword("policy")) return not_supported(r.through_next_word(), command);
   const PolicyKind* kind = read_kind(r);
   if (!kind) return not_supported(r.through_next_word(), command);
@@ -255,7 +255,7 @@ Outcome<ResultTable> clear_command(Catalog& catalog, std::string_view database, 
                                    std::string_view command) {
   auto lock = catalog.read_lock();
   auto entity = read_entity(catalog, database, r, command);
-  if (!entity) return entity.failure();
+  if (!entity) return entity.error();
   if (!r.keyword("cache")) return not_supported(r.through_next_word(), command);
   if (!r.keyword("streamingingestion")) return not_supported(r.through_next_word(), command);
   if (!r.keyword("schema")) return syntax(command, r, "'schema'");

@@ -1,5 +1,6 @@
 #pragma once
-// The ten Kusto scalar types, one cell value, and their exact JSON encodings (research §5):
+// The ten Kusto scalar types, one cell value, and their exact JSON encodings (Kusto docs,
+// scalar-data-types):
 // long never goes through double, decimal and guid are strings, datetime keeps 0-7 fraction
 // digits, timespan uses the .NET "c" format, dynamic is inline JSON.
 #include "core/result.h"
