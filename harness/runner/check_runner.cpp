@@ -136,6 +136,7 @@ Result<report::RunResult> run_check(const CheckOptions& options) {
   if (!files) return files.error();
 
   scenario::ParseOptions parse_options;
+  parse_options.http2 = options.http2;
   for (const auto& [k, v] : options.variables)
     parse_options.external_variables.push_back(k);
   if (!options.root.empty()) {
