@@ -53,6 +53,7 @@ struct H2Connection::Impl {
   nghttp2_session* ng = nullptr;
   nghttp2_session_callbacks* callbacks = nullptr;
   std::unique_ptr<char[]> buf{new char[64 * 1024]};
+  bool peer_settings = false; // the server's SETTINGS came: it speaks HTTP/2
 
   // The exchange in progress.
   struct Exchange {
@@ -155,6 +156,7 @@ struct H2Connection::Impl {
                               "--http2 / \"http\": \"2\" to use HTTP/1.1",
                           "tls");
     }
+    peer_settings = false;
     nghttp2_session_client_new(&ng, callbacks, this);
     // A large stream window: flow control never holds a response back (nghttp2 sends the
     // WINDOW_UPDATEs as the DATA is consumed); the body limit bounds what is kept.
@@ -293,7 +295,13 @@ struct H2Connection::Impl {
       }
       if (ex.closed) break;
       if (!nghttp2_session_want_read(ng)) {
-        stale = !ex.got_some;
+        stale = !ex.got_some && peer_settings;
+        if (!peer_settings)
+          return make_error(origin.origin() +
+                                " does not speak HTTP/2 here: no SETTINGS frame answered the "
+                                "connection preface (h2c with prior knowledge); drop --http2 / "
+                                "\"http\": \"2\" for an HTTP/1.1 server",
+                            "protocol");
         return make_error("the server ended the HTTP/2 connection (GOAWAY) before the response "
                           "ended",
                           "read");
@@ -366,6 +374,7 @@ struct H2Connection::Impl {
 
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     auto& self = *static_cast<Impl*>(user);
+    if (frame->hd.type == NGHTTP2_SETTINGS) self.peer_settings = true;
     if (frame->hd.stream_id != self.ex.stream) return 0;
     self.ex.got_some = true;
     if (frame->hd.type == NGHTTP2_HEADERS && !self.ex.header_at && self.ex.res.status >= 200)
@@ -450,7 +459,10 @@ Result<Response> H2Connection::send(const Request& request, const SendOptions& o
     }
     r = impl_->attempt(request, options, deadline, stale);
   }
-  if (!r && r.error().kind != "limit" && r.error().kind != "protocol") impl_->close();
+  // A reset stream or an oversized body ends the stream only; anything else, the connection.
+  const bool stream_only = !r && (r.error().kind == "limit" || r.error().kind == "protocol") &&
+                           impl_->ng && nghttp2_session_want_read(impl_->ng);
+  if (!r && !stream_only) impl_->close();
   return r;
 }
 

@@ -6,6 +6,10 @@
 #include "test_support/h2_server.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 namespace konform::http {
 namespace {
@@ -114,6 +118,34 @@ TEST(H2Client, AServerThatIsGoneIsAConnectErrorNotAHang) {
   auto r = client.send(Request{}, so);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, "connect");
+}
+
+TEST(H2Client, AnHttp1ServerIsNamedAsNotSpeakingHttp2) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::listen(fd, 4);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::thread t([fd] { // what an HTTP/1.1-only server answers to the HTTP/2 preface
+    const int c = ::accept(fd, nullptr, nullptr);
+    char buf[256];
+    (void)::recv(c, buf, sizeof buf, 0);
+    const char reply[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    (void)::send(c, reply, sizeof reply - 1, MSG_NOSIGNAL);
+    ::close(c);
+  });
+  Client client(*parse_url("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port))));
+  SendOptions so;
+  so.http2 = true;
+  auto r = client.send(Request{}, so);
+  t.join();
+  ::close(fd);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("does not speak HTTP/2"), std::string::npos)
+      << r.error().message;
 }
 
 } // namespace
