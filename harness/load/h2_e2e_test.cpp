@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
+#include <tuple>
 #include <unistd.h>
 
 namespace konform::load {
@@ -191,6 +192,30 @@ TEST(LoadHttp2, AnHttp1ServerIsAProtocolErrorNotAHang) {
   for (const auto& e : r->malformed_examples)
     named |= e.find("small") != std::string::npos;
   EXPECT_TRUE(named || r->counters.errors.read > 0);
+}
+
+// The options as a user meets them: streams without --http2, and --http2 on https, are bad input
+// (exit 2) that says what to do.
+TEST(LoadHttp2Cli, StreamsWithoutHttp2AndHttp2OverHttpsAreClearErrors) {
+  auto run = [](const std::string& args) {
+    std::string out;
+    FILE* p = ::popen((std::string(KONFORM_BINARY) + " " + args + " 2>&1").c_str(), "r");
+    char buf[1024];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0)
+      out.append(buf, n);
+    const int status = ::pclose(p);
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+  };
+  auto [code, out] = run("load --url http://127.0.0.1:9/ -m 4 -n 1 -q");
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("--max-concurrent-streams needs --http2"), std::string::npos) << out;
+  std::tie(code, out) = run("load --url https://127.0.0.1:9/ --http2 -n 1 -q");
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("give an http:// target"), std::string::npos) << out;
+  std::tie(code, out) = run("load --url http://127.0.0.1:9/ --http2 -m 0 -n 1 -q");
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("expected 1 to 1024"), std::string::npos) << out;
 }
 
 } // namespace
