@@ -40,7 +40,8 @@ std::uint16_t free_port() {
 // file, in a scratch folder, stopped with the fixture.
 class NginxH2 {
 public:
-  NginxH2() : dir_("konform-nginx-h2") {
+  // keepalive_requests: nginx ends a connection with GOAWAY after this many streams.
+  explicit NginxH2(unsigned keepalive_requests = 100000000) : dir_("konform-nginx-h2") {
     if (std::system("command -v nginx >/dev/null 2>&1") != 0) return;
     dir_.write("small.json", "{\"ok\":true}");
     for (int attempt = 0; attempt < 3 && !up_; ++attempt) {
@@ -49,7 +50,9 @@ public:
       dir_.write("nginx.conf",
                  "worker_processes 1;\npid " + d + "/nginx.pid;\nerror_log " + d +
                      "/error.log;\ndaemon on;\nevents { worker_connections 1024; }\nhttp {\n"
-                     "  access_log off;\n  keepalive_requests 100000000;\n"
+                     "  access_log off;\n  keepalive_requests " +
+                     std::to_string(keepalive_requests) +
+                     ";\n"
                      "  client_body_temp_path " +
                      d + "; proxy_temp_path " + d + "; fastcgi_temp_path " + d +
                      ";\n  uwsgi_temp_path " + d + "; scgi_temp_path " + d +
@@ -113,6 +116,27 @@ TEST(LoadHttp2, ClosedModelAgainstNginxCountsEveryRequestOnTheStreamsOfFewConnec
   for (const auto& s : r->settings)
     shown |= s == "http=2 max_concurrent_streams=8";
   EXPECT_TRUE(shown);
+}
+
+// nginx ends every connection with GOAWAY after 50 streams here. Streams it refused unprocessed
+// (beyond the GOAWAY's last stream id, or never sent) go out again on the next connection; what
+// nginx 1.22 leaves unanswered when it closes (observed: a few streams per connection, read
+// errors; the cause is not pinned down) is counted. Nothing is lost or counted twice, nothing is a
+// protocol error, and the run goes on over new connections (h2load gives up here: 900 of 1000
+// requests "errored" against the same nginx).
+TEST(LoadHttp2, GoawayAfterKeepaliveRequestsLosesNoRequest) {
+  NginxH2 nginx(50);
+  if (!nginx.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  auto o = h2_options(nginx.url("/small.json"), 8);
+  o.threads = 1;
+  o.connections = 2;
+  o.requests = 1000;
+  auto r = run_load(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->counters.requests + r->counters.errors.read, 1000u);
+  EXPECT_EQ(r->counters.status.at(200), r->counters.requests);
+  EXPECT_EQ(r->counters.errors.protocol, 0u);
+  EXPECT_GE(r->counters.requests, 900u);
 }
 
 TEST(LoadHttp2, OpenModelKeepsTheRateOverStreams) {

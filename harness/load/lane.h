@@ -28,6 +28,8 @@ struct LaneBase {
   Clock::time_point connect_started{};
   ResponseParser parser;
   std::size_t step = 0;
+  std::uint64_t slot = 0; // of the request outstanding
+  bool resend = false;    // its request was refused unprocessed (HTTP/2 GOAWAY): send it again
   Clock::time_point intended{}, sent{}, first_body{};
   timespec received{}; // when the kernel received the bytes of the last read (coalesce.h)
   bool have_first_body = false;

@@ -46,6 +46,7 @@ public:
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks_, on_frame_recv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks_, on_data_chunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks_, on_stream_close);
+    nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks_, on_frame_not_send);
   }
   ~H2Transport() {
     for (auto& s : sessions_)
@@ -67,25 +68,21 @@ public:
         on(ev);
       join_waiting();
       flush_dirty();
+      retire_drained();
       return !events.empty();
     });
   }
 
   void connect(Lane& c, const boost::asio::ip::tcp::endpoint& ep) {
     Session& s = session_of(c);
-    if (s.up) { // joins at once, but never from inside this call (see EpollTransport::connect)
+    if (s.up && !s.draining) { // joins at once, never from inside this call (EpollTransport)
       waiting_.push_back({c.index, c.generation});
       return;
     }
-    if (s.fd >= 0) return; // connecting: the lane joins when the connection is up
-    std::error_code ec;
-    s.fd = start_connect(ep, ec);
-    if (s.fd < 0) return core_.fail(c, &ErrorCounts::connect);
-    ++s.generation;
-    if (epoll_.add(s.fd, session_token(s))) {
-      drop(s);
-      return core_.fail(c, &ErrorCounts::connect);
-    }
+    // Connecting, or draining after a GOAWAY: the lane joins the next connection when it is up.
+    if (s.fd >= 0) return;
+    s.ep = ep;
+    open(s, c);
   }
 
   void send(Lane& c, const PreparedStep& step) {
@@ -129,7 +126,9 @@ private:
     std::uint32_t generation = 0; // bumped per connection: edges of older sockets are ignored
     int fd = -1;                  // connecting or up
     nghttp2_session* ng = nullptr;
+    boost::asio::ip::tcp::endpoint ep;
     bool up = false;
+    bool draining = false; // a GOAWAY came: no new streams; reconnect once the last one ends
     bool hung_up = false;
     bool dirty = false;     // in dirty_: has frames to write
     std::string out;        // frames nghttp2 produced that the socket has not taken yet
@@ -138,6 +137,18 @@ private:
   struct Waiting {
     std::uint32_t lane, generation;
   };
+
+  // Starts the session's connection; `c`: the lane that wanted it (it carries a failure).
+  void open(Session& s, Lane& c) {
+    std::error_code ec;
+    s.fd = start_connect(s.ep, ec);
+    if (s.fd < 0) return core_.fail(c, &ErrorCounts::connect);
+    ++s.generation;
+    if (epoll_.add(s.fd, session_token(s))) {
+      drop(s);
+      return core_.fail(c, &ErrorCounts::connect);
+    }
+  }
 
   Session& session_of(const LaneBase& c) { return sessions_[c.index / per_]; }
   static std::uint64_t session_token(const Session& s) {
@@ -240,12 +251,39 @@ private:
       fail(s, &ErrorCounts::read, nullptr);
   }
 
+  // Sessions that got a GOAWAY and have no stream left: closed, and reopened for the lanes
+  // waiting to join (nginx sends GOAWAY after keepalive_requests, 1000 by default).
+  void retire_drained() {
+    for (std::size_t i = 0; i < draining_.size();) {
+      Session& s = sessions_[draining_[i]];
+      bool busy = false;
+      for (std::uint32_t l = s.index * per_; l < (s.index + 1) * per_ && !busy; ++l)
+        busy = core_.lane(l).state == LaneBase::State::busy;
+      if (busy && s.draining && s.fd >= 0) {
+        ++i;
+        continue;
+      }
+      draining_[i] = draining_.back();
+      draining_.pop_back();
+      if (!s.draining) continue; // failed meanwhile
+      drop(s);
+      for (std::uint32_t l = s.index * per_; l < (s.index + 1) * per_; ++l) {
+        auto& c = core_.lane(l);
+        if (c.state == LaneBase::State::idle) {
+          core_.peer_closed_idle(c); // joins the next connection
+        } else if (c.state == LaneBase::State::connecting && s.fd < 0) {
+          open(s, c);
+        }
+      }
+    }
+  }
+
   void drop(Session& s) {
     if (s.ng) nghttp2_session_del(s.ng);
     s.ng = nullptr;
     if (s.fd >= 0) ::close(s.fd); // also leaves the epoll set
     s.fd = -1;
-    s.up = s.hung_up = false;
+    s.up = s.hung_up = s.draining = false;
     s.out.clear();
     s.out_at = 0;
     ++s.generation;
@@ -255,12 +293,18 @@ private:
   // idle lanes reconnect without an error, as a keep-alive connection the server closed.
   void fail(Session& s, std::uint64_t ErrorCounts::*category, const char* why) {
     drop(s);
+    bool counted = false; // a failed connect is one error, not one per stream slot
     for (std::uint32_t i = s.index * per_; i < (s.index + 1) * per_; ++i) {
       auto& c = core_.lane(i);
       c.stream = -1;
-      if (c.state == LaneBase::State::idle && category != &ErrorCounts::connect) {
-        core_.peer_closed_idle(c);
+      if ((c.state == LaneBase::State::idle || c.state == LaneBase::State::connecting) &&
+          category != &ErrorCounts::connect) {
+        core_.peer_closed_idle(c); // had nothing outstanding here: reconnects, no error
+      } else if (c.state == LaneBase::State::connecting && category == &ErrorCounts::connect &&
+                 counted) {
+        core_.retry_later(c);
       } else if (c.state != LaneBase::State::down) {
+        counted |= c.state == LaneBase::State::connecting;
         if (why)
           core_.malformed(c, why);
         else
@@ -297,6 +341,10 @@ private:
 
   static int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user) {
     auto& s = *static_cast<Session*>(user);
+    if (frame->hd.type == NGHTTP2_GOAWAY && !s.draining) {
+      s.draining = true;
+      s.t->draining_.push_back(s.index);
+    }
     Lane* c = frame->hd.stream_id > 0 ? lane_of(ng, frame->hd.stream_id) : nullptr;
     if (!c) return 0;
     if (frame->hd.type == NGHTTP2_HEADERS && c->status >= 200 &&
@@ -327,9 +375,28 @@ private:
     if (!c) return 0;
     c->stream = -1;
     if (c->state != LaneBase::State::busy) return 0;
-    s.t->core_.malformed(*c, error_code == NGHTTP2_REFUSED_STREAM
-                                 ? "the server refused the stream (REFUSED_STREAM)"
-                                 : "the server reset the stream before the response ended");
+    // Refused unprocessed (beyond a GOAWAY's last stream id, or REFUSED_STREAM): safe to retry.
+    if (error_code == NGHTTP2_REFUSED_STREAM) {
+      s.t->core_.refused(*c);
+      return 0;
+    }
+    s.t->core_.malformed(*c, "the server reset the stream before the response ended");
+    return 0;
+  }
+
+  // A request nghttp2 did not send (a GOAWAY came first): it never reached the server, so it
+  // goes out again on the next connection. No stream exists for it: the lane is found by id.
+  static int on_frame_not_send(nghttp2_session*, const nghttp2_frame* frame, int, void* user) {
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    auto& s = *static_cast<Session*>(user);
+    auto& t = *s.t;
+    for (std::uint32_t i = s.index * t.per_; i < (s.index + 1) * t.per_; ++i) {
+      auto& c = t.core_.lane(i);
+      if (c.stream != frame->hd.stream_id) continue;
+      c.stream = -1;
+      t.core_.refused(c);
+      break;
+    }
     return 0;
   }
 
@@ -353,6 +420,7 @@ private:
   nghttp2_session_callbacks* callbacks_ = nullptr;
   std::vector<nghttp2_nv> nv_;
   std::vector<std::uint32_t> dirty_;
+  std::vector<std::uint32_t> draining_; // sessions that got a GOAWAY
   std::vector<Waiting> waiting_, joining_;
   Deadlines d_;
   EpollSet epoll_;

@@ -100,6 +100,25 @@ public:
   // The lane's connection is up (or, over HTTP/2, its session).
   void on_connected(Lane& c) { ready(c); }
 
+  // The server refused the lane's request without processing it (HTTP/2: a stream beyond a
+  // GOAWAY's last stream id, RFC 9113 §6.8): not an error; the same request goes out again,
+  // with its intended time, once the lane is connected again.
+  void refused(Lane& c) {
+    if (c.state != LaneBase::State::busy) return;
+    --busy_;
+    close(c);
+    if (finished_) return;
+    c.resend = true;
+    connect(c);
+  }
+
+  // A lane whose connection failed without a request outstanding on it: back off and reconnect
+  // without counting (HTTP/2: the failure was counted once, on the connection's first lane).
+  void retry_later(Lane& c) {
+    close(c);
+    c.retry_at = Clock::now() + reconnect_backoff;
+  }
+
   // The peer closed a lane that had no request outstanding: not an error, reconnect.
   void peer_closed_idle(Lane& c) {
     close(c);
@@ -212,6 +231,10 @@ private:
 
   void ready(Lane& c) {
     c.state = LaneBase::State::idle;
+    if (c.resend) {
+      c.resend = false;
+      return send(c, c.slot, c.intended, Clock::now(), /*again=*/true);
+    }
     give_work(c, Clock::now());
   }
 
@@ -243,7 +266,10 @@ private:
     send(c, schedule_.slot(next_j_++), now, now); // closed: corrected == uncorrected
   }
 
-  void send(Lane& c, std::uint64_t slot, Clock::time_point intended, Clock::time_point now) {
+  // `again`: a refused request sent once more (counted as sent the first time).
+  void send(Lane& c, std::uint64_t slot, Clock::time_point intended, Clock::time_point now,
+            bool again = false) {
+    c.slot = slot;
     c.step = schedule_.step_of(slot);
     const PreparedStep& s = steps_[c.step];
     c.sent = now;
@@ -257,7 +283,7 @@ private:
     c.received = {};
     c.state = LaneBase::State::busy;
     ++busy_;
-    if (c.measured) {
+    if (c.measured && !again) {
       ++cur_.sent;
       if (open_) {
         const auto lag = micros(c.sent - intended);
