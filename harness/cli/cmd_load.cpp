@@ -264,8 +264,9 @@ int load_main(int argc, char** argv) {
   }
   lo.origin = *url;
   if (lo.http2 && lo.origin.tls) {
-    std::cerr << me << "--http2: load speaks h2c (HTTP/2 over plain TCP, prior knowledge) only; "
-                       "give an http:// target, or drop --http2 for https\n";
+    std::cerr << me
+              << "--http2: load speaks h2c (HTTP/2 over plain TCP, prior knowledge) only; "
+                 "give an http:// target, or drop --http2 for https\n";
     return exit_bad_input;
   }
 
