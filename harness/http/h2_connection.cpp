@@ -141,6 +141,9 @@ struct H2Connection::Impl {
                               " did not finish within the timeout of " +
                               std::to_string(options.timeout.count()) + " ms",
                           "timeout");
+      // A server that offers no h2 either ignores ALPN (checked below) or aborts the handshake
+      // with the no_application_protocol alert (nginx).
+      if (ec && ec.message().find("no application protocol") != std::string::npos) return not_h2();
       if (ec)
         return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
                               (options.insecure ? ""
@@ -150,11 +153,7 @@ struct H2Connection::Impl {
       const unsigned char* proto = nullptr;
       unsigned len = 0;
       SSL_get0_alpn_selected(secure->native_handle(), &proto, &len);
-      if (len != 2 || std::memcmp(proto, "h2", 2) != 0)
-        return make_error(origin.origin() +
-                              " did not agree to HTTP/2 in the TLS handshake (ALPN h2); drop "
-                              "--http2 / \"http\": \"2\" to use HTTP/1.1",
-                          "tls");
+      if (len != 2 || std::memcmp(proto, "h2", 2) != 0) return not_h2();
     }
     peer_settings = false;
     nghttp2_session_client_new(&ng, callbacks, this);
@@ -165,6 +164,13 @@ struct H2Connection::Impl {
     nghttp2_submit_settings(ng, NGHTTP2_FLAG_NONE, settings, 2);
     nghttp2_session_set_local_window_size(ng, NGHTTP2_FLAG_NONE, 0, 1 << 24);
     return Ok{};
+  }
+
+  Error not_h2() const {
+    return make_error(origin.origin() +
+                          " did not agree to HTTP/2 in the TLS handshake (ALPN h2); drop "
+                          "--http2 / \"http\": \"2\" to use HTTP/1.1",
+                      "tls");
   }
 
   template <class Op> void with_stream(Op&& op) {
