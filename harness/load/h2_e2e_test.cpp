@@ -242,5 +242,27 @@ TEST(LoadHttp2Cli, StreamsWithoutHttp2AndHttp2OverHttpsAreClearErrors) {
   EXPECT_NE(out.find("expected 1 to 1024"), std::string::npos) << out;
 }
 
+// The same reports and gates as over HTTP/1.1: thresholds decide the exit code, the .hlog is
+// written.
+TEST(LoadHttp2Cli, ThresholdsAndHlogWorkOverHttp2) {
+  NginxH2 nginx;
+  if (!nginx.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  const test_support::ScratchDir scratch("konform-load-h2-cli");
+  const std::string common = std::string(KONFORM_BINARY) + " load --http2 --url " +
+                             nginx.url("/small.json") + " -t 1 -c 2 -m 4 -n 400 -q ";
+  const int pass = std::system((common + "--threshold 'error_rate<1%' --hlog " +
+                                scratch.path("run.hlog") + " >/dev/null 2>&1")
+                                   .c_str());
+  ASSERT_TRUE(WIFEXITED(pass));
+  EXPECT_EQ(WEXITSTATUS(pass), 0);
+  auto hlog = file::read(scratch.path("run.hlog"));
+  ASSERT_TRUE(hlog.ok());
+  EXPECT_NE(hlog->find("#[Histogram log format version"), std::string::npos)
+      << hlog->substr(0, 200);
+  const int fail = std::system((common + "--threshold 'rps>100000000' >/dev/null 2>&1").c_str());
+  ASSERT_TRUE(WIFEXITED(fail));
+  EXPECT_EQ(WEXITSTATUS(fail), 1);
+}
+
 } // namespace
 } // namespace konform::load
