@@ -1,6 +1,7 @@
 # Sourced by the side-by-side bench scripts: start_nginx WORK PORT starts one nginx worker pinned
 # to CPU 1, serving the files of WORK on 127.0.0.1:PORT with keep-alive and no access log, so every
 # script measures against the same reference server. The caller's cleanup kills $WORK/nginx.pid.
+# NGINX_LISTEN_OPTIONS (e.g. http2: h2c with prior knowledge) is added to the listen directive.
 start_nginx() {
   local work=$1 port=$2
   cat >"$work/nginx.conf" <<CONF
@@ -16,7 +17,7 @@ http {
   client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
   uwsgi_temp_path $work; scgi_temp_path $work;
   server {
-    listen 127.0.0.1:$port;
+    listen 127.0.0.1:$port ${NGINX_LISTEN_OPTIONS:-};
     location / { root $work; default_type application/json; }
   }
 }

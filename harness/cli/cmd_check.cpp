@@ -42,6 +42,9 @@ int check_main(int argc, char** argv) {
                                      "PEM file with extra trust anchors for https targets",
                                      cxxopts::value<std::string>())(
       "insecure", "Do not verify TLS certificates (test servers only)")(
+      "http2",
+      "Every request over HTTP/2: h2c with prior knowledge on http://, ALPN h2 on https:// (a "
+      "scenario or step chooses with \"http\": \"2\")")(
       "token", "Send 'Authorization: Bearer TOKEN' (never printed or written to reports)",
       cxxopts::value<std::string>())("token-file", "Read the bearer token from this file",
                                      cxxopts::value<std::string>())(
@@ -86,6 +89,7 @@ int check_main(int argc, char** argv) {
     options.ca_file = text("ca-file");
     options.insecure = args.count("insecure") > 0;
     options.update_golden = args.count("update-golden") > 0;
+    options.http2 = args.count("http2") > 0;
     options.timeout = std::chrono::milliseconds(args["timeout"].as<unsigned>());
     options.root = text("root");
     auto max_body = text::parse_size(args["max-body"].as<std::string>());

@@ -102,6 +102,8 @@ int load_main(int argc, char** argv) {
       ("R,rate", "Open model: requests per second over all shards (0 = closed model)", cxxopts::value<double>()->default_value("0"))
       ("coalesce", "Closed model: the longest nap before reading responses in batches while many are outstanding (0 = off)", cxxopts::value<std::string>()->default_value("100us"))
       ("io", "Closed model over http: auto (io_uring where the kernel allows it, else epoll) or epoll", cxxopts::value<std::string>()->default_value("auto"))
+      ("http2", "HTTP/2: h2c with prior knowledge (http:// only), as h2load does")
+      ("m,max-concurrent-streams", "--http2: requests in flight on each connection (h2load's -m)", cxxopts::value<unsigned>()->default_value("1"))
       ("max-in-flight", "Open model: drop scheduled sends beyond this many outstanding", cxxopts::value<std::uint64_t>()->default_value("0"))
       ("shard", "Run shard i/N of the schedule (0-based i), for distributed runs", cxxopts::value<std::string>())
       ("token", "Send 'Authorization: Bearer TOKEN' (never printed or written)", cxxopts::value<std::string>())
@@ -161,6 +163,14 @@ int load_main(int argc, char** argv) {
     else if (io != "auto")
       throw BadInput{"--io '" + io + "': expected auto or epoll"};
     lo.max_in_flight = args["max-in-flight"].as<std::uint64_t>();
+    lo.http2 = args.count("http2") > 0;
+    lo.max_concurrent_streams = args["max-concurrent-streams"].as<unsigned>();
+    if (lo.max_concurrent_streams == 0 || lo.max_concurrent_streams > 1024)
+      throw BadInput{"--max-concurrent-streams " + std::to_string(lo.max_concurrent_streams) +
+                     ": expected 1 to 1024 streams per connection"};
+    if (args.count("max-concurrent-streams") && !lo.http2)
+      throw BadInput{"--max-concurrent-streams needs --http2 (HTTP/1.1 has one request in flight "
+                     "per connection; raise -c instead)"};
     lo.validate = args.count("validate") > 0;
     lo.validate_every = args["validate-every"].as<unsigned>();
     lo.insecure = args.count("insecure") > 0;
@@ -261,6 +271,12 @@ int load_main(int argc, char** argv) {
     return exit_bad_input;
   }
   lo.origin = *url;
+  if (lo.http2 && lo.origin.tls) {
+    std::cerr << me
+              << "--http2: load speaks h2c (HTTP/2 over plain TCP, prior knowledge) only; "
+                 "give an http:// target, or drop --http2 for https\n";
+    return exit_bad_input;
+  }
 
   if (scenarios.empty()) {
     load::Step step;

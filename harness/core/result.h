@@ -28,6 +28,7 @@ enum class ErrorKind {
   golden,   // a body to store as a golden file is unusable
   path,     // a JSON path is malformed
   format,   // data is not in the format it claims (an ingested CSV line)
+  protocol, // the peer broke the protocol (HTTP/2 framing, a reset stream)
 };
 
 constexpr std::string_view to_string(ErrorKind kind) {
@@ -62,6 +63,8 @@ constexpr std::string_view to_string(ErrorKind kind) {
     return "path";
   case ErrorKind::format:
     return "format";
+  case ErrorKind::protocol:
+    return "protocol";
   }
   return "";
 }

@@ -1,5 +1,7 @@
 #include "http/client.h"
 
+#include "http/h2_connection.h"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -26,6 +28,7 @@ struct Client::Impl {
   std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   beast::flat_buffer buffer; // must persist between reads: it may hold the next message's bytes
   bool connected = false;
+  std::unique_ptr<H2Connection> h2; // made when a request first asks for HTTP/2
 
   Impl(Url o, ClientOptions opts) : origin(std::move(o)), options(std::move(opts)) {
     if (options.insecure) {
@@ -242,6 +245,10 @@ const Url& Client::origin() const {
 }
 
 Result<Response> Client::send(const Request& request, const SendOptions& options) {
+  if (options.http2) {
+    if (!impl_->h2) impl_->h2 = std::make_unique<H2Connection>(impl_->origin, impl_->options);
+    return impl_->h2->send(request, options);
+  }
   bhttp::request<bhttp::string_body> req;
   req.method_string(request.method);
   req.target(request.target);
@@ -260,6 +267,8 @@ Result<Response> Client::send(const Request& request, const SendOptions& options
   }
   if (!has_connection) req.set(bhttp::field::connection, "keep-alive");
   req.body() = request.body;
+  for (const auto& piece : request.body_frames) // HTTP/1.1 has no frames: the pieces in a row
+    req.body() += piece;
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT")
     req.prepare_payload();
 

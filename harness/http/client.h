@@ -1,5 +1,6 @@
 #pragma once
-// The conformance client: one keep-alive connection to one origin, requests sent one at a time,
+// The conformance client: one keep-alive connection to one origin (and one HTTP/2 connection
+// when a request asks for HTTP/2, h2_connection.h), requests sent one at a time,
 // every response read in full (status, headers, body, chunk boundaries, timings). Used by
 // `check` and by tests; `load` has its own allocation-free path on the same transport (load/).
 #include "core/result.h"
@@ -23,6 +24,9 @@ struct SendOptions {
   // For endless streams (a push query without LIMIT): stop reading after this long and return
   // what arrived, with Response::truncated set. Zero means read to the end of the message.
   std::chrono::milliseconds stream_for{0};
+  // HTTP/2: h2c with prior knowledge on http://, ALPN h2 on https:// (a connection of its own,
+  // kept beside the HTTP/1.1 one).
+  bool http2 = false;
 };
 
 class Client {

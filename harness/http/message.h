@@ -21,6 +21,9 @@ struct Request {
   std::string target = "/"; // path and query
   Headers headers;          // sent as given; Host, Content-Length are added by the client
   std::string body;
+  // HTTP/2: when not empty, the body is these pieces, each sent as a DATA frame of its own (a
+  // ksqlDB /inserts-stream row per frame); over HTTP/1.1 they are sent one after another.
+  std::vector<std::string> body_frames{};
 };
 
 struct Response {
@@ -28,7 +31,9 @@ struct Response {
   std::string reason;
   Headers headers;
   std::string body;                // as received (still compressed if Content-Encoding says so)
-  std::vector<std::size_t> chunks; // sizes of the chunks of a chunked body, in order
+  std::vector<std::size_t> chunks; // sizes of the chunks of a chunked body (HTTP/2: of the
+                                   // DATA frames), in order
+  int http_version = 11;           // 11 or 20
   std::chrono::microseconds latency{0}; // first request byte written → response complete
   std::chrono::microseconds time_to_first_byte{0};
   std::chrono::microseconds time_to_first_chunk{0}; // first body chunk (streaming /query)

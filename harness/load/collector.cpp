@@ -1,5 +1,5 @@
 // The per-interval data of the workers and the place where threads hand it to the controller.
-#include "load/worker.h"
+#include "load/collector.h"
 
 #include <algorithm>
 

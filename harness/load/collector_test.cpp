@@ -1,5 +1,5 @@
 // The hand-over of interval data from load threads to the controller.
-#include "load/worker.h"
+#include "load/collector.h"
 
 #include <gtest/gtest.h>
 

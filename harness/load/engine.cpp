@@ -38,7 +38,7 @@ Result<std::vector<boost::asio::ip::tcp::endpoint>> resolve(const http::Url& ori
 
 // Whether the load threads get io_uring: asked for, applicable, and allowed by this kernel.
 bool use_uring(const LoadOptions& o) {
-  if (!o.io_uring || o.origin.tls || o.rate > 0) return false;
+  if (!o.io_uring || o.origin.tls || o.http2 || o.rate > 0) return false;
   std::error_code ec;
   return Uring::open(2, ec) != nullptr;
 }
@@ -62,7 +62,10 @@ std::vector<std::string> describe(const LoadOptions& o, unsigned threads, unsign
   s.push_back("warmup_s=" + std::to_string(seconds(o.warmup)));
   s.push_back("timeout_ms=" + std::to_string(o.timeout.count() / 1000));
   if (o.rate <= 0) s.push_back("coalesce_us=" + std::to_string(o.coalesce.longest.count()));
-  if (!o.origin.tls) s.push_back(uring ? "io=io_uring" : "io=epoll");
+  if (o.http2)
+    s.push_back("http=2 max_concurrent_streams=" + std::to_string(o.max_concurrent_streams));
+  else if (!o.origin.tls)
+    s.push_back(uring ? "io=io_uring" : "io=epoll");
   if (o.max_in_flight) s.push_back("max_in_flight=" + std::to_string(o.max_in_flight));
   s.push_back("shard=" + std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count));
   s.push_back("steps=" + std::to_string(o.steps.size()));

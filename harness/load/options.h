@@ -60,6 +60,10 @@ struct LoadOptions {
   // Closed model, plain http: io_uring where the kernel allows it (uring.h), else epoll;
   // false (--io epoll): always epoll.
   bool io_uring = true;
+  // --http2: h2c with prior knowledge (http:// only), `max_concurrent_streams` requests in flight
+  // on each connection (h2load's -m).
+  bool http2 = false;
+  unsigned max_concurrent_streams = 1;
   std::uint64_t max_in_flight = 0; // open model: scheduled sends beyond this are dropped; 0 = none
   Shard shard;
 

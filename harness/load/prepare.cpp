@@ -5,6 +5,7 @@
 #include "load/worker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <numeric>
 
 namespace konform::load {
@@ -41,6 +42,45 @@ Result<Shard> parse_shard(std::string_view text) {
   if (!i || !n || *n < 1 || *i < 0 || *i >= *n || *n > 65535) return bad();
   return Shard{static_cast<unsigned>(*i), static_cast<unsigned>(*n)};
 }
+
+namespace {
+
+// The request as HTTP/2 header fields: pseudo-headers first, names in lower case (RFC 9113
+// §8.2.1), and none of the connection-specific fields HTTP/2 forbids (§8.2.2).
+std::vector<std::pair<std::string, std::string>> h2_fields(const Step& step,
+                                                           const LoadOptions& options,
+                                                           const std::string& authority,
+                                                           std::size_t body_size) {
+  std::vector<std::pair<std::string, std::string>> f;
+  f.emplace_back(":method", step.request.method);
+  f.emplace_back(":scheme", options.origin.tls ? "https" : "http");
+  f.emplace_back(":authority", authority);
+  f.emplace_back(":path", step.request.target);
+  bool has_agent = false, has_auth = false, has_encoding = false;
+  for (const auto& [name, value] : step.request.headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "host" || lower == "content-length" || lower == "connection" ||
+        lower == "keep-alive" || lower == "proxy-connection" || lower == "transfer-encoding" ||
+        lower == "upgrade" || lower == "te")
+      continue;
+    has_agent |= lower == "user-agent";
+    has_auth |= lower == "authorization";
+    has_encoding |= lower == "content-encoding";
+    f.emplace_back(std::move(lower), value);
+  }
+  if (!has_agent) f.emplace_back("user-agent", "konform/" KONFORM_VERSION);
+  if (!has_auth && !options.bearer_token.empty())
+    f.emplace_back("authorization", "Bearer " + options.bearer_token);
+  if (step.gzip_body && !has_encoding && !step.request.body.empty())
+    f.emplace_back("content-encoding", "gzip");
+  if (body_size > 0 || step.request.method == "POST" || step.request.method == "PUT")
+    f.emplace_back("content-length", std::to_string(body_size));
+  return f;
+}
+
+} // namespace
 
 std::vector<PreparedStep> prepare_steps(const LoadOptions& options) {
   std::vector<PreparedStep> out;
@@ -81,6 +121,8 @@ std::vector<PreparedStep> prepare_steps(const LoadOptions& options) {
       w += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     w += "\r\n";
     w += body;
+    p.fields = h2_fields(step, options, host_header, body.size());
+    p.body = std::move(body);
     out.push_back(std::move(p));
   }
   return out;

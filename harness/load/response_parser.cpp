@@ -45,6 +45,16 @@ void ResponseParser::reset(bool head, std::string* capture) {
   row_line_decided_ = false;
 }
 
+void ResponseParser::framed_head(int status, std::uint64_t header_bytes, bool encoded, bool gzip) {
+  started_ = true;
+  h_.status = status;
+  h_.encoded = encoded;
+  h_.gzip = gzip;
+  header_bytes_ += header_bytes;
+  keep_alive_ = true;
+  state_ = State::body_until_close; // until the stream ends (framed_end)
+}
+
 void ResponseParser::fail(const char* why) {
   state_ = State::error;
   error_ = why;

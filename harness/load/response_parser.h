@@ -32,6 +32,12 @@ public:
   // if a response was in progress.
   void on_eof();
 
+  // HTTP/2: the session (nghttp2) does the framing, and these keep the same accounting (status,
+  // sizes, rows, capture) for one stream: its final header block, its DATA, its end.
+  void framed_head(int status, std::uint64_t header_bytes, bool encoded, bool gzip);
+  void framed_body(const char* data, std::size_t size) { body(data, size); }
+  void framed_end() { state_ = State::done; }
+
   bool done() const { return state_ == State::done; }
   bool failed() const { return state_ == State::error; }
   bool started() const { return started_; }

@@ -123,6 +123,7 @@ Result<std::vector<LoadedScenario>> load_scenarios(const CheckOptions& options) 
   if (!files) return files.error();
 
   scenario::ParseOptions parse_options;
+  parse_options.http2 = options.http2;
   for (const auto& [k, v] : options.variables)
     parse_options.external_variables.push_back(k);
   if (!options.root.empty()) {

@@ -28,6 +28,7 @@ struct CheckOptions {
   std::string token; // resolved already (resolve_token); never written anywhere
   std::vector<std::pair<std::string, std::string>> variables; // --var k=v
   bool update_golden = false;
+  bool http2 = false; // --http2: every request over HTTP/2 (as a scenario's "http": "2" does)
   // The folder tree scenario files, bodyFile and golden paths must stay inside (--root); empty:
   // scenario::default_root of each PATH (its git work tree, else the folder itself).
   std::string root;

@@ -70,6 +70,15 @@ Result<http::Request> build_request(const scenario::Step& step, StepContext& ctx
         request.headers.emplace_back("Content-Encoding", "gzip");
     }
   }
+  for (const auto& line : step.body_lines) { // one DATA frame each, with its line end
+    auto text = line.json ? scenario::expand(line.text, ctx.variables, /*json_escape=*/true,
+                                             &ctx.json_valued)
+                          : scenario::expand(line.text, ctx.variables);
+    if (!text) return make_error("bodyLines: " + text.error().message);
+    request.body_frames.push_back(std::move(*text) + "\n");
+  }
+  if (!step.body_lines.empty() && !has_header(request.headers, "Content-Type"))
+    request.headers.emplace_back("Content-Type", "application/json");
   return request;
 }
 
@@ -233,6 +242,7 @@ StepRun run_step(const scenario::Step& step, StepContext& ctx) {
 
   http::SendOptions send_options;
   send_options.stream_for = step.stream_for;
+  send_options.http2 = ctx.options.http2 || step.http2.value_or(ctx.scenario.http2);
   auto response = ctx.client.send(*request, send_options);
   if (!response) {
     result.outcome = Outcome::failed;

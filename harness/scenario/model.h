@@ -42,6 +42,16 @@ struct Step {
   bool body_is_json = false;               // inline JSON: values are JSON-escaped on expansion
   bool gzip = false;                       // compress the body, send Content-Encoding: gzip
   std::chrono::milliseconds stream_for{0}; // endless streams: stop reading after this long
+  // "http": "2" / "1.1" on the step (unset: the scenario's): HTTP/2 is h2c with prior knowledge
+  // on http://, ALPN h2 on https://.
+  std::optional<bool> http2;
+  // "bodyLines" / "bodyLinesFile": a streamed body (ksqlDB /inserts-stream: the target, then one
+  // row a line), each line sent as a DATA frame of its own with its "\n".
+  struct BodyLine {
+    std::string text;
+    bool json = false; // written as a JSON value: variables expand JSON-escaped
+  };
+  std::vector<BodyLine> body_lines;
 
   int expect_status = 200;
   std::vector<HeaderExpectation> expect_headers;
@@ -59,6 +69,7 @@ struct Scenario {
   std::string file; // as given on the command line / found in a folder
   Endpoint endpoint = Endpoint::kusto;
   std::string description;
+  bool http2 = false; // "http": "2": every step over HTTP/2 unless the step says otherwise
   std::vector<std::pair<std::string, std::string>> variables; // defaults, in file order
   std::vector<Step> steps;
 };

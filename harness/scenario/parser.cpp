@@ -29,11 +29,11 @@ namespace fs = std::filesystem;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-const std::vector<std::string_view> kScenarioFields = {"$schema",  "name",      "description",
-                                                       "endpoint", "variables", "steps"};
-const std::vector<std::string_view> kStepFields = {"name",   "method",   "path", "headers",
-                                                   "body",   "bodyFile", "gzip", "streamForMs",
-                                                   "expect", "capture"};
+const std::vector<std::string_view> kScenarioFields = {
+    "$schema", "name", "description", "endpoint", "http", "variables", "steps"};
+const std::vector<std::string_view> kStepFields = {
+    "name",          "method", "path",        "headers", "body",   "bodyFile", "bodyLines",
+    "bodyLinesFile", "gzip",   "streamForMs", "http",    "expect", "capture"};
 const std::vector<std::string_view> kExpectFields = {"status", "headers", "protocol", "golden",
                                                      "rules"};
 const std::vector<std::string_view> kHeaderFields = {"present", "equals", "regex"};
@@ -82,6 +82,8 @@ public:
       else
         scenario_.endpoint = v == "kusto" ? Endpoint::kusto : Endpoint::ksql;
     }
+
+    if (auto e = field(top, "http")) scenario_.http2 = parse_http(*e);
 
     defined_ = {"uuid", "target"};
     for (const auto& v : options_.external_variables)
@@ -265,6 +267,7 @@ private:
     }
     if (auto v = field(object, "headers")) parse_request_headers(*v, step);
     parse_body(object, step);
+    parse_body_lines(object, step);
     if (auto v = field(object, "gzip")) {
       Scope s(*this, "gzip");
       if (v->get_bool().get(step.gzip))
@@ -280,9 +283,85 @@ private:
       else
         step.stream_for = std::chrono::milliseconds(ms);
     }
+    if (auto v = field(object, "http")) step.http2 = parse_http(*v);
+    if (!step.body_lines.empty() && !step.http2.value_or(scenario_.http2) && !options_.http2) {
+      Scope s(*this, field(object, "bodyLines") ? "bodyLines" : "bodyLinesFile");
+      error("a streamed body (one DATA frame a line) needs HTTP/2: add \"http\": \"2\" to the "
+            "step or the scenario, or run check --http2");
+    }
     if (auto v = field(object, "expect")) parse_expect(*v, step);
     if (auto v = field(object, "capture")) parse_captures(*v, step);
     scenario_.steps.push_back(std::move(step));
+  }
+
+  // "http": "2" or "1.1"; true for HTTP/2.
+  bool parse_http(element e) {
+    Scope s(*this, "http");
+    std::string_view v;
+    if (e.get_string().get(v) || (v != "2" && v != "1.1")) {
+      error("\"http\" is \"2\" (HTTP/2: h2c with prior knowledge on http://, ALPN h2 on "
+            "https://) or \"1.1\"");
+      return false;
+    }
+    return v == "2";
+  }
+
+  void parse_body_lines(simdjson::dom::object object, Step& step) {
+    auto lines = field(object, "bodyLines");
+    auto file = field(object, "bodyLinesFile");
+    if ((lines || file) && (field(object, "body") || field(object, "bodyFile"))) {
+      Scope s(*this, lines ? "bodyLines" : "bodyLinesFile");
+      error("a step has either \"body\"/\"bodyFile\" or \"bodyLines\"/\"bodyLinesFile\", "
+            "not both");
+      return;
+    }
+    if (lines && file) {
+      Scope s(*this, "bodyLinesFile");
+      error("a step has either \"bodyLines\" or \"bodyLinesFile\", not both");
+      return;
+    }
+    if (lines) {
+      Scope s(*this, "bodyLines");
+      simdjson::dom::array array;
+      if (lines->get_array().get(array) || array.size() == 0) {
+        error("\"bodyLines\" must be a non-empty array: each element (a JSON value, or a string "
+              "sent as it is) is one line, sent as one HTTP/2 DATA frame");
+        return;
+      }
+      std::size_t i = 0;
+      for (auto item : array) {
+        Scope si(*this, i++);
+        Step::BodyLine line;
+        std::string_view text;
+        if (!item.get_string().get(text)) {
+          line.text = std::string(text);
+        } else {
+          line.text = json::compact(item);
+          line.json = true;
+        }
+        if (line.text.find('\n') != std::string::npos) {
+          error("a line of \"bodyLines\" must not contain a line break: write one element per "
+                "line");
+          continue;
+        }
+        check_variables(line.text);
+        step.body_lines.push_back(std::move(line));
+      }
+    }
+    if (file) {
+      auto content = read_body_file("bodyLinesFile", *file);
+      if (!content) return;
+      std::string_view rest = *content;
+      while (!rest.empty()) { // sent verbatim, one line a frame; a last line end is optional
+        const auto nl = rest.find('\n');
+        step.body_lines.push_back({std::string(rest.substr(0, nl)), false});
+        rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
+      }
+      if (step.body_lines.empty()) {
+        Scope s(*this, "bodyLinesFile");
+        error("bodyLinesFile is empty: it needs at least one line");
+      }
+    }
   }
 
   void parse_request_headers(element e, Step& step) {
@@ -324,28 +403,35 @@ private:
       check_variables(*step.body);
     }
     if (body_file) {
-      std::string name = string_at("bodyFile", *body_file, "a path relative to the scenario file");
-      if (name.empty()) return;
-      Scope s(*this, "bodyFile");
-      auto path = confined(dir_.string(), name, roots_);
-      if (!path) {
-        error("bodyFile " + path.error().message);
-        return;
-      }
-      std::size_t budget = kMaxBodyFilesPerScenario - body_file_bytes_;
-      auto content = file::read_regular(*path, std::min(kMaxBodyFile, budget));
-      if (!content) {
-        error("cannot read bodyFile " + in_quotes(name) +
-              " (relative to the scenario file): " + content.error().message +
-              (content.error().kind == ErrorKind::limit && budget < kMaxBodyFile
-                   ? " (the bodyFiles of one scenario may hold " +
-                         std::to_string(kMaxBodyFilesPerScenario) + " bytes in all)"
-                   : ""));
-        return;
-      }
-      body_file_bytes_ += content->size();
-      step.body = std::move(*content); // sent verbatim: CSV and JSON lines may hold "${"
+      if (auto content = read_body_file("bodyFile", *body_file))
+        step.body = std::move(*content); // sent verbatim: CSV and JSON lines may hold "${"
     }
+  }
+
+  // A file named by `key` (relative to the scenario, inside the roots), within the scenario's
+  // budget for body files; nullopt after reporting what is wrong.
+  std::optional<std::string> read_body_file(const char* key, element e) {
+    std::string name = string_at(key, e, "a path relative to the scenario file");
+    if (name.empty()) return std::nullopt;
+    Scope s(*this, key);
+    auto path = confined(dir_.string(), name, roots_);
+    if (!path) {
+      error(std::string(key) + " " + path.error().message);
+      return std::nullopt;
+    }
+    std::size_t budget = kMaxBodyFilesPerScenario - body_file_bytes_;
+    auto content = file::read_regular(*path, std::min(kMaxBodyFile, budget));
+    if (!content) {
+      error("cannot read " + std::string(key) + " " + in_quotes(name) +
+            " (relative to the scenario file): " + content.error().message +
+            (content.error().kind == ErrorKind::limit && budget < kMaxBodyFile
+                 ? " (the body files of one scenario may hold " +
+                       std::to_string(kMaxBodyFilesPerScenario) + " bytes in all)"
+                 : ""));
+      return std::nullopt;
+    }
+    body_file_bytes_ += content->size();
+    return std::move(*content);
   }
 
   void parse_expect(element e, Step& step) {

@@ -18,6 +18,8 @@ struct ParseOptions {
   // The folders that the scenario file, its bodyFile and golden paths must stay inside (see
   // scenario/roots.h). Empty: default_root() of the scenario file.
   std::vector<std::string> roots;
+  // check --http2: every request goes over HTTP/2, so a streamed body needs no "http": "2".
+  bool http2 = false;
 };
 
 // Limits on the files a scenario brings in; more is an error naming the file and the limit.

@@ -114,7 +114,8 @@ TEST(ScenarioParser, UnknownFieldGetsADidYouMeanHint) {
 TEST(ScenarioParser, UnknownFieldWithoutACloseNameListsTheFields) {
   EXPECT_EQ(error_of(R"({"steps": [{"name": "a", "path": "/", "zzzzzz": 1}]})"),
             "s.json:1:39: unknown field \"zzzzzz\" in a step; the fields are: name, method, path, "
-            "headers, body, bodyFile, gzip, streamForMs, expect, capture");
+            "headers, body, bodyFile, bodyLines, bodyLinesFile, gzip, streamForMs, http, expect, "
+            "capture");
 }
 
 TEST(ScenarioParser, UnknownProtocolSuggestsTheClosestOne) {
@@ -241,8 +242,8 @@ TEST(ScenarioParser, AHundredThousandStepsAreLocatedInOnePass) {
   EXPECT_THAT(message,
               ::testing::EndsWith("\ns.json:100001:" + std::to_string(last_step.size() + 1) +
                                   ": unknown field \"bogus\" in a step; the fields are: "
-                                  "name, method, path, headers, body, bodyFile, gzip, "
-                                  "streamForMs, expect, capture"));
+                                  "name, method, path, headers, body, bodyFile, bodyLines, "
+                                  "bodyLinesFile, gzip, streamForMs, http, expect, capture"));
 }
 
 TEST(ScenarioParser, EscapedMemberNamesAreLocatedByTheirDecodedName) {
@@ -392,6 +393,52 @@ TEST(ClosestName, FindsTyposAndCaseDifferencesOnly) {
   EXPECT_EQ(closest_name("Status", {"status", "headers"}), "status");
   EXPECT_EQ(closest_name("golen", {"status", "golden"}), "golden");
   EXPECT_EQ(closest_name("completely", {"status", "golden"}), "");
+}
+
+} // namespace
+} // namespace konform::scenario
+
+namespace konform::scenario {
+namespace {
+
+TEST(ScenarioParserHttp2, HttpAndBodyLinesAreParsedAndLocated) {
+  auto sc = parse_scenario(R"({"http": "2", "steps": [
+    {"name": "ins", "method": "POST", "path": "/inserts-stream",
+     "bodyLines": [{"target": "S"}, {"A": "${x}"}, "raw line"]},
+    {"name": "plain", "path": "/info", "http": "1.1"}]})",
+                           "s.json", ParseOptions{{"x"}, {}, false});
+  ASSERT_TRUE(sc.ok()) << sc.error().message;
+  EXPECT_TRUE(sc->http2);
+  ASSERT_EQ(sc->steps[0].body_lines.size(), 3u);
+  EXPECT_EQ(sc->steps[0].body_lines[0].text, R"({"target":"S"})");
+  EXPECT_TRUE(sc->steps[0].body_lines[1].json);
+  EXPECT_EQ(sc->steps[0].body_lines[2].text, "raw line");
+  EXPECT_FALSE(sc->steps[0].body_lines[2].json);
+  EXPECT_FALSE(sc->steps[0].http2.has_value());
+  EXPECT_EQ(sc->steps[1].http2, std::optional<bool>(false));
+}
+
+TEST(ScenarioParserHttp2, BadHttpAndBodyLinesWithoutHttp2AreLocatedErrors) {
+  auto bad_http = parse_scenario(R"({"steps": [{"name": "a", "path": "/", "http": 2}]})", "s.json");
+  ASSERT_FALSE(bad_http.ok());
+  EXPECT_THAT(bad_http.error().message, ::testing::HasSubstr("s.json:1:47: \"http\" is \"2\""));
+  auto needs_h2 =
+      parse_scenario(R"({"steps": [{"name": "a", "path": "/", "bodyLines": ["x"]}]})", "s.json");
+  ASSERT_FALSE(needs_h2.ok());
+  EXPECT_THAT(needs_h2.error().message, ::testing::HasSubstr("needs HTTP/2"));
+  // check --http2 makes every request HTTP/2: then no "http" field is needed.
+  EXPECT_TRUE(parse_scenario(R"({"steps": [{"name": "a", "path": "/", "bodyLines": ["x"]}]})",
+                             "s.json", ParseOptions{{}, {}, true})
+                  .ok());
+  auto both = parse_scenario(
+      R"({"http": "2", "steps": [{"name": "a", "path": "/", "body": "b", "bodyLines": ["x"]}]})",
+      "s.json");
+  ASSERT_FALSE(both.ok());
+  EXPECT_THAT(both.error().message, ::testing::HasSubstr("not both"));
+  auto broken = parse_scenario(
+      R"({"http": "2", "steps": [{"name": "a", "path": "/", "bodyLines": ["x\ny"]}]})", "s.json");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_THAT(broken.error().message, ::testing::HasSubstr("line break"));
 }
 
 } // namespace
