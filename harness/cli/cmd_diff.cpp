@@ -9,6 +9,7 @@
 #include "diff/diff_runner.h"
 #include "diff/reports.h"
 #include "diff/writers.h"
+#include "scenario/variables.h"
 
 #include <cxxopts.hpp>
 #include <iostream>
@@ -156,7 +157,7 @@ int diff_main(int argc, char** argv) {
     options.check.token = std::move(*token);
     if (args.count("var"))
       for (const auto& assignment : args["var"].as<std::vector<std::string>>()) {
-        auto v = runner::parse_variable(assignment);
+        auto v = scenario::parse_variable(assignment);
         if (!v) {
           std::cerr << "konform diff: " << v.error().message << "\n";
           return exit_bad_input;

@@ -29,6 +29,7 @@ enum class ErrorKind {
   path,     // a JSON path is malformed
   format,   // data is not in the format it claims (an ingested CSV line)
   protocol, // the peer broke the protocol (HTTP/2 framing, a reset stream)
+  exists,   // a file to be written exists already (and may not be overwritten)
 };
 
 constexpr std::string_view to_string(ErrorKind kind) {
@@ -65,6 +66,8 @@ constexpr std::string_view to_string(ErrorKind kind) {
     return "format";
   case ErrorKind::protocol:
     return "protocol";
+  case ErrorKind::exists:
+    return "exists";
   }
   return "";
 }

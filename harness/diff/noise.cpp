@@ -89,7 +89,7 @@ Error located(std::string_view text, const std::string& file, const std::vector<
   auto loc = json::locate_path(text, at);
   return make_error(file + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column) +
                         ": " + what,
-                    "noise");
+                    ErrorKind::format);
 }
 
 PathStep key(std::string k) {
@@ -106,7 +106,7 @@ Result<Noise> parse_noise_file(std::string_view text, const std::string& file) {
   if (!doc)
     return make_error(doc.error().message + " (a noise file is JSON; rewrite it with "
                                             "--learn-noise FILE)",
-                      "noise");
+                      ErrorKind::format);
   constexpr std::string_view shape =
       "; a noise file looks like {\"format\": \"konform-noise\", \"version\": 1, \"noise\": "
       "[{\"scenario\": \"*\", \"step\": \"*\", \"path\": \"headers.date\"}]}";
@@ -186,7 +186,7 @@ Result<Noise> parse_noise_file(std::string_view text, const std::string& file) {
 
 Result<Noise> read_noise_file(const std::string& file) {
   auto text = file::read(file);
-  if (!text) return make_error("--noise " + file + ": " + text.error().message, "noise");
+  if (!text) return make_error("--noise " + file + ": " + text.error().message, ErrorKind::format);
   return parse_noise_file(*text, file);
 }
 

@@ -167,7 +167,7 @@ struct H2Connection::Impl {
     return make_error(origin.origin() +
                           " did not agree to HTTP/2 in the TLS handshake (ALPN h2); drop "
                           "--http2 / \"http\": \"2\" to use HTTP/1.1",
-                      "tls");
+                      ErrorKind::tls);
   }
 
   template <class Op> void with_stream(Op&& op) {
@@ -331,7 +331,7 @@ struct H2Connection::Impl {
                               std::to_string(options.timeout.count()) +
                               " ms (a deadline for connect, send and the whole response; " +
                               std::to_string(ex.res.body.size()) + " body bytes had arrived)",
-                          "timeout");
+                          ErrorKind::timeout);
     } else if (ex.reset_code != 0 || ex.res.status == 0) {
       return make_error(std::string("the server reset the HTTP/2 stream (") +
                             nghttp2_http2_strerror(ex.reset_code) + ") before the response ended", ErrorKind::protocol);

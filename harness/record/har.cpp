@@ -23,7 +23,7 @@ public:
     if (!doc)
       return make_error(doc.error().message + "; a HAR file is the JSON an HTTP Archive 1.2 "
                                               "export writes ({\"log\": {\"entries\": [...]}})",
-                        "har");
+                        ErrorKind::format);
     map_.emplace(text_);
     element root = doc->root();
     element log;
@@ -64,7 +64,7 @@ private:
     return file_ + ":" + std::to_string(loc.line) + ":" + std::to_string(loc.column);
   }
   Error fail(const Path& path, const std::string& message) const {
-    return make_error(where(path) + ": " + message, "har");
+    return make_error(where(path) + ": " + message, ErrorKind::format);
   }
 
   Path with(Path p, json::PathStep s) const {
@@ -184,7 +184,7 @@ Result<std::vector<Exchange>> parse_har(std::string_view text, const std::string
 Result<std::vector<Exchange>> load_har(const std::string& file, std::vector<std::string>* warnings,
                                        std::size_t max_bytes) {
   auto text = file::read_regular(file, max_bytes);
-  if (!text) return make_error(text.error().message, "har");
+  if (!text) return make_error(text.error().message, ErrorKind::format);
   return parse_har(*text, file, warnings);
 }
 

@@ -12,7 +12,7 @@
 
 namespace konform::record {
 
-// The error (kind "har") names file:line:column, what is wrong and what a HAR 1.2 file holds.
+// The error (kind format) names file:line:column, what is wrong and what a HAR 1.2 file holds.
 Result<std::vector<Exchange>> parse_har(std::string_view text, const std::string& file,
                                         std::vector<std::string>* warnings = nullptr);
 // Reads the file first (a regular file of at most max_bytes).

@@ -36,7 +36,7 @@ TEST(Har, ReadsRequestsAndDecodedResponses) {
 TEST(Har, NotJsonIsLocated) {
   auto r = parse_har("{\"log\": {\n  \"version\": \"1.2\",\n  \"entries\": [}\n}", "bad.har");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind, "har");
+  EXPECT_EQ(r.error().kind, ErrorKind::format);
   EXPECT_EQ(r.error().message.rfind("bad.har:3:", 0), 0u) << r.error().message;
 }
 

@@ -12,7 +12,7 @@
 namespace konform::record {
 
 // The recording may write `out` only when it does not exist yet or --force was given; the error
-// (kind "exists") says how to go on.
+// (kind exists) says how to go on.
 Status check_out(const std::string& out, bool force);
 
 class Staging {

@@ -301,7 +301,7 @@ TEST(Output, RefusesToOverwriteWithoutForce) {
   auto out = dir.write("rec.json", "{}");
   auto st = check_out(out, false);
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().kind, "exists");
+  EXPECT_EQ(st.error().kind, ErrorKind::exists);
   EXPECT_NE(st.error().message.find("--force"), std::string::npos);
   EXPECT_TRUE(check_out(out, true).ok());
   EXPECT_TRUE(check_out(dir.path("new.json"), false).ok());

@@ -382,8 +382,8 @@ private:
         if (!statement) return insert_error(40000, "Invalid JSON in inserts stream");
         auto engine = weak_engine.lock();
         auto parsed = parse_statements(*statement);
-        bool ok = engine && std::holds_alternative<std::vector<Statement>>(parsed);
-        if (ok) ok = !engine->execute(std::get<0>(parsed), RequestContext{}).error;
+        bool ok = engine && parsed.ok();
+        if (ok) ok = !engine->execute(*parsed, RequestContext{}).error;
         if (!ok)
           return insert_error(50000, "Error in processing inserts. Check server logs for details.");
         std::string ack;

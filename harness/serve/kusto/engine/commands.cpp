@@ -289,7 +289,7 @@ Outcome<ResultTable> ingest_inline(Catalog& catalog, std::string_view database,
   if (!data.empty() && data.front() == '\n') data.remove_prefix(1);
   auto started = now_ticks();
   auto count = ingest(catalog, spec, data);
-  if (!count) return count.failure();
+  if (!count) return count.error();
   // The service's `.ingest` result (one row per extent; konform keeps one per command).
   ResultTable t;
   t.name = "Table_0";

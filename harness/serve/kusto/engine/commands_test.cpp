@@ -39,7 +39,7 @@ TEST_F(CommandsTest, ShowCommandsPipeIntoQueryOperators) {
 // The Go SDK suite's "transformations on mgmt queries".
 TEST_F(CommandsTest, ShowDatabasesPipesIntoAConstantProjection) {
   auto t = run(".show databases | project A=\"1\" | take 1");
-  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_TRUE(t.ok()) << t.error().detail;
   EXPECT_TRUE(t->piped);
   ASSERT_EQ(t->table.rows.size(), 1u);
   EXPECT_EQ(t->table.columns[0].name, "A");
@@ -218,27 +218,27 @@ TEST_F(CommandsTest, TheGoSdkSuiteSetupCommandsRun) {
   EXPECT_TRUE(run(R"(.drop table ["goe2e_all"] ifexists)").ok());
   auto c = run(
       R"(.create table ["goe2e_all"] (vnum:int, vdec:decimal, vdate:datetime, vspan:timespan, vobj:dynamic, vb:bool, vreal:real, vstr:string, vlong:long, vguid:guid))");
-  ASSERT_TRUE(c.ok()) << c.failure().detail;
+  ASSERT_TRUE(c.ok()) << c.error().detail;
   auto in = run(
       ".ingest inline into table [\"goe2e_all\"] <| \n"
       R"(1,"2.00000000000001","2020-03-04T14:05:01.3109965Z","01:23:45.6789000","{""moshe"":""value""}",true,0.01,"asdf",9223372036854775807,"74be27de-1e4e-49d9-b579-fe0b331d3642")"
       "\n");
-  ASSERT_TRUE(in.ok()) << in.failure().detail;
+  ASSERT_TRUE(in.ok()) << in.error().detail;
   ASSERT_EQ(in->table.columns.size(), 5u);
   EXPECT_EQ(in->table.columns[0].name, "ExtentId");
   EXPECT_EQ(in->table.columns[3].name, "HasErrors");
   auto nulls = run(".ingest inline into table goe2e_all <| "
                    "\nnull,null,null,null,null,null,null,\"\",null,null\n");
-  ASSERT_TRUE(nulls.ok()) << nulls.failure().detail;
+  ASSERT_TRUE(nulls.ok()) << nulls.error().detail;
   auto q = run_query(catalog, "Samples", "goe2e_all | where vnum == 1 | project vstr, vlong");
-  ASSERT_TRUE(q.ok()) << q.failure().detail;
+  ASSERT_TRUE(q.ok()) << q.error().detail;
   ASSERT_EQ(q->rows.size(), 1u);
   EXPECT_EQ(q->rows[0][0].s, "asdf");
   EXPECT_EQ(q->rows[0][1].i, 9223372036854775807LL);
   EXPECT_EQ(run_query(catalog, "Samples", "goe2e_all | count")->rows[0][0].i, 2);
   auto m = run(
       R"(.create table ["goe2e_all"] ingestion json mapping 'Logs_mapping' '[{"column":"vstr","path":"$.payload.data","datatype":"string"}]')");
-  ASSERT_TRUE(m.ok()) << m.failure().detail;
+  ASSERT_TRUE(m.ok()) << m.error().detail;
   EXPECT_TRUE(run(".clear database cache streamingingestion schema").ok());
   EXPECT_TRUE(run(R"(.drop table ["goe2e_all"] ifexists)").ok());
   EXPECT_EQ(run(".show tables")->table.rows.size(), 2u);
@@ -248,10 +248,10 @@ TEST_F(CommandsTest, IngestInlineReadsItsPropertiesAndRefusesWhatItDoesNotImplem
   ASSERT_TRUE(run(".create table I (a:string, n:long)").ok());
   auto skip = run(".ingest inline into table I with (format=csv, ignoreFirstRecord=true) <|\n"
                   "a,n\nx,1\ny,2");
-  ASSERT_TRUE(skip.ok()) << skip.failure().detail;
+  ASSERT_TRUE(skip.ok()) << skip.error().detail;
   EXPECT_EQ(run_query(catalog, "Samples", "I | count")->rows[0][0].i, 2);
   auto psv = run(".ingest inline into table I with (format='psv') <| z|3");
-  ASSERT_TRUE(psv.ok()) << psv.failure().detail;
+  ASSERT_TRUE(psv.ok()) << psv.error().detail;
   EXPECT_EQ(run_query(catalog, "Samples", "I | where a == 'z' | count")->rows[0][0].i, 1);
   // A malformed record ingests nothing and names its line.
   auto bad = run(".ingest inline into table I <| q,4\nr,notanumber");
@@ -261,15 +261,15 @@ TEST_F(CommandsTest, IngestInlineReadsItsPropertiesAndRefusesWhatItDoesNotImplem
                              ".ingest inline into table I [x,1]"}) {
     auto f = run(c);
     ASSERT_FALSE(f.ok()) << c;
-    EXPECT_EQ(f.failure().code, "BadRequest_NotSupported") << c;
+    EXPECT_EQ(f.error().code, "BadRequest_NotSupported") << c;
   }
   auto flag = run(".ingest inline into table I with (ignoreFirstRecord=yes) <| x,1");
   ASSERT_FALSE(flag.ok());
-  EXPECT_NE(flag.failure().detail.find("ignoreFirstRecord must be true or false"),
+  EXPECT_NE(flag.error().detail.find("ignoreFirstRecord must be true or false"),
             std::string::npos);
-  EXPECT_EQ(run(".ingest inline into table Missing <| x,1").failure().code,
+  EXPECT_EQ(run(".ingest inline into table Missing <| x,1").error().code,
             "BadRequest_TableNotExist");
-  EXPECT_EQ(run(".ingest inline table I <| x").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run(".ingest inline table I <| x").error().inner->code, "SYN0002");
 }
 
 // `.drop table` answers the remaining tables in `.show tables`' four columns and may be piped,
@@ -278,7 +278,7 @@ TEST_F(CommandsTest, IngestInlineReadsItsPropertiesAndRefusesWhatItDoesNotImplem
 TEST_F(CommandsTest, DropTableAnswersTheRemainingTablesAndPipes) {
   ASSERT_TRUE(run(".create table KustoRsTest (str:string)").ok());
   auto piped = run(R"(.drop table KustoRsTest | where TableName == "KustoRsTest")");
-  ASSERT_TRUE(piped.ok()) << piped.failure().detail;
+  ASSERT_TRUE(piped.ok()) << piped.error().detail;
   EXPECT_TRUE(piped->piped);
   ASSERT_EQ(piped->table.columns.size(), 4u);
   EXPECT_EQ(piped->table.columns[2].name, "Folder");
@@ -299,13 +299,13 @@ TEST_F(CommandsTest, TheJavaSdkSuiteSetupAndCleanupCommandsRun) {
   ASSERT_TRUE(run(".create table JavaTest (rownumber:int, rowguid:string)").ok());
   auto p = run(
       R"(.alter table JavaTest policy auto_delete @'{ "ExpiryDate" : "2026-12-04T12:00:00.123", "DeleteIfNotEmpty": true }')");
-  ASSERT_TRUE(p.ok()) << p.failure().detail;
+  ASSERT_TRUE(p.ok()) << p.error().detail;
   EXPECT_EQ(p->table.rows[0][0].s, "AutoDeletePolicy");
   EXPECT_EQ(p->table.rows[0][2].s,
             R"({"ExpiryDate":"2026-12-04T12:00:00.123Z","DeleteIfNotEmpty":true})");
   auto bad = run(R"(.alter table JavaTest policy auto_delete @'{"DeleteIfNotEmpty": true}')");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.failure().code, "BadRequest_InvalidPolicy");
+  EXPECT_EQ(bad.error().code, "BadRequest_InvalidPolicy");
   EXPECT_FALSE(run(R"(.alter table JavaTest policy auto_delete '{"ExpiryDate":"soon"}')").ok());
   ASSERT_TRUE(run(".drop table JavaTest ifexists skip-seal").ok());
   EXPECT_EQ(run(".show tables")->table.rows.size(), 2u);
@@ -316,14 +316,14 @@ TEST_F(CommandsTest, TheJavaSdkSuiteSetupAndCleanupCommandsRun) {
 // principal is the --token holder).
 TEST_F(CommandsTest, ShowDatabasePrincipalsAnswersTheServiceColumns) {
   auto p = run(".show database Samples principals");
-  ASSERT_TRUE(p.ok()) << p.failure().detail;
+  ASSERT_TRUE(p.ok()) << p.error().detail;
   ASSERT_EQ(p->table.columns.size(), 6u);
   EXPECT_EQ(p->table.columns[0].name, "Role");
   EXPECT_EQ(p->table.columns[4].name, "PrincipalFQN");
   ASSERT_EQ(p->table.rows.size(), 1u);
   EXPECT_EQ(p->table.rows[0][0].s, "Database Samples Admin");
-  EXPECT_EQ(run(".show database Other principals").failure().code, "BadRequest_DatabaseNotExist");
-  EXPECT_EQ(run(".show database Samples schema").failure().code, "BadRequest_NotSupported");
+  EXPECT_EQ(run(".show database Other principals").error().code, "BadRequest_DatabaseNotExist");
+  EXPECT_EQ(run(".show database Samples schema").error().code, "BadRequest_NotSupported");
 }
 
 TEST_F(CommandsTest, DropTablesWithoutIfexistsDropsNoneWhenOneIsMissing) {

@@ -802,7 +802,7 @@ Outcome<ResultTable> print(Parser& p) {
 // and decimal columns; a real one real and decimal), otherwise a semantic error naming both.
 Outcome<Value> datatable_cell(Parser& p, const Token& tok, const Column& column) {
   auto lit = p.literal(tok);
-  if (!lit) return lit.failure();
+  if (!lit) return lit.error();
   if (lit->value.is_null || lit->type == column.type) return std::move(lit->value);
   bool integer = lit->type == Type::int64 || lit->type == Type::int32;
   if (integer && (column.type == Type::int32 || column.type == Type::int64))
@@ -843,7 +843,7 @@ Outcome<ResultTable> datatable(Parser& p) {
     Token value = p.next();
     value.kind = Tok::string;
     auto cell = datatable_cell(p, value, out.columns[0]);
-    if (!cell) return cell.failure();
+    if (!cell) return cell.error();
     if (out.columns.size() != 1)
       return p.semantic("SEM0100", "datatable: 1 value(s) left over; every row needs " +
                                        std::to_string(out.columns.size()));
@@ -857,7 +857,7 @@ Outcome<ResultTable> datatable(Parser& p) {
     const Token& tok = p.next();
     if (tok.kind == Tok::end) return p.syntax(tok);
     auto cell = datatable_cell(p, tok, out.columns[row.size()]);
-    if (!cell) return cell.failure();
+    if (!cell) return cell.error();
     row.push_back(std::move(cell.value()));
     if (row.size() == out.columns.size()) out.rows.push_back(std::exchange(row, {}));
     if (p.at_symbol(","))
@@ -902,7 +902,7 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
   }
   if (p.at_ident("datatable") && p.peek(1).text == "(") {
     auto table = datatable(p);
-    if (!table) return table.failure();
+    if (!table) return table.error();
     return pipeline(p, std::move(table.value()));
   }
   Token source = p.next();
@@ -913,7 +913,7 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
     p.next();
     const Token& arg = p.next();
     auto name = p.literal(arg);
-    if (!name) return name.failure();
+    if (!name) return name.error();
     if (name->type != Type::string) return p.syntax(arg);
     if (!p.at_symbol(")")) return p.syntax(p.peek());
     p.next();

@@ -76,10 +76,10 @@ TEST_F(KqlTest, OrderBySortsByEachKeyWithKustoDefaults) {
     return out;
   };
   auto desc = run("States | order by Population | project Abbreviation");
-  ASSERT_TRUE(desc.ok()) << desc.failure().detail;
+  ASSERT_TRUE(desc.ok()) << desc.error().detail;
   EXPECT_EQ(first_column(*desc), "CA,TX,FL,GA,OK,KS,");
   auto asc = run("States | sort by Population asc | project Abbreviation");
-  ASSERT_TRUE(asc.ok()) << asc.failure().detail;
+  ASSERT_TRUE(asc.ok()) << asc.error().detail;
   EXPECT_EQ(first_column(*asc), "KS,OK,GA,FL,TX,CA,");
   auto text = run("States | order by Abbreviation asc, Population desc | project Abbreviation");
   ASSERT_TRUE(text.ok());
@@ -97,9 +97,9 @@ TEST_F(KqlTest, OrderBySortsByEachKeyWithKustoDefaults) {
   EXPECT_EQ(first_column(*run("N | order by v desc | project k")), "a,c,b,");
   EXPECT_EQ(first_column(*run("N | order by v asc nulls last | project k")), "c,a,b,");
 
-  EXPECT_EQ(run("States | order by Nope").failure().inner->code, "SEM0100");
-  EXPECT_EQ(run("States | order Population").failure().inner->code, "SYN0002");
-  EXPECT_EQ(run("States | order by Population nulls middle").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("States | order by Nope").error().inner->code, "SEM0100");
+  EXPECT_EQ(run("States | order Population").error().inner->code, "SYN0002");
+  EXPECT_EQ(run("States | order by Population nulls middle").error().inner->code, "SYN0002");
 }
 
 TEST_F(KqlTest, ProjectKeepsOrderAndRenames) {
@@ -115,7 +115,7 @@ TEST_F(KqlTest, ProjectKeepsOrderAndRenames) {
 // A constant column (the Go SDK suite's ".show databases | project A=\"1\" | take 1").
 TEST_F(KqlTest, ProjectTakesLiteralsAsConstantColumns) {
   auto t = run("States | project A=\"1\", n=2, State, d=datetime(2020-01-01) | take 2");
-  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_TRUE(t.ok()) << t.error().detail;
   ASSERT_EQ(t->columns.size(), 4u);
   EXPECT_EQ(t->columns[0].type, Type::string);
   EXPECT_EQ(t->columns[1].type, Type::int64);
@@ -126,8 +126,8 @@ TEST_F(KqlTest, ProjectTakesLiteralsAsConstantColumns) {
   EXPECT_EQ(t->rows[1][2].s, "GEORGIA");
   auto f = run("States | project A=tostring(State)");
   ASSERT_FALSE(f.ok());
-  EXPECT_NE(f.failure().detail.find("only column references and literals"), std::string::npos)
-      << f.failure().detail;
+  EXPECT_NE(f.error().detail.find("only column references and literals"), std::string::npos)
+      << f.error().detail;
 }
 
 // The Go SDK suite's inline table (azure-kusto-go azkustodata/testshared AllDataTypesTableInline),
@@ -142,7 +142,7 @@ TEST_F(KqlTest, DatatableBuildsTypedRowsFromLiterals) {
       "int(null), decimal(null), datetime(null), timespan(null), dynamic(null), bool(null), "
       "real(null), \"\", long(null), guid(null),"
       "] | order by vnum");
-  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_TRUE(t.ok()) << t.error().detail;
   ASSERT_EQ(t->columns.size(), 10u);
   EXPECT_EQ(t->columns[0].type, Type::int32);
   ASSERT_EQ(t->rows.size(), 2u);
@@ -159,40 +159,40 @@ TEST_F(KqlTest, DatatableBuildsTypedRowsFromLiterals) {
     EXPECT_TRUE(nulls[k].is_null) << k;
   EXPECT_EQ(nulls[7].s, "");
   EXPECT_EQ(run("datatable(a:long) [1, 2, 3] | count")->rows[0][0].i, 3);
-  EXPECT_EQ(run("datatable(a:long, b:string) [1, 'x', 2]").failure().inner->code, "SEM0100");
-  EXPECT_EQ(run("datatable(a:long) ['x']").failure().inner->code, "SEM0025");
+  EXPECT_EQ(run("datatable(a:long, b:string) [1, 'x', 2]").error().inner->code, "SEM0100");
+  EXPECT_EQ(run("datatable(a:long) ['x']").error().inner->code, "SEM0025");
   EXPECT_EQ(run("datatable(a:string) ['x'] | project a")->rows[0][0].s, "x");
-  EXPECT_EQ(run("datatable(a:long) [1").failure().inner->code, "SYN0002");
-  EXPECT_EQ(run("datatable(a) [1]").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("datatable(a:long) [1").error().inner->code, "SYN0002");
+  EXPECT_EQ(run("datatable(a) [1]").error().inner->code, "SYN0002");
 }
 
 // table('T') and table(param) (the Go SDK suite's TestError sends a random name as a parameter).
 TEST_F(KqlTest, TableFunctionNamesTheTableByStringOrParameter) {
   auto t = run("table('States') | count");
-  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_TRUE(t.ok()) << t.error().detail;
   EXPECT_EQ(t->rows[0][0].i, 6);
   auto param = run("declare query_parameters(tableName:string); table(tableName) | count",
                    {{"tableName", "States"}});
-  ASSERT_TRUE(param.ok()) << param.failure().detail;
+  ASSERT_TRUE(param.ok()) << param.error().detail;
   EXPECT_EQ(param->rows[0][0].i, 6);
   auto missing = run("declare query_parameters(tableName:string); table(tableName) | count",
                      {{"tableName", "0f8fad5b-d9cb-469f-a165-70867728950e"}});
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.failure().inner->code, "SEM0100");
-  EXPECT_NE(missing.failure().detail.find("Failed to resolve table expression"), std::string::npos);
+  EXPECT_EQ(missing.error().inner->code, "SEM0100");
+  EXPECT_NE(missing.error().detail.find("Failed to resolve table expression"), std::string::npos);
   // The Go SDK sends string parameters as KQL literals.
   auto quoted = run("declare query_parameters(tableName:string); table(tableName) | count",
                     {{"tableName", "\"States\""}});
-  ASSERT_TRUE(quoted.ok()) << quoted.failure().detail;
+  ASSERT_TRUE(quoted.ok()) << quoted.error().detail;
   EXPECT_EQ(quoted->rows[0][0].i, 6);
   auto escaped = run("declare query_parameters(s:string); print s", {{"s", R"("a\"b")"}});
-  ASSERT_TRUE(escaped.ok()) << escaped.failure().detail;
+  ASSERT_TRUE(escaped.ok()) << escaped.error().detail;
   EXPECT_EQ(escaped->rows[0][0].s, "a\"b");
   EXPECT_EQ(
       run("declare query_parameters(s:string); print s", {{"s", "\"a\" + \"b\""}})->rows[0][0].s,
       "\"a\" + \"b\""); // not one literal: taken as it is
-  EXPECT_EQ(run("table(1)").failure().inner->code, "SYN0002");
-  EXPECT_EQ(run("table('States'").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run("table(1)").error().inner->code, "SYN0002");
+  EXPECT_EQ(run("table('States'").error().inner->code, "SYN0002");
 }
 
 // The Go SDK suite's builder query: every type compared, the dynamic one through tostring().
@@ -210,15 +210,15 @@ TEST_F(KqlTest, WhereComparesTostringOfAColumnWithTostringOfALiteral) {
                        "tostring(dynamic({\"moshe\": \"value\"})) and vb == true and vreal == "
                        "0.01 and vstr == \"asdf\" and vlong == 9223372036854775807 and vguid == "
                        "guid(74be27de-1e4e-49d9-b579-fe0b331d3642)");
-  ASSERT_TRUE(t.ok()) << t.failure().detail;
+  ASSERT_TRUE(t.ok()) << t.error().detail;
   EXPECT_EQ(t->rows.size(), 1u);
   auto param = run("declare query_parameters(obj:dynamic); " + table +
                        " | where tostring(vobj) == tostring(obj) | count",
                    {{"obj", R"(dynamic({"moshe":"value"}))"}});
-  ASSERT_TRUE(param.ok()) << param.failure().detail;
+  ASSERT_TRUE(param.ok()) << param.error().detail;
   EXPECT_EQ(param->rows[0][0].i, 1);
   EXPECT_EQ(run(table + " | where tostring(vobj) == \"\" | count")->rows[0][0].i, 1); // the null
-  EXPECT_EQ(run(table + " | where tostring(vobj == 1").failure().inner->code, "SYN0002");
+  EXPECT_EQ(run(table + " | where tostring(vobj == 1").error().inner->code, "SYN0002");
 }
 
 TEST_F(KqlTest, PrintNamesColumnsAndTypesLiterals) {
