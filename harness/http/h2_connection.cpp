@@ -114,7 +114,8 @@ struct H2Connection::Impl {
     boost::system::error_code ec;
     tcp::resolver resolver(ioc);
     auto endpoints = resolver.resolve(origin.host, std::to_string(origin.port), ec);
-    if (ec) return make_error("cannot resolve " + origin.host + ": " + ec.message(), ErrorKind::connect);
+    if (ec)
+      return make_error("cannot resolve " + origin.host + ": " + ec.message(), ErrorKind::connect);
     if (origin.tls)
       secure.emplace(ioc, ssl_ctx);
     else
@@ -124,13 +125,16 @@ struct H2Connection::Impl {
     run();
     if (ec == beast::error::timeout)
       return make_error("cannot connect to " + origin.origin() + " within the timeout of " +
-                            std::to_string(options.timeout.count()) + " ms", ErrorKind::timeout);
+                            std::to_string(options.timeout.count()) + " ms",
+                        ErrorKind::timeout);
     if (ec)
-      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(), ErrorKind::connect);
+      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(),
+                        ErrorKind::connect);
     tcp_layer().socket().set_option(tcp::no_delay(true), ec);
     if (secure) {
       if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str()))
-        return make_error("TLS: cannot set the server name (SNI) for " + origin.host, ErrorKind::tls);
+        return make_error("TLS: cannot set the server name (SNI) for " + origin.host,
+                          ErrorKind::tls);
       if (!options.insecure)
         secure->set_verify_callback(net::ssl::host_name_verification(origin.host));
       secure->async_handshake(net::ssl::stream_base::client, [&](auto e) { ec = e; });
@@ -138,7 +142,8 @@ struct H2Connection::Impl {
       if (ec == beast::error::timeout)
         return make_error("TLS handshake with " + origin.origin() +
                               " did not finish within the timeout of " +
-                              std::to_string(options.timeout.count()) + " ms", ErrorKind::timeout);
+                              std::to_string(options.timeout.count()) + " ms",
+                          ErrorKind::timeout);
       // A server that offers no h2 either ignores ALPN (checked below) or aborts the handshake
       // with the no_application_protocol alert (nginx).
       if (ec && ec.message().find("no application protocol") != std::string::npos) return not_h2();
@@ -146,7 +151,8 @@ struct H2Connection::Impl {
         return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
                               (options.insecure ? ""
                                                 : " (use --ca-file, or --insecure for a test "
-                                                  "server with a self-signed certificate)"), ErrorKind::tls);
+                                                  "server with a self-signed certificate)"),
+                          ErrorKind::tls);
       const unsigned char* proto = nullptr;
       unsigned len = 0;
       SSL_get0_alpn_selected(secure->native_handle(), &proto, &len);
@@ -184,7 +190,8 @@ struct H2Connection::Impl {
       const std::uint8_t* data = nullptr;
       const auto n = nghttp2_session_mem_send(ng, &data);
       if (n < 0)
-        return make_error(std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(n)), ErrorKind::protocol);
+        return make_error(std::string("HTTP/2: ") + nghttp2_strerror(static_cast<int>(n)),
+                          ErrorKind::protocol);
       if (n == 0) break;
       out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
     }
@@ -196,7 +203,8 @@ struct H2Connection::Impl {
     run();
     if (ec == beast::error::timeout)
       return make_error("the request could not be sent within the timeout of " +
-                            std::to_string(options.timeout.count()) + " ms", ErrorKind::timeout);
+                            std::to_string(options.timeout.count()) + " ms",
+                        ErrorKind::timeout);
     if (ec) return make_error("writing the request failed: " + ec.message(), ErrorKind::write);
     return Ok{};
   }
@@ -216,13 +224,15 @@ struct H2Connection::Impl {
     run();
     if (ec == beast::error::timeout) return make_error("timeout", ErrorKind::timeout);
     if (ec == net::error::eof || ec == net::ssl::error::stream_truncated)
-      return make_error("the server closed the HTTP/2 connection before the response ended", ErrorKind::read);
+      return make_error("the server closed the HTTP/2 connection before the response ended",
+                        ErrorKind::read);
     if (ec) return make_error("reading the response failed: " + ec.message(), ErrorKind::read);
     const auto used =
         nghttp2_session_mem_recv(ng, reinterpret_cast<const std::uint8_t*>(buf.get()), n);
     if (used < 0)
       return make_error(std::string("the server broke HTTP/2: ") +
-                            nghttp2_strerror(static_cast<int>(used)), ErrorKind::protocol);
+                            nghttp2_strerror(static_cast<int>(used)),
+                        ErrorKind::protocol);
     return Ok{};
   }
 
@@ -281,8 +291,9 @@ struct H2Connection::Impl {
                                        ex.frames.empty() ? nullptr : &body, nullptr);
     if (ex.stream < 0) {
       stale = true; // e.g. the stream ids of this connection are used up
-      return make_error(
-          std::string("HTTP/2: cannot start a stream: ") + nghttp2_strerror(ex.stream), ErrorKind::write);
+      return make_error(std::string("HTTP/2: cannot start a stream: ") +
+                            nghttp2_strerror(ex.stream),
+                        ErrorKind::write);
     }
     const bool streaming = so.stream_for.count() > 0;
     const auto read_deadline = streaming ? std::min(deadline, start + so.stream_for) : deadline;
@@ -302,7 +313,8 @@ struct H2Connection::Impl {
                                 "\"http\": \"2\" for an HTTP/1.1 server",
                             ErrorKind::protocol);
         return make_error("the server ended the HTTP/2 connection (GOAWAY) before the response "
-                          "ended", ErrorKind::read);
+                          "ended",
+                          ErrorKind::read);
       }
       if (clock::now() >= read_deadline) {
         timed_out = true;
@@ -320,7 +332,8 @@ struct H2Connection::Impl {
     const auto done = clock::now();
     if (ex.over_limit)
       return make_error("the response body exceeds the limit of " +
-                            std::to_string(options.max_body) + " bytes (--max-body)", ErrorKind::limit);
+                            std::to_string(options.max_body) + " bytes (--max-body)",
+                        ErrorKind::limit);
     if (timed_out) {
       // A stream read for so.stream_for (or up to the timeout) ends there: the stream is reset,
       // the connection stays.
@@ -334,7 +347,8 @@ struct H2Connection::Impl {
                           ErrorKind::timeout);
     } else if (ex.reset_code != 0 || ex.res.status == 0) {
       return make_error(std::string("the server reset the HTTP/2 stream (") +
-                            nghttp2_http2_strerror(ex.reset_code) + ") before the response ended", ErrorKind::protocol);
+                            nghttp2_http2_strerror(ex.reset_code) + ") before the response ended",
+                        ErrorKind::protocol);
     }
     Response res = std::move(ex.res);
     res.http_version = 20;
@@ -456,8 +470,9 @@ Result<Response> H2Connection::send(const Request& request, const SendOptions& o
     r = impl_->attempt(request, options, deadline, stale);
   }
   // A reset stream or an oversized body ends the stream only; anything else, the connection.
-  const bool stream_only = !r && (r.error().kind == ErrorKind::limit || r.error().kind == ErrorKind::protocol) &&
-                           impl_->ng && nghttp2_session_want_read(impl_->ng);
+  const bool stream_only =
+      !r && (r.error().kind == ErrorKind::limit || r.error().kind == ErrorKind::protocol) &&
+      impl_->ng && nghttp2_session_want_read(impl_->ng);
   if (!r && !stream_only) impl_->close();
   return r;
 }

@@ -18,7 +18,8 @@ Status check_out(const std::string& out, bool force) {
   auto st = fs::symlink_status(out, ec);
   if (ec || !fs::exists(st)) return Ok{};
   if (!fs::is_regular_file(st))
-    return make_error(out + ": exists and is not a regular file; choose another --out", ErrorKind::exists);
+    return make_error(out + ": exists and is not a regular file; choose another --out",
+                      ErrorKind::exists);
   if (!force)
     return make_error(out + ": exists already; pass --force to overwrite it (and its goldens), "
                             "or choose another --out",

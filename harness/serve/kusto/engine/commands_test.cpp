@@ -265,8 +265,7 @@ TEST_F(CommandsTest, IngestInlineReadsItsPropertiesAndRefusesWhatItDoesNotImplem
   }
   auto flag = run(".ingest inline into table I with (ignoreFirstRecord=yes) <| x,1");
   ASSERT_FALSE(flag.ok());
-  EXPECT_NE(flag.error().detail.find("ignoreFirstRecord must be true or false"),
-            std::string::npos);
+  EXPECT_NE(flag.error().detail.find("ignoreFirstRecord must be true or false"), std::string::npos);
   EXPECT_EQ(run(".ingest inline into table Missing <| x,1").error().code,
             "BadRequest_TableNotExist");
   EXPECT_EQ(run(".ingest inline table I <| x").error().inner->code, "SYN0002");
