@@ -8,6 +8,7 @@ packages=(
   zlib1g-dev libssl-dev
   libnghttp2-dev           # HTTP/2 in serve, check and load
   libxml2-utils            # xmllint: the JUnit report test
+  python3 python3-yaml     # tests/deploy reads the Job manifest's own command
   chromium fonts-dejavu-core  # the HTML reports are loaded, asserted and screenshotted headless
   nodejs npm               # real-client tests (Node SDKs, ksql driver, Azurite)
   default-jre-headless libhdrhistogram-java   # the .hlog interoperability test
