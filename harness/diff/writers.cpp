@@ -1,5 +1,7 @@
 #include "diff/writers.h"
 
+#include "report/writers.h"
+
 #include "json/writer.h"
 #include <cstdio>
 #include <map>
@@ -23,32 +25,6 @@ std::string percent(double rate) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.0f%%", rate * 100);
   return buf;
-}
-
-std::string xml_escaped(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&apos;";
-      break;
-    default:
-      out += static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' ? '?' : c;
-    }
-  }
-  return out;
 }
 
 std::string step_details(const StepDiff& s) {
@@ -254,24 +230,26 @@ std::string junit_xml(const DiffResult& r) {
     std::size_t failed = 0;
     for (const auto* s : steps)
       failed += s->failed() ? 1 : 0;
-    out += "  <testsuite name=\"diff." + xml_escaped(name) + "\" tests=\"" +
+    out += "  <testsuite name=\"diff." + report::xml_escaped(name) + "\" tests=\"" +
            std::to_string(steps.size()) + "\" failures=\"" + std::to_string(failed) + "\">\n";
     for (const auto* s : steps) {
       char time[32];
       std::snprintf(time, sizeof time, "%.6f", static_cast<double>(s->candidate_p50.count()) / 1e6);
-      out += "    <testcase classname=\"diff." + xml_escaped(name) + "\" name=\"" +
-             xml_escaped(s->step) + "\" time=\"" + time + "\">\n";
+      out += "    <testcase classname=\"diff." + report::xml_escaped(name) + "\" name=\"" +
+             report::xml_escaped(s->step) + "\" time=\"" + time + "\">\n";
       if (s->failed())
         out += "      <failure message=\"" +
-               xml_escaped(std::to_string(s->differences.size()) + " paths differ beyond noise" +
-                           (s->candidate_violations.empty() ? ""
-                                                            : ", the candidate violates the "
-                                                              "protocol")) +
-               "\">" + xml_escaped(step_details(*s)) + "</failure>\n";
+               report::xml_escaped(
+                   std::to_string(s->differences.size()) + " paths differ beyond noise" +
+                   (s->candidate_violations.empty() ? ""
+                                                    : ", the candidate violates the "
+                                                      "protocol")) +
+               "\">" + report::xml_escaped(step_details(*s)) + "</failure>\n";
       out += "      <system-out>" +
-             xml_escaped("client-request-id baseline " + s->baseline_request_id + ", candidate " +
-                         s->candidate_request_id + "\np50 baseline " + format_ms(s->baseline_p50) +
-                         ", candidate " + format_ms(s->candidate_p50) + "\n") +
+             report::xml_escaped("client-request-id baseline " + s->baseline_request_id +
+                                 ", candidate " + s->candidate_request_id + "\np50 baseline " +
+                                 format_ms(s->baseline_p50) + ", candidate " +
+                                 format_ms(s->candidate_p50) + "\n") +
              "</system-out>\n";
       out += "    </testcase>\n";
     }
@@ -280,7 +258,7 @@ std::string junit_xml(const DiffResult& r) {
   if (!r.runtime_error.empty() || !r.bad_input.empty()) {
     out += "  <testsuite name=\"diff.run\" tests=\"1\" errors=\"1\">\n    <testcase "
            "classname=\"diff.run\" name=\"run\"><error message=\"" +
-           xml_escaped(r.runtime_error.empty() ? r.bad_input.front() : r.runtime_error) +
+           report::xml_escaped(r.runtime_error.empty() ? r.bad_input.front() : r.runtime_error) +
            "\"/></testcase>\n  </testsuite>\n";
   }
   out += "</testsuites>\n";

@@ -4,7 +4,6 @@
 #include <cstdio>
 
 namespace konform::report {
-namespace {
 
 // XML 1.0 forbids most control characters even when escaped: they become '?', so that a binary
 // response excerpt cannot make the report unreadable for the CI system.
@@ -37,6 +36,8 @@ std::string xml_escaped(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 std::string seconds(std::chrono::microseconds us) {
   char buf[32];

@@ -3,6 +3,7 @@
 #include "report/run_result.h"
 
 #include <string>
+#include <string_view>
 
 namespace konform::report {
 
@@ -19,6 +20,10 @@ std::string console_summary(const RunResult& run);
 // JUnit XML (the Ant/Surefire dialect Jenkins, GitLab, GitHub and Azure Pipelines read): one
 // testsuite per scenario, one testcase per step; a bad scenario file is a testcase with <error>.
 std::string junit_xml(const RunResult& run);
+
+// Text for JUnit XML attributes and elements: & < > " ' escaped; control characters XML 1.0
+// forbids (other than \n \t \r) become '?', so a binary excerpt cannot break the report.
+std::string xml_escaped(std::string_view text);
 
 // The versioned machine-readable report (kJsonReportVersion), pretty-printed.
 std::string json_report(const RunResult& run);

@@ -2,6 +2,7 @@
 #include "http/client.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
+#include "test_support/serve_process.h"
 
 #include <array>
 #include <csignal>
@@ -18,6 +19,7 @@ namespace konform {
 namespace {
 
 using test_support::Run;
+using test_support::ServeProcess;
 
 Run konform_serve(const std::string& args) {
   return test_support::run_binary("serve " + args);
@@ -37,74 +39,12 @@ TEST(ServeCli, UnusableTokenFilesExitTwoWithoutStarting) {
   EXPECT_EQ(both.code, 2) << both.output;
 }
 
-// A `konform serve` child process on ephemeral ports; its stderr is collected.
-class ServeProcess {
-public:
-  explicit ServeProcess(std::vector<std::string> extra) {
-    std::vector<std::string> args = {KONFORM_BINARY,  "serve",       "--listen",  "127.0.0.1:0",
-                                     "--ksql-listen", "127.0.0.1:0", "--threads", "1"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    int out[2];
-    if (::pipe(out) != 0) return;
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::dup2(out[1], 2);
-      ::close(out[0]);
-      ::close(out[1]);
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(KONFORM_BINARY, argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    fd_ = out[0];
-    std::smatch m;
-    std::regex started("Kusto on (http://127\\.0\\.0\\.1:[0-9]+)");
-    for (int i = 0; i < 100 && !std::regex_search(log_, m, started); ++i)
-      read_for(100);
-    if (std::regex_search(log_, m, started)) url_ = m[1].str();
-  }
-  ~ServeProcess() { stop(); }
-
-  const std::string& url() const { return url_; }
-  // Reads what the server printed for up to `ms` milliseconds.
-  const std::string& read_for(int ms) {
-    pollfd p{fd_, POLLIN, 0};
-    while (::poll(&p, 1, ms) > 0) {
-      char buf[512];
-      auto n = ::read(fd_, buf, sizeof buf);
-      if (n <= 0) break;
-      log_.append(buf, static_cast<std::size_t>(n));
-    }
-    return log_;
-  }
-  // SIGTERM, then the exit code (-1 if it did not exit normally).
-  int stop() {
-    if (pid_ <= 0) return -1;
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    read_for(0);
-    ::close(fd_);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-  const std::string& log() const { return log_; }
-
-private:
-  pid_t pid_ = -1;
-  int fd_ = -1;
-  std::string log_, url_;
-};
-
 // The token comes from the file (not the command line, which `ps` shows) and is required.
 TEST(ServeCli, TokenFromTheFileIsRequiredOnRequests) {
   test_support::ScratchDir dir;
   ServeProcess serve({"--quiet", "--token-file", dir.write("token", "from-the-file\n")});
-  ASSERT_FALSE(serve.url().empty()) << serve.log();
-  http::Client client(*http::parse_url(serve.url()));
+  ASSERT_FALSE(serve.kusto_url().empty()) << serve.log();
+  http::Client client(*http::parse_url(serve.kusto_url()));
   std::string body = R"({"db":"Samples","csl":"print 1"})";
   auto denied =
       client.send({"POST", "/v2/rest/query", {{"Content-Type", "application/json"}}, body});
@@ -124,8 +64,8 @@ TEST(ServeCli, TokenFromTheFileIsRequiredOnRequests) {
 // header must not carry terminal control sequences (here the C1 CSI, U+009B) to the operator.
 TEST(ServeCli, AccessLogEscapesWhatTheRequestSent) {
   ServeProcess serve({});
-  ASSERT_FALSE(serve.url().empty()) << serve.log();
-  http::Client client(*http::parse_url(serve.url()));
+  ASSERT_FALSE(serve.kusto_url().empty()) << serve.log();
+  http::Client client(*http::parse_url(serve.kusto_url()));
   auto r = client.send({"GET",
                         "/v1/rest/ping",
                         {{"x-ms-client-request-id", "id\xC2\x9B"
@@ -143,8 +83,8 @@ TEST(ServeCli, AccessLogEscapesWhatTheRequestSent) {
 // be traced from the log; secrets (a SAS signature) never appear, control bytes are escaped.
 TEST(ServeCli, AccessLogShowsTheKustoCommandRedactedAndEscaped) {
   ServeProcess serve({});
-  ASSERT_FALSE(serve.url().empty()) << serve.log();
-  http::Client client(*http::parse_url(serve.url()));
+  ASSERT_FALSE(serve.kusto_url().empty()) << serve.log();
+  http::Client client(*http::parse_url(serve.kusto_url()));
   auto r = client.send(
       {"POST",
        "/v1/rest/mgmt",
