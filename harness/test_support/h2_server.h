@@ -180,7 +180,9 @@ private:
                                        NGHTTP2_INTERNAL_ERROR);
     const std::string status = std::to_string(s->reply.status);
     std::vector<nghttp2_nv> nv;
-    auto add = [&](const std::string& n, const std::string& v) {
+    // string_view: a literal name must not become a temporary std::string whose bytes nghttp2
+    // would read after it is gone.
+    auto add = [&](std::string_view n, std::string_view v) {
       nv.push_back({reinterpret_cast<std::uint8_t*>(const_cast<char*>(n.data())),
                     reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), n.size(),
                     v.size(), NGHTTP2_NV_FLAG_NONE});
