@@ -49,7 +49,9 @@ json::Document read_json(const std::string& path) {
 // The grouped paths of a diff JSON report, beyond noise or noise.
 std::set<std::string> group_paths(const json::Document& report, bool noise) {
   std::set<std::string> out;
-  for (auto g : report.root()["groups"].get_array().value()) {
+  // Held by name: a range-for over value() of a temporary simdjson_result reads a dead object.
+  simdjson::dom::array groups = report.root()["groups"].get_array().value();
+  for (auto g : groups) {
     if (g["noise"].get_bool().value() == noise)
       out.insert(std::string(g["path"].get_string().value()));
   }
@@ -102,7 +104,8 @@ TEST_F(DiffCli, SameDataDiffersOnlyInLearnedNoiseWhichIsIdsTimestampsAndQueryIds
   EXPECT_TRUE(group_paths(report, false).empty()) << run.output;
 
   std::set<std::string> noise;
-  for (auto n : report.root()["noise"].get_array().value())
+  simdjson::dom::array entries = report.root()["noise"].get_array().value();
+  for (auto n : entries)
     noise.insert(std::string(n["path"].get_string().value()));
   // Learned, not listed: the protocol defaults are off, so these only show up because the
   // baseline differed from its second instance there.
@@ -137,7 +140,9 @@ TEST_F(DiffCli, AChangedCellAndAnExtraColumnAreExactlyTwoGroupedDifferences) {
   EXPECT_EQ(group_paths(report, false),
             (std::set<std::string>{"PrimaryResult.Columns.Source", "PrimaryResult[*].EventType"}))
       << run.output;
-  for (auto g : report.root()["groups"].get_array().value()) {
+  // Held by name: a range-for over value() of a temporary simdjson_result reads a dead object.
+  simdjson::dom::array groups = report.root()["groups"].get_array().value();
+  for (auto g : groups) {
     if (g["noise"].get_bool().value()) continue;
     // "StormEvents | take 3" as v1 and as v2: one group each, counted over both steps.
     EXPECT_EQ(g["count"].get_int64().value(), 2);
@@ -245,7 +250,8 @@ TEST_F(DiffCli, TheTokenGoesToBothSidesAndIntoNoOutput) {
   EXPECT_EQ(run.code, 0) << run.output;
   auto report = read_json(dir.path("t.json"));
   std::set<std::string> noise;
-  for (auto n : report.root()["noise"].get_array().value())
+  simdjson::dom::array entries = report.root()["noise"].get_array().value();
+  for (auto n : entries)
     noise.insert(std::string(n["path"].get_string().value()));
   EXPECT_TRUE(noise.count("QueryStatus[*].ActivityId")) << run.output;
   EXPECT_EQ(run.output.find(token), std::string::npos);
