@@ -140,6 +140,11 @@ std::string exchange(int fd, const std::string& path) {
 // Out of descriptors, accept failed at once and was retried at once: 100% CPU, nothing served.
 // The process's descriptor limit is lowered so that the server's next accept gets EMFILE.
 TEST(HttpServerE2E, OutOfDescriptorsPausesAcceptingAndKeepsServing) {
+#ifdef KONFORM_UBSAN
+  // UBSan's vptr check reads an object's type through pipe(); with no descriptor left that fails
+  // and UBSan reports a valid Beast operation as an invalid object. The dev build runs this test.
+  GTEST_SKIP() << "skipped under UBSan: its vptr check needs free descriptors";
+#endif
   std::mutex mu;
   std::vector<std::string> logged;
   ServerOptions o;
