@@ -1,6 +1,7 @@
 #include "compare/engine.h"
 
 #include "compare/matchers.h"
+#include "compare/tape.h"
 #include "core/ids.h"
 #include "core/text.h"
 
@@ -343,9 +344,11 @@ void Engine::value(element e, element a) {
   }
   switch (te) {
   case element_type::OBJECT:
+    if (rules_.matchers.empty() && same_tape(e, a)) return;
     object(e.get_object().value_unsafe(), a.get_object().value_unsafe());
     return;
   case element_type::ARRAY:
+    if (rules_.matchers.empty() && same_tape(e, a)) return;
     array(e.get_array().value_unsafe(), a.get_array().value_unsafe());
     return;
   case element_type::BOOL:

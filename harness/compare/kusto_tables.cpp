@@ -1,5 +1,6 @@
 #include "compare/kusto_tables.h"
 
+#include "compare/tape.h"
 #include "core/text.h"
 
 #include <algorithm>
@@ -268,6 +269,13 @@ private:
   void rows(const Table& te, const Table& ta) {
     volatile_ = volatile_columns(ta, engine_.rules().protocol_defaults);
     cell_ = Cell{te.label, 0, {}};
+    // Rows whose tapes are identical report nothing when each expected cell meets the actual
+    // cell of the same position (and no path matcher could judge an actual cell by itself).
+    identical_skip_ = engine_.rules().matchers.empty() &&
+                      te.column_names.size() == ta.column_names.size() &&
+                      map_.size() == ta.column_names.size();
+    for (std::size_t j = 0; identical_skip_ && j < map_.size(); ++j)
+      identical_skip_ = map_[j] == static_cast<int>(j);
     same_layout_ = !engine_.rules().has_path_rules &&
                    te.column_names.size() == ta.column_names.size() && volatile_.none();
     for (std::size_t j = 0; same_layout_ && j < map_.size(); ++j)
@@ -361,6 +369,9 @@ private:
 
   // One row, cell by cell through the column map; the path is the actual row's.
   void row(const Table& te, const Table& ta, element er, element ar) {
+    // An unchanged row with as many cells as the table has columns: nothing to report.
+    if (identical_skip_ && tape_array_size(ar) == ta.column_names.size() && same_tape(er, ar))
+      return;
     engine_.set_cell(&cell_);
     cell_.column = {};
     simdjson::dom::array ecells;
@@ -438,6 +449,7 @@ private:
 
   Engine& engine_;
   bool same_layout_ = false;
+  bool identical_skip_ = false;
   std::vector<int> map_; // expected column → actual column, -1 when missing
   Volatile volatile_;
   Cell cell_;
