@@ -3,12 +3,13 @@
 // check's comparison costs, ≤ 2× simdjson's parse of both bodies, so a diff run is dominated by
 // the network.
 //
-// The pair is a Kusto v2 response generated in memory (DataSetHeader, @ExtendedProperties, a
-// 7-column PrimaryResult of N rows, QueryCompletionInformation with fresh ids and timestamps,
-// DataSetCompletion) and a dozen response headers; the candidate differs in one PrimaryResult
-// cell, its ids, timestamps and x-ms-activity-id. Each benchmark checks first that exactly the
-// changed cell is reported (normalised PrimaryResult[*].Count), then measures CPU time of the
-// process; the reference is measured in the same run right before it:
+// The pair is a Kusto v2 response (and a ksqlDB /query response) generated in memory
+// (DataSetHeader, @ExtendedProperties, a 7-column PrimaryResult of N rows,
+// QueryCompletionInformation with fresh ids and timestamps, DataSetCompletion) and a dozen response
+// headers; the candidate differs in one PrimaryResult cell, its ids, timestamps and
+// x-ms-activity-id. Each benchmark checks first that exactly the changed cell is reported
+// (normalised PrimaryResult[*].Count), then measures CPU time of the process; the reference is
+// measured in the same run right before it:
 //   BM_ParseBoth/N        simdjson DOM parse of both bodies, parsers reused, bodies pre-padded;
 //   BM_CheckCompare/N     check's comparison: a reused BodyComparer::compare_in_place();
 //   BM_DiffComparePair/N  diff::compare_responses() with a reused comparer.
@@ -63,11 +64,44 @@ std::string make_v2(std::size_t rows, bool candidate) {
   return s;
 }
 
-konform::diff::Response make_response(std::size_t rows, bool candidate) {
+// A ksqlDB /query response as a closed JSON array, one element per line (what ksqlDB sends
+// since 0.23): header with a fresh queryId on each side, `rows` rows of six columns, a final
+// message. The candidate differs in the PAGEID of the middle row.
+std::string make_ksql(std::size_t rows, bool candidate) {
+  std::string s = candidate ? R"([{"header":{"queryId":"transient_PAGEVIEWS_5521","schema":)"
+                            : R"([{"header":{"queryId":"transient_PAGEVIEWS_1187","schema":)";
+  s +=
+      R"("`USERID` STRING, `PAGEID` STRING, `VIEWTIME` BIGINT, `REGION` STRING, `SCORE` DOUBLE, `ACTIVE` BOOLEAN"}},)";
+  s += '\n';
+  char buf[512];
+  for (std::size_t row = 0; row < rows; ++row) {
+    std::size_t page = row * 31 % 1000 + (candidate && row == rows / 2 ? 1 : 0);
+    int n = std::snprintf(buf, sizeof buf,
+                          R"({"row":{"columns":["User_%zu","Page_%zu",%zu,"Region_%zu",%.3f,%s]}},)"
+                          "\n",
+                          row % 97, page, 1561417891000 + row * 17, row % 9,
+                          static_cast<double>(row % 1000) / 8.0, row % 3 ? "true" : "false");
+    s.append(buf, static_cast<std::size_t>(n));
+  }
+  s += R"({"finalMessage":"Limit Reached"}])";
+  s += '\n';
+  return s;
+}
+
+std::string make_body(Kind kind, std::size_t rows, bool candidate) {
+  return kind == Kind::ksql_stream ? make_ksql(rows, candidate) : make_v2(rows, candidate);
+}
+
+// What diff reports for the one changed value.
+const char* changed_path(Kind kind) {
+  return kind == Kind::ksql_stream ? "row[*].PAGEID" : "PrimaryResult[*].Count";
+}
+
+konform::diff::Response make_response(Kind kind, std::size_t rows, bool candidate) {
   konform::diff::Response r;
   r.responded = true;
   r.status = 200;
-  r.body = make_v2(rows, candidate);
+  r.body = make_body(kind, rows, candidate);
   r.client_request_id = candidate ? "konform.bench;2" : "konform.bench;1";
   r.headers = {
       {"Content-Type", "application/json; charset=utf-8"},
@@ -124,9 +158,14 @@ template <class F> void measure(benchmark::State& state, double reference, F&& o
   state.counters["ratio_cpu"] = per / reference;
 }
 
+// Benchmark argument 1: 0 = Kusto v2, 1 = ksqlDB /query stream.
+Kind kind_of(const benchmark::State& state) {
+  return state.range(1) ? Kind::ksql_stream : Kind::kusto_v2;
+}
+
 void BM_ParseBoth(benchmark::State& state) {
   auto rows = static_cast<std::size_t>(state.range(0));
-  auto a = make_v2(rows, false), b = make_v2(rows, true);
+  auto a = make_body(kind_of(state), rows, false), b = make_body(kind_of(state), rows, true);
   simdjson::padded_string pa(a), pb(b);
   simdjson::dom::parser p1, p2;
   for (auto _ : state) {
@@ -140,41 +179,47 @@ void BM_ParseBoth(benchmark::State& state) {
 
 void BM_CheckCompare(benchmark::State& state) {
   auto rows = static_cast<std::size_t>(state.range(0));
-  std::string a = make_v2(rows, false), b = make_v2(rows, true);
+  Kind kind = kind_of(state);
+  std::string a = make_body(kind, rows, false), b = make_body(kind, rows, true);
   konform::compare::BodyComparer comparer;
-  auto first = comparer.compare_in_place(a, b, Kind::kusto_v2, {});
+  auto first = comparer.compare_in_place(a, b, kind, {});
   if (!first.ok() || first->size() != 1) {
     state.SkipWithError("check's comparison did not report exactly the changed cell");
     return;
   }
   double reference = parse_both(a, b);
   measure(state, reference, [&] {
-    auto r = comparer.compare_in_place(a, b, Kind::kusto_v2, {});
+    auto r = comparer.compare_in_place(a, b, kind, {});
     benchmark::DoNotOptimize(r);
   });
 }
 
 void BM_DiffComparePair(benchmark::State& state) {
   auto rows = static_cast<std::size_t>(state.range(0));
-  auto a = make_response(rows, false), b = make_response(rows, true);
+  Kind kind = kind_of(state);
+  auto a = make_response(kind, rows, false), b = make_response(kind, rows, true);
   konform::compare::BodyComparer comparer;
   konform::compare::Rules rules; // protocol defaults on, as konform diff runs by default
-  auto first = konform::diff::compare_responses(a, b, Kind::kusto_v2, rules, comparer);
-  if (first.size() != 1 || first[0].path != "PrimaryResult[*].Count") {
-    state.SkipWithError("diff did not report exactly PrimaryResult[*].Count");
+  auto first = konform::diff::compare_responses(a, b, kind, rules, comparer);
+  if (first.size() != 1 || first[0].path != changed_path(kind)) {
+    state.SkipWithError("diff did not report exactly the changed value");
     return;
   }
   double reference = parse_both(a.body, b.body);
   measure(state, reference, [&] {
-    auto r = konform::diff::compare_responses(a, b, Kind::kusto_v2, rules, comparer);
+    auto r = konform::diff::compare_responses(a, b, kind, rules, comparer);
     benchmark::DoNotOptimize(r);
   });
 }
 
-// 20 rows (~5 KiB, a typical small query) and 10,000 rows (~1.4 MiB).
-BENCHMARK(BM_ParseBoth)->Arg(20)->Arg(10'000);
-BENCHMARK(BM_CheckCompare)->Arg(20)->Arg(10'000);
-BENCHMARK(BM_DiffComparePair)->Arg(20)->Arg(10'000);
+// Kusto v2: 20 rows (~4 KiB, a typical small query) and 10,000 rows (~1.35 MiB); ksqlDB: 40
+// rows (~4 KiB) and 12,000 rows (~1.2 MiB).
+void sizes(benchmark::internal::Benchmark* b) {
+  b->Args({20, 0})->Args({10'000, 0})->Args({40, 1})->Args({12'000, 1});
+}
+BENCHMARK(BM_ParseBoth)->Apply(sizes);
+BENCHMARK(BM_CheckCompare)->Apply(sizes);
+BENCHMARK(BM_DiffComparePair)->Apply(sizes);
 
 } // namespace
 

@@ -74,13 +74,7 @@ struct BodyComparer::Side {
   // Parses a copy of `body` (simdjson reads up to SIMDJSON_PADDING bytes past the end).
   Result<simdjson::dom::element> parse(std::string_view body, protocol::Kind kind, ErrorKind side) {
     std::string origin = std::string(to_string(side)) + " body";
-    std::string reassembled;
-    if (kind == protocol::Kind::ksql_stream) {
-      auto text = reassemble_ksql_stream(body, origin);
-      if (!text) return make_error(text.error().message, side);
-      reassembled = std::move(*text);
-      body = reassembled;
-    }
+    if (kind == protocol::Kind::ksql_stream) return parse_stream(body, origin, side);
     buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING); // one allocation, no regrowth
     buffer.assign(body);
     buffer.append(simdjson::SIMDJSON_PADDING, ' ');
@@ -91,12 +85,78 @@ struct BodyComparer::Side {
   // document keeps its own copies of strings, nothing points into `body` afterwards).
   Result<simdjson::dom::element> parse_in_place(std::string& body, protocol::Kind kind,
                                                 ErrorKind side) {
-    if (kind == protocol::Kind::ksql_stream) return parse(body, kind, side);
+    if (kind == protocol::Kind::ksql_stream) {
+      if (closed_array(body)) { // as in parse_stream(), without the copy
+        std::size_t size = body.size();
+        body.append(simdjson::SIMDJSON_PADDING, ' ');
+        auto r = parse_stream_text(body.data(), size);
+        body.resize(size);
+        if (r) return keep(*r);
+      }
+      return parse(body, kind, side);
+    }
     std::size_t size = body.size();
     body.append(simdjson::SIMDJSON_PADDING, ' ');
     auto r = parser.parse(body.data(), size, false);
     body.resize(size);
     return keep(finish(std::move(r), body, std::string(to_string(side)) + " body", side));
+  }
+
+  // A ksqlDB stream, reassembled into the reused buffer. reassemble_ksql_stream() checks every
+  // element with json::locate_error() (a scanner far slower than simdjson) so that an error
+  // names its element and line:column; here one simdjson parse of the joined elements checks
+  // them all, and only when it fails are the elements scanned for the located error. Its depth
+  // limit is below the scanner's (values at most 1000 levels inside an element), so a body
+  // simdjson accepts here is one every element check accepts too; a deeper one takes the old way.
+  static constexpr std::size_t kStreamDepth = 1001;
+  simdjson::dom::parser stream;
+
+  Result<simdjson::dom::element> parse_stream(std::string_view body, const std::string& origin,
+                                              ErrorKind side) {
+    if (closed_array(body)) {
+      // ksqlDB's closed-array layout is itself the reassembled stream: one array of the
+      // elements, only the whitespace between them differs.
+      buffer.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+      buffer.assign(body);
+      buffer.append(simdjson::SIMDJSON_PADDING, ' ');
+      if (auto r = parse_stream_text(buffer.data(), body.size())) return keep(*r);
+    }
+    if (auto joined = join_ksql_stream(body, origin, buffer); !joined)
+      return make_error(joined.error().message, side);
+    std::size_t size = buffer.size();
+    buffer.append(simdjson::SIMDJSON_PADDING, ' ');
+    if (auto r = parse_stream_text(buffer.data(), size)) return keep(*r);
+    if (auto e = ksql_stream_element_error(body, origin)) return make_error(e->message, side);
+    std::string_view text(buffer.data(), size);
+    return keep(finish(parser.parse(buffer.data(), size, false), text, origin, side));
+  }
+
+  // Parses joined (or closed-array) stream text, padded, with the depth limit above; nullopt
+  // when it is not valid JSON (or deeper than the limit, or there is no memory for it).
+  std::optional<simdjson::dom::element> parse_stream_text(const char* text, std::size_t size) {
+    bool ready = stream.max_depth() == kStreamDepth && stream.capacity() >= size;
+    if (!ready) ready = !stream.allocate(std::max(size, stream.capacity()), kStreamDepth);
+    if (!ready) return std::nullopt;
+    auto r = stream.parse(text, size, false);
+    if (r.error()) return std::nullopt;
+    return r.value_unsafe();
+  }
+
+  // A body that looks like one closed JSON array: '[' first and ']' last, no ",]" before it.
+  // (Only a guess to skip a parse that would fail; the parse decides.)
+  static bool closed_array(std::string_view body) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t b = 0;
+    std::size_t e = body.size();
+    while (b < e && space(body[b]))
+      ++b;
+    while (e > b && space(body[e - 1]))
+      --e;
+    if (e - b < 2 || body[b] != '[' || body[e - 1] != ']') return false;
+    --e;
+    while (e > b && space(body[e - 1]))
+      --e;
+    return body[e - 1] != ',';
   }
 
   Result<simdjson::dom::element> keep(Result<simdjson::dom::element> r) {

@@ -158,9 +158,11 @@ std::vector<std::string_view> column_names(element first) {
 // (/query-stream); nullopt for header, finalMessage, errorMessage, tokens.
 std::optional<simdjson::dom::array> row_cells(element e) {
   if (e.type() == element_type::ARRAY) return e.get_array().value_unsafe();
+  // What at_pointer("/row/columns") finds, without parsing the pointer for every element.
+  simdjson::dom::object row;
   simdjson::dom::array cells;
-  if (e.type() == element_type::OBJECT &&
-      e.at_pointer("/row/columns").get(cells) == simdjson::SUCCESS)
+  if (e.type() == element_type::OBJECT && e.at_key("row").get(row) == simdjson::SUCCESS &&
+      row.at_key("columns").get(cells) == simdjson::SUCCESS)
     return cells;
   return std::nullopt;
 }
@@ -196,7 +198,10 @@ void compare_cells(Engine& engine, simdjson::dom::array ec, simdjson::dom::array
 
 } // namespace
 
-Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_view origin) {
+namespace {
+
+// The elements of `body`, or where the stream is cut off or malformed between elements.
+Result<Scan> elements_of(std::string_view body, std::string_view origin) {
   std::size_t first = skip_space(body, 0, false);
   bool wrapped = first < body.size() && body[first] == '[';
   Scan result = scan(body, wrapped);
@@ -208,19 +213,60 @@ Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_vi
   if (result.bad_at) return located(body, origin, *result.bad_at, result.bad_what);
   if (result.trailing_text)
     return located(body, origin, body.size() - 1, "text after the closing ']'");
-  std::string out = "[";
-  for (std::size_t k = 0; k < result.spans.size(); ++k) {
-    const Span& sp = result.spans[k];
+  return result;
+}
+
+// The first element that is not valid JSON, located in the body.
+std::optional<Error> element_error(std::string_view body, std::string_view origin,
+                                   const Scan& elements) {
+  for (std::size_t k = 0; k < elements.spans.size(); ++k) {
+    const Span& sp = elements.spans[k];
     std::string_view element_text = body.substr(sp.begin, sp.end - sp.begin);
     if (auto where = json::locate_error(element_text)) {
       std::size_t at = sp.begin + offset_in(element_text, where->line, where->column);
       return located(body, origin, at, "element " + std::to_string(k) + ": " + where->what);
     }
+  }
+  return std::nullopt;
+}
+
+void join(std::string_view body, const Scan& elements, std::string& out) {
+  std::size_t size = 2;
+  for (const Span& sp : elements.spans)
+    size += sp.end - sp.begin + 1;
+  out.reserve(size + simdjson::SIMDJSON_PADDING);
+  out += '[';
+  for (std::size_t k = 0; k < elements.spans.size(); ++k) {
+    const Span& sp = elements.spans[k];
     if (k > 0) out += ',';
-    out += element_text;
+    out.append(body.substr(sp.begin, sp.end - sp.begin));
   }
   out += ']';
+}
+
+} // namespace
+
+Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_view origin) {
+  auto elements = elements_of(body, origin);
+  if (!elements) return elements.error();
+  if (auto e = element_error(body, origin, *elements)) return *e;
+  std::string out;
+  join(body, *elements, out);
   return out;
+}
+
+Status join_ksql_stream(std::string_view body, std::string_view origin, std::string& out) {
+  out.clear();
+  auto elements = elements_of(body, origin);
+  if (!elements) return elements.error();
+  join(body, *elements, out);
+  return Ok{};
+}
+
+std::optional<Error> ksql_stream_element_error(std::string_view body, std::string_view origin) {
+  auto elements = elements_of(body, origin);
+  if (!elements) return elements.error();
+  return element_error(body, origin, *elements);
 }
 
 void compare_ksql_stream(Engine& engine, element expected, element actual) {

@@ -8,6 +8,7 @@
 #include "compare/engine.h"
 #include "core/result.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,13 @@ namespace konform::compare {
 // The elements of `body` as one JSON array text. The error names line:column of the body
 // (prefixed by `origin`) where an element is not valid JSON or is cut off.
 Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_view origin);
+
+// The two halves of reassemble_ksql_stream() for a comparer that validates the joined text with
+// one simdjson parse and looks for the offending element only when that fails: the elements
+// joined into `out` (cleared first) without checking each one, and the error
+// reassemble_ksql_stream() gives for `body`, or nullopt when it gives none.
+Status join_ksql_stream(std::string_view body, std::string_view origin, std::string& out);
+std::optional<Error> ksql_stream_element_error(std::string_view body, std::string_view origin);
 
 // Compares two reassembled streams: the header (or metadata) as JSON, then rows one by one with
 // messages such as "row 2, column PAGEID: expected ..., got ...".

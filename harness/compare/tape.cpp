@@ -11,22 +11,17 @@ namespace {
 using simdjson::dom::element;
 using simdjson::internal::tape_ref;
 
-// simdjson keeps an element's place on the tape private; the element is a standard-layout class
-// whose only member is that tape_ref, so the two are pointer-interconvertible.
-static_assert(std::is_standard_layout_v<element>);
-static_assert(sizeof(element) == sizeof(tape_ref));
-
-const tape_ref& tape_of(const element& v) {
+// simdjson keeps a value's place on the tape private; element and array are standard-layout
+// classes whose only member is that tape_ref, so each is pointer-interconvertible with it.
+template <class V> const tape_ref& tape_of(const V& v) {
+  static_assert(std::is_standard_layout_v<V>);
+  static_assert(sizeof(V) == sizeof(tape_ref));
   return *reinterpret_cast<const tape_ref*>(&v);
 }
 
 constexpr std::uint64_t kPayload = simdjson::internal::JSON_VALUE_MASK;
 
-} // namespace
-
-bool same_tape(element e, element a) {
-  const tape_ref& te = tape_of(e);
-  const tape_ref& ta = tape_of(a);
+bool same_tapes(const tape_ref& te, const tape_ref& ta) {
   const std::uint64_t* et = te.doc->tape.get();
   const std::uint64_t* at = ta.doc->tape.get();
   const std::uint8_t* es = te.doc->string_buf.get();
@@ -34,6 +29,9 @@ bool same_tape(element e, element a) {
   std::size_t i = te.json_index;
   std::size_t j = ta.json_index;
   const std::size_t end = te.after_element();
+  const std::uint8_t* run_x = nullptr; // strings not compared yet: run bytes from run_x / run_y
+  const std::uint8_t* run_y = nullptr;
+  std::size_t run = 0;
   // Equal type sequences mean equal nesting (brackets and scalars in the same order), so the
   // scope indices and counts of brackets need no check of their own, and the actual side never
   // reads past its own value.
@@ -44,6 +42,9 @@ bool same_tape(element e, element a) {
     if (type != static_cast<std::uint8_t>(y >> 56)) return false;
     switch (type) {
     case '"': {
+      // [length][bytes][NUL] in the string buffer, in tape order: the strings of a value
+      // usually lie back to back on both sides, so they are compared as one run (one memcmp
+      // per row rather than one per string).
       const std::uint8_t* px = es + (x & kPayload);
       const std::uint8_t* py = as + (y & kPayload);
       std::uint32_t lx = 0;
@@ -51,10 +52,16 @@ bool same_tape(element e, element a) {
       std::memcpy(&lx, px, sizeof lx);
       std::memcpy(&ly, py, sizeof ly);
       if (lx != ly) return false;
-      px += sizeof lx;
-      py += sizeof ly;
-      if (lx >= 2 && px[0] == '{' && px[1] == '{') return false; // maybe a golden matcher
-      if (std::memcmp(px, py, lx) != 0) return false;
+      if (lx >= 2 && px[sizeof lx] == '{' && px[sizeof lx + 1] == '{') return false; // a matcher?
+      std::size_t len = sizeof lx + lx + 1;
+      if (run_x + run == px && run_y + run == py) {
+        run += len;
+      } else {
+        if (run > 0 && std::memcmp(run_x, run_y, run) != 0) return false;
+        run_x = px;
+        run_y = py;
+        run = len;
+      }
       ++i;
       ++j;
       break;
@@ -72,7 +79,17 @@ bool same_tape(element e, element a) {
       break;
     }
   }
-  return true;
+  return run == 0 || std::memcmp(run_x, run_y, run) == 0;
+}
+
+} // namespace
+
+bool same_tape(element e, element a) {
+  return same_tapes(tape_of(e), tape_of(a));
+}
+
+bool same_tape(simdjson::dom::array e, simdjson::dom::array a) {
+  return same_tapes(tape_of(e), tape_of(a));
 }
 
 std::size_t tape_array_size(element v) {

@@ -13,6 +13,7 @@ namespace konform::compare {
 // golden file may use as a matcher). False means "compare them", not "different". Callers must
 // not use it where a path matcher could apply (Rules::matchers).
 bool same_tape(simdjson::dom::element e, simdjson::dom::element a);
+bool same_tape(simdjson::dom::array e, simdjson::dom::array a);
 
 // The number of elements of an array on the tape, saturated at 0xFFFFFF as simdjson stores it;
 // 0 for anything that is not an array.

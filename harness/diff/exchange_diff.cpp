@@ -9,42 +9,72 @@
 namespace konform::diff {
 namespace {
 
-bool framing_header(std::string_view lower) {
-  return lower == "content-length" || lower == "transfer-encoding" || lower == "connection" ||
-         lower == "keep-alive";
+bool framing_header(std::string_view name) {
+  return text::iequals(name, "content-length") || text::iequals(name, "transfer-encoding") ||
+         text::iequals(name, "connection") || text::iequals(name, "keep-alive");
+}
+
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 std::string lower_ascii(std::string_view s) {
   std::string out(s);
   for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    c = lower(c);
   return out;
 }
 
-// Lower-case name → value (repeated headers joined with ", "), sorted by name.
-using HeaderMap = std::vector<std::pair<std::string, std::string>>;
-HeaderMap header_map(const report::HeaderList& headers, bool defaults) {
-  HeaderMap out;
+// The order of the lower-cased names as std::string would sort them, without lower-casing
+// copies: a response pair's headers are compared on every step, so this runs per exchange.
+int compare_lower(std::string_view a, std::string_view b) {
+  std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    auto x = static_cast<unsigned char>(lower(a[i]));
+    auto y = static_cast<unsigned char>(lower(b[i]));
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+// One header by its name in any case; a repeated header's values joined with ", ".
+struct Header {
+  std::string_view name;
+  std::string_view value;
+  std::string joined; // only for a repeated header
+  bool repeated = false;
+  std::string_view text() const { return repeated ? std::string_view(joined) : value; }
+};
+
+// The headers that count, sorted by lower-case name, repeated ones merged in order.
+std::vector<Header> header_map(const report::HeaderList& headers, bool defaults) {
+  std::vector<Header> out;
   out.reserve(headers.size());
   for (const auto& [name, value] : headers) {
-    std::string lower = lower_ascii(name);
-    if (framing_header(lower) || (defaults && compare::is_volatile_header(lower))) continue;
-    out.emplace_back(std::move(lower), value);
+    if (framing_header(name) || (defaults && compare::is_volatile_header(name))) continue;
+    out.push_back({name, value, {}, false});
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  HeaderMap merged;
-  for (auto& h : out) {
-    if (!merged.empty() && merged.back().first == h.first)
-      merged.back().second += ", " + h.second;
-    else
-      merged.push_back(std::move(h));
+  std::stable_sort(out.begin(), out.end(), [](const Header& a, const Header& b) {
+    return compare_lower(a.name, b.name) < 0;
+  });
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (kept > 0 && compare_lower(out[kept - 1].name, out[i].name) == 0) {
+      Header& h = out[kept - 1];
+      if (!h.repeated) h.joined = std::string(h.value), h.repeated = true;
+      h.joined += ", ";
+      h.joined += out[i].value;
+    } else {
+      if (kept != i) out[kept] = std::move(out[i]);
+      ++kept;
+    }
   }
-  return merged;
+  out.resize(kept);
+  return out;
 }
 
 // A header value as JSON text, like the body values of a difference.
-std::string json_text(const std::string& s) {
+std::string json_text(std::string_view s) {
   std::string out;
   json::append_quoted(out, s);
   return out;
@@ -56,19 +86,21 @@ void headers(const Response& first, const Response& second, bool defaults,
   auto b = header_map(second.headers, defaults);
   auto ai = a.begin();
   auto bi = b.begin();
-  auto add = [&](const std::string& name, std::string x, std::string y) {
+  auto add = [&](std::string_view original, std::string x, std::string y) {
+    std::string name = lower_ascii(original);
     out.push_back(
         {"headers." + name, "headers." + name, x, y, "header " + name + ": " + x + " vs " + y});
   };
   while (ai != a.end() || bi != b.end()) {
-    if (bi == b.end() || (ai != a.end() && ai->first < bi->first)) {
-      add(ai->first, json_text(ai->second), "(missing)");
+    int order = ai == a.end() ? 1 : bi == b.end() ? -1 : compare_lower(ai->name, bi->name);
+    if (order < 0) {
+      add(ai->name, json_text(ai->text()), "(missing)");
       ++ai;
-    } else if (ai == a.end() || bi->first < ai->first) {
-      add(bi->first, "(missing)", json_text(bi->second));
+    } else if (order > 0) {
+      add(bi->name, "(missing)", json_text(bi->text()));
       ++bi;
     } else {
-      if (ai->second != bi->second) add(ai->first, json_text(ai->second), json_text(bi->second));
+      if (ai->text() != bi->text()) add(ai->name, json_text(ai->text()), json_text(bi->text()));
       ++ai;
       ++bi;
     }
