@@ -138,6 +138,24 @@ TEST(KsqlStream, CutOffOrBrokenStreamsNameLineAndColumn) {
   EXPECT_THAT(bad.error().message, HasSubstr("actual body:2:22"));
 }
 
+// The comparer checks a stream with one simdjson parse and scans the elements only when that
+// fails; an element nested deeper than the element check allows must still be refused, named.
+TEST(KsqlStream, TooDeepElementsAreRefusedAsByTheElementCheck) {
+  auto nested = [](std::size_t depth) {
+    return "[{\"header\":{}},\n" + std::string(depth, '[') + std::string(depth, ']') + "]";
+  };
+  auto deep = compare_bodies(kReassembled, nested(1002), Kind::ksql_stream, {});
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().kind, ErrorKind::actual);
+  EXPECT_THAT(deep.error().message, HasSubstr("element 1: nesting is deeper than 1000 levels"));
+  auto reassembled = reassemble_ksql_stream(nested(1002), "actual body");
+  ASSERT_FALSE(reassembled.ok());
+  EXPECT_EQ(deep.error().message, reassembled.error().message);
+  // Within the limit: compared, and the extra element is a difference, not an error.
+  auto ok = compare_bodies(kReassembled, nested(900), Kind::ksql_stream, {});
+  EXPECT_TRUE(ok.ok()) << ok.error().message;
+}
+
 TEST(KsqlStream, EntitiesIgnoreGeneratedIdsButNotStatements) {
   auto entity = [](std::string_view command_id, std::string_view seq, std::string_view query,
                    std::string_view status) {

@@ -53,20 +53,30 @@ struct FrameMembers {
       if (!into) into = v;
     };
     for (auto [key, v] : o) {
-      if (key == "FrameType")
-        take(frame_type, v);
-      else if (key == "TableName")
-        take(table_name, v);
-      else if (key == "TableKind")
-        take(table_kind, v);
-      else if (key == "TableId")
-        take(table_id, v);
-      else if (key == "Columns")
-        take(columns, v);
-      else if (key == "Rows")
-        take(rows, v);
-      else if (key == "TableFragmentType")
-        take(fragment_type, v);
+      switch (key.size()) { // one length test instead of seven comparisons per member
+      case 4:
+        if (key == "Rows") take(rows, v);
+        break;
+      case 7:
+        if (key == "TableId")
+          take(table_id, v);
+        else if (key == "Columns")
+          take(columns, v);
+        break;
+      case 9:
+        if (key == "FrameType")
+          take(frame_type, v);
+        else if (key == "TableName")
+          take(table_name, v);
+        else if (key == "TableKind")
+          take(table_kind, v);
+        break;
+      case 17:
+        if (key == "TableFragmentType") take(fragment_type, v);
+        break;
+      default:
+        break;
+      }
     }
   }
 
