@@ -166,6 +166,7 @@ IntervalPoint interval_point(const IntervalView& v, double first_start_epoch_s) 
   if (v.corrected) {
     p.count = v.corrected->total_count();
     p.p99_us = v.corrected->value_at_percentile(99);
+    if (v.length_s > 0) p.rps = static_cast<double>(p.count) / v.length_s;
   }
   return p;
 }
@@ -209,11 +210,7 @@ std::string html_report(const LoadResult& r, const std::vector<ThresholdOutcome>
   if (!intervals.empty()) {
     b += "<section class=\"card\"><h2>Over time</h2><div class=\"plots2\"><div>" +
          time_plot(
-             intervals, "requests/s", "rps",
-             [](const IntervalPoint& i) {
-               return i.length_s > 0 ? static_cast<double>(i.count) / i.length_s : 0.0;
-             },
-             false) +
+             intervals, "requests/s", "rps", [](const IntervalPoint& i) { return i.rps; }, false) +
          "</div><div>" +
          time_plot(
              intervals, "p99 latency", "p99",

@@ -18,6 +18,7 @@ struct IntervalPoint {
   double length_s = 0;
   std::int64_t count = 0; // corrected histogram count: responses in the interval
   std::int64_t p99_us = 0;
+  double rps = 0; // count ÷ length; for a merge, summed over the shards (merge_intervals.h)
 };
 IntervalPoint interval_point(const IntervalView& view, double first_start_epoch_s);
 

@@ -71,7 +71,8 @@ TEST(LoadHtml, ShowsIntervalsErrorsThresholdsAndSettingsAllEscaped) {
   LoadResult r = sample();
   Threshold t{"p99<50ms", "p99", "<", 50'000};
   std::vector<ThresholdOutcome> outcomes{{&t, false, 99'000, "p99 = 99.00ms"}};
-  std::vector<IntervalPoint> intervals{{0, 1, 100, 900}, {1, 1, 120, 1200}, {2, 1, 80, 3000}};
+  std::vector<IntervalPoint> intervals{
+      {0, 1, 100, 900, 100}, {1, 1, 120, 1200, 120}, {2, 1, 80, 3000, 80}};
   std::string page = html_report(r, outcomes, intervals, "konform load");
   EXPECT_THAT(page, HasSubstr("aria-label=\"requests/s per interval\""));
   EXPECT_THAT(page, HasSubstr("aria-label=\"p99 latency per interval\""));
