@@ -121,9 +121,10 @@ std::optional<HlogLine> HlogReader::next() {
     }
     auto start = text::parse_double(fields[0]);
     auto length = text::parse_double(fields[1]);
-    if (!start || !length) {
-      problem(where(origin_, line_no_, start ? columns[1] : columns[0]) +
-              "the interval start and length must be numbers (seconds)");
+    const bool start_ok = start && std::isfinite(*start);
+    if (!start_ok || !length || !std::isfinite(*length) || *length < 0) {
+      problem(where(origin_, line_no_, start_ok ? columns[1] : columns[0]) +
+              "the interval start and length must be numbers (seconds; a length not negative)");
       continue;
     }
     double stamp = *start;

@@ -143,6 +143,34 @@ TEST(MergeIntervals, ALineThatGoesBackInTimeIsNamedAndLeftOut) {
   EXPECT_NE(series.problems[0].find("starts before the one above it"), std::string::npos);
 }
 
+TEST(MergeIntervals, DamagedStampsAreNamedNotPlotted) {
+  // nan, infinite or negative stamps are refused by the reader (named by the totals' pass); a
+  // start 10^300 s away from the others fits no grid: named here. None may crash or pull every
+  // line into one point.
+  std::string log = shard_log(0, base, 3);
+  const auto first = log.find("\n0.000,1.000,");
+  const std::string line = log.substr(first + 1, log.find('\n', first + 1) - first);
+  const std::string histogram = line.substr(line.rfind(',') + 1);
+  log += "nan,1.000,0.000," + histogram;
+  log += "1e300,1.000,0.000," + histogram;
+  log += "inf,1.000,0.000," + histogram;
+  log += "3.000,inf,0.000," + histogram;
+  log += "3.000,-1,0.000," + histogram;
+  auto series = merge_intervals({{"odd.hlog", log}});
+  ASSERT_EQ(series.points.size(), 3u);
+  for (const auto& p : series.points)
+    EXPECT_EQ(p.count, 100);
+  ASSERT_EQ(series.problems.size(), 1u);
+  EXPECT_NE(series.problems[0].find("odd.hlog:"), std::string::npos) << series.problems[0];
+  EXPECT_NE(series.problems[0].find("too far from the log's others"), std::string::npos);
+  std::size_t refused = 0;
+  const auto info = read_hlog(log, "odd.hlog", [](HlogEntry&) {});
+  ASSERT_TRUE(info.ok());
+  for (const auto& p : info->problems)
+    refused += p.find("must be numbers") != std::string::npos;
+  EXPECT_EQ(refused, 4u);
+}
+
 TEST(MergeIntervals, NoUntaggedLineGivesNoPoints) {
   auto series = merge_intervals({{"empty.hlog", hlog_header(base, "test")}, {"garbage", "x,y\n"}});
   EXPECT_TRUE(series.points.empty());
