@@ -153,6 +153,7 @@ constexpr std::string_view kCss = R"(
 .plots2{display:flex;gap:16px;flex-wrap:wrap}.plots2>div{flex:1;min-width:320px}
 table.errors,table.status,table.thresholds,table.settings{width:auto;min-width:420px}
 .ok{color:var(--pass);font-weight:600}.bad{color:var(--fail);font-weight:600}
+.note{color:#555;margin:0 0 6px}
 )";
 
 // Clicking a legend key hides or shows its series.
