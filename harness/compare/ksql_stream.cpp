@@ -1,5 +1,6 @@
 #include "compare/ksql_stream.h"
 
+#include "json/elements.h"
 #include "json/locate.h"
 #include <algorithm>
 #include <optional>
@@ -13,89 +14,6 @@ using simdjson::dom::element_type;
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::size_t skip_space(std::string_view s, std::size_t i, bool commas) {
-  while (i < s.size() && (is_space(s[i]) || (commas && s[i] == ',')))
-    ++i;
-  return i;
-}
-
-// End of the JSON value that starts at s[i], found by bracket depth outside strings; npos when
-// the body ends first (a cut-off stream). Whether the value is valid is checked afterwards.
-std::size_t scan_value(std::string_view s, std::size_t i) {
-  char c = s[i];
-  if (c == '"' || c == '{' || c == '[') {
-    int depth = 0;
-    bool in_string = false;
-    for (; i < s.size(); ++i) {
-      char ch = s[i];
-      if (in_string) {
-        if (ch == '\\')
-          ++i;
-        else if (ch == '"') {
-          in_string = false;
-          if (depth == 0) return i + 1;
-        }
-        continue;
-      }
-      if (ch == '"')
-        in_string = true;
-      else if (ch == '{' || ch == '[')
-        ++depth;
-      else if ((ch == '}' || ch == ']') && --depth == 0)
-        return i + 1;
-    }
-    return npos;
-  }
-  while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}' &&
-         s[i] != '[' && s[i] != '{')
-    ++i;
-  return i;
-}
-
-struct Span {
-  std::size_t begin = 0;
-  std::size_t end = 0;
-};
-
-struct Scan {
-  std::vector<Span> spans;
-  bool trailing_text = false; // something after the closing ']'
-  std::optional<std::size_t> bad_at;
-  std::string bad_what;
-};
-
-Scan scan(std::string_view s, bool wrapped) {
-  Scan out;
-  std::size_t i = skip_space(s, 0, false);
-  if (wrapped) ++i; // the '['
-  while (true) {
-    i = skip_space(s, i, true);
-    if (i >= s.size()) break; // an array that was never closed: the client stopped reading
-    if (wrapped && s[i] == ']') {
-      out.trailing_text = skip_space(s, i + 1, false) < s.size();
-      break;
-    }
-    std::size_t end = scan_value(s, i);
-    if (end == npos) {
-      out.bad_at = i;
-      out.bad_what = "this element is cut off (the body ends inside it)";
-      break;
-    }
-    if (end == i) {
-      out.bad_at = i;
-      out.bad_what = std::string("unexpected '") + s[i] + "' between elements";
-      break;
-    }
-    out.spans.push_back({i, end});
-    i = end;
-  }
-  return out;
-}
 
 std::size_t offset_in(std::string_view text, std::size_t line, std::size_t column) {
   std::size_t offset = 0;
@@ -195,30 +113,25 @@ void compare_cells(Engine& engine, simdjson::dom::array ec, simdjson::dom::array
 } // namespace
 
 Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_view origin) {
-  std::size_t first = skip_space(body, 0, false);
-  bool wrapped = first < body.size() && body[first] == '[';
-  Scan result = scan(body, wrapped);
-  if (wrapped && (result.trailing_text || result.bad_at)) {
+  using Layout = json::ElementSplitter::Layout;
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  bool wrapped = first != npos && body[first] == '[';
+  auto result = json::split_elements(body, wrapped ? Layout::array : Layout::sequence);
+  if (wrapped && result.error_at) {
     // Not an array around the elements after all: newline-delimited rows that are arrays.
-    Scan flat = scan(body, false);
-    if (!flat.bad_at) result = std::move(flat);
+    auto flat = json::split_elements(body, Layout::sequence);
+    if (!flat.error_at) result = std::move(flat);
   }
-  if (result.bad_at) return located(body, origin, *result.bad_at, result.bad_what);
-  if (result.trailing_text)
-    return located(body, origin, body.size() - 1, "text after the closing ']'");
-  std::string out = "[";
-  for (std::size_t k = 0; k < result.spans.size(); ++k) {
-    const Span& sp = result.spans[k];
+  if (result.error_at) return located(body, origin, *result.error_at, result.error);
+  for (std::size_t k = 0; k < result.elements.size(); ++k) {
+    const auto& sp = result.elements[k];
     std::string_view element_text = body.substr(sp.begin, sp.end - sp.begin);
     if (auto where = json::locate_error(element_text)) {
       std::size_t at = sp.begin + offset_in(element_text, where->line, where->column);
       return located(body, origin, at, "element " + std::to_string(k) + ": " + where->what);
     }
-    if (k > 0) out += ',';
-    out += element_text;
   }
-  out += ']';
-  return out;
+  return json::join_elements(body, result.elements);
 }
 
 void compare_ksql_stream(Engine& engine, element expected, element actual) {

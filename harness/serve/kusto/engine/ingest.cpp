@@ -48,46 +48,10 @@ Failure malformed(const IngestSpec& spec, const std::string& where, const std::s
 // One mapping element: which column it fills and from where.
 struct MapItem {
   std::size_t column = 0;
-  std::vector<json::PathStep> path; // json
-  std::size_t ordinal = 0;          // csv
+  json::Path path;         // json
+  std::size_t ordinal = 0; // csv
   std::optional<std::string> constant;
 };
-
-// "$.a.b[0]['c d']" → steps.
-std::optional<std::vector<json::PathStep>> parse_path(std::string_view p) {
-  std::vector<json::PathStep> steps;
-  if (p.empty() || p[0] != '$') return std::nullopt;
-  std::size_t i = 1;
-  while (i < p.size()) {
-    if (p[i] == '.') {
-      std::size_t start = ++i;
-      while (i < p.size() && p[i] != '.' && p[i] != '[')
-        ++i;
-      if (i == start) return std::nullopt;
-      steps.push_back({std::string(p.substr(start, i - start)), 0, false});
-    } else if (p[i] == '[') {
-      ++i;
-      if (i < p.size() && (p[i] == '\'' || p[i] == '"')) {
-        char q = p[i++];
-        auto end = p.find(q, i);
-        if (end == std::string_view::npos || end + 1 >= p.size() || p[end + 1] != ']')
-          return std::nullopt;
-        steps.push_back({std::string(p.substr(i, end - i)), 0, false});
-        i = end + 2;
-      } else {
-        auto end = p.find(']', i);
-        auto n =
-            end == std::string_view::npos ? std::nullopt : text::parse_int(p.substr(i, end - i));
-        if (!n || *n < 0) return std::nullopt;
-        steps.push_back({"", static_cast<std::size_t>(*n), true});
-        i = end + 1;
-      }
-    } else {
-      return std::nullopt;
-    }
-  }
-  return steps;
-}
 
 std::optional<std::string> string_field(simdjson::dom::element e,
                                         std::initializer_list<const char*> keys) {
@@ -129,10 +93,11 @@ Outcome<std::vector<MapItem>> parse_mapping(const Table& t, const std::string& t
     if (json_kind && !constant) {
       auto path = string_field(e, {"path", "Path"});
       if (!path && !props.error()) path = string_field(props.value(), {"Path", "path"});
-      auto steps = path ? parse_path(*path) : std::nullopt;
-      if (!steps)
+      if (!path)
         return invalid("column '" + *column + "': a JSON path like \"$.name\" is required");
-      m.path = std::move(*steps);
+      auto parsed = json::Path::parse(*path);
+      if (!parsed) return invalid("column '" + *column + "': " + parsed.error().message);
+      m.path = std::move(*parsed);
     } else if (!constant) {
       auto ordinal = string_field(e, {"Ordinal", "ordinal"});
       if (!ordinal && !props.error()) ordinal = string_field(props.value(), {"Ordinal", "ordinal"});
@@ -357,12 +322,8 @@ Outcome<std::size_t> ingest(Catalog& catalog, const IngestSpec& spec, std::strin
         if (m.constant) {
           v = parse_value(columns[m.column].type, *m.constant);
         } else {
-          simdjson::simdjson_result<simdjson::dom::element> cur(simdjson::dom::element{obj});
-          for (const auto& step : m.path) {
-            if (cur.error()) break;
-            cur = step.is_index ? cur.at(step.index) : cur[step.key];
-          }
-          if (!cur.error()) v = json_to_value(columns[m.column].type, cur.value());
+          if (auto cur = json::value_at(simdjson::dom::element{obj}, m.path.steps()))
+            v = json_to_value(columns[m.column].type, *cur);
         }
         if (!v)
           return malformed(spec, where + " (column '" + columns[m.column].name + "')",
