@@ -2,12 +2,11 @@
 // endpoint), prints each scenario as it finishes, writes --junit / --json / --html reports, and
 // turns the verdict into the exit code.
 #include "cli/app.h"
+#include "cli/connection_options.h"
 #include "core/file.h"
 #include "core/redact.h"
-#include "core/text.h"
 #include "report/writers.h"
 #include "runner/check_runner.h"
-#include "scenario/variables.h"
 
 #include <cxxopts.hpp>
 #include <iostream>
@@ -38,20 +37,10 @@ int check_main(int argc, char** argv) {
       "kusto-target", "Endpoint URL for \"endpoint\": \"kusto\" scenarios (overrides --target)",
       cxxopts::value<std::string>())(
       "ksql-target", "Endpoint URL for \"endpoint\": \"ksql\" scenarios (overrides --target)",
-      cxxopts::value<std::string>())("ca-file",
-                                     "PEM file with extra trust anchors for https targets",
-                                     cxxopts::value<std::string>())(
-      "insecure", "Do not verify TLS certificates (test servers only)")(
+      cxxopts::value<std::string>())(
       "http2",
       "Every request over HTTP/2: h2c with prior knowledge on http://, ALPN h2 on https:// (a "
       "scenario or step chooses with \"http\": \"2\")")(
-      "token", "Send 'Authorization: Bearer TOKEN' (never printed or written to reports)",
-      cxxopts::value<std::string>())("token-file", "Read the bearer token from this file",
-                                     cxxopts::value<std::string>())(
-      "token-command", "Run this shell command; its standard output is the bearer token",
-      cxxopts::value<std::string>())(
-      "var", "Set a scenario variable NAME=VALUE (repeatable; overrides the scenario's default)",
-      cxxopts::value<std::vector<std::string>>())(
       "update-golden", "Write or refresh the golden files from the target's responses")(
       "junit", "Write a JUnit XML report to FILE", cxxopts::value<std::string>())(
       "json", "Write the JSON report to FILE", cxxopts::value<std::string>())(
@@ -60,14 +49,14 @@ int check_main(int argc, char** argv) {
       "Deadline per request in milliseconds: connect, send and the whole response (a body still "
       "arriving then fails the step)",
       cxxopts::value<unsigned>()->default_value("30000"))(
-      "max-body",
-      "Largest response body, as received and decompressed (e.g. 1048576, 64KiB, 256MiB, 1GiB); "
-      "larger fails the step",
-      cxxopts::value<std::string>()->default_value("256MiB"))(
       "root",
       "Folder tree that scenarios, bodyFile and golden paths must stay inside (default: the git "
       "work tree holding each PATH, else the PATH's folder)",
       cxxopts::value<std::string>())("h,help", "Show this help");
+  add_connection_options(opts);
+  add_variable_option(opts);
+  add_max_body_option(opts, "Largest response body, as received and decompressed (e.g. 1048576, "
+                            "64KiB, 256MiB, 1GiB); larger fails the step");
   opts.parse_positional({"paths"});
 
   runner::CheckOptions options;
@@ -86,37 +75,34 @@ int check_main(int argc, char** argv) {
     options.target = text("target");
     options.kusto_target = text("kusto-target");
     options.ksql_target = text("ksql-target");
-    options.ca_file = text("ca-file");
-    options.insecure = args.count("insecure") > 0;
     options.update_golden = args.count("update-golden") > 0;
     options.http2 = args.count("http2") > 0;
     options.timeout = std::chrono::milliseconds(args["timeout"].as<unsigned>());
     options.root = text("root");
-    auto max_body = text::parse_size(args["max-body"].as<std::string>());
-    if (!max_body || *max_body == 0 || *max_body > (std::uint64_t(1) << 40)) {
-      std::cerr << "konform check: --max-body " << args["max-body"].as<std::string>()
-                << ": write a size between 1 byte and 1TiB, e.g. 1048576, 64KiB, 256MiB\n";
-      return exit_bad_input;
-    }
-    options.max_body = static_cast<std::size_t>(*max_body);
     junit = text("junit");
     json_file = text("json");
     html_file = text("html");
-    auto token = runner::resolve_token(text("token"), text("token-file"), text("token-command"));
+    const auto connection = read_connection_options(args);
+    options.ca_file = connection.ca_file;
+    options.insecure = connection.insecure;
+    auto max_body = read_max_body(args);
+    if (!max_body) {
+      std::cerr << "konform check: " << max_body.error().message << "\n";
+      return exit_bad_input;
+    }
+    options.max_body = *max_body;
+    auto token = resolve_token(connection);
     if (!token) {
       std::cerr << "konform check: " << token.error().message << "\n";
       return exit_bad_input;
     }
     options.token = std::move(*token);
-    if (args.count("var"))
-      for (const auto& assignment : args["var"].as<std::vector<std::string>>()) {
-        auto v = scenario::parse_variable(assignment);
-        if (!v) {
-          std::cerr << "konform check: " << v.error().message << "\n";
-          return exit_bad_input;
-        }
-        options.variables.push_back(std::move(*v));
-      }
+    auto variables = read_variables(args);
+    if (!variables) {
+      std::cerr << "konform check: " << variables.error().message << "\n";
+      return exit_bad_input;
+    }
+    options.variables = std::move(*variables);
   } catch (const cxxopts::exceptions::exception& e) {
     std::cerr << "konform check: " << e.what() << " (see konform check --help)\n";
     return exit_bad_input;

@@ -3,13 +3,12 @@
 // file), noise learned from the baseline; and `konform diff --reports OLD.json NEW.json`: what
 // changed between two saved check or diff reports.
 #include "cli/app.h"
+#include "cli/connection_options.h"
 #include "core/file.h"
 #include "core/redact.h"
-#include "core/text.h"
 #include "diff/diff_runner.h"
 #include "diff/reports.h"
 #include "diff/writers.h"
-#include "scenario/variables.h"
 
 #include <cxxopts.hpp>
 #include <iostream>
@@ -80,24 +79,16 @@ int diff_main(int argc, char** argv) {
       "no-protocol-defaults",
       "Compare ids and timestamps too (check leaves them out): they are then learned as noise")(
       "reports", "Compare two saved check or diff JSON reports given as OLD.json NEW.json")(
-      "ca-file", "PEM file with extra trust anchors for https endpoints",
-      cxxopts::value<std::string>())("insecure",
-                                     "Do not verify TLS certificates (test servers only)")(
-      "token", "Send 'Authorization: Bearer TOKEN' to every side (never printed or written)",
-      cxxopts::value<std::string>())("token-file", "Read the bearer token from this file",
-                                     cxxopts::value<std::string>())(
-      "token-command", "Run this shell command; its standard output is the bearer token",
-      cxxopts::value<std::string>())("var", "Set a scenario variable NAME=VALUE (repeatable)",
-                                     cxxopts::value<std::vector<std::string>>())(
       "junit", "Write a JUnit XML report to FILE", cxxopts::value<std::string>())(
       "json", "Write the JSON report to FILE", cxxopts::value<std::string>())(
       "html", "Write a self-contained HTML report to FILE",
       cxxopts::value<std::string>())("timeout", "Deadline per request in milliseconds",
                                      cxxopts::value<unsigned>()->default_value("30000"))(
-      "max-body", "Largest response body (e.g. 64KiB, 256MiB)",
-      cxxopts::value<std::string>()->default_value("256MiB"))(
       "root", "Folder tree that scenarios and bodyFile paths must stay inside",
       cxxopts::value<std::string>())("h,help", "Show this help");
+  add_connection_options(opts);
+  add_variable_option(opts);
+  add_max_body_option(opts, "Largest response body (e.g. 64KiB, 256MiB)");
   opts.parse_positional({"paths"});
 
   diff::DiffOptions options;
@@ -134,36 +125,33 @@ int diff_main(int argc, char** argv) {
       }
     }
     options.protocol_defaults = args.count("no-protocol-defaults") == 0;
-    options.check.ca_file = text("ca-file");
-    options.check.insecure = args.count("insecure") > 0;
     options.check.timeout = std::chrono::milliseconds(args["timeout"].as<unsigned>());
     options.check.root = text("root");
-    auto max_body = text::parse_size(args["max-body"].as<std::string>());
-    if (!max_body || *max_body == 0 || *max_body > (std::uint64_t(1) << 40)) {
-      std::cerr << "konform diff: --max-body " << args["max-body"].as<std::string>()
-                << ": write a size between 1 byte and 1TiB, e.g. 1048576, 64KiB, 256MiB\n";
-      return exit_bad_input;
-    }
-    options.check.max_body = static_cast<std::size_t>(*max_body);
     junit = text("junit");
     json_file = text("json");
     html_file = text("html");
     learn_noise = text("learn-noise");
-    auto token = runner::resolve_token(text("token"), text("token-file"), text("token-command"));
+    const auto connection = read_connection_options(args);
+    options.check.ca_file = connection.ca_file;
+    options.check.insecure = connection.insecure;
+    auto max_body = read_max_body(args);
+    if (!max_body) {
+      std::cerr << "konform diff: " << max_body.error().message << "\n";
+      return exit_bad_input;
+    }
+    options.check.max_body = *max_body;
+    auto token = resolve_token(connection);
     if (!token) {
       std::cerr << "konform diff: " << token.error().message << "\n";
       return exit_bad_input;
     }
     options.check.token = std::move(*token);
-    if (args.count("var"))
-      for (const auto& assignment : args["var"].as<std::vector<std::string>>()) {
-        auto v = scenario::parse_variable(assignment);
-        if (!v) {
-          std::cerr << "konform diff: " << v.error().message << "\n";
-          return exit_bad_input;
-        }
-        options.check.variables.push_back(std::move(*v));
-      }
+    auto variables = read_variables(args);
+    if (!variables) {
+      std::cerr << "konform diff: " << variables.error().message << "\n";
+      return exit_bad_input;
+    }
+    options.check.variables = std::move(*variables);
     if (auto noise_file = text("noise"); !noise_file.empty()) {
       auto noise = diff::read_noise_file(noise_file);
       if (!noise) {
