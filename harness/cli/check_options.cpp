@@ -1,7 +1,5 @@
 #include "cli/check_options.h"
 
-#include "core/text.h"
-
 #include <cxxopts.hpp>
 
 namespace konform::cli {
@@ -24,12 +22,13 @@ cxxopts::Options check_command_options() {
       ("junit", "Write a JUnit XML report to FILE", cxxopts::value<std::string>())
       ("json", "Write the JSON report to FILE", cxxopts::value<std::string>())
       ("html", "Write a self-contained HTML report to FILE", cxxopts::value<std::string>())
-      ("timeout", "Deadline per request in milliseconds: connect, send and the whole response (a body still arriving then fails the step)", cxxopts::value<std::string>()->default_value("30000"))
       ("root", "Folder tree that scenarios, bodyFile and golden paths must stay inside (default: the git work tree holding each PATH, else the PATH's folder)", cxxopts::value<std::string>())
       ("h,help", "Show this help");
   // clang-format on
   add_connection_options(opts);
   add_variable_option(opts);
+  add_timeout_option(opts, "Deadline per request in milliseconds: connect, send and the whole "
+                           "response (a body still arriving then fails the step)");
   add_max_body_option(opts, "Largest response body, as received and decompressed (e.g. 1048576, "
                             "64KiB, 256MiB, 1GiB); larger fails the step");
   opts.parse_positional({"paths"});
@@ -53,13 +52,9 @@ Result<CheckCommandLine> read(const cxxopts::ParseResult& args) {
   run.ksql_target = text("ksql-target");
   run.update_golden = args.count("update-golden") > 0;
   run.http2 = args.count("http2") > 0;
-  const auto timeout = args["timeout"].as<std::string>();
-  const auto ms = text::parse_int(timeout);
-  if (!ms || *ms < 1 || *ms > 86400000)
-    return make_error("--timeout '" + timeout +
-                      "': expected a deadline in milliseconds, a whole number from 1 to 86400000 "
-                      "(e.g. 30000)");
-  run.timeout = std::chrono::milliseconds(*ms);
+  auto timeout = read_timeout(args);
+  if (!timeout) return timeout.error();
+  run.timeout = *timeout;
   run.root = text("root");
   c.junit = text("junit");
   c.json = text("json");

@@ -56,6 +56,20 @@ read_variables(const cxxopts::ParseResult& args) {
   return variables;
 }
 
+void add_timeout_option(cxxopts::Options& options, const std::string& help) {
+  options.add_options()("timeout", help, cxxopts::value<std::string>()->default_value("30000"));
+}
+
+Result<std::chrono::milliseconds> read_timeout(const cxxopts::ParseResult& args) {
+  const auto text = args["timeout"].as<std::string>();
+  const auto ms = text::parse_int(text);
+  if (!ms || *ms < 1 || *ms > 86400000)
+    return make_error("--timeout '" + text +
+                      "': expected a deadline in milliseconds, a whole number from 1 to 86400000 "
+                      "(e.g. 30000)");
+  return std::chrono::milliseconds(*ms);
+}
+
 void add_max_body_option(cxxopts::Options& options, const std::string& help) {
   options.add_options()("max-body", help, cxxopts::value<std::string>()->default_value("256MiB"));
 }

@@ -1,10 +1,13 @@
 #pragma once
 // The options every command that sends requests shares (check, diff, load, where the flag
 // exists): the bearer token (--token, --token-file, --token-command), TLS trust (--ca-file,
-// --insecure), scenario variables (--var) and the response size limit (--max-body). Declared and
+// --insecure), scenario variables (--var), the deadline per request (--timeout) and the response
+// size limit
+// (--max-body). Declared and
 // read once, so a flag means the same and fails with the same message in every command.
 #include "core/result.h"
 
+#include <chrono>
 #include <cstddef>
 #include <cxxopts.hpp>
 #include <string>
@@ -31,6 +34,10 @@ Result<std::string> resolve_token(const ConnectionOptions& options);
 void add_variable_option(cxxopts::Options& options);
 Result<std::vector<std::pair<std::string, std::string>>>
 read_variables(const cxxopts::ParseResult& args);
+
+// --timeout MS (default 30000): the deadline per request, 1 ms to a day.
+void add_timeout_option(cxxopts::Options& options, const std::string& help);
+Result<std::chrono::milliseconds> read_timeout(const cxxopts::ParseResult& args);
 
 // --max-body SIZE (default 256MiB): 1 byte to 1TiB.
 void add_max_body_option(cxxopts::Options& options, const std::string& help);
