@@ -1,5 +1,7 @@
 #include "cli/check_options.h"
 
+#include "cli/words.h"
+
 #include <cxxopts.hpp>
 
 namespace konform::cli {
@@ -41,9 +43,7 @@ Result<CheckCommandLine> read(const cxxopts::ParseResult& args) {
     c.help = true;
     return c;
   }
-  auto text = [&](const char* name) {
-    return args.count(name) ? args[name].as<std::string>() : std::string();
-  };
+  auto text = [&](const char* name) { return text_of(args, name); };
   auto& run = c.run;
   if (args.count("paths")) run.paths = args["paths"].as<std::vector<std::string>>();
   run.filter = text("filter");
@@ -74,15 +74,8 @@ Result<CheckCommandLine> read(const cxxopts::ParseResult& args) {
 } // namespace
 
 Result<CheckCommandLine> parse_check_options(const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"konform check"};
-  for (const auto& a : args)
-    argv.push_back(a.c_str());
   auto opts = check_command_options();
-  try {
-    return read(opts.parse(static_cast<int>(argv.size()), argv.data()));
-  } catch (const std::exception& e) { // cxxopts: an unknown option, a missing value
-    return make_error(e.what() + std::string(" (see konform check --help)"));
-  }
+  return parse_words<CheckCommandLine>(opts, "check", args, read);
 }
 
 std::string check_help() {

@@ -1,18 +1,11 @@
 #include "cli/connection_options.h"
 
+#include "cli/words.h"
 #include "core/text.h"
 #include "runner/check_runner.h"
 #include "scenario/variables.h"
 
 namespace konform::cli {
-namespace {
-
-std::string text_of(const cxxopts::ParseResult& args, const char* name) {
-  return args.count(name) ? args[name].as<std::string>() : std::string();
-}
-
-} // namespace
-
 void add_connection_options(cxxopts::Options& options) {
   // clang-format off
   options.add_options()

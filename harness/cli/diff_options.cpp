@@ -1,5 +1,6 @@
 #include "cli/diff_options.h"
 
+#include "cli/words.h"
 #include "core/text.h"
 
 #include <cxxopts.hpp>
@@ -53,9 +54,7 @@ Result<DiffCommandLine> read(const cxxopts::ParseResult& args) {
     d.help = true;
     return d;
   }
-  auto text = [&](const char* name) {
-    return args.count(name) ? args[name].as<std::string>() : std::string();
-  };
+  auto text = [&](const char* name) { return text_of(args, name); };
   if (args.count("paths")) d.paths = args["paths"].as<std::vector<std::string>>();
   d.json = text("json");
   if (args.count("reports")) {
@@ -107,15 +106,8 @@ Result<DiffCommandLine> read(const cxxopts::ParseResult& args) {
 } // namespace
 
 Result<DiffCommandLine> parse_diff_options(const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"konform diff"};
-  for (const auto& a : args)
-    argv.push_back(a.c_str());
   auto opts = diff_command_options();
-  try {
-    return read(opts.parse(static_cast<int>(argv.size()), argv.data()));
-  } catch (const std::exception& e) { // cxxopts: an unknown option, a missing value
-    return make_error(e.what() + std::string(" (see konform diff --help)"));
-  }
+  return parse_words<DiffCommandLine>(opts, "diff", args, read);
 }
 
 std::string diff_help() {

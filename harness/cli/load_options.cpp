@@ -1,5 +1,6 @@
 #include "cli/load_options.h"
 
+#include "cli/words.h"
 #include "core/text.h"
 #include "http/url.h"
 
@@ -55,10 +56,6 @@ cxxopts::Options load_command_options() {
   BaselineGate::add_options(opts);
   opts.parse_positional({"scenarios"});
   return opts;
-}
-
-std::string text_of(const cxxopts::ParseResult& args, const char* name) {
-  return args.count(name) ? args[name].as<std::string>() : std::string();
 }
 
 std::vector<std::string> list_of(const cxxopts::ParseResult& args, const char* name) {
@@ -244,15 +241,8 @@ Result<LoadOptions> read(const cxxopts::ParseResult& args) {
 } // namespace
 
 Result<LoadOptions> parse_load_options(const std::vector<std::string>& args) {
-  std::vector<const char*> argv{"konform load"};
-  for (const auto& a : args)
-    argv.push_back(a.c_str());
   auto opts = load_command_options();
-  try {
-    return read(opts.parse(static_cast<int>(argv.size()), argv.data()));
-  } catch (const std::exception& e) { // cxxopts: an unknown option, a missing value
-    return make_error(e.what() + std::string(" (see konform load --help)"));
-  }
+  return parse_words<LoadOptions>(opts, "load", args, read);
 }
 
 std::string load_help() {
