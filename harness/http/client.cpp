@@ -25,13 +25,14 @@ struct Client::Impl {
   ClientOptions options;
   net::io_context ioc;
   net::ssl::context ssl_ctx{net::ssl::context::tls_client};
+  Status tls_setup = Ok{};   // an unreadable --ca-file, reported when an https origin connects
   ClientStream stream;       // plain or TLS
   beast::flat_buffer buffer; // must persist between reads: it may hold the next message's bytes
   bool connected = false;
   std::unique_ptr<H2Connection> h2; // made when a request first asks for HTTP/2
 
   Impl(Url o, ClientOptions opts) : origin(std::move(o)), options(std::move(opts)) {
-    configure_tls_client(ssl_ctx, options);
+    tls_setup = configure_tls_client(ssl_ctx, options);
   }
 
   beast::tcp_stream& tcp_layer() { return stream.tcp_layer(); }
@@ -51,6 +52,7 @@ struct Client::Impl {
 
   Status connect(clock::time_point deadline) {
     close();
+    if (origin.tls && !tls_setup) return tls_setup;
     if (auto st = connect_stream(ioc, ssl_ctx, stream, origin, options, deadline); !st) return st;
     connected = true;
     return Ok{};

@@ -16,17 +16,23 @@ void ClientStream::close() {
   secure.reset();
 }
 
-void configure_tls_client(net::ssl::context& ctx, const ClientOptions& options) {
+Status configure_tls_client(net::ssl::context& ctx, const ClientOptions& options) {
   if (options.insecure) {
     ctx.set_verify_mode(net::ssl::verify_none);
-    return;
+    return Ok{};
   }
   ctx.set_default_verify_paths();
+  ctx.set_verify_mode(net::ssl::verify_peer);
   if (!options.ca_file.empty()) {
     boost::system::error_code ec;
     ctx.load_verify_file(options.ca_file, ec);
+    // Ignored, a bad file would only show later as "certificate verify failed" naming the server.
+    if (ec)
+      return make_error("--ca-file " + options.ca_file + ": not readable as PEM certificates (" +
+                            ec.message() + "); give a PEM file of the CA that signed the server",
+                        ErrorKind::tls);
   }
-  ctx.set_verify_mode(net::ssl::verify_peer);
+  return Ok{};
 }
 
 Status connect_stream(net::io_context& ioc, net::ssl::context& ssl_ctx, ClientStream& stream,

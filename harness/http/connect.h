@@ -28,7 +28,8 @@ struct ClientStream {
   void close(); // the socket closed, both streams reset
 };
 
-void configure_tls_client(boost::asio::ssl::context& ctx, const ClientOptions& options);
+// An unreadable --ca-file is an error of kind tls (the context is still usable without it).
+Status configure_tls_client(boost::asio::ssl::context& ctx, const ClientOptions& options);
 
 // Closes `stream`, then opens it to `origin` before `deadline`, running `ioc` until each step
 // finishes. Errors carry kind connect, timeout or tls. When the TLS handshake fails its error

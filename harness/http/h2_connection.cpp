@@ -50,7 +50,8 @@ struct H2Connection::Impl {
   ClientOptions options;
   net::io_context ioc;
   net::ssl::context ssl_ctx{net::ssl::context::tls_client};
-  ClientStream stream; // plain or TLS
+  Status tls_setup = Ok{}; // an unreadable --ca-file, reported when an https origin connects
+  ClientStream stream;     // plain or TLS
   nghttp2_session* ng = nullptr;
   nghttp2_session_callbacks* callbacks = nullptr;
   std::unique_ptr<char[]> buf{new char[64 * 1024]};
@@ -71,7 +72,7 @@ struct H2Connection::Impl {
   Exchange ex;
 
   Impl(Url o, ClientOptions opts) : origin(std::move(o)), options(std::move(opts)) {
-    configure_tls_client(ssl_ctx, options);
+    tls_setup = configure_tls_client(ssl_ctx, options);
     static const unsigned char alpn[] = {2, 'h', '2'};
     SSL_CTX_set_alpn_protos(ssl_ctx.native_handle(), alpn, sizeof alpn);
     nghttp2_session_callbacks_new(&callbacks);
@@ -100,6 +101,7 @@ struct H2Connection::Impl {
 
   Status connect(clock::time_point deadline) {
     close();
+    if (origin.tls && !tls_setup) return tls_setup;
     boost::system::error_code handshake;
     if (auto st = connect_stream(ioc, ssl_ctx, stream, origin, options, deadline, &handshake);
         !st) {

@@ -169,5 +169,26 @@ TEST(H2Tls, BothClientsVerifyTheServerAndTrustTheCaFile) {
   }
 }
 
+// A --ca-file that is not a PEM file was ignored: the run then failed with "certificate verify
+// failed", naming the server instead of the file.
+TEST(H2Tls, ACaFileThatCannotBeReadIsNamed) {
+  NginxTls nginx("ssl http2");
+  if (!nginx.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  Request req;
+  req.target = "/small.json";
+  SendOptions h2;
+  h2.http2 = true;
+  for (const auto& so : {SendOptions{}, h2}) {
+    ClientOptions options;
+    options.ca_file = "/nonexistent/konform-ca.pem";
+    Client client(*parse_url(nginx.url()), options);
+    auto r = client.send(req, so);
+    ASSERT_FALSE(r.ok()) << "HTTP/" << (so.http2 ? "2" : "1.1");
+    EXPECT_EQ(r.error().kind, ErrorKind::tls);
+    EXPECT_NE(r.error().message.find("--ca-file /nonexistent/konform-ca.pem"), std::string::npos)
+        << r.error().message;
+  }
+}
+
 } // namespace
 } // namespace konform::http
