@@ -41,8 +41,8 @@ void BM_InsertWithPushQueries(benchmark::State& state) {
                                       "VIEWTIME BIGINT) WITH (kafka_topic='pv', "
                                       "value_format='JSON');"),
                                 {});
-  if (created.error) {
-    state.SkipWithError(created.error->message.c_str());
+  if (!created) {
+    state.SkipWithError(created.error().message.c_str());
     return;
   }
   auto select = parse("SELECT USERID, VIEWTIME FROM PV WHERE VIEWTIME >= 0 EMIT CHANGES;");
@@ -55,12 +55,12 @@ void BM_InsertWithPushQueries(benchmark::State& state) {
     };
     cb.limit_reached = [] {};
     cb.completed = [] {};
-    engine.start_push(std::get<QueryPlan>(plan), cb);
+    engine.start_push(*plan, cb);
   }
   // Correctness first: one insert reaches every subscriber with the expected bytes.
   auto one = engine.execute(parse(kInsert), {});
   const std::size_t row_bytes = std::string("{\"row\":{\"columns\":[\"USER_1\",1]}},\n").size();
-  if (one.error || bytes != row_bytes * static_cast<std::size_t>(state.range(0))) {
+  if (!one || bytes != row_bytes * static_cast<std::size_t>(state.range(0))) {
     state.SkipWithError("the insert did not reach every push query");
     return;
   }

@@ -100,13 +100,16 @@ bool known_format(const std::string& f) {
   return false;
 }
 
+using StatementStatus = Result<Ok, StatementError>;
+
 struct Projection {
   std::vector<Column> columns;
   std::vector<Expr> exprs;
 };
 
-std::variant<Projection, std::string> compile_projection(const Select& select,
-                                                         const Source& source) {
+// The output columns and expressions of `select` over `source`; an error names what is wrong.
+Result<Projection, StatementError> compile_projection(const Statement& st, const Source& source) {
+  const Select& select = st.select;
   Projection p;
   int generated = 0;
   for (auto& item : select.items) {
@@ -120,13 +123,14 @@ std::variant<Projection, std::string> compile_projection(const Select& select,
       }
       continue;
     }
-    auto check = check_expression(item.expr, source.columns, "SELECT");
-    if (!check.error.empty()) return check.error;
-    if (!check.type)
-      return std::string("Can't infer a type of null. Please explicitly cast it to a required "
-                         "type, e.g. CAST(null AS VARCHAR).");
+    auto type = check_expression(item.expr, source.columns, "SELECT");
+    if (!type) return error(type.error().message, st);
+    if (!*type)
+      return error("Can't infer a type of null. Please explicitly cast it to a required type, "
+                   "e.g. CAST(null AS VARCHAR).",
+                   st);
     Column c;
-    c.type = *check.type;
+    c.type = **type;
     if (!item.alias.empty())
       c.name = item.alias;
     else if (item.expr.kind == Expr::Kind::Column)
@@ -139,16 +143,18 @@ std::variant<Projection, std::string> compile_projection(const Select& select,
     }
     for (auto& existing : p.columns)
       if (existing.name == c.name)
-        return "Duplicate value columns found in schema: `" + c.name + "` " + c.type.to_string();
+        return error(
+            "Duplicate value columns found in schema: `" + c.name + "` " + c.type.to_string(), st);
     p.columns.push_back(std::move(c));
     p.exprs.push_back(item.expr);
   }
   if (select.where) {
-    auto check = check_expression(*select.where, source.columns, "WHERE");
-    if (!check.error.empty()) return check.error;
-    if (check.type && check.type->base != BaseType::Boolean)
-      return "Type error in WHERE expression: Should evaluate to boolean but is " +
-             select.where->text() + " (" + check.type->to_string() + ") instead.";
+    auto type = check_expression(*select.where, source.columns, "WHERE");
+    if (!type) return error(type.error().message, st);
+    if (*type && (*type)->base != BaseType::Boolean)
+      return error("Type error in WHERE expression: Should evaluate to boolean but is " +
+                       select.where->text() + " (" + (*type)->to_string() + ") instead.",
+                   st);
   }
   return p;
 }
@@ -235,7 +241,7 @@ public:
                   std::vector<std::string>& entities)
       : state_(state), cat_(cat), ctx_(ctx), live_(live), entities_(entities) {}
 
-  std::optional<StatementError> run(const Statement& st) {
+  StatementStatus run(const Statement& st) {
     using T = Statement::Type;
     switch (st.type) {
     case T::CreateSource:
@@ -249,43 +255,43 @@ public:
       if (st.extended)
         return unsupported(st.table ? "SHOW TABLES EXTENDED" : "SHOW STREAMS EXTENDED", st);
       emit(entities::sources_list(st.text, cat_, st.table));
-      return std::nullopt;
+      return Ok{};
     case T::ListQueries:
       if (st.extended) return unsupported("SHOW QUERIES EXTENDED", st);
       emit(entities::queries(st.text, cat_, state_.transient_info()));
-      return std::nullopt;
+      return Ok{};
     case T::ListProperties:
       emit(entities::properties(st.text, ctx_.properties));
-      return std::nullopt;
+      return Ok{};
     case T::ListTopics:
       if (st.extended) return unsupported("SHOW TOPICS EXTENDED", st);
       emit(entities::topics(st.text, cat_));
-      return std::nullopt;
+      return Ok{};
     case T::ListVariables:
       emit(entities::variables(st.text, ctx_.variables));
-      return std::nullopt;
+      return Ok{};
     case T::Describe: {
       const Source* s = cat_.find(st.name);
       if (!s) return error("Could not find STREAM/TABLE '" + st.name + "' in the Metastore", st);
       emit(entities::source_description(st.text, cat_, *s, st.extended));
-      return std::nullopt;
+      return Ok{};
     }
     case T::InsertValues:
       return insert(st);
     case T::Set:
       ctx_.properties[st.name] = st.value;
-      return std::nullopt;
+      return Ok{};
     case T::Unset:
       ctx_.properties.erase(st.name);
-      return std::nullopt;
+      return Ok{};
     case T::Define:
       ctx_.variables[st.name] = st.value;
-      return std::nullopt;
+      return Ok{};
     case T::Undefine:
       if (!ctx_.variables.erase(st.name))
         emit(entities::warning(st.text, "Cannot undefine variable '" + st.name +
                                             "' which was never defined"));
-      return std::nullopt;
+      return Ok{};
     case T::Select:
       return StatementError{400, 40002,
                             "The following statement types should be issued to the websocket "
@@ -309,24 +315,23 @@ private:
     return seq;
   }
 
-  // Checks that the name is free; returns the warning text for IF NOT EXISTS or an error.
-  std::optional<StatementError> name_taken(const Statement& st, bool& skip) {
+  // Checks that the name is free. True when the statement is to be skipped: the name is taken
+  // and IF NOT EXISTS turned the error into a warning.
+  Result<bool, StatementError> name_taken(const Statement& st) {
     const Source* existing = cat_.find(st.name);
-    skip = false;
-    if (!existing || st.or_replace) return std::nullopt;
+    if (!existing || st.or_replace) return false;
     std::string kind = st.table ? "table" : "stream";
     std::string msg = "Cannot add " + kind + " `" + st.name + "`: A " +
                       (existing->table ? "table" : "stream") +
                       " with the same name already exists.";
     if (st.if_not_exists) {
       emit(entities::warning(st.text, msg));
-      skip = true;
-      return std::nullopt;
+      return true;
     }
     return error(msg, st);
   }
 
-  std::optional<StatementError> check_with(const Statement& st, bool as_select) {
+  StatementStatus check_with(const Statement& st, bool as_select) {
     static const char* allowed[] = {"KAFKA_TOPIC",
                                     "VALUE_FORMAT",
                                     "KEY_FORMAT",
@@ -375,7 +380,7 @@ private:
     if (find_property(st, "WINDOW_TYPE")) return unsupported("WINDOW_TYPE (windowed sources)", st);
     if (find_property(st, "KEY_SCHEMA_ID") || find_property(st, "VALUE_SCHEMA_ID"))
       return unsupported("Schema Registry schema ids", st);
-    return std::nullopt;
+    return Ok{};
   }
 
   // The CREATE text as ksqlDB echoes it: identifiers normalised, properties sorted, with the
@@ -404,11 +409,11 @@ private:
     return s + ");";
   }
 
-  std::optional<StatementError> create_source(const Statement& st) {
-    bool skip = false;
-    if (auto e = name_taken(st, skip)) return e;
-    if (skip) return std::nullopt;
-    if (auto e = check_with(st, false)) return e;
+  StatementStatus create_source(const Statement& st) {
+    auto taken = name_taken(st);
+    if (!taken) return taken.error();
+    if (*taken) return Ok{};
+    if (auto with = check_with(st, false); !with) return with;
     if (st.columns.empty()) return error("The statement does not define any columns.", st);
     const char* rule = "\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have "
                        "KEYs, which have no uniqueness or NON NULL constraints.";
@@ -477,7 +482,7 @@ private:
     replace_source(s);
     auto seq = command(command_id, "SUCCESS", message, std::nullopt);
     emit(entities::current_status(s.statement, command_id, "SUCCESS", message, std::nullopt, seq));
-    return std::nullopt;
+    return Ok{};
   }
 
   // Missing topics are created (1 partition unless PARTITIONS says otherwise): konform has no
@@ -499,11 +504,11 @@ private:
     if (live_ && !existed) state_.rows[s.name];
   }
 
-  std::optional<StatementError> create_as_select(const Statement& st) {
-    bool skip = false;
-    if (auto e = name_taken(st, skip)) return e;
-    if (skip) return std::nullopt;
-    if (auto e = check_with(st, true)) return e;
+  StatementStatus create_as_select(const Statement& st) {
+    auto taken = name_taken(st);
+    if (!taken) return taken.error();
+    if (*taken) return Ok{};
+    if (auto with = check_with(st, true); !with) return with;
     const Select& sel = st.select;
     const Source* from = cat_.find(sel.from);
     if (!from) return error(sel.from + " does not exist.", st);
@@ -522,9 +527,9 @@ private:
       return error("Invalid result type. Your SELECT query produces a TABLE. Please use CREATE "
                    "TABLE AS SELECT statement instead.",
                    st);
-    auto compiled = compile_projection(sel, *from);
-    if (auto* msg = std::get_if<std::string>(&compiled)) return error(*msg, st);
-    auto& projection = std::get<Projection>(compiled);
+    auto compiled = compile_projection(st, *from);
+    if (!compiled) return compiled.error();
+    const Projection& projection = *compiled;
     for (auto& key : from->columns) {
       if (!key.key) continue;
       bool projected = false;
@@ -587,10 +592,10 @@ private:
           state_.publish(q.sink, StoredRow{existing[i].rowtime, project(q.projections, view)});
       }
     }
-    return std::nullopt;
+    return Ok{};
   }
 
-  std::optional<StatementError> drop(const Statement& st) {
+  StatementStatus drop(const Statement& st) {
     const Source* s = cat_.find(st.name);
     std::string kind = st.table ? "table" : "stream";
     if (!s) {
@@ -599,7 +604,7 @@ private:
         std::string msg = "Source `" + st.name + "` does not exist.";
         auto seq = command(id, "SUCCESS", msg, std::nullopt);
         emit(entities::current_status(st.text, id, "SUCCESS", msg, std::nullopt, seq));
-        return std::nullopt;
+        return Ok{};
       }
       return error("Source " + st.name + " does not exist.", st);
     }
@@ -632,10 +637,10 @@ private:
     std::string msg = "Source `" + st.name + "` (topic: " + topic + ") was dropped.";
     auto seq = command(id, "SUCCESS", msg, std::nullopt);
     emit(entities::current_status(st.text, id, "SUCCESS", msg, std::nullopt, seq));
-    return std::nullopt;
+    return Ok{};
   }
 
-  std::optional<StatementError> terminate(const Statement& st) {
+  StatementStatus terminate(const Statement& st) {
     std::vector<std::string> ids;
     if (st.all) {
       for (auto& [id, q] : cat_.queries)
@@ -651,7 +656,7 @@ private:
             q.callbacks.completed();
             state_.push.erase(id);
           }
-          return std::nullopt;
+          return Ok{};
         }
         return error("Unknown queryId: " + st.query_id, st);
       }
@@ -662,10 +667,10 @@ private:
     auto seq = command(command_id, "SUCCESS", "Query terminated.", std::nullopt);
     emit(entities::current_status(st.text, command_id, "SUCCESS", "Query terminated.", std::nullopt,
                                   seq));
-    return std::nullopt;
+    return Ok{};
   }
 
-  std::optional<StatementError> insert(const Statement& st) {
+  StatementStatus insert(const Statement& st) {
     const Source* s = cat_.find(st.name);
     if (!s) return error("Cannot insert values into an unknown stream/table: " + st.name, st);
     if (s->source_table)
@@ -700,8 +705,8 @@ private:
         return error(
             "Failed to prepare statement: INSERT VALUES cannot reference columns: " + e.text(), st);
       }
-      auto check = check_expression(e, {}, "VALUES");
-      if (!check.error.empty()) return error(check.error, st);
+      auto type = check_expression(e, {}, "VALUES");
+      if (!type) return error(type.error().message, st);
       Value v = evaluate_constant(e);
       if (names[i] == "ROWTIME") {
         if (v.kind != Value::Kind::Int)
@@ -737,7 +742,7 @@ private:
                        st);
     }
     if (live_) state_.publish(st.name, std::move(row));
-    return std::nullopt;
+    return Ok{};
   }
 
   Engine::State& state_;
@@ -753,7 +758,7 @@ Engine::Engine(EngineOptions options)
 Engine::~Engine() = default;
 
 ExecuteResult Engine::execute(const std::vector<Statement>& statements, RequestContext context) {
-  ExecuteResult result;
+  std::vector<std::string> entities;
   {
     std::lock_guard lock(mu_);
     // Validate every statement in a sandbox first: one bad statement rejects the request
@@ -763,19 +768,16 @@ ExecuteResult Engine::execute(const std::vector<Statement>& statements, RequestC
     std::vector<std::string> ignored;
     StatementRunner validator(*state_, sandbox, sandbox_context, false, ignored);
     for (auto& st : statements)
-      if (auto e = validator.run(st)) {
-        result.error = std::move(e);
-        return result;
-      }
-    StatementRunner runner(*state_, state_->catalog, context, true, result.entities);
+      if (auto ran = validator.run(st); !ran) return ran.error();
+    StatementRunner runner(*state_, state_->catalog, context, true, entities);
     for (auto& st : statements)
-      if (auto e = runner.run(st)) { // cannot happen after validation; kept as a guard
-        result.error = std::move(e);
-        break;
+      if (auto ran = runner.run(st); !ran) { // cannot happen after validation; kept as a guard
+        command_cv_.notify_all();            // what ran before it may have been commands
+        return ran.error();
       }
   }
   command_cv_.notify_all();
-  return result;
+  return entities;
 }
 
 bool Engine::wait_for_command(std::int64_t sequence) {
@@ -784,8 +786,8 @@ bool Engine::wait_for_command(std::int64_t sequence) {
                               [&] { return state_->catalog.next_sequence - 1 >= sequence; });
 }
 
-std::variant<QueryPlan, StatementError> Engine::plan_query(const Statement& st,
-                                                           const RequestContext& context) {
+Result<QueryPlan, StatementError> Engine::plan_query(const Statement& st,
+                                                     const RequestContext& context) {
   std::lock_guard lock(mu_);
   const Select& sel = st.select;
   const Source* source = state_->catalog.find(sel.from);
@@ -825,9 +827,9 @@ std::variant<QueryPlan, StatementError> Engine::plan_query(const Statement& st,
   } else if (sel.group_by || sel.window || sel.having || sel.join || sel.partition_by) {
     return unsupported("GROUP BY, WINDOW, HAVING, JOIN and PARTITION BY in push queries", st);
   }
-  auto compiled = compile_projection(sel, *source);
-  if (auto* msg = std::get_if<std::string>(&compiled)) return error(*msg, st);
-  auto& projection = std::get<Projection>(compiled);
+  auto compiled = compile_projection(st, *source);
+  if (!compiled) return compiled.error();
+  const Projection& projection = *compiled;
   if (!sel.emit_changes && source->table && !source->materialized)
     return error("The `" + source->name +
                      "` table isn't queryable. To derive a queryable "
@@ -967,7 +969,7 @@ std::string Engine::all_command_statuses() const {
   return out + "}}";
 }
 
-std::variant<std::string, StatementError>
+Result<std::string, StatementError>
 Engine::terminate_cluster(const std::vector<std::string>& patterns) {
   std::vector<std::regex> regexes;
   for (auto& p : patterns) {

@@ -3,6 +3,7 @@
 // rows, persistent (CREATE ... AS SELECT) and transient (push) queries, the command log with its
 // sequence numbers. Thread-safe; every public call takes the one engine lock, so a request's
 // statements run atomically (validated all first in a sandbox, then applied, as ksqlDB does).
+#include "core/result.h"
 #include "serve/ksql/sql_ast.h"
 
 #include <chrono>
@@ -14,7 +15,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace konform::serve::ksql {
@@ -35,10 +35,8 @@ struct RequestContext {
   bool earliest() const;
 };
 
-struct ExecuteResult {
-  std::vector<std::string> entities; // each a complete JSON entity object
-  std::optional<StatementError> error;
-};
+// The entities of a /ksql request, each a complete JSON entity object, or why it failed.
+using ExecuteResult = Result<std::vector<std::string>, StatementError>;
 
 struct Column {
   std::string name;
@@ -88,8 +86,8 @@ public:
   bool wait_for_command(std::int64_t sequence);
 
   // Validates a SELECT for /query.
-  std::variant<QueryPlan, StatementError> plan_query(const Statement& select,
-                                                     const RequestContext& context);
+  Result<QueryPlan, StatementError> plan_query(const Statement& select,
+                                               const RequestContext& context);
   // Pull: the rows the query returns now.
   std::vector<std::vector<Value>> run_pull(const QueryPlan& plan);
   // Push: registers the query (replaying earlier rows first when plan.earliest). Returns false
@@ -109,7 +107,7 @@ public:
 
   // /ksql/terminate: drops every source and query; topics matching a deleteTopicList regex are
   // deleted. Returns the response array, or 40000 "Invalid pattern: <p>".
-  std::variant<std::string, StatementError>
+  Result<std::string, StatementError>
   terminate_cluster(const std::vector<std::string>& delete_topic_patterns);
 
   const EngineOptions& options() const { return options_; }

@@ -178,7 +178,7 @@ private:
   }
 
   // Parses the body and waits for commandSequenceNumber; an error response otherwise.
-  std::variant<KsqlRequest, ServerResponse> read_request(const ServerRequest& req, bool old_api) {
+  Result<KsqlRequest, ServerResponse> read_request(const ServerRequest& req, bool old_api) {
     auto parsed = parse_ksql_request(req.body);
     if (!parsed)
       return failure_response(400, entities::generic_error(40000, parsed.error().message));
@@ -206,17 +206,17 @@ private:
 
   ServerResponse ksql(const ServerRequest& req) {
     auto read = read_request(req, true);
-    if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
-    auto& request = std::get<KsqlRequest>(read);
+    if (!read) return read.error();
+    auto& request = *read;
     auto parsed = parse_statements(*request.ksql);
     if (!parsed)
       return json_response(
           400, entities::statement_error(40001, parsed.error().message(), *request.ksql));
     auto result = engine_->execute(*parsed, context_of(request));
-    if (result.error) return statement_error_response(*result.error, true);
+    if (!result) return statement_error_response(result.error(), true);
     std::string body = "[";
-    for (std::size_t i = 0; i < result.entities.size(); ++i)
-      body += (i ? "," : "") + result.entities[i];
+    for (std::size_t i = 0; i < result->size(); ++i)
+      body += (i ? "," : "") + (*result)[i];
     return json_response(200, body + "]");
   }
 
@@ -225,8 +225,8 @@ private:
     if (!patterns)
       return failure_response(400, entities::generic_error(40000, patterns.error().message));
     auto result = engine_->terminate_cluster(*patterns);
-    if (auto* e = std::get_if<StatementError>(&result)) return statement_error_response(*e, true);
-    return json_response(200, std::get<std::string>(result));
+    if (!result) return statement_error_response(result.error(), true);
+    return json_response(200, *result);
   }
 
   ServerResponse query(const ServerRequest& req) {
@@ -241,8 +241,8 @@ private:
                                    ? "application/vnd.ksqlapi.delimited.v1"
                                    : "application/vnd.ksql.v1+json";
     auto read = read_request(req, false);
-    if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
-    auto& request = std::get<KsqlRequest>(read);
+    if (!read) return read.error();
+    auto& request = *read;
     auto parsed = parse_statements(*request.ksql);
     if (!parsed)
       return json_response(
@@ -383,7 +383,7 @@ private:
         auto engine = weak_engine.lock();
         auto parsed = parse_statements(*statement);
         bool ok = engine && parsed.ok();
-        if (ok) ok = !engine->execute(*parsed, RequestContext{}).error;
+        if (ok) ok = engine->execute(*parsed, RequestContext{}).ok();
         if (!ok)
           return insert_error(50000, "Error in processing inserts. Check server logs for details.");
         std::string ack;
@@ -422,8 +422,8 @@ private:
   ServerResponse run_select(const Statement& st, const RequestContext& context, QueryFormat format,
                             const char* content_type) {
     auto planned = engine_->plan_query(st, context);
-    if (auto* e = std::get_if<StatementError>(&planned)) return statement_error_response(*e, false);
-    auto plan = std::get<QueryPlan>(std::move(planned));
+    if (!planned) return statement_error_response(planned.error(), false);
+    QueryPlan plan = std::move(planned).value();
 
     ServerResponse res;
     res.headers.emplace_back("Content-Type", content_type);

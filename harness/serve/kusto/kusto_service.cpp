@@ -351,7 +351,7 @@ private:
   // The query's result from the cache when the catalog has not changed since it was computed;
   // otherwise run and (unless it reads the clock or was cut) remembered. Rows beyond
   // truncationmaxrecords are cut before encoding, so a huge table is never encoded whole.
-  engine::Outcome<Answer> run_prepared(const QueryRequest& q) {
+  Result<Answer, engine::Failure> run_prepared(const QueryRequest& q) {
     const std::size_t limit = q.truncation_max_records;
     auto cut = [limit](engine::ResultTable table) {
       table.rows.resize(limit);
@@ -469,7 +469,7 @@ private:
 
   // sourceKind=uri: the body is {"sourceUri": "<blob URL with SAS>"}; the blob (plain or gzip)
   // is read from the configured Azurite, never from another host.
-  engine::Outcome<std::string> fetch_source_blob(std::string_view body) const {
+  Result<std::string, engine::Failure> fetch_source_blob(std::string_view body) const {
     auto doc = json::Document::parse(body, "request body");
     if (!doc)
       return engine::bad_request("sourceKind=uri: the body must be JSON {\"SourceUri\": "

@@ -127,7 +127,7 @@ std::optional<Failure> apply_properties_text(std::string_view text, QueryRequest
 
 } // namespace
 
-engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& req) {
+Result<QueryRequest, engine::Failure> parse_query_request(const ServerRequest& req) {
   QueryRequest q;
   if (req.method == "GET") {
     if (auto db = req.query_param("db")) q.db = *db;

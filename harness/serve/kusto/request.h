@@ -24,7 +24,7 @@ struct QueryRequest {
 
 // Bad input (invalid JSON with line:column, a missing csl, an option of the wrong type) is a 400
 // Failure that says which field is wrong and what is expected.
-engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& request);
+Result<QueryRequest, engine::Failure> parse_query_request(const ServerRequest& request);
 
 // The start of a command or query for the access log (at most `limit` bytes, "..." when cut),
 // with secrets removed first: SAS signatures, obfuscated string literals (h'...'), and what

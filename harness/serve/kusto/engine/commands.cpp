@@ -146,8 +146,8 @@ std::optional<Failure> validate_mapping(const Table& t, std::string_view kind,
   return std::nullopt;
 }
 
-Outcome<ResultTable> create_table(Database& db, CommandReader& r, std::string_view command,
-                                  bool merge) {
+Result<ResultTable, Failure> create_table(Database& db, CommandReader& r, std::string_view command,
+                                          bool merge) {
   auto name = r.name();
   if (!name) return command_syntax(command, r.pos(), "a table name");
   auto body = r.parenthesized();
@@ -199,7 +199,7 @@ constexpr std::string_view kusto_verbs[] = {
     "set-or-append", "set-or-replace",  "show",
     "undo"};
 
-Outcome<ResultTable> drop_tables(Database& db, CommandReader& r, std::string_view command) {
+Result<ResultTable, Failure> drop_tables(Database& db, CommandReader& r, std::string_view command) {
   auto body = r.parenthesized();
   if (!body) return command_syntax(command, r.pos(), "(Table1, Table2, ...)");
   std::vector<std::string> names;
@@ -243,8 +243,8 @@ ResultTable principals_result(const Database& db) {
 // `.ingest inline into table T [with (format=..., ignoreFirstRecord=..., ...)] <| data` (the Go
 // SDK suite fills its tables with it): really ingested, as streaming ingestion would. The data
 // starts after `<|` and the blank that follows it; its text keeps every other byte.
-Outcome<ResultTable> ingest_inline(Catalog& catalog, std::string_view database,
-                                   std::string_view command) {
+Result<ResultTable, Failure> ingest_inline(Catalog& catalog, std::string_view database,
+                                           std::string_view command) {
   CommandReader r(command);
   r.symbol('.');
   r.keyword("ingest");
@@ -302,8 +302,8 @@ Outcome<ResultTable> ingest_inline(Catalog& catalog, std::string_view database,
   return t;
 }
 
-Outcome<ResultTable> execute(Catalog& catalog, std::string_view database,
-                             std::string_view command) {
+Result<ResultTable, Failure> execute(Catalog& catalog, std::string_view database,
+                                     std::string_view command) {
   if (auto policy = run_policy_command(catalog, database, command)) return std::move(*policy);
   CommandReader r(command);
   if (!r.symbol('.')) return command_syntax(command, 0, "a command starting with '.'");
@@ -478,8 +478,8 @@ std::size_t find_pipe(std::string_view s) {
 
 } // namespace
 
-Outcome<CommandResult> run_command(Catalog& catalog, std::string_view database,
-                                   std::string_view command) {
+Result<CommandResult, Failure> run_command(Catalog& catalog, std::string_view database,
+                                           std::string_view command) {
   command = text::trim(command);
   // `.show ... | op` and `.drop table T | op` (recorded from a real cluster) pipe their result
   // into query operators; other commands carry '|' in their own syntax (`<|`).

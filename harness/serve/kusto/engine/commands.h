@@ -20,8 +20,8 @@ struct CommandResult {
   bool piped = false; // answered like a query (v1 with four tables), as the service does
 };
 
-Outcome<CommandResult> run_command(Catalog& catalog, std::string_view database,
-                                   std::string_view command);
+Result<CommandResult, Failure> run_command(Catalog& catalog, std::string_view database,
+                                           std::string_view command);
 
 // True for the data-management commands (.get ingestion resources, .get kusto identity token):
 // the engine role answers them with the wrong-endpoint error, the DM role executes them.

@@ -9,7 +9,9 @@ namespace {
 class CommandsTest : public ::testing::Test {
 protected:
   void SetUp() override { load_sample(catalog); }
-  Outcome<CommandResult> run(std::string_view c) { return run_command(catalog, "Samples", c); }
+  Result<CommandResult, Failure> run(std::string_view c) {
+    return run_command(catalog, "Samples", c);
+  }
   Catalog catalog;
 };
 

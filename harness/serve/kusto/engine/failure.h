@@ -2,6 +2,7 @@
 // How the engine reports a failed request: everything the OneAPI error body needs (status, code,
 // @type, message, @message, @permanent, @text, @database, innererror; see oneapi_error.h).
 // The service turns a Failure into the HTTP response; the engine never builds HTTP itself.
+// Functions that can fail this way return Result<T, Failure> (Error is too thin for OneAPI bodies).
 #include "core/result.h"
 
 #include <optional>
@@ -31,9 +32,6 @@ struct Failure {
   std::string database; // @database
   std::optional<InnerError> inner;
 };
-
-// A value or a Failure: the engine's Result (Error is too thin for OneAPI bodies).
-template <class T> using Outcome = Result<T, Failure>;
 
 // Common failures, with the texts real services use.
 Failure syntax_error(std::string query, int line, int pos, std::string token);

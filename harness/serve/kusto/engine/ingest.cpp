@@ -100,8 +100,8 @@ std::optional<std::string> string_field(simdjson::dom::element e,
   return std::nullopt;
 }
 
-Outcome<std::vector<MapItem>> parse_mapping(const Table& t, const std::string& text,
-                                            bool json_kind) {
+Result<std::vector<MapItem>, Failure> parse_mapping(const Table& t, const std::string& text,
+                                                    bool json_kind) {
   auto invalid = [&](std::string why) {
     Failure f = bad_request("Mapping is not valid for table '" + t.name + "': " + why,
                             "BadRequest_InvalidMapping");
@@ -209,7 +209,8 @@ Result<std::vector<JsonPiece>> split_json(std::string_view s) {
 
 } // namespace
 
-Outcome<std::size_t> ingest(Catalog& catalog, const IngestSpec& spec, std::string_view data) {
+Result<std::size_t, Failure> ingest(Catalog& catalog, const IngestSpec& spec,
+                                    std::string_view data) {
   auto format = find_format(spec.format);
   if (!format) {
     auto n = text::to_lower(spec.format);

@@ -19,6 +19,7 @@ struct IngestSpec {
 };
 
 // Parses `data` (already decompressed) and appends its rows; returns the number of records.
-Outcome<std::size_t> ingest(Catalog& catalog, const IngestSpec& spec, std::string_view data);
+Result<std::size_t, Failure> ingest(Catalog& catalog, const IngestSpec& spec,
+                                    std::string_view data);
 
 } // namespace konform::serve::kusto::engine

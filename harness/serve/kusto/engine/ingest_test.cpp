@@ -19,8 +19,8 @@ protected:
     auto r = run_query(catalog, "Samples", "T | count");
     return r.ok() ? r->rows[0][0].i : -1;
   }
-  Outcome<std::size_t> ingest_as(std::string format, std::string_view data,
-                                 std::string mapping = {}) {
+  Result<std::size_t, Failure> ingest_as(std::string format, std::string_view data,
+                                         std::string mapping = {}) {
     IngestSpec spec{"Samples", "T", std::move(format), std::move(mapping), {}, false};
     return ingest(catalog, spec, data);
   }

@@ -313,9 +313,9 @@ public:
     return std::nullopt;
   }
 
-  Outcome<Literal> literal(const Token& tok) {
+  Result<Literal, Failure> literal(const Token& tok) {
     Literal lit;
-    auto typed = [&](Type type, std::string_view body) -> Outcome<Literal> {
+    auto typed = [&](Type type, std::string_view body) -> Result<Literal, Failure> {
       auto v = parse_value(type, body);
       if (!v) return syntax(tok);
       return Literal{type, std::move(v.value())};
@@ -563,7 +563,7 @@ int compare_cells(Type t, const Value& x, const Value& y) {
 }
 
 // Runs "| op | op ..." from the parser's current token over `table`.
-Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
+Result<ResultTable, Failure> pipeline(Parser& p, ResultTable table) {
   while (p.at_symbol("|")) {
     p.next();
     const Token& op = p.next();
@@ -778,7 +778,7 @@ Outcome<ResultTable> pipeline(Parser& p, ResultTable table) {
   return table;
 }
 
-Outcome<ResultTable> print(Parser& p) {
+Result<ResultTable, Failure> print(Parser& p) {
   ResultTable out;
   Row row;
   do {
@@ -800,7 +800,7 @@ Outcome<ResultTable> print(Parser& p) {
 
 // A datatable cell: the literal as the column's type (an integer literal fits int, long, real
 // and decimal columns; a real one real and decimal), otherwise a semantic error naming both.
-Outcome<Value> datatable_cell(Parser& p, const Token& tok, const Column& column) {
+Result<Value, Failure> datatable_cell(Parser& p, const Token& tok, const Column& column) {
   auto lit = p.literal(tok);
   if (!lit) return lit.error();
   if (lit->value.is_null || lit->type == column.type) return std::move(lit->value);
@@ -819,7 +819,7 @@ Outcome<Value> datatable_cell(Parser& p, const Token& tok, const Column& column)
 
 // `datatable(c:type, ...) [v, v, ...]` (the Go SDK suite's inline all-types table): the values
 // fill the rows column by column; a trailing comma is allowed, as in Kusto.
-Outcome<ResultTable> datatable(Parser& p) {
+Result<ResultTable, Failure> datatable(Parser& p) {
   p.next(); // datatable
   p.next(); // (
   ResultTable out;
@@ -875,9 +875,9 @@ Outcome<ResultTable> datatable(Parser& p) {
 
 } // namespace
 
-Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database,
-                               std::string_view query, const QueryParameters& parameters,
-                               QueryTrace* trace) {
+Result<ResultTable, Failure> run_query(const Catalog& catalog, std::string_view database,
+                                       std::string_view query, const QueryParameters& parameters,
+                                       QueryTrace* trace) {
   std::vector<Token> tokens;
   if (auto failure = Lexer(query, 0).run(tokens)) return *failure;
   Parser p(query, std::move(tokens), parameters);
@@ -944,8 +944,8 @@ Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database
   return pipeline(p, std::move(input));
 }
 
-Outcome<ResultTable> run_pipeline(ResultTable input, std::string_view full_text,
-                                  std::size_t pipe_offset) {
+Result<ResultTable, Failure> run_pipeline(ResultTable input, std::string_view full_text,
+                                          std::size_t pipe_offset) {
   std::vector<Token> tokens;
   if (auto failure = Lexer(full_text, pipe_offset).run(tokens)) return *failure;
   static const QueryParameters none;

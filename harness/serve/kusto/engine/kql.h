@@ -29,13 +29,14 @@ struct QueryTrace {
 };
 
 // Runs a query against database `database`; takes the catalog's shared lock while it scans.
-Outcome<ResultTable> run_query(const Catalog& catalog, std::string_view database,
-                               std::string_view query, const QueryParameters& parameters = {},
-                               QueryTrace* trace = nullptr);
+Result<ResultTable, Failure> run_query(const Catalog& catalog, std::string_view database,
+                                       std::string_view query,
+                                       const QueryParameters& parameters = {},
+                                       QueryTrace* trace = nullptr);
 
 // Applies "| op | op ..." (text starting at the first '|') to a result already computed, e.g.
 // the output of a management command (".show tables | where ...").
-Outcome<ResultTable> run_pipeline(ResultTable input, std::string_view full_text,
-                                  std::size_t pipe_offset);
+Result<ResultTable, Failure> run_pipeline(ResultTable input, std::string_view full_text,
+                                          std::size_t pipe_offset);
 
 } // namespace konform::serve::kusto::engine

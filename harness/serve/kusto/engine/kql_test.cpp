@@ -8,7 +8,7 @@ namespace {
 class KqlTest : public ::testing::Test {
 protected:
   void SetUp() override { load_sample(catalog); }
-  Outcome<ResultTable> run(std::string_view q, const QueryParameters& p = {}) {
+  Result<ResultTable, Failure> run(std::string_view q, const QueryParameters& p = {}) {
     return run_query(catalog, "Samples", q, p);
   }
   Catalog catalog;

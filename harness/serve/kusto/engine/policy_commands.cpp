@@ -189,8 +189,8 @@ ResultTable node_status() {
 }
 
 // "table T" or "database D" (the context database when D is omitted in ".show database policy").
-Outcome<Entity> read_entity(Catalog& catalog, std::string_view database, CommandReader& r,
-                            std::string_view command) {
+Result<Entity, Failure> read_entity(Catalog& catalog, std::string_view database, CommandReader& r,
+                                    std::string_view command) {
   bool is_table = r.keyword("table");
   if (!is_table && !r.keyword("database")) return not_supported(r.through_next_word(), command);
   CommandReader look = r;
@@ -215,8 +215,9 @@ Outcome<Entity> read_entity(Catalog& catalog, std::string_view database, Command
   return e;
 }
 
-Outcome<ResultTable> policy_command(Catalog& catalog, std::string_view database, CommandReader& r,
-                                    std::string_view command, std::string_view verb) {
+Result<ResultTable, Failure> policy_command(Catalog& catalog, std::string_view database,
+                                            CommandReader& r, std::string_view command,
+                                            std::string_view verb) {
   bool write = verb != "show";
   auto lock_r = write ? std::shared_lock<std::shared_mutex>() : catalog.read_lock();
   auto lock_w = write ? catalog.write_lock() : std::unique_lock<std::shared_mutex>();
@@ -251,8 +252,8 @@ Outcome<ResultTable> policy_command(Catalog& catalog, std::string_view database,
 }
 
 // .clear database cache streamingingestion schema | .clear table T cache streamingingestion schema
-Outcome<ResultTable> clear_command(Catalog& catalog, std::string_view database, CommandReader& r,
-                                   std::string_view command) {
+Result<ResultTable, Failure> clear_command(Catalog& catalog, std::string_view database,
+                                           CommandReader& r, std::string_view command) {
   auto lock = catalog.read_lock();
   auto entity = read_entity(catalog, database, r, command);
   if (!entity) return entity.error();
@@ -265,7 +266,8 @@ Outcome<ResultTable> clear_command(Catalog& catalog, std::string_view database, 
 
 // .refresh database 'D' [table 'T'] cache ingestionbatchingpolicy (a data-management command:
 // the DM role shares the catalog, so the names are checked).
-Outcome<ResultTable> refresh_command(Catalog& catalog, CommandReader& r, std::string_view command) {
+Result<ResultTable, Failure> refresh_command(Catalog& catalog, CommandReader& r,
+                                             std::string_view command) {
   if (!r.keyword("database")) return not_supported(r.through_next_word(), command);
   auto db_name = r.name();
   if (!db_name) return syntax(command, r, "a database name");
@@ -285,8 +287,8 @@ Outcome<ResultTable> refresh_command(Catalog& catalog, CommandReader& r, std::st
 
 } // namespace
 
-std::optional<Outcome<ResultTable>> run_policy_command(Catalog& catalog, std::string_view database,
-                                                       std::string_view command) {
+std::optional<Result<ResultTable, Failure>>
+run_policy_command(Catalog& catalog, std::string_view database, std::string_view command) {
   CommandReader r(command);
   if (!r.symbol('.')) return std::nullopt;
   for (std::string_view verb : {"alter", "delete", "show"}) {

@@ -21,7 +21,7 @@ namespace konform::serve::kusto::engine {
 
 // The result when `command` is one of the commands above (or a malformed or unsupported variant
 // of them: a Failure), nullopt when it is some other command.
-std::optional<Outcome<ResultTable>> run_policy_command(Catalog& catalog, std::string_view database,
-                                                       std::string_view command);
+std::optional<Result<ResultTable, Failure>>
+run_policy_command(Catalog& catalog, std::string_view database, std::string_view command);
 
 } // namespace konform::serve::kusto::engine
