@@ -3,8 +3,11 @@
 // rows, persistent (CREATE ... AS SELECT) and transient (push) queries, the command log with its
 // sequence numbers. Thread-safe; every public call takes the one engine lock, so a request's
 // statements run atomically (validated all first in a sandbox, then applied, as ksqlDB does).
+// Its parts: engine.cpp (state, data flow), statement_runner.cpp (/ksql), query_plan.cpp,
+// pull_query.cpp and push_query.cpp (/query), command_log.cpp (/status, sequence numbers).
 #include "core/result.h"
 #include "serve/ksql/sql_ast.h"
+#include "serve/ksql/statement_error.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -18,15 +21,6 @@
 #include <vector>
 
 namespace konform::serve::ksql {
-
-// Why a statement failed, in ksqlDB's terms: statement_error (40001) unless `generic`.
-struct StatementError {
-  int http_status = 400;
-  int error_code = 40001;
-  std::string message;
-  std::string statement_text;
-  bool generic = false; // a generic_error body (no statementText/entities)
-};
 
 // Request-scoped settings: streamsProperties plus SET/UNSET, sessionVariables plus DEFINE.
 struct RequestContext {
@@ -112,7 +106,7 @@ public:
 
   const EngineOptions& options() const { return options_; }
 
-  struct State; // defined in engine.cpp (the statement runner works on it directly)
+  struct State; // engine_state.h: shared by the files that implement the engine
 
 private:
   EngineOptions options_;
