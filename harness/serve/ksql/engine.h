@@ -3,8 +3,9 @@
 // rows, persistent (CREATE ... AS SELECT) and transient (push) queries, the command log with its
 // sequence numbers. Thread-safe; every public call takes the one engine lock, so a request's
 // statements run atomically (validated all first in a sandbox, then applied, as ksqlDB does).
-// Its parts: engine.cpp (state, data flow), statement_runner.cpp (/ksql), query_plan.cpp,
-// pull_query.cpp and push_query.cpp (/query), command_log.cpp (/status, sequence numbers).
+// Its parts: engine.cpp (state, data flow), statement_runner.h (/ksql; CREATE statements in
+// create_statement.cpp), query_plan.cpp, pull_query.cpp and push_query.cpp (/query),
+// command_log.cpp (/status, sequence numbers).
 #include "core/result.h"
 #include "serve/ksql/sql_ast.h"
 #include "serve/ksql/statement_error.h"
