@@ -117,8 +117,8 @@ std::string without_trailing_commas(std::string_view s) {
 }
 
 // Validates an ingestion mapping: a JSON array of {"column": ..., "Properties"/"path"/"Ordinal"}.
-std::optional<Failure> validate_mapping(const Table& t, std::string_view kind,
-                                        const std::string& text) {
+Result<Ok, Failure> validate_mapping(const Table& t, std::string_view kind,
+                                     const std::string& text) {
   auto doc = json::Document::parse(text, "mapping");
   auto invalid = [&](std::string why) {
     Failure f = bad_request("Mapping is not valid for table '" + t.name + "': " + why,
@@ -143,7 +143,7 @@ std::optional<Failure> validate_mapping(const Table& t, std::string_view kind,
         return invalid("json mapping elements need \"path\" (or Properties.Path), e.g. \"$.a\"");
     }
   }
-  return std::nullopt;
+  return Ok{};
 }
 
 Result<ResultTable, Failure> create_table(Database& db, CommandReader& r, std::string_view command,
@@ -412,7 +412,7 @@ Result<ResultTable, Failure> execute(Catalog& catalog, std::string_view database
       if (it == db->tables.end()) return table_not_found(db->name, *name);
       Table& t = it->second;
       *text = without_trailing_commas(*text);
-      if (auto invalid = validate_mapping(t, kind, *text)) return *invalid;
+      if (auto valid = validate_mapping(t, kind, *text); !valid) return valid.error();
       auto doc = json::Document::parse(*text);
       Mapping m{*mapping_name, kind, json::compact(doc->root()), format_datetime(now_ticks())};
       auto existing = std::find_if(t.mappings.begin(), t.mappings.end(), [&](const Mapping& x) {

@@ -46,7 +46,7 @@ public:
       advance();
   }
 
-  std::optional<Failure> run(std::vector<Token>& out) {
+  Result<Ok, Failure> run(std::vector<Token>& out) {
     for (;;) {
       skip_space();
       Token t;
@@ -55,7 +55,7 @@ public:
       t.col = col_;
       if (pos_ >= s_.size()) {
         out.push_back(t);
-        return std::nullopt;
+        return Ok{};
       }
       char c = s_[pos_];
       if (ident_start(c)) {
@@ -281,7 +281,7 @@ public:
   std::map<std::string, Type, std::less<>> declared_;
 
   // declare query_parameters(name:type[=default], ...);
-  std::optional<Failure> declarations() {
+  Result<Ok, Failure> declarations() {
     while (at_ident("declare")) {
       next();
       if (!at_ident("query_parameters") || peek(1).text != "(") return syntax(peek());
@@ -310,7 +310,7 @@ public:
       if (!at_symbol(";")) return syntax(peek());
       next();
     }
-    return std::nullopt;
+    return Ok{};
   }
 
   Result<Literal, Failure> literal(const Token& tok) {
@@ -364,7 +364,7 @@ public:
           if (declared->second == Type::string && body.size() >= 2 &&
               (body[0] == '"' || body[0] == '\'') && body.back() == body[0]) {
             std::vector<Token> one;
-            if (!Lexer(body, 0).run(one) && one.size() == 2 && one[0].kind == Tok::string)
+            if (Lexer(body, 0).run(one).ok() && one.size() == 2 && one[0].kind == Tok::string)
               body = one[0].text;
           }
           auto v = parse_value(declared->second, body);
@@ -879,7 +879,7 @@ Result<ResultTable, Failure> run_query(const Catalog& catalog, std::string_view 
                                        std::string_view query, const QueryParameters& parameters,
                                        QueryTrace* trace) {
   std::vector<Token> tokens;
-  if (auto failure = Lexer(query, 0).run(tokens)) return *failure;
+  if (auto lexed = Lexer(query, 0).run(tokens); !lexed) return lexed.error();
   Parser p(query, std::move(tokens), parameters);
   p.database_ = std::string(database);
   // Literals (now()) are evaluated while parsing, so the trace is complete once the pipeline ran.
@@ -891,7 +891,7 @@ Result<ResultTable, Failure> run_query(const Catalog& catalog, std::string_view 
     }
   } record{p, trace};
   if (trace) trace->generation = catalog.generation();
-  if (auto failure = p.declarations()) return *failure;
+  if (auto declared = p.declarations(); !declared) return declared.error();
   if (p.peek().kind == Tok::end)
     return syntax_error(std::string(query), p.peek().line, p.peek().col, "<EOF>");
   if (p.at_ident("print")) {
@@ -947,7 +947,7 @@ Result<ResultTable, Failure> run_query(const Catalog& catalog, std::string_view 
 Result<ResultTable, Failure> run_pipeline(ResultTable input, std::string_view full_text,
                                           std::size_t pipe_offset) {
   std::vector<Token> tokens;
-  if (auto failure = Lexer(full_text, pipe_offset).run(tokens)) return *failure;
+  if (auto lexed = Lexer(full_text, pipe_offset).run(tokens); !lexed) return lexed.error();
   static const QueryParameters none;
   Parser p(full_text, std::move(tokens), none);
   return pipeline(p, std::move(input));
