@@ -3,7 +3,7 @@
 // (including ROWTIME, ROWPARTITION, ROWOFFSET), comparisons, AND/OR/NOT, IS [NOT] NULL,
 // arithmetic, ARRAY[...], MAP(...), STRUCT(...), CAST(NULL AS T).
 #include "core/result.h"
-#include "serve/ksql/engine.h"
+#include "serve/ksql/database.h"
 
 #include <optional>
 #include <string>

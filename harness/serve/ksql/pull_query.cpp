@@ -1,12 +1,12 @@
 // Pull queries: the rows a SELECT without EMIT CHANGES returns now, from a stream's row log or a
 // table's latest row per key.
-#include "serve/ksql/engine_state.h"
+#include "serve/ksql/database_state.h"
 
 #include <map>
 
 namespace konform::serve::ksql {
 
-std::vector<std::vector<Value>> Engine::run_pull(const QueryPlan& plan) {
+std::vector<std::vector<Value>> Database::run_pull(const QueryPlan& plan) {
   std::lock_guard lock(mu_);
   std::vector<std::vector<Value>> out;
   const Source* source = state_->catalog.find(plan.source);

@@ -1,11 +1,11 @@
 // Push queries (EMIT CHANGES): starting one (replaying the row log first when reading from the
 // earliest offset), handing it each new row until its LIMIT, and ending it on /close-query,
 // TERMINATE, DROP of its source or the client's disconnect.
-#include "serve/ksql/engine_state.h"
+#include "serve/ksql/database_state.h"
 
 namespace konform::serve::ksql {
 
-bool Engine::start_push(const QueryPlan& plan, PushCallbacks callbacks) {
+bool Database::start_push(const QueryPlan& plan, PushCallbacks callbacks) {
   std::lock_guard lock(mu_);
   if (state_->push.size() >= options_.max_push_queries) return false;
   RunningPush q{plan, std::move(callbacks), 0};
@@ -34,12 +34,12 @@ bool Engine::start_push(const QueryPlan& plan, PushCallbacks callbacks) {
   return true;
 }
 
-void Engine::stop_push(const std::string& id) {
+void Database::stop_push(const std::string& id) {
   std::lock_guard lock(mu_);
   state_->push.erase(id);
 }
 
-bool Engine::close_push(const std::string& id) {
+bool Database::close_push(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = state_->push.find(id);
   if (it == state_->push.end()) return false;
@@ -48,12 +48,12 @@ bool Engine::close_push(const std::string& id) {
   return true;
 }
 
-std::size_t Engine::running_push_queries() const {
+std::size_t Database::running_push_queries() const {
   std::lock_guard lock(mu_);
   return state_->push.size();
 }
 
-void Engine::State::deliver(const std::string& source_name, const RowView& view) {
+void Database::State::deliver(const std::string& source_name, const RowView& view) {
   std::vector<std::string> finished;
   for (auto& [id, q] : push) {
     if (q.plan.source != source_name || !passes(q.plan.where, view)) continue;
@@ -68,7 +68,7 @@ void Engine::State::deliver(const std::string& source_name, const RowView& view)
     push.erase(id);
 }
 
-void Engine::State::complete_push_on(const std::string& source_name) {
+void Database::State::complete_push_on(const std::string& source_name) {
   for (auto it = push.begin(); it != push.end();) {
     if (source_name.empty() || it->second.plan.source == source_name) {
       it->second.callbacks.completed();
@@ -79,7 +79,7 @@ void Engine::State::complete_push_on(const std::string& source_name) {
   }
 }
 
-std::vector<entities::TransientInfo> Engine::State::transient_info() const {
+std::vector<entities::TransientInfo> Database::State::transient_info() const {
   std::vector<entities::TransientInfo> out;
   for (auto& [id, q] : push)
     out.push_back({id, q.plan.text});

@@ -1,7 +1,7 @@
 // Planning a SELECT of /query: the checks ksqlDB makes before it runs a pull or push query (pull
 // queries reject GROUP BY, WINDOW, JOIN and ROWPARTITION/ROWOFFSET; only materialised tables can
 // be pulled from), and the plan both kinds run from.
-#include "serve/ksql/engine_state.h"
+#include "serve/ksql/database_state.h"
 #include "serve/ksql/projection.h"
 #include "serve/ksql/statement_error.h"
 
@@ -19,8 +19,8 @@ std::string QueryPlan::header_schema() const {
   return s;
 }
 
-Result<QueryPlan, StatementError> Engine::plan_query(const Statement& st,
-                                                     const RequestContext& context) {
+Result<QueryPlan, StatementError> Database::plan_query(const Statement& st,
+                                                       const RequestContext& context) {
   std::lock_guard lock(mu_);
   const Select& sel = st.select;
   const Source* source = state_->catalog.find(sel.from);

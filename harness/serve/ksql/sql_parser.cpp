@@ -366,7 +366,7 @@ private:
     ColumnDef c;
     c.name = identifier();
     c.type = type();
-    // The engine checks KEY against STREAM and PRIMARY KEY against TABLE (its message).
+    // The database checks KEY against STREAM and PRIMARY KEY against TABLE (its message).
     if (accept_word("PRIMARY")) {
       expect_word("KEY");
       c.key = c.primary = true;
@@ -521,7 +521,7 @@ private:
       while (accept_symbol(","));
       expect_symbol(")");
     }
-    if (is_word("SELECT")) // INSERT INTO ... SELECT: parsed, refused by the engine
+    if (is_word("SELECT")) // INSERT INTO ... SELECT: parsed, refused by the database
       fail_here("INSERT INTO ... SELECT is not supported by konform serve");
     expect_word("VALUES");
     expect_symbol("(");
@@ -557,7 +557,7 @@ private:
         peek().kind == Token::Kind::Quoted)
       s.from_alias = identifier();
     // Clauses outside the subset are recognised and skipped to the statement's end, so the
-    // engine can refuse them with the server's own message.
+    // database can refuse them with the server's own message.
     auto skip_clause = [&] {
       int depth = 0;
       while (peek().kind != Token::Kind::End) {

@@ -1,5 +1,5 @@
 // The statement runner of POST /ksql: the dispatch over statement types, DROP, TERMINATE and
-// INSERT VALUES, and Engine::execute, which runs a request's statements in the sandbox first.
+// INSERT VALUES, and Database::execute, which runs a request's statements in the sandbox first.
 #include "serve/ksql/statement_runner.h"
 
 #include "core/text.h"
@@ -220,7 +220,7 @@ StatementStatus StatementRunner::insert(const Statement& st) {
   return Ok{};
 }
 
-ExecuteResult Engine::execute(const std::vector<Statement>& statements, RequestContext context) {
+ExecuteResult Database::execute(const std::vector<Statement>& statements, RequestContext context) {
   std::vector<std::string> entities;
   {
     std::lock_guard lock(mu_);

@@ -1,10 +1,10 @@
 #pragma once
-// The statement runner of POST /ksql, internal to the engine: every statement of a request runs
+// The statement runner of POST /ksql, internal to the database: every statement of a request runs
 // first against a sandbox copy of the catalog (one bad statement rejects the request before
 // anything changes, as ksqlDB's RequestValidator does), then for real. Its CREATE statements are
 // in create_statement.cpp, the rest in statement_runner.cpp.
 #include "core/result.h"
-#include "serve/ksql/engine_state.h"
+#include "serve/ksql/database_state.h"
 #include "serve/ksql/statement_error.h"
 
 #include <cstdint>
@@ -21,7 +21,7 @@ using StatementStatus = Result<Ok, StatementError>;
 // moves data, records commands and produces the statement's entity.
 class StatementRunner {
 public:
-  StatementRunner(Engine::State& state, Catalog& cat, RequestContext& ctx, bool live,
+  StatementRunner(Database::State& state, Catalog& cat, RequestContext& ctx, bool live,
                   std::vector<std::string>& entities)
       : state_(state), cat_(cat), ctx_(ctx), live_(live), entities_(entities) {}
 
@@ -69,7 +69,7 @@ private:
 
   StatementStatus insert(const Statement& st);
 
-  Engine::State& state_;
+  Database::State& state_;
   Catalog& cat_;
   RequestContext& ctx_;
   bool live_;

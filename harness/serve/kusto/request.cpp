@@ -11,8 +11,8 @@
 namespace konform::serve::kusto {
 namespace {
 
-using engine::bad_request;
-using engine::Failure;
+using cluster::bad_request;
+using cluster::Failure;
 
 std::optional<bool> as_bool(simdjson::dom::element e) {
   if (auto b = e.get_bool(); !b.error()) return b.value();
@@ -81,7 +81,7 @@ Result<Ok, Failure> apply_options(simdjson::dom::object options, QueryRequest& q
     } else if (text::iequals(key, "servertimeout")) {
       std::optional<std::int64_t> ticks;
       if (auto s = value.get_string(); !s.error())
-        ticks = engine::parse_timespan(s.value());
+        ticks = cluster::parse_timespan(s.value());
       else if (auto n = as_int(value))
         ticks = *n * 10'000; // a number is milliseconds
       if (!ticks || *ticks <= 0)
@@ -127,7 +127,7 @@ Result<Ok, Failure> apply_properties_text(std::string_view text, QueryRequest& q
 
 } // namespace
 
-Result<QueryRequest, engine::Failure> parse_query_request(const ServerRequest& req) {
+Result<QueryRequest, cluster::Failure> parse_query_request(const ServerRequest& req) {
   QueryRequest q;
   if (req.method == "GET") {
     if (auto db = req.query_param("db")) q.db = *db;

@@ -1,13 +1,13 @@
-#include "serve/kusto/engine/ingest.h"
+#include "serve/kusto/cluster/ingest.h"
 
 #include "core/text.h"
-#include "serve/kusto/engine/delimited.h"
+#include "serve/kusto/cluster/delimited.h"
 
 #include "json/document.h"
 #include "json/locate.h"
 #include "json/writer.h"
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 enum class Family { delimited, json_lines, multi_json, single_json };
@@ -379,4 +379,4 @@ Result<std::size_t, Failure> ingest(Catalog& catalog, const IngestSpec& spec,
   return n;
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

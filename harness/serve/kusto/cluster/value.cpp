@@ -1,4 +1,4 @@
-#include "serve/kusto/engine/value.h"
+#include "serve/kusto/cluster/value.h"
 
 #include "core/ids.h"
 #include "core/text.h"
@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstdio>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 // Days between 0001-01-01 and 1970-01-01 in the proleptic Gregorian calendar.
@@ -490,4 +490,4 @@ int compare(Type t, const Value& a, const Value& b) {
   }
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

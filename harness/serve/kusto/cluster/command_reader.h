@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 class CommandReader {
 public:
@@ -131,4 +131,4 @@ private:
   std::size_t pos_ = 0;
 };
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

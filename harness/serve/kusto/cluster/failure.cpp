@@ -1,6 +1,6 @@
-#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/cluster/failure.h"
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 Failure syntax_error(std::string query, int line, int pos, std::string token) {
   Failure f;
@@ -80,4 +80,4 @@ Failure not_supported(std::string_view what, std::string_view command) {
   return f;
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

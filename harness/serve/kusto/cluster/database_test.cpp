@@ -1,6 +1,6 @@
 #include "core/file.h"
-#include "serve/kusto/engine/database.h"
-#include "serve/kusto/engine/kql.h"
+#include "serve/kusto/cluster/database.h"
+#include "serve/kusto/cluster/kql.h"
 #include "test_support/scratch_dir.h"
 
 #include <filesystem>
@@ -8,7 +8,7 @@
 #include <set>
 #include <unistd.h>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 namespace fs = std::filesystem;
@@ -70,4 +70,4 @@ TEST(KustoData, BadFilesAreNamedWithLineAndTheRestStillLoads) {
 }
 
 } // namespace
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,8 +1,8 @@
-#include "serve/kusto/engine/kql.h"
+#include "serve/kusto/cluster/kql.h"
 
 #include <gtest/gtest.h>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 class KqlTest : public ::testing::Test {
@@ -302,4 +302,4 @@ TEST_F(KqlTest, NeverCrashesOnHostileInput) {
 }
 
 } // namespace
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,9 +1,9 @@
-#include "serve/kusto/engine/value.h"
+#include "serve/kusto/cluster/value.h"
 
 #include <cmath>
 #include <gtest/gtest.h>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 std::string json_of(Type t, std::string_view text) {
@@ -80,4 +80,4 @@ TEST(KustoValue, TypeNamesAndAliases) {
 }
 
 } // namespace
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

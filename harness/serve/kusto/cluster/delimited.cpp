@@ -1,6 +1,6 @@
-#include "serve/kusto/engine/delimited.h"
+#include "serve/kusto/cluster/delimited.h"
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 Result<std::vector<DelimitedRecord>> parse_delimited(std::string_view text, char sep) {
   std::vector<DelimitedRecord> records;
@@ -71,4 +71,4 @@ Result<std::vector<DelimitedRecord>> parse_delimited(std::string_view text, char
   return records;
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,9 +1,9 @@
 #pragma once
-// The in-memory ksqlDB engine behind konform serve: streams and tables with their schemas and
+// The in-memory ksqlDB database behind konform serve: streams and tables with their schemas and
 // rows, persistent (CREATE ... AS SELECT) and transient (push) queries, the command log with its
-// sequence numbers. Thread-safe; every public call takes the one engine lock, so a request's
+// sequence numbers. Thread-safe; every public call takes the one database lock, so a request's
 // statements run atomically (validated all first in a sandbox, then applied, as ksqlDB does).
-// Its parts: engine.cpp (state, data flow), statement_runner.h (/ksql; CREATE statements in
+// Its parts: database.cpp (state, data flow), statement_runner.h (/ksql; CREATE statements in
 // create_statement.cpp), query_plan.cpp, pull_query.cpp and push_query.cpp (/query),
 // command_log.cpp (/status, sequence numbers).
 #include "core/result.h"
@@ -55,24 +55,24 @@ struct QueryPlan {
   std::string header_schema() const;
 };
 
-// Callbacks of a running push query; called with the engine lock held, so they must only
-// hand bytes to the network (never call back into the engine).
+// Callbacks of a running push query; called with the database lock held, so they must only
+// hand bytes to the network (never call back into the database).
 struct PushCallbacks {
   std::function<void(const std::vector<Value>& row)> row;
   std::function<void()> limit_reached; // after the last row of LIMIT n
   std::function<void()> completed;     // TERMINATE of the transient query
 };
 
-struct EngineOptions {
+struct DatabaseOptions {
   std::chrono::milliseconds command_timeout{5000}; // ksql.server.command.response.timeout.ms
   std::size_t max_push_queries = 100;              // ksql.max.push.queries
   std::string version = "0.29.0";
 };
 
-class Engine {
+class Database {
 public:
-  explicit Engine(EngineOptions options = {});
-  ~Engine();
+  explicit Database(DatabaseOptions options = {});
+  ~Database();
 
   // Runs the statements of one /ksql request (already parsed).
   ExecuteResult execute(const std::vector<Statement>& statements, RequestContext context);
@@ -105,12 +105,12 @@ public:
   Result<std::string, StatementError>
   terminate_cluster(const std::vector<std::string>& delete_topic_patterns);
 
-  const EngineOptions& options() const { return options_; }
+  const DatabaseOptions& options() const { return options_; }
 
-  struct State; // engine_state.h: shared by the files that implement the engine
+  struct State; // database_state.h: shared by the files that implement the database
 
 private:
-  EngineOptions options_;
+  DatabaseOptions options_;
   mutable std::mutex mu_;
   std::condition_variable command_cv_;
   std::unique_ptr<State> state_;

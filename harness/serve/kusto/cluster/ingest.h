@@ -2,12 +2,12 @@
 // Ingestion of a data stream into a table (streaming ingest and the queued-ingestion worker):
 // csv, tsv, scsv, sohsv, psv, json, multijson, singlejson, with csv/json mappings. All or
 // nothing: a malformed record fails the whole request and no row of it is added.
-#include "serve/kusto/engine/database.h"
-#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/cluster/database.h"
+#include "serve/kusto/cluster/failure.h"
 
 #include <string_view>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 struct IngestSpec {
   std::string database;
@@ -22,4 +22,4 @@ struct IngestSpec {
 Result<std::size_t, Failure> ingest(Catalog& catalog, const IngestSpec& spec,
                                     std::string_view data);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

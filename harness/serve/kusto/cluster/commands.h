@@ -8,12 +8,12 @@
 //   and the policy and cache commands of policy_commands.h.
 // A .show command may be piped into query operators (".show tables | where ...").
 // A valid Kusto command not listed is a "not supported" 400 naming it, never a syntax error.
-#include "serve/kusto/engine/database.h"
-#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/cluster/database.h"
+#include "serve/kusto/cluster/failure.h"
 
 #include <string_view>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 struct CommandResult {
   ResultTable table;
@@ -31,4 +31,4 @@ Failure wrong_endpoint_error(std::string_view command);
 // it is "not supported".
 bool is_show_export_containers(std::string_view command);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,10 +1,10 @@
-#include "serve/kusto/engine/commands.h"
-#include "serve/kusto/engine/ingest.h"
-#include "serve/kusto/engine/kql.h"
+#include "serve/kusto/cluster/commands.h"
+#include "serve/kusto/cluster/ingest.h"
+#include "serve/kusto/cluster/kql.h"
 
 #include <gtest/gtest.h>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 class IngestTest : public ::testing::Test {
@@ -97,4 +97,4 @@ TEST_F(IngestTest, UnsupportedFormatsAndUnknownTargetsAreClear400s) {
 }
 
 } // namespace
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

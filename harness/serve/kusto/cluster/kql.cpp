@@ -1,4 +1,4 @@
-#include "serve/kusto/engine/kql.h"
+#include "serve/kusto/cluster/kql.h"
 
 #include "core/text.h"
 
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <utility>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 enum class Tok { ident, integer, real, string, timespan, typed, symbol, end };
@@ -953,4 +953,4 @@ Result<ResultTable, Failure> run_pipeline(ResultTable input, std::string_view fu
   return pipeline(p, std::move(input));
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

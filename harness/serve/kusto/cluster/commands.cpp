@@ -1,17 +1,17 @@
-#include "serve/kusto/engine/commands.h"
+#include "serve/kusto/cluster/commands.h"
 
 #include "core/ids.h"
 #include "core/text.h"
-#include "serve/kusto/engine/command_reader.h"
-#include "serve/kusto/engine/ingest.h"
-#include "serve/kusto/engine/kql.h"
-#include "serve/kusto/engine/policy_commands.h"
+#include "serve/kusto/cluster/command_reader.h"
+#include "serve/kusto/cluster/ingest.h"
+#include "serve/kusto/cluster/kql.h"
+#include "serve/kusto/cluster/policy_commands.h"
 
 #include "json/document.h"
 #include "json/writer.h"
 #include <algorithm>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 Column col(const char* name, Type t) {
@@ -522,4 +522,4 @@ Failure wrong_endpoint_error(std::string_view command) {
   return f;
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

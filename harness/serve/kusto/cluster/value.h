@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 enum class Type { boolean, int32, int64, real, decimal, string, datetime, timespan, guid, dynamic };
 
@@ -64,4 +64,4 @@ void append_json(std::string& out, Type t, const Value& v);
 // Three-way comparison of two values of the same type (nulls first); used by where.
 int compare(Type t, const Value& a, const Value& b);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,13 +1,13 @@
-#include "serve/kusto/engine/database.h"
+#include "serve/kusto/cluster/database.h"
 
 #include "core/file.h"
 #include "core/text.h"
-#include "serve/kusto/engine/delimited.h"
+#include "serve/kusto/cluster/delimited.h"
 
 #include <algorithm>
 #include <filesystem>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 int Table::column_index(std::string_view column) const {
   for (std::size_t k = 0; k < columns.size(); ++k)
@@ -208,4 +208,4 @@ Status load_folder(Catalog& catalog, const std::string& dir) {
   return Ok{};
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,7 +1,7 @@
 #pragma once
-// How the engine reports a failed request: everything the OneAPI error body needs (status, code,
+// How cluster/ reports a failed request: everything the OneAPI error body needs (status, code,
 // @type, message, @message, @permanent, @text, @database, innererror; see oneapi_error.h).
-// The service turns a Failure into the HTTP response; the engine never builds HTTP itself.
+// The service turns a Failure into the HTTP response; cluster/ never builds HTTP itself.
 // Functions that can fail this way return Result<T, Failure> (Error is too thin for OneAPI bodies).
 #include "core/result.h"
 
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <utility>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 struct InnerError {
   std::string code;    // "SYN0002", "SEM0100"
@@ -43,4 +43,4 @@ Failure bad_request(std::string detail, std::string code = "General_BadRequest")
 // `what` names it (its leading words), `command` is the whole text.
 Failure not_supported(std::string_view what, std::string_view command);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,11 +1,11 @@
-#include "serve/kusto/engine/policy_commands.h"
+#include "serve/kusto/cluster/policy_commands.h"
 
-#include "serve/kusto/engine/command_reader.h"
+#include "serve/kusto/cluster/command_reader.h"
 
 #include "json/document.h"
 #include "json/writer.h"
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 struct PolicyKind {
@@ -316,4 +316,4 @@ run_policy_command(Catalog& catalog, std::string_view database, std::string_view
   return std::nullopt;
 }
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,9 +1,9 @@
-#include "serve/kusto/engine/commands.h"
-#include "serve/kusto/engine/kql.h"
+#include "serve/kusto/cluster/commands.h"
+#include "serve/kusto/cluster/kql.h"
 
 #include <gtest/gtest.h>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 namespace {
 
 class CommandsTest : public ::testing::Test {
@@ -393,4 +393,4 @@ TEST(KustoDmCommands, AreRecognisedAndTheEngineAnswersWrongEndpoint) {
 }
 
 } // namespace
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -1,9 +1,9 @@
 #pragma once
-// The engine's state behind its one lock, shared by the files that implement Engine: the catalog,
-// each source's row log, the running push queries and the command log, and how a new row flows
-// from a source through persistent and push queries. Internal to the ksql module.
+// The database's state behind its one lock, shared by the files that implement Database: the
+// catalog, each source's row log, the running push queries and the command log, and how a new row
+// flows from a source through persistent and push queries. Internal to the ksql module.
 #include "serve/ksql/catalog.h"
-#include "serve/ksql/engine.h"
+#include "serve/ksql/database.h"
 #include "serve/ksql/entities.h"
 #include "serve/ksql/expression.h"
 
@@ -39,7 +39,7 @@ bool passes(const std::optional<Expr>& where, const RowView& row);
 // The values a query's projections compute from a row.
 std::vector<Value> project(const std::vector<Expr>& exprs, const RowView& row);
 
-struct Engine::State {
+struct Database::State {
   Catalog catalog;
   std::map<std::string, std::vector<StoredRow>> rows; // each source's row log, in arrival order
   std::map<std::string, RunningPush> push;            // by query id

@@ -1,8 +1,8 @@
-// The engine's state and what every part of it uses: the live data flow of a new row, the
+// The database's state and what every part of it uses: the live data flow of a new row, the
 // source lookup of /inserts-stream and TERMINATE CLUSTER. The statement runner, the query planner,
 // pull and push queries and the command log are in files of their own.
 #include "core/text.h"
-#include "serve/ksql/engine_state.h"
+#include "serve/ksql/database_state.h"
 
 #include <chrono>
 #include <regex>
@@ -38,7 +38,7 @@ std::vector<Value> project(const std::vector<Expr>& exprs, const RowView& row) {
   return out;
 }
 
-void Engine::State::publish(const std::string& source_name, StoredRow row) {
+void Database::State::publish(const std::string& source_name, StoredRow row) {
   auto* source = catalog.find(source_name);
   if (!source) return;
   auto& log = rows[source_name];
@@ -53,12 +53,12 @@ void Engine::State::publish(const std::string& source_name, StoredRow row) {
   log.push_back(std::move(row));
 }
 
-Engine::Engine(EngineOptions options)
+Database::Database(DatabaseOptions options)
     : options_(std::move(options)), state_(std::make_unique<State>()) {}
 
-Engine::~Engine() = default;
+Database::~Database() = default;
 
-std::optional<bool> Engine::source_is_table(const std::string& name) const {
+std::optional<bool> Database::source_is_table(const std::string& name) const {
   std::lock_guard lock(mu_);
   const Source* s = state_->catalog.find(name);
   if (!s) return std::nullopt;
@@ -66,7 +66,7 @@ std::optional<bool> Engine::source_is_table(const std::string& name) const {
 }
 
 Result<std::string, StatementError>
-Engine::terminate_cluster(const std::vector<std::string>& patterns) {
+Database::terminate_cluster(const std::vector<std::string>& patterns) {
   std::vector<std::regex> regexes;
   for (auto& p : patterns) {
     try {

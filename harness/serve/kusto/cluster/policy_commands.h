@@ -11,17 +11,17 @@
 // Policies are validated, stored and shown; konform does not act on them (streaming ingestion
 // works without the policy, queued ingestion is never batched). Cache commands are accepted
 // no-ops answering the service's result table.
-#include "serve/kusto/engine/database.h"
-#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/cluster/database.h"
+#include "serve/kusto/cluster/failure.h"
 
 #include <optional>
 #include <string_view>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 // The result when `command` is one of the commands above (or a malformed or unsupported variant
 // of them: a Failure), nullopt when it is some other command.
 std::optional<Result<ResultTable, Failure>>
 run_policy_command(Catalog& catalog, std::string_view database, std::string_view command);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -3,7 +3,7 @@
 // shared_mutex guards it all: queries hold a shared lock while they scan (in-memory, short),
 // commands and ingestion take the exclusive lock to change it.
 #include "core/result.h"
-#include "serve/kusto/engine/value.h"
+#include "serve/kusto/cluster/value.h"
 
 #include <atomic>
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 struct Column {
   std::string name;
@@ -94,4 +94,4 @@ Status load_folder(Catalog& catalog, const std::string& dir);
 // Parses "Name:type, Name:type" (the .create table syntax without parentheses).
 Result<std::vector<Column>> parse_schema(std::string_view text);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

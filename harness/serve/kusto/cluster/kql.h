@@ -5,15 +5,15 @@
 //   Table | take N | limit N | count | project c1, new=c2 | where c <op> literal [and ...]
 // with op in ==, !=, <, <=, >, >=, =~, !~, contains, !contains, contains_cs, has, !has, has_cs.
 // Anything else is a proper syntax (SYN0002) or semantic (SEM0100, ...) error, never a crash.
-#include "serve/kusto/engine/database.h"
-#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/cluster/database.h"
+#include "serve/kusto/cluster/failure.h"
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 // The most tokens a query may have. The lexer reads the whole text before parsing, so without a
 // bound a 64 MB body of "((((" held about 150 bytes per character (1.5 GB for 10 MB).
@@ -39,4 +39,4 @@ Result<ResultTable, Failure> run_query(const Catalog& catalog, std::string_view 
 Result<ResultTable, Failure> run_pipeline(ResultTable input, std::string_view full_text,
                                           std::size_t pipe_offset);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace konform::serve::kusto::engine {
+namespace konform::serve::kusto::cluster {
 
 struct DelimitedRecord {
   std::vector<std::string> fields;
@@ -19,4 +19,4 @@ struct DelimitedRecord {
 // A trailing newline does not make an empty record; empty lines are skipped.
 Result<std::vector<DelimitedRecord>> parse_delimited(std::string_view text, char separator);
 
-} // namespace konform::serve::kusto::engine
+} // namespace konform::serve::kusto::cluster
