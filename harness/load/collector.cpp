@@ -67,12 +67,13 @@ void IntervalData::reset() {
   sent = late = dropped = unfinished = validated = violations = 0;
 }
 
-// Spares from the start, all allocated before the run is measured: each thread takes one for
-// its first interval and swaps it for another once a second, and the controller may hold one
-// interval in delivery and fall a second behind.
+// Two spares from the start, allocated before the run is measured (but after its start time is
+// fixed: more would delay the first sends): one for a thread's first hand-over and one for a
+// controller that falls a second behind. With more threads than that, the first hand-overs
+// allocate; the storage the controller recycles then covers the later ones.
 Collector::Collector(unsigned threads, std::size_t steps)
     : steps_(steps), published_upto_(threads), finished_(threads, false) {
-  for (unsigned i = 0; i < 2 * threads + 2; ++i)
+  for (int i = 0; i < 2; ++i)
     spare_.push_back(std::make_unique<IntervalData>(steps_));
 }
 
@@ -89,19 +90,11 @@ std::unique_ptr<IntervalData> Collector::publish(unsigned thread, std::uint64_t 
     }
   }
   cv_.notify_all();
-  if (!next) next = std::make_unique<IntervalData>(steps_); // the controller fell behind
+  if (!next) next = std::make_unique<IntervalData>(steps_); // no spare (yet)
   return next;
 }
 
 std::unique_ptr<IntervalData> Collector::fresh() {
-  {
-    std::lock_guard lock(mu_);
-    if (!spare_.empty()) {
-      auto d = std::move(spare_.back());
-      spare_.pop_back();
-      return d;
-    }
-  }
   return std::make_unique<IntervalData>(steps_);
 }
 

@@ -75,7 +75,7 @@ public:
   // ~1 MiB of histograms: allocated afresh each second, the process's RSS would rise and fall by
   // that much with the moment it is sampled; reused, it stays what the first seconds needed.
   void recycle(std::unique_ptr<IntervalData> data);
-  // Empty storage for a thread's first interval (a spare when there is one).
+  // Empty storage for a thread's first interval, allocated by the thread itself.
   std::unique_ptr<IntervalData> fresh();
 
 private:
