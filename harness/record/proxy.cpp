@@ -28,6 +28,13 @@
 #include <thread>
 #include <unistd.h>
 
+// GCC 12 at -O3 inlines asio's recycling allocator into the coroutine frames of a
+// concrete-executor awaitable and then sees operator new paired with free: a false positive of
+// -Wmismatched-new-delete (asio's frame operator new allocates with malloc-compatible memory).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace konform::record {
 namespace {
 
@@ -265,12 +272,8 @@ struct Proxy::Impl {
       if (ec) continue; // out of descriptors, a reset before accept: keep serving the others
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      net::post(w.ioc, [this, &w, sock = std::move(socket)]() mutable {
-        if (stopping) return;
-        auto s = std::make_shared<Session>(std::move(sock));
-        w.sessions.insert(s);
-        net::co_spawn(w.ioc, session(w, s), net::detached);
-      });
+      // Spawned onto its loop: the session registers itself there, on that loop's thread.
+      net::co_spawn(w.ioc, session(w, std::make_shared<Session>(std::move(socket))), net::detached);
     }
   }
 
@@ -350,6 +353,7 @@ struct Proxy::Impl {
   }
 
   Task<void> session(Worker& w, std::shared_ptr<Session> s) {
+    w.sessions.insert(s);
     while (!stopping) {
       bhttp::request_parser<bhttp::buffer_body> req;
       req.body_limit(boost::none);

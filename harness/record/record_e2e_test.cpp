@@ -12,6 +12,7 @@
 #include "record/proxy.h"
 #include "scenario/parser.h"
 #include "serve/reference_endpoint.h"
+#include "test_support/nginx_tls.h"
 #include "test_support/raw_server.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
@@ -533,6 +534,54 @@ TEST(RecordProxy, AnUpstreamsIdleCloseIsRetriedOnAFreshConnection) {
   ASSERT_EQ(exchanges.size(), 3u);
   for (const auto& e : exchanges)
     EXPECT_EQ(e.request_body.bytes, R"({"csl":"x"})");
+}
+
+} // namespace
+} // namespace konform::record
+
+namespace konform::record {
+namespace {
+
+// An https upstream with check's TLS options: verified against --ca-file (the certificate is for
+// 127.0.0.1), refused with a 502 naming the TLS failure when it cannot be verified, and accepted
+// unverified with --insecure. Skips without nginx.
+TEST(RecordProxy, HttpsUpstreamsAreVerifiedWithTheCaFileOrInsecure) {
+  test_support::NginxTls upstream;
+  if (!upstream.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  upstream.serve("v1/rest/ping", R"({"ok":true})");
+  auto through = [&](ProxyOptions po, std::size_t requests) {
+    po.upstream = upstream.url();
+    auto proxy = Proxy::start(po);
+    EXPECT_TRUE(proxy.ok());
+    std::vector<http::Response> responses;
+    if (!proxy) return responses;
+    http::Client client(*http::parse_url((*proxy)->url()));
+    for (std::size_t i = 0; i < requests; ++i) {
+      http::Request r;
+      r.target = "/v1/rest/ping";
+      auto response = client.send(r);
+      EXPECT_TRUE(response.ok()) << response.error().message;
+      if (response) responses.push_back(*response);
+    }
+    return responses;
+  };
+  ProxyOptions verified;
+  verified.ca_file = upstream.cert_file();
+  auto ok = through(verified, 3); // kept alive: one handshake, three exchanges
+  ASSERT_EQ(ok.size(), 3u);
+  for (const auto& r : ok) {
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, R"({"ok":true})");
+  }
+  auto refused = through(ProxyOptions{}, 1); // the system's trust anchors do not know it
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].status, 502);
+  EXPECT_NE(refused[0].body.find("TLS handshake failed"), std::string::npos) << refused[0].body;
+  ProxyOptions insecure;
+  insecure.insecure = true;
+  auto unverified = through(insecure, 1);
+  ASSERT_EQ(unverified.size(), 1u);
+  EXPECT_EQ(unverified[0].status, 200) << unverified[0].body;
 }
 
 } // namespace
