@@ -238,6 +238,7 @@ struct Proxy::Impl {
       duration_timer;
   net::ssl::context ssl_ctx{net::ssl::context::tls_client};
   http::Url kusto, ksql;
+  std::string kusto_host, ksql_host; // the Host header each upstream gets
   std::string url;
   std::atomic<bool> finished{false};
   std::atomic<bool> stopping{false};
@@ -364,7 +365,8 @@ struct Proxy::Impl {
       const http::Url& up =
           !ksql.host.empty() && service_of(target) == Service::ksql ? ksql : kusto;
       bool reused = s->connected_to == &up;
-      auto failed = co_await connect(w, s, up);
+      std::string failed;
+      if (!reused) failed = co_await connect(w, s, up); // no coroutine frame when kept alive
       if (stopping) break;
       if (!failed.empty()) {
         co_await bad_gateway(*s, up, failed);
@@ -380,7 +382,7 @@ struct Proxy::Impl {
                                         std::string(field.value()));
       bool client_keep_alive = msg.keep_alive();
       bool head = msg.method() == bhttp::verb::head;
-      std::string host = host_header(up);
+      const std::string& host = &up == &ksql ? ksql_host : kusto_host;
       msg.set(bhttp::field::host, host);
 
       Spooler request_spool(ex.request_body, options.spool_dir, options.spool_threshold);
@@ -481,7 +483,9 @@ Result<std::unique_ptr<Proxy>> Proxy::start(ProxyOptions options) {
     if (!ksql)
       return make_error("--ksql-upstream " + m.options.ksql_upstream + ": " + ksql.error().message);
     m.ksql = *ksql;
+    m.ksql_host = host_header(m.ksql);
   }
+  m.kusto_host = host_header(m.kusto);
   if (m.options.insecure) {
     m.ssl_ctx.set_verify_mode(net::ssl::verify_none);
   } else {
