@@ -18,24 +18,11 @@ DURATION=${DURATION:-2}
 RATE=${RATE:-5000}
 CONNECTIONS=${CONNECTIONS:-16}
 PORT=${PORT:-18091}
-for tool in nginx taskset python3; do
-  command -v "$tool" >/dev/null || { echo "baseline_noise: $tool is not installed" >&2; exit 2; }
-done
-[ -x "$KONFORM" ] || { echo "baseline_noise: $KONFORM is not an executable" >&2; exit 2; }
-work=$(mktemp -d)
-cleanup() {
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-printf '{"ok":true}' >"$work/small.json"
-. "$(dirname "$0")/nginx_static.sh"
-start_nginx "$work" "$PORT"
-sleep 0.5
-URL="http://127.0.0.1:$PORT/small.json"
-steal() { awk '/^cpu / {print $9}' /proc/stat; }
+. "$(dirname "$0")/lib_turns.sh"
+bench_require baseline_noise "" nginx taskset python3
+bench_nginx "$PORT"
 
-s0=$(steal); t0=$(date +%s)
+s0=$(steal_ticks); t0=$(date +%s)
 for i in $(seq 1 "$RUNS"); do
   taskset -c 0 "$KONFORM" load --url "$URL" -t 1 -c "$CONNECTIONS" -d "${DURATION}s" -q \
     --json "$work/closed-$i.json" >/dev/null
@@ -45,7 +32,7 @@ for i in $(seq 1 "$RUNS"); do
   fi
 done
 elapsed=$(($(date +%s) - t0))
-echo "host: $(nproc) CPUs, $(uptime | sed 's/.*load average/load average/'), steal $(( ($(steal) - s0) * 100 / $(getconf CLK_TCK) / elapsed ))% of one CPU over ${elapsed}s"
+echo "host: $(nproc) CPUs, $(uptime | sed 's/.*load average/load average/'), steal $(( ($(steal_ticks) - s0) * 100 / $(getconf CLK_TCK) / elapsed ))% of one CPU over ${elapsed}s"
 
 python3 - "$work" "$RUNS" "$RATE" <<'PY'
 import json, random, statistics, sys

@@ -22,34 +22,10 @@ DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18090}
 
-for tool in nginx h2load taskset /usr/bin/time python3; do
-  command -v "$tool" >/dev/null || { echo "load_vs_h2load: $tool is not installed (nginx-light, nghttp2-client)" >&2; exit 2; }
-done
-[ -x "$KONFORM" ] || { echo "load_vs_h2load: $KONFORM is not an executable (give the konform path)" >&2; exit 2; }
-
-work=$(mktemp -d)
-cleanup() {
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-printf '{"ok":true}' >"$work/small.json"
-. "$(dirname "$0")/nginx_static.sh"
-NGINX_LISTEN_OPTIONS=http2 start_nginx "$work" "$PORT"
-sleep 0.5
-URL="http://127.0.0.1:$PORT/small.json"
+. "$(dirname "$0")/lib_turns.sh"
+bench_require load_vs_h2load "nginx-light, nghttp2-client" nginx h2load taskset /usr/bin/time python3
+NGINX_LISTEN_OPTIONS=http2 bench_nginx "$PORT"
 h2load -n 10 -c 1 "$URL" | grep -q "10 succeeded" || { echo "load_vs_h2load: nginx does not answer HTTP/2 on $URL" >&2; exit 2; }
-nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
-
-steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
-nginx_ticks() { awk '{print $14 + $15}' "/proc/$nginx_worker/stat"; }
-timed() {
-  local s0 n0
-  s0=$(steal_ticks) n0=$(nginx_ticks)
-  taskset -c 0 /usr/bin/time -f '%U %S %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err"
-  echo "$(cat "$work/time") $(($(steal_ticks) - s0)) $(($(nginx_ticks) - n0))"
-}
 
 run_h2load() {
   local t
@@ -66,9 +42,7 @@ run_konform() {
 echo "== HTTP/2 closed model: $ROUNDS rounds of ${DURATION}s per tool, 1 thread, $CONNECTIONS connections x $STREAMS streams, nginx on CPU 1, client on CPU 0"
 echo "   host: $(uptime)"
 : >"$work/runs.tsv"
-for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) -eq 1 ]; then run_h2load "$round"; run_konform "$round"; else run_konform "$round"; run_h2load "$round"; fi
-done
+bench_turns "$ROUNDS" run_h2load run_konform
 python3 - "$work/runs.tsv" "$DURATION" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
 import statistics, sys
 rows, duration, hz, cpus = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])

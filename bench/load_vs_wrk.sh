@@ -28,37 +28,10 @@ RATE=${RATE:-10000}
 SOAK=${SOAK:-60}
 PORT=${PORT:-18089}
 
-for tool in nginx wrk taskset /usr/bin/time python3; do
-  command -v "$tool" >/dev/null || { echo "load_vs_wrk: $tool is not installed" >&2; exit 2; }
-done
-[ -x "$KONFORM" ] || { echo "load_vs_wrk: $KONFORM is not an executable (give the konform path)" >&2; exit 2; }
-
-work=$(mktemp -d)
-cleanup() {
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-printf '{"ok":true}' >"$work/small.json" # 11 bytes, as in the reference measurement
-. "$(dirname "$0")/nginx_static.sh"
-start_nginx "$work" "$PORT"
-sleep 0.5
-URL="http://127.0.0.1:$PORT/small.json"
+. "$(dirname "$0")/lib_turns.sh"
+bench_require load_vs_wrk "" nginx wrk taskset /usr/bin/time python3
+bench_nginx "$PORT"
 curl -sf "$URL" >/dev/null 2>&1 || python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "$URL"
-nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
-
-# Clock ticks the hypervisor stole from this VM (all CPUs), and the nginx worker's CPU ticks.
-steal_ticks() { awk '/^cpu / {print $9}' /proc/stat; }
-nginx_ticks() { awk '{print $14 + $15}' "/proc/$nginx_worker/stat"; }
-
-# Runs a command pinned to CPU 0 and appends "user sys maxrss_kb steal_ticks nginx_ticks" to $work/time.
-timed() {
-  local s0 n0
-  s0=$(steal_ticks) n0=$(nginx_ticks)
-  taskset -c 0 /usr/bin/time -f '%U %S %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err"
-  echo "$(cat "$work/time") $(($(steal_ticks) - s0)) $(($(nginx_ticks) - n0))"
-}
 
 run_wrk() {
   local t
@@ -73,9 +46,7 @@ run_konform() {
 
 echo "== closed model: $ROUNDS rounds of ${DURATION}s per tool, $THREADS thread(s), $CONNECTIONS connections, nginx on CPU 1, client on CPU 0"
 : >"$work/closed.tsv"
-for round in $(seq 1 "$ROUNDS"); do
-  if [ $((round % 2)) -eq 1 ]; then run_wrk "$round"; run_konform "$round"; else run_konform "$round"; run_wrk "$round"; fi
-done
+bench_turns "$ROUNDS" run_wrk run_konform
 python3 - "$work/closed.tsv" "$DURATION" "$(getconf CLK_TCK)" "$(nproc)" <<'EOF'
 import statistics, sys
 rows, duration, hz, cpus = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])

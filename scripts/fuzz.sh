@@ -21,7 +21,7 @@ if [ -n "${FUZZ_SEED:-}" ]; then
 fi
 shift || true
 all=(scenario json_path compare validate exchange response_parser hlog gzip kql ingest sql_parser
-     serve_kusto serve_ksql diff_files serve_h2 har)
+     serve_kusto serve_ksql diff_files serve_h2 har path elements)
 if (($#)); then targets=("$@"); else targets=("${all[@]}"); fi
 out=build/fuzz
 
@@ -49,6 +49,7 @@ while IFS= read -r f; do seed "$f" ingest; done < <(find scenarios/kusto/data -t
 while IFS= read -r f; do
   seed "$f" validate
   seed "$f" exchange
+  seed "$f" elements # JSON streams (ksqlDB) and other bodies, as the array layout
   { cat "$f"; printf '\0'; cat "$f"; } >"$seeds/compare/$((n++))" # a golden against itself
   gzip -c "$f" >"$seeds/gzip/$((n++))"
 done < <(find golden ${shared:+"$shared"} -type f \( -name '*.json' -o -name '*.txt' \))

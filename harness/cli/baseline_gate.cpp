@@ -16,39 +16,40 @@ void BaselineGate::add_options(cxxopts::Options& options) {
   // clang-format on
 }
 
-bool BaselineGate::prepare(const cxxopts::ParseResult& args, const char* me) {
-  force_ = args.count("force") > 0;
+Result<BaselineFlags> parse_baseline_flags(const cxxopts::ParseResult& args) {
+  BaselineFlags flags;
+  flags.force = args.count("force") > 0;
   if (args.count("max-regression"))
     for (const auto& text : args["max-regression"].as<std::vector<std::string>>()) {
       auto limit = load::parse_max_regression(text);
-      if (!limit) {
-        std::cerr << me << limit.error().message << "\n";
-        return false;
-      }
-      limits_.push_back(std::move(*limit));
+      if (!limit) return limit.error();
+      flags.limits.push_back(std::move(*limit));
     }
-  if (!args.count("baseline")) {
-    if (!limits_.empty() || force_) {
-      std::cerr << me << (force_ ? "--force" : "--max-regression")
-                << " compares with a baseline: add --baseline OLD.json (a result saved with "
-                   "--json)\n";
-      return false;
-    }
-    return true;
-  }
-  const auto path = args["baseline"].as<std::string>();
-  auto text = file::read(path);
-  if (!text) {
-    std::cerr << me << "--baseline: " << text.error().message << "\n";
-    return false;
-  }
-  auto summary = load::read_run_json(*text, path);
-  if (!summary) {
-    std::cerr << me << summary.error().message << "\n";
-    return false;
-  }
+  if (args.count("baseline")) flags.path = args["baseline"].as<std::string>();
+  if (flags.path.empty() && (!flags.limits.empty() || flags.force))
+    return make_error(std::string(flags.force ? "--force" : "--max-regression") +
+                      " compares with a baseline: add --baseline OLD.json (a result saved with "
+                      "--json)");
+  return flags;
+}
+
+Status BaselineGate::prepare(BaselineFlags flags) {
+  force_ = flags.force;
+  limits_ = std::move(flags.limits);
+  if (flags.path.empty()) return Ok{};
+  auto text = file::read(flags.path);
+  if (!text) return make_error("--baseline: " + text.error().message);
+  auto summary = load::read_run_json(*text, flags.path);
+  if (!summary) return summary.error();
   baseline_ = std::move(*summary);
-  return true;
+  return Ok{};
+}
+
+bool BaselineGate::prepare(const cxxopts::ParseResult& args, const char* me) {
+  auto flags = parse_baseline_flags(args);
+  auto st = flags ? prepare(std::move(*flags)) : Status(flags.error());
+  if (!st) std::cerr << me << st.error().message << "\n";
+  return st.ok();
 }
 
 int BaselineGate::check_before(const load::LoadOptions& options, const char* me) const {

@@ -2,16 +2,29 @@
 // The CLI side of the regression gates (load/baseline.h), shared by `konform load` and
 // `konform merge`: the --baseline, --max-regression and --force options, reading the baseline
 // before the run (a bad file is refused before any load is sent), and the verdict after it.
+#include "core/result.h"
 #include "load/baseline.h"
 
 #include <cxxopts.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace konform::cli {
+
+// What --baseline, --max-regression and --force say, checked without reading the file.
+struct BaselineFlags {
+  std::string path; // empty: no baseline
+  std::vector<load::RegressionLimit> limits;
+  bool force = false;
+};
+Result<BaselineFlags> parse_baseline_flags(const cxxopts::ParseResult& args);
 
 class BaselineGate {
 public:
   static void add_options(cxxopts::Options& options);
+  // Reads the baseline file that `flags` names, if any.
+  Status prepare(BaselineFlags flags);
   // Reads --baseline and parses --max-regression; false (the message printed after `me`) when
   // either is bad: the caller exits with exit_bad_input.
   bool prepare(const cxxopts::ParseResult& args, const char* me);

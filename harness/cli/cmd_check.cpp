@@ -2,14 +2,12 @@
 // endpoint), prints each scenario as it finishes, writes --junit / --json / --html reports, and
 // turns the verdict into the exit code.
 #include "cli/app.h"
+#include "cli/check_options.h"
 #include "core/file.h"
 #include "core/redact.h"
-#include "core/text.h"
 #include "report/writers.h"
 #include "runner/check_runner.h"
-#include "scenario/variables.h"
 
-#include <cxxopts.hpp>
 #include <iostream>
 
 namespace konform::cli {
@@ -23,104 +21,22 @@ int exit_code(const std::string& verdict) {
 }
 
 int check_main(int argc, char** argv) {
-  cxxopts::Options opts("konform check",
-                        "Replay scenarios against an endpoint and compare every response with "
-                        "its golden file and with the protocol.");
-  opts.positional_help("[PATH...]");
-  opts.add_options()("paths", "Scenario files or folders (default: scenarios/)",
-                     cxxopts::value<std::vector<std::string>>())(
-      "filter", "Run only scenarios whose name or file matches this glob (* and ?)",
-      cxxopts::value<std::string>())(
-      "target",
-      "Endpoint URL (http:// or https://) for every scenario; without any target the embedded "
-      "reference endpoint runs on loopback",
-      cxxopts::value<std::string>())(
-      "kusto-target", "Endpoint URL for \"endpoint\": \"kusto\" scenarios (overrides --target)",
-      cxxopts::value<std::string>())(
-      "ksql-target", "Endpoint URL for \"endpoint\": \"ksql\" scenarios (overrides --target)",
-      cxxopts::value<std::string>())("ca-file",
-                                     "PEM file with extra trust anchors for https targets",
-                                     cxxopts::value<std::string>())(
-      "insecure", "Do not verify TLS certificates (test servers only)")(
-      "http2",
-      "Every request over HTTP/2: h2c with prior knowledge on http://, ALPN h2 on https:// (a "
-      "scenario or step chooses with \"http\": \"2\")")(
-      "token", "Send 'Authorization: Bearer TOKEN' (never printed or written to reports)",
-      cxxopts::value<std::string>())("token-file", "Read the bearer token from this file",
-                                     cxxopts::value<std::string>())(
-      "token-command", "Run this shell command; its standard output is the bearer token",
-      cxxopts::value<std::string>())(
-      "var", "Set a scenario variable NAME=VALUE (repeatable; overrides the scenario's default)",
-      cxxopts::value<std::vector<std::string>>())(
-      "update-golden", "Write or refresh the golden files from the target's responses")(
-      "junit", "Write a JUnit XML report to FILE", cxxopts::value<std::string>())(
-      "json", "Write the JSON report to FILE", cxxopts::value<std::string>())(
-      "html", "Write a self-contained HTML report to FILE", cxxopts::value<std::string>())(
-      "timeout",
-      "Deadline per request in milliseconds: connect, send and the whole response (a body still "
-      "arriving then fails the step)",
-      cxxopts::value<unsigned>()->default_value("30000"))(
-      "max-body",
-      "Largest response body, as received and decompressed (e.g. 1048576, 64KiB, 256MiB, 1GiB); "
-      "larger fails the step",
-      cxxopts::value<std::string>()->default_value("256MiB"))(
-      "root",
-      "Folder tree that scenarios, bodyFile and golden paths must stay inside (default: the git "
-      "work tree holding each PATH, else the PATH's folder)",
-      cxxopts::value<std::string>())("h,help", "Show this help");
-  opts.parse_positional({"paths"});
-
-  runner::CheckOptions options;
-  std::string junit, json_file, html_file;
-  try {
-    auto args = opts.parse(argc, argv);
-    if (args.count("help")) {
-      std::cout << opts.help() << "\n";
-      return exit_ok;
-    }
-    if (args.count("paths")) options.paths = args["paths"].as<std::vector<std::string>>();
-    auto text = [&](const char* name) {
-      return args.count(name) ? args[name].as<std::string>() : std::string();
-    };
-    options.filter = text("filter");
-    options.target = text("target");
-    options.kusto_target = text("kusto-target");
-    options.ksql_target = text("ksql-target");
-    options.ca_file = text("ca-file");
-    options.insecure = args.count("insecure") > 0;
-    options.update_golden = args.count("update-golden") > 0;
-    options.http2 = args.count("http2") > 0;
-    options.timeout = std::chrono::milliseconds(args["timeout"].as<unsigned>());
-    options.root = text("root");
-    auto max_body = text::parse_size(args["max-body"].as<std::string>());
-    if (!max_body || *max_body == 0 || *max_body > (std::uint64_t(1) << 40)) {
-      std::cerr << "konform check: --max-body " << args["max-body"].as<std::string>()
-                << ": write a size between 1 byte and 1TiB, e.g. 1048576, 64KiB, 256MiB\n";
-      return exit_bad_input;
-    }
-    options.max_body = static_cast<std::size_t>(*max_body);
-    junit = text("junit");
-    json_file = text("json");
-    html_file = text("html");
-    auto token = runner::resolve_token(text("token"), text("token-file"), text("token-command"));
-    if (!token) {
-      std::cerr << "konform check: " << token.error().message << "\n";
-      return exit_bad_input;
-    }
-    options.token = std::move(*token);
-    if (args.count("var"))
-      for (const auto& assignment : args["var"].as<std::vector<std::string>>()) {
-        auto v = scenario::parse_variable(assignment);
-        if (!v) {
-          std::cerr << "konform check: " << v.error().message << "\n";
-          return exit_bad_input;
-        }
-        options.variables.push_back(std::move(*v));
-      }
-  } catch (const cxxopts::exceptions::exception& e) {
-    std::cerr << "konform check: " << e.what() << " (see konform check --help)\n";
+  auto parsed = parse_check_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed) {
+    std::cerr << "konform check: " << parsed.error().message << "\n";
     return exit_bad_input;
   }
+  if (parsed->help) {
+    std::cout << check_help() << "\n";
+    return exit_ok;
+  }
+  runner::CheckOptions& options = parsed->run;
+  auto token = resolve_token(parsed->connection);
+  if (!token) {
+    std::cerr << "konform check: " << token.error().message << "\n";
+    return exit_bad_input;
+  }
+  options.token = std::move(*token);
 
   options.on_scenario = [](const report::ScenarioResult& scenario) {
     std::cout << report::console_scenario(scenario) << std::flush;
@@ -143,9 +59,9 @@ int check_main(int argc, char** argv) {
       code = exit_runtime;
     }
   };
-  write(junit, [&] { return report::junit_xml(*run); });
-  write(json_file, [&] { return report::json_report(*run); });
-  write(html_file, [&] { return report::html_report(*run); });
+  write(parsed->junit, [&] { return report::junit_xml(*run); });
+  write(parsed->json, [&] { return report::json_report(*run); });
+  write(parsed->html, [&] { return report::html_report(*run); });
   return code;
 }
 

@@ -6,6 +6,7 @@
 #include "load/hlog.h"
 #include "load/html_report.h"
 #include "load/merge.h"
+#include "load/merge_intervals.h"
 #include "load/report.h"
 #include "load/threshold.h"
 
@@ -98,13 +99,18 @@ int merge_main(int argc, char** argv) {
       code = exit_runtime;
     }
   const auto outcomes = load::evaluate(thresholds, result);
-  if (args.count("html"))
+  if (args.count("html")) {
+    // A second walk over the logs, one interval at a time, for the over-time plots.
+    auto series = load::merge_intervals(inputs);
+    for (const auto& p : series.problems)
+      std::cerr << me << "--html: " << p << "\n";
     if (auto st = file::write(args["html"].as<std::string>(),
-                              load::html_report(result, outcomes, {}, "konform merge"));
+                              load::html_report(result, outcomes, series.points, "konform merge"));
         !st) {
       std::cerr << me << "--html: " << st.error().message << "\n";
       code = exit_runtime;
     }
+  }
   bool failed = false;
   for (const auto& o : outcomes) {
     std::cout << (o.passed ? "  threshold ok:     " : "  threshold FAILED: ") << o.threshold->text

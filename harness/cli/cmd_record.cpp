@@ -119,7 +119,11 @@ int record_main(int argc, char** argv) {
       return exit_bad_input;
     }
     if (!args.count("quiet"))
-      proxy_options.log = [](const std::string& line) { std::cerr << "  " << line << "\n"; };
+      proxy_options.log = [](const std::string& line) {
+        static std::mutex mu; // the proxy's threads log at once: one whole line each
+        std::lock_guard lock(mu);
+        std::cerr << "  " << line << "\n";
+      };
   } catch (const cxxopts::exceptions::exception& e) {
     std::cerr << "konform record: " << e.what() << " (see konform record --help)\n";
     return exit_bad_input;

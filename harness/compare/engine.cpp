@@ -229,13 +229,13 @@ void Engine::report(std::string expected, std::string actual, std::string what) 
 
 bool Engine::ignored_here() const {
   for (const auto& p : rules_.ignore)
-    if (p.matches(path_.segments())) return true;
+    if (p.matches(path_.steps())) return true;
   return false;
 }
 
 bool Engine::unordered_here() const {
   for (const auto& p : rules_.unordered)
-    if (p.matches(path_.segments())) return true;
+    if (p.matches(path_.steps())) return true;
   return false;
 }
 
@@ -258,7 +258,7 @@ bool Engine::volatile_member(std::string_view key) const {
   if (!rules_.protocol_defaults) return false;
   if (is_kusto(kind_)) {
     if (any_iequals(key, kKustoIds)) return true;
-    const auto& segs = path_.segments();
+    const auto& segs = path_.steps();
     return segs.size() >= 1 && !segs.back().is_index && segs.back().key == "@context" &&
            any_iequals(key, kKustoContext);
   }
@@ -271,7 +271,7 @@ bool Engine::equivalent_strings(std::string_view key, std::string_view e,
   if (!rules_.protocol_defaults || !is_ksql(kind_)) return false;
   if (key == "commandId") // "cluster/<uuid>/alter" embeds a generated id; the rest is data
     return mask_guids(e) == mask_guids(a);
-  const auto& segs = path_.segments();
+  const auto& segs = path_.steps();
   if (key == "message" && segs.size() >= 2 && !segs[segs.size() - 2].is_index &&
       segs[segs.size() - 2].key == "commandStatus") {
     // "Created query with ID CSAS_X_7": the number is the server's query counter.
@@ -286,7 +286,7 @@ void Engine::value(element e, element a) {
   if (rules_.has_path_rules) {
     if (ignored_here()) return;
     for (const auto& [pattern, m] : rules_.matchers)
-      if (pattern.matches(path_.segments())) {
+      if (pattern.matches(path_.steps())) {
         check_matcher(m, a);
         return;
       }

@@ -2,6 +2,7 @@
 
 #include "compare/tape.h"
 
+#include "json/elements.h"
 #include "json/locate.h"
 #include <algorithm>
 #include <optional>
@@ -15,89 +16,6 @@ using simdjson::dom::element_type;
 namespace {
 
 constexpr std::size_t npos = std::string_view::npos;
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::size_t skip_space(std::string_view s, std::size_t i, bool commas) {
-  while (i < s.size() && (is_space(s[i]) || (commas && s[i] == ',')))
-    ++i;
-  return i;
-}
-
-// End of the JSON value that starts at s[i], found by bracket depth outside strings; npos when
-// the body ends first (a cut-off stream). Whether the value is valid is checked afterwards.
-std::size_t scan_value(std::string_view s, std::size_t i) {
-  char c = s[i];
-  if (c == '"' || c == '{' || c == '[') {
-    int depth = 0;
-    bool in_string = false;
-    for (; i < s.size(); ++i) {
-      char ch = s[i];
-      if (in_string) {
-        if (ch == '\\')
-          ++i;
-        else if (ch == '"') {
-          in_string = false;
-          if (depth == 0) return i + 1;
-        }
-        continue;
-      }
-      if (ch == '"')
-        in_string = true;
-      else if (ch == '{' || ch == '[')
-        ++depth;
-      else if ((ch == '}' || ch == ']') && --depth == 0)
-        return i + 1;
-    }
-    return npos;
-  }
-  while (i < s.size() && !is_space(s[i]) && s[i] != ',' && s[i] != ']' && s[i] != '}' &&
-         s[i] != '[' && s[i] != '{')
-    ++i;
-  return i;
-}
-
-struct Span {
-  std::size_t begin = 0;
-  std::size_t end = 0;
-};
-
-struct Scan {
-  std::vector<Span> spans;
-  bool trailing_text = false; // something after the closing ']'
-  std::optional<std::size_t> bad_at;
-  std::string bad_what;
-};
-
-Scan scan(std::string_view s, bool wrapped) {
-  Scan out;
-  std::size_t i = skip_space(s, 0, false);
-  if (wrapped) ++i; // the '['
-  while (true) {
-    i = skip_space(s, i, true);
-    if (i >= s.size()) break; // an array that was never closed: the client stopped reading
-    if (wrapped && s[i] == ']') {
-      out.trailing_text = skip_space(s, i + 1, false) < s.size();
-      break;
-    }
-    std::size_t end = scan_value(s, i);
-    if (end == npos) {
-      out.bad_at = i;
-      out.bad_what = "this element is cut off (the body ends inside it)";
-      break;
-    }
-    if (end == i) {
-      out.bad_at = i;
-      out.bad_what = std::string("unexpected '") + s[i] + "' between elements";
-      break;
-    }
-    out.spans.push_back({i, end});
-    i = end;
-  }
-  return out;
-}
 
 std::size_t offset_in(std::string_view text, std::size_t line, std::size_t column) {
   std::size_t offset = 0;
@@ -201,26 +119,25 @@ void compare_cells(Engine& engine, simdjson::dom::array ec, simdjson::dom::array
 namespace {
 
 // The elements of `body`, or where the stream is cut off or malformed between elements.
-Result<Scan> elements_of(std::string_view body, std::string_view origin) {
-  std::size_t first = skip_space(body, 0, false);
-  bool wrapped = first < body.size() && body[first] == '[';
-  Scan result = scan(body, wrapped);
-  if (wrapped && (result.trailing_text || result.bad_at)) {
+Result<json::SplitElements> elements_of(std::string_view body, std::string_view origin) {
+  using Layout = json::ElementSplitter::Layout;
+  std::size_t first = body.find_first_not_of(" \t\r\n");
+  bool wrapped = first != npos && body[first] == '[';
+  auto result = json::split_elements(body, wrapped ? Layout::array : Layout::sequence);
+  if (wrapped && result.error_at) {
     // Not an array around the elements after all: newline-delimited rows that are arrays.
-    Scan flat = scan(body, false);
-    if (!flat.bad_at) result = std::move(flat);
+    auto flat = json::split_elements(body, Layout::sequence);
+    if (!flat.error_at) result = std::move(flat);
   }
-  if (result.bad_at) return located(body, origin, *result.bad_at, result.bad_what);
-  if (result.trailing_text)
-    return located(body, origin, body.size() - 1, "text after the closing ']'");
+  if (result.error_at) return located(body, origin, *result.error_at, result.error);
   return result;
 }
 
 // The first element that is not valid JSON, located in the body.
 std::optional<Error> element_error(std::string_view body, std::string_view origin,
-                                   const Scan& elements) {
-  for (std::size_t k = 0; k < elements.spans.size(); ++k) {
-    const Span& sp = elements.spans[k];
+                                   const json::SplitElements& split) {
+  for (std::size_t k = 0; k < split.elements.size(); ++k) {
+    const auto& sp = split.elements[k];
     std::string_view element_text = body.substr(sp.begin, sp.end - sp.begin);
     if (auto where = json::locate_error(element_text)) {
       std::size_t at = sp.begin + offset_in(element_text, where->line, where->column);
@@ -230,36 +147,31 @@ std::optional<Error> element_error(std::string_view body, std::string_view origi
   return std::nullopt;
 }
 
-void join(std::string_view body, const Scan& elements, std::string& out) {
-  std::size_t size = 2;
-  for (const Span& sp : elements.spans)
-    size += sp.end - sp.begin + 1;
-  out.reserve(size + simdjson::SIMDJSON_PADDING);
-  out += '[';
-  for (std::size_t k = 0; k < elements.spans.size(); ++k) {
-    const Span& sp = elements.spans[k];
-    if (k > 0) out += ',';
-    out.append(body.substr(sp.begin, sp.end - sp.begin));
-  }
-  out += ']';
-}
-
 } // namespace
 
 Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_view origin) {
-  auto elements = elements_of(body, origin);
-  if (!elements) return elements.error();
-  if (auto e = element_error(body, origin, *elements)) return *e;
-  std::string out;
-  join(body, *elements, out);
-  return out;
+  auto split = elements_of(body, origin);
+  if (!split) return split.error();
+  if (auto e = element_error(body, origin, *split)) return *e;
+  return json::join_elements(body, split->elements);
 }
 
 Status join_ksql_stream(std::string_view body, std::string_view origin, std::string& out) {
   out.clear();
-  auto elements = elements_of(body, origin);
-  if (!elements) return elements.error();
-  join(body, *elements, out);
+  auto split = elements_of(body, origin);
+  if (!split) return split.error();
+  // As json::join_elements(), into the caller's reused buffer (with room for simdjson's padding).
+  std::size_t size = 2 + split->elements.size() + simdjson::SIMDJSON_PADDING;
+  for (const auto& sp : split->elements)
+    size += sp.end - sp.begin;
+  out.reserve(size);
+  out += '[';
+  for (std::size_t k = 0; k < split->elements.size(); ++k) {
+    const auto& sp = split->elements[k];
+    if (k > 0) out += ',';
+    out.append(body.substr(sp.begin, sp.end - sp.begin));
+  }
+  out += ']';
   return Ok{};
 }
 

@@ -2,8 +2,8 @@
 // Result<T, E>: the error-returning convention of all library code. Library code never prints,
 // exits or throws across module boundaries; it returns a Result and only harness/cli turns an
 // Error into a message and an exit code. E is Error unless a module needs a richer error to build
-// a protocol's error body from (the Kusto engine's Failure, the ksql parser's SyntaxError), as
-// simdjson's simdjson_result<T> carries its own error_code.
+// a protocol's error body from (serve/kusto's Failure, serve/ksql's StatementError and the SQL
+// parser's SyntaxError), as simdjson's simdjson_result<T> carries its own error_code.
 #include <string>
 #include <string_view>
 #include <utility>

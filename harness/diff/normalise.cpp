@@ -2,9 +2,8 @@
 
 #include "compare/ksql_stream.h"
 #include "compare/kusto_tables.h"
-#include "compare/path.h"
 
-#include <charconv>
+#include "json/path.h"
 #include <optional>
 
 namespace konform::diff {
@@ -13,58 +12,23 @@ using simdjson::dom::element;
 using simdjson::dom::element_type;
 
 std::vector<PathSegment> split_path(std::string_view path) {
-  std::vector<PathSegment> out;
-  if (path.empty() || path[0] != '$') return out;
-  std::size_t i = 1;
-  while (i < path.size()) {
-    PathSegment s;
-    std::size_t start = i;
-    if (path[i] == '.') {
-      std::size_t end = i + 1;
-      while (end < path.size() && path[end] != '.' && path[end] != '[')
-        ++end;
-      s.key = std::string(path.substr(i + 1, end - i - 1));
-      i = end;
-    } else if (path[i] == '[' && i + 1 < path.size() && path[i + 1] == '"') {
-      // A quoted member: JSON string escapes, closed by "]
-      std::size_t j = i + 2;
-      std::string key;
-      for (; j < path.size() && path[j] != '"'; ++j) {
-        if (path[j] == '\\' && j + 1 < path.size()) ++j;
-        key += path[j];
-      }
-      if (j + 1 >= path.size() || path[j + 1] != ']') return {};
-      s.key = std::move(key);
-      i = j + 2;
-    } else if (path[i] == '[') {
-      std::size_t end = path.find(']', i);
-      if (end == std::string_view::npos) return {};
-      auto digits = path.substr(i + 1, end - i - 1);
-      auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), s.index);
-      if (ec != std::errc() || p != digits.data() + digits.size()) return {};
-      s.is_index = true;
-      i = end + 1;
-    } else {
-      return {};
-    }
-    s.text = std::string(path.substr(start, i - start));
-    out.push_back(std::move(s));
-  }
-  return out;
+  auto parsed = json::Path::parse(path);
+  if (!parsed) return {};
+  auto steps = parsed->steps();
+  return {steps.begin(), steps.end()};
 }
 
 namespace {
 
 std::string rest(const std::vector<PathSegment>& segs, std::size_t from) {
   std::string out;
-  for (std::size_t i = from; i < segs.size(); ++i)
-    out += segs[i].text;
+  if (from < segs.size()) json::append_steps<std::string>(out, std::span(segs).subspan(from));
   return out;
 }
 
 std::string member(std::string_view name) {
   std::string out;
-  compare::append_key(out, name);
+  json::append_key(out, name);
   return out;
 }
 

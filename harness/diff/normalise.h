@@ -11,6 +11,7 @@
 // Other kinds keep the engine's path ($.a.b[0]).
 #include "protocol/validate.h"
 
+#include "json/path.h"
 #include <memory>
 #include <simdjson.h>
 #include <string>
@@ -19,14 +20,8 @@
 
 namespace konform::diff {
 
-// One segment of an engine path: a member name or an array index. `text` is the segment as
-// the path wrote it (".name", "[\"odd name\"]", "[3]").
-struct PathSegment {
-  std::string key;
-  std::size_t index = 0;
-  bool is_index = false;
-  std::string text;
-};
+// One segment of an engine path: a member name or an array index.
+using PathSegment = json::PathStep;
 
 // Splits "$.Tables[0].Rows[3][\"x\"]"; nothing for a text that is not an engine path.
 std::vector<PathSegment> split_path(std::string_view path);

@@ -5,14 +5,14 @@
 // is CSV. The selector (fuzz_input.h) picks the format, ignoreFirstRecord and whether a mapping
 // comes first.
 #include "fuzz/fuzz_input.h"
+#include "serve/kusto/cluster/delimited.h"
+#include "serve/kusto/cluster/ingest.h"
 #include "serve/kusto/encode_v1.h"
-#include "serve/kusto/engine/delimited.h"
-#include "serve/kusto/engine/ingest.h"
 
 #include "json/document.h"
 #include <string>
 
-namespace engine = konform::serve::kusto::engine;
+namespace cluster = konform::serve::kusto::cluster;
 
 namespace {
 
@@ -27,7 +27,7 @@ constexpr std::string_view kJsonMapping =
     R"({"column":"Duration","path":"$.Duration"},{"column":"Verified","path":"$.Verified"},)"
     R"({"column":"ReportId","path":"$.ReportId"},{"column":"Details","path":"$.Details"}])";
 
-std::size_t row_count(const engine::Catalog& catalog) {
+std::size_t row_count(const cluster::Catalog& catalog) {
   auto lock = catalog.read_lock();
   return catalog.find_database("Samples")->tables.find("StormEvents")->second.rows.size();
 }
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                           "psv", "json", "multijson", "singlejson"};
   std::uint8_t s = selector.value_or(0);
 
-  engine::IngestSpec spec;
+  cluster::IngestSpec spec;
   spec.database = "Samples";
   spec.table = "StormEvents";
   spec.format = formats[s % 8];
@@ -57,19 +57,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   constexpr char separators[] = {',', '\t', ';', '\x01', '|'};
-  (void)engine::parse_delimited(text, separators[s % 5]);
+  (void)cluster::parse_delimited(text, separators[s % 5]);
 
-  engine::Catalog catalog;
-  engine::load_sample(catalog);
+  cluster::Catalog catalog;
+  cluster::load_sample(catalog);
   std::size_t before = row_count(catalog);
-  auto ingested = engine::ingest(catalog, spec, text);
+  auto ingested = cluster::ingest(catalog, spec, text);
   std::size_t after = row_count(catalog);
   if (!ingested && after != before) __builtin_trap(); // all or nothing
 
   // A query response carries every stored value: it must be JSON.
   auto lock = catalog.read_lock();
   const auto& table = catalog.find_database("Samples")->tables.find("StormEvents")->second;
-  engine::ResultTable result;
+  cluster::ResultTable result;
   result.columns = table.columns;
   result.rows.assign(table.rows.begin() + static_cast<std::ptrdiff_t>(before), table.rows.end());
   std::string out;

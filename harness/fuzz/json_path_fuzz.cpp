@@ -19,7 +19,7 @@ using simdjson::dom::element_type;
 void walk(element e, konform::compare::Path& path, const konform::compare::Pattern& pattern,
           int& budget) {
   if (--budget < 0) return;
-  (void)pattern.matches(path.segments());
+  (void)pattern.matches(path.steps());
   if (e.type() == element_type::OBJECT) {
     // Named, not a temporary: iterating a member of a temporary result reads a dead object.
     simdjson::dom::object object = e.get_object().value_unsafe();
@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   if (auto steps = konform::scenario::parse_json_path(path_text); steps && doc) {
     (void)konform::scenario::evaluate(doc->root(), *steps);
-    (void)konform::json::locate_path(doc->text(), *steps);
+    (void)konform::json::locate_path(doc->text(), steps->steps());
   }
   if (auto pattern = konform::compare::Pattern::parse(path_text); pattern && doc) {
     konform::compare::Path path;

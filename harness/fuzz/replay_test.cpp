@@ -31,6 +31,8 @@ int konform_fuzz_serve_ksql(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_diff_files(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_serve_h2(const std::uint8_t* data, std::size_t size);
 int konform_fuzz_har(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_path(const std::uint8_t* data, std::size_t size);
+int konform_fuzz_elements(const std::uint8_t* data, std::size_t size);
 }
 
 namespace {
@@ -65,6 +67,8 @@ const Target kTargets[] = {
     {"diff_files", konform_fuzz_diff_files},
     {"serve_h2", konform_fuzz_serve_h2},
     {"har", konform_fuzz_har},
+    {"path", konform_fuzz_path},
+    {"elements", konform_fuzz_elements},
 };
 
 std::vector<fs::path> inputs(const std::string& target) {

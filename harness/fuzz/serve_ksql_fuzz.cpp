@@ -1,6 +1,6 @@
 // `konform serve`'s ksqlDB listener: raw HTTP bytes (pipelined requests on one connection) through
 // the request parser and the service (/ksql, /query, /query-stream, /close-query, /status, /info,
-// ...) in memory (serve_driver.h). Every input starts from a fresh engine, so that one input is
+// ...) in memory (serve_driver.h). Every input starts from a fresh database, so that one input is
 // one reproducible run; a command sequence number is not waited for.
 #include "fuzz/fuzz_input.h"
 #include "fuzz/serve_driver.h"

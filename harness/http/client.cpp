@@ -1,5 +1,6 @@
 #include "http/client.h"
 
+#include "http/connect.h"
 #include "http/h2_connection.h"
 
 #include <boost/asio/connect.hpp>
@@ -24,26 +25,17 @@ struct Client::Impl {
   ClientOptions options;
   net::io_context ioc;
   net::ssl::context ssl_ctx{net::ssl::context::tls_client};
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  Status tls_setup = Ok{};   // an unreadable --ca-file, reported when an https origin connects
+  ClientStream stream;       // plain or TLS
   beast::flat_buffer buffer; // must persist between reads: it may hold the next message's bytes
   bool connected = false;
   std::unique_ptr<H2Connection> h2; // made when a request first asks for HTTP/2
 
   Impl(Url o, ClientOptions opts) : origin(std::move(o)), options(std::move(opts)) {
-    if (options.insecure) {
-      ssl_ctx.set_verify_mode(net::ssl::verify_none);
-    } else {
-      ssl_ctx.set_default_verify_paths();
-      if (!options.ca_file.empty()) {
-        boost::system::error_code ec;
-        ssl_ctx.load_verify_file(options.ca_file, ec);
-      }
-      ssl_ctx.set_verify_mode(net::ssl::verify_peer);
-    }
+    tls_setup = configure_tls_client(ssl_ctx, options);
   }
 
-  beast::tcp_stream& tcp_layer() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+  beast::tcp_stream& tcp_layer() { return stream.tcp_layer(); }
 
   // Runs the queued asynchronous operation to completion. Operations carry their own deadline
   // through tcp_stream::expires_after, so this never blocks past the timeout.
@@ -53,65 +45,24 @@ struct Client::Impl {
   }
 
   void close() {
-    boost::system::error_code ec;
-    if (plain || secure) tcp_layer().socket().close(ec);
-    plain.reset();
-    secure.reset();
+    stream.close();
     buffer.clear();
     connected = false;
   }
 
   Status connect(clock::time_point deadline) {
     close();
-    boost::system::error_code ec;
-    tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(origin.host, std::to_string(origin.port), ec);
-    if (ec)
-      return make_error("cannot resolve " + origin.host + ": " + ec.message(), ErrorKind::connect);
-    if (origin.tls)
-      secure.emplace(ioc, ssl_ctx);
-    else
-      plain.emplace(ioc);
-    tcp_layer().expires_at(deadline);
-    tcp_layer().async_connect(endpoints, [&](auto e, auto) { ec = e; });
-    run();
-    if (ec == beast::error::timeout)
-      return make_error("cannot connect to " + origin.origin() + " within the timeout of " +
-                            std::to_string(options.timeout.count()) + " ms",
-                        ErrorKind::timeout);
-    if (ec)
-      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(),
-                        ErrorKind::connect);
-    tcp_layer().socket().set_option(tcp::no_delay(true), ec);
-    if (secure) {
-      if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str()))
-        return make_error("TLS: cannot set the server name (SNI) for " + origin.host,
-                          ErrorKind::tls);
-      secure->set_verify_callback(net::ssl::host_name_verification(origin.host));
-      secure->async_handshake(net::ssl::stream_base::client, [&](auto e) { ec = e; });
-      run();
-      if (ec == beast::error::timeout)
-        return make_error("TLS handshake with " + origin.origin() +
-                              " did not finish within the "
-                              "timeout of " +
-                              std::to_string(options.timeout.count()) + " ms",
-                          ErrorKind::timeout);
-      if (ec)
-        return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
-                              (options.insecure ? ""
-                                                : " (use --ca-file, or --insecure for a test "
-                                                  "server with a self-signed certificate)"),
-                          ErrorKind::tls);
-    }
+    if (origin.tls && !tls_setup) return tls_setup;
+    if (auto st = connect_stream(ioc, ssl_ctx, stream, origin, options, deadline); !st) return st;
     connected = true;
     return Ok{};
   }
 
   template <class Op> void with_stream(Op&& op) {
-    if (secure)
-      op(*secure);
+    if (stream.secure)
+      op(*stream.secure);
     else
-      op(*plain);
+      op(*stream.plain);
   }
 
   // Reads and parses until the head (or the whole message) is in, checking the deadline between

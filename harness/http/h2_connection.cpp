@@ -1,5 +1,7 @@
 #include "http/h2_connection.h"
 
+#include "http/connect.h"
+
 #include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -48,8 +50,8 @@ struct H2Connection::Impl {
   ClientOptions options;
   net::io_context ioc;
   net::ssl::context ssl_ctx{net::ssl::context::tls_client};
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
+  Status tls_setup = Ok{}; // an unreadable --ca-file, reported when an https origin connects
+  ClientStream stream;     // plain or TLS
   nghttp2_session* ng = nullptr;
   nghttp2_session_callbacks* callbacks = nullptr;
   std::unique_ptr<char[]> buf{new char[64 * 1024]};
@@ -70,16 +72,7 @@ struct H2Connection::Impl {
   Exchange ex;
 
   Impl(Url o, ClientOptions opts) : origin(std::move(o)), options(std::move(opts)) {
-    if (options.insecure) {
-      ssl_ctx.set_verify_mode(net::ssl::verify_none);
-    } else {
-      ssl_ctx.set_default_verify_paths();
-      if (!options.ca_file.empty()) {
-        boost::system::error_code ec;
-        ssl_ctx.load_verify_file(options.ca_file, ec);
-      }
-      ssl_ctx.set_verify_mode(net::ssl::verify_peer);
-    }
+    tls_setup = configure_tls_client(ssl_ctx, options);
     static const unsigned char alpn[] = {2, 'h', '2'};
     SSL_CTX_set_alpn_protos(ssl_ctx.native_handle(), alpn, sizeof alpn);
     nghttp2_session_callbacks_new(&callbacks);
@@ -93,7 +86,7 @@ struct H2Connection::Impl {
     nghttp2_session_callbacks_del(callbacks);
   }
 
-  beast::tcp_stream& tcp_layer() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+  beast::tcp_stream& tcp_layer() { return stream.tcp_layer(); }
   void run() {
     ioc.restart();
     ioc.run();
@@ -101,58 +94,24 @@ struct H2Connection::Impl {
   bool connected() const { return ng != nullptr; }
 
   void close() {
-    boost::system::error_code ec;
-    if (plain || secure) tcp_layer().socket().close(ec);
-    plain.reset();
-    secure.reset();
+    stream.close();
     if (ng) nghttp2_session_del(ng);
     ng = nullptr;
   }
 
   Status connect(clock::time_point deadline) {
     close();
-    boost::system::error_code ec;
-    tcp::resolver resolver(ioc);
-    auto endpoints = resolver.resolve(origin.host, std::to_string(origin.port), ec);
-    if (ec)
-      return make_error("cannot resolve " + origin.host + ": " + ec.message(), ErrorKind::connect);
-    if (origin.tls)
-      secure.emplace(ioc, ssl_ctx);
-    else
-      plain.emplace(ioc);
-    tcp_layer().expires_at(deadline);
-    tcp_layer().async_connect(endpoints, [&](auto e, auto) { ec = e; });
-    run();
-    if (ec == beast::error::timeout)
-      return make_error("cannot connect to " + origin.origin() + " within the timeout of " +
-                            std::to_string(options.timeout.count()) + " ms",
-                        ErrorKind::timeout);
-    if (ec)
-      return make_error("cannot connect to " + origin.origin() + ": " + ec.message(),
-                        ErrorKind::connect);
-    tcp_layer().socket().set_option(tcp::no_delay(true), ec);
-    if (secure) {
-      if (!SSL_set_tlsext_host_name(secure->native_handle(), origin.host.c_str()))
-        return make_error("TLS: cannot set the server name (SNI) for " + origin.host,
-                          ErrorKind::tls);
-      if (!options.insecure)
-        secure->set_verify_callback(net::ssl::host_name_verification(origin.host));
-      secure->async_handshake(net::ssl::stream_base::client, [&](auto e) { ec = e; });
-      run();
-      if (ec == beast::error::timeout)
-        return make_error("TLS handshake with " + origin.origin() +
-                              " did not finish within the timeout of " +
-                              std::to_string(options.timeout.count()) + " ms",
-                          ErrorKind::timeout);
+    if (origin.tls && !tls_setup) return tls_setup;
+    boost::system::error_code handshake;
+    if (auto st = connect_stream(ioc, ssl_ctx, stream, origin, options, deadline, &handshake);
+        !st) {
       // A server that offers no h2 either ignores ALPN (checked below) or aborts the handshake
       // with the no_application_protocol alert (nginx).
-      if (ec && ec.message().find("no application protocol") != std::string::npos) return not_h2();
-      if (ec)
-        return make_error("TLS handshake with " + origin.origin() + " failed: " + ec.message() +
-                              (options.insecure ? ""
-                                                : " (use --ca-file, or --insecure for a test "
-                                                  "server with a self-signed certificate)"),
-                          ErrorKind::tls);
+      if (handshake && handshake.message().find("no application protocol") != std::string::npos)
+        return not_h2();
+      return st;
+    }
+    if (auto& secure = stream.secure) {
       const unsigned char* proto = nullptr;
       unsigned len = 0;
       SSL_get0_alpn_selected(secure->native_handle(), &proto, &len);
@@ -177,10 +136,10 @@ struct H2Connection::Impl {
   }
 
   template <class Op> void with_stream(Op&& op) {
-    if (secure)
-      op(*secure);
+    if (stream.secure)
+      op(*stream.secure);
     else
-      op(*plain);
+      op(*stream.plain);
   }
 
   // Writes whatever nghttp2 has to send.

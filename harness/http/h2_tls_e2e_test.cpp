@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -64,6 +65,7 @@ public:
   }
   bool up() const { return up_; }
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  std::string certificate() const { return dir_.path("cert.pem"); }
 
 private:
   void write_certificate() {
@@ -77,6 +79,16 @@ private:
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                                reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
     X509_set_issuer_name(cert, name);
+    // The address as a subject alternative name: host name verification of an IP address
+    // (--ca-file without --insecure) looks there, not at the CN.
+    X509_set_version(cert, 2);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+    X509_EXTENSION* san =
+        X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, const_cast<char*>("IP:127.0.0.1"));
+    X509_add_ext(cert, san, -1);
+    X509_EXTENSION_free(san);
     X509_sign(cert, key, EVP_sha256());
     FILE* c = std::fopen(dir_.path("cert.pem").c_str(), "w");
     PEM_write_X509(c, cert);
@@ -128,6 +140,54 @@ TEST(H2Tls, AServerWithoutH2InAlpnIsAClearError) {
   auto h1 = client.send(req, SendOptions{}); // the same client over HTTP/1.1 works
   ASSERT_TRUE(h1.ok()) << h1.error().message;
   EXPECT_EQ(h1->body, "{\"ok\":true}");
+}
+
+// Both clients open connections with one function (http/connect.h): a certificate nobody vouches
+// for is refused by each, with the way out named, and --ca-file trusting it lets both through.
+TEST(H2Tls, BothClientsVerifyTheServerAndTrustTheCaFile) {
+  NginxTls nginx("ssl http2");
+  if (!nginx.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  Request req;
+  req.target = "/small.json";
+  SendOptions h2;
+  h2.http2 = true;
+  for (const auto& so : {SendOptions{}, h2}) {
+    Client strict(*parse_url(nginx.url()), ClientOptions{});
+    auto refused = strict.send(req, so);
+    ASSERT_FALSE(refused.ok()) << "HTTP/" << (so.http2 ? "2" : "1.1");
+    EXPECT_EQ(refused.error().kind, ErrorKind::tls);
+    EXPECT_NE(refused.error().message.find("use --ca-file"), std::string::npos)
+        << refused.error().message;
+
+    ClientOptions trusting;
+    trusting.ca_file = nginx.certificate();
+    Client client(*parse_url(nginx.url()), trusting);
+    auto r = client.send(req, so);
+    ASSERT_TRUE(r.ok()) << "HTTP/" << (so.http2 ? "2" : "1.1") << ": " << r.error().message;
+    EXPECT_EQ(r->http_version, so.http2 ? 20 : 11);
+    EXPECT_EQ(r->body, "{\"ok\":true}");
+  }
+}
+
+// A --ca-file that is not a PEM file was ignored: the run then failed with "certificate verify
+// failed", naming the server instead of the file.
+TEST(H2Tls, ACaFileThatCannotBeReadIsNamed) {
+  NginxTls nginx("ssl http2");
+  if (!nginx.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  Request req;
+  req.target = "/small.json";
+  SendOptions h2;
+  h2.http2 = true;
+  for (const auto& so : {SendOptions{}, h2}) {
+    ClientOptions options;
+    options.ca_file = "/nonexistent/konform-ca.pem";
+    Client client(*parse_url(nginx.url()), options);
+    auto r = client.send(req, so);
+    ASSERT_FALSE(r.ok()) << "HTTP/" << (so.http2 ? "2" : "1.1");
+    EXPECT_EQ(r.error().kind, ErrorKind::tls);
+    EXPECT_NE(r.error().message.find("--ca-file /nonexistent/konform-ca.pem"), std::string::npos)
+        << r.error().message;
+  }
 }
 
 } // namespace

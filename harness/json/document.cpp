@@ -39,4 +39,22 @@ std::string type_name(simdjson::dom::element_type type) {
   }
 }
 
+std::optional<simdjson::dom::element> value_at(simdjson::dom::element root,
+                                               std::span<const PathStep> path) {
+  simdjson::dom::element current = root;
+  for (const auto& step : path) {
+    if (step.is_index) {
+      simdjson::dom::array array;
+      if (current.get_array().get(array)) return std::nullopt;
+      if (step.index >= array.size()) return std::nullopt;
+      if (array.at(step.index).get(current)) return std::nullopt;
+    } else {
+      simdjson::dom::object object;
+      if (current.get_object().get(object)) return std::nullopt;
+      if (object.at_key(step.key).get(current)) return std::nullopt;
+    }
+  }
+  return current;
+}
+
 } // namespace konform::json

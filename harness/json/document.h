@@ -5,8 +5,11 @@
 // validators on large responses (see protocol/).
 #include "core/result.h"
 
+#include "json/path.h"
 #include <memory>
+#include <optional>
 #include <simdjson.h>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -30,5 +33,9 @@ private:
 // Names a JSON type for messages: "an array", "an object", "a string", "a boolean", "null",
 // "a number".
 std::string type_name(simdjson::dom::element_type type);
+
+// The value at `path` below `root`, or nullopt when a member or an index does not exist.
+std::optional<simdjson::dom::element> value_at(simdjson::dom::element root,
+                                               std::span<const PathStep> path);
 
 } // namespace konform::json

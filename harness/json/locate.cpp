@@ -28,7 +28,7 @@ namespace {
 // offset and, when asked, the offset where the value at a target path begins.
 class Scanner {
 public:
-  Scanner(std::string_view t, const std::vector<PathStep>* target) : t_(t), target_(target) {}
+  Scanner(std::string_view t, const std::span<const PathStep>* target) : t_(t), target_(target) {}
 
   bool document() {
     skip_ws();
@@ -263,7 +263,7 @@ private:
   }
 
   std::string_view t_;
-  const std::vector<PathStep>* target_;
+  const std::span<const PathStep>* target_;
   std::size_t pos_ = 0;
   std::size_t error_offset_ = 0;
   std::string error_;
@@ -280,7 +280,7 @@ std::optional<Location> locate_error(std::string_view text) {
   return loc;
 }
 
-Location locate_path(std::string_view text, const std::vector<PathStep>& path) {
+Location locate_path(std::string_view text, std::span<const PathStep> path) {
   Scanner s(text, &path);
   (void)s.document();
   return location_of_offset(text, s.best_offset());

@@ -2,8 +2,10 @@
 // Source locations inside JSON text. simdjson says *that* a document is invalid; users need to
 // know *where*: these scanners give line:column for syntax errors and for the value at a path,
 // so that a bad scenario field can be reported as file:line:column.
+#include "json/path.h"
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,16 +21,9 @@ struct Location {
 // The first syntax error of `text`, or nullopt when it is valid JSON.
 std::optional<Location> locate_error(std::string_view text);
 
-// One step of a path: an object key, or an array index.
-struct PathStep {
-  std::string key;
-  std::size_t index = 0;
-  bool is_index = false;
-};
-
 // Where the value at `path` starts (e.g. steps[2].expect.status → the '2' of "status": 2).
 // Falls back to the nearest existing ancestor; the document's start for an empty path.
-Location locate_path(std::string_view text, const std::vector<PathStep>& path);
+Location locate_path(std::string_view text, std::span<const PathStep> path);
 
 // Line and column of a byte offset.
 Location location_of_offset(std::string_view text, std::size_t offset);

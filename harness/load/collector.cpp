@@ -67,25 +67,35 @@ void IntervalData::reset() {
   sent = late = dropped = unfinished = validated = violations = 0;
 }
 
-// Two spares from the start: one interval in delivery while the next fills, and one for a
-// controller that falls a second behind, all allocated before the run is measured.
+// Two spares from the start, allocated before the run is measured (but after its start time is
+// fixed: more would delay the first sends): one for a thread's first hand-over and one for a
+// controller that falls a second behind. With more threads than that, the first hand-overs
+// allocate; the storage the controller recycles then covers the later ones.
 Collector::Collector(unsigned threads, std::size_t steps)
     : steps_(steps), published_upto_(threads), finished_(threads, false) {
   for (int i = 0; i < 2; ++i)
     spare_.push_back(std::make_unique<IntervalData>(steps_));
 }
 
-void Collector::publish(unsigned thread, std::uint64_t index, const IntervalData& data) {
-  std::lock_guard lock(mu_);
-  auto& slot = pending_[index];
-  if (!slot && !spare_.empty()) {
-    slot = std::move(spare_.back());
-    spare_.pop_back();
+std::unique_ptr<IntervalData> Collector::publish(unsigned thread, std::uint64_t index,
+                                                 std::unique_ptr<IntervalData> data) {
+  std::unique_ptr<IntervalData> next;
+  {
+    std::lock_guard lock(mu_);
+    pending_[index].push_back(std::move(data));
+    published_upto_[thread] = index;
+    if (!spare_.empty()) {
+      next = std::move(spare_.back());
+      spare_.pop_back();
+    }
   }
-  if (!slot) slot = std::make_unique<IntervalData>(steps_);
-  slot->add(data);
-  published_upto_[thread] = index;
   cv_.notify_all();
+  if (!next) next = std::make_unique<IntervalData>(steps_); // no spare (yet)
+  return next;
+}
+
+std::unique_ptr<IntervalData> Collector::fresh() {
+  return std::make_unique<IntervalData>(steps_);
 }
 
 void Collector::finish(unsigned thread, std::vector<std::string> violation_examples,
@@ -104,23 +114,34 @@ void Collector::finish(unsigned thread, std::vector<std::string> violation_examp
 
 std::vector<std::pair<std::uint64_t, std::unique_ptr<IntervalData>>>
 Collector::take_complete(std::chrono::milliseconds wait) {
-  std::unique_lock lock(mu_);
-  cv_.wait_for(lock, wait);
-  // An interval is complete when every thread published it or has finished.
-  std::optional<std::uint64_t> complete_upto;
-  bool all_done = true;
-  for (std::size_t t = 0; t < finished_.size(); ++t) {
-    if (finished_[t]) continue;
-    all_done = false;
-    if (!published_upto_[t]) return {};
-    complete_upto =
-        complete_upto ? std::min(*complete_upto, *published_upto_[t]) : *published_upto_[t];
+  std::vector<std::pair<std::uint64_t, std::vector<std::unique_ptr<IntervalData>>>> parts;
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, wait);
+    // An interval is complete when every thread published it or has finished.
+    std::optional<std::uint64_t> complete_upto;
+    bool all_done = true;
+    for (std::size_t t = 0; t < finished_.size(); ++t) {
+      if (finished_[t]) continue;
+      all_done = false;
+      if (!published_upto_[t]) return {};
+      complete_upto =
+          complete_upto ? std::min(*complete_upto, *published_upto_[t]) : *published_upto_[t];
+    }
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (!all_done && it->first > *complete_upto) break;
+      parts.emplace_back(it->first, std::move(it->second));
+      it = pending_.erase(it);
+    }
   }
+  // Outside the lock: a thread that publishes meanwhile does not wait for the additions.
   std::vector<std::pair<std::uint64_t, std::unique_ptr<IntervalData>>> out;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    if (!all_done && it->first > *complete_upto) break;
-    out.emplace_back(it->first, std::move(it->second));
-    it = pending_.erase(it);
+  for (auto& [index, list] : parts) {
+    for (std::size_t i = 1; i < list.size(); ++i) {
+      list[0]->add(*list[i]);
+      recycle(std::move(list[i]));
+    }
+    out.emplace_back(index, std::move(list[0]));
   }
   return out;
 }

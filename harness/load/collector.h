@@ -1,7 +1,7 @@
 #pragma once
 // What a load thread measures (per step and per interval, in counters that never allocate) and the
-// Collector where threads hand finished intervals to the controller (one mutex acquisition per
-// second per thread).
+// Collector where threads hand finished intervals to the controller (one mutex acquisition and a
+// pointer swap per second per thread: adding and clearing the histograms is the controller's work).
 #include "load/histogram.h"
 #include "load/result.h"
 
@@ -55,8 +55,13 @@ struct IntervalData {
 class Collector {
 public:
   Collector(unsigned threads, std::size_t steps);
-  // Thread `thread` finished interval `index`.
-  void publish(unsigned thread, std::uint64_t index, const IntervalData& data);
+  // Thread `thread` finished interval `index` and hands over its storage; returns the storage
+  // for its next interval: a spare, already empty, or a new one when none is left. Adding the
+  // threads' parts and clearing them (~1 MiB of histograms each) happens in take_complete and
+  // recycle, on the controller's thread: done here, it stalled the load thread's sends for
+  // hundreds of µs once a second.
+  std::unique_ptr<IntervalData> publish(unsigned thread, std::uint64_t index,
+                                        std::unique_ptr<IntervalData> data);
   // Thread `thread` will publish nothing more (its last interval was published before).
   void finish(unsigned thread, std::vector<std::string> violation_examples,
               std::vector<std::string> malformed_examples);
@@ -70,6 +75,8 @@ public:
   // ~1 MiB of histograms: allocated afresh each second, the process's RSS would rise and fall by
   // that much with the moment it is sampled; reused, it stays what the first seconds needed.
   void recycle(std::unique_ptr<IntervalData> data);
+  // Empty storage for a thread's first interval, allocated by the thread itself.
+  std::unique_ptr<IntervalData> fresh();
 
 private:
   std::mutex mu_;
@@ -77,7 +84,8 @@ private:
   std::size_t steps_;
   std::vector<std::optional<std::uint64_t>> published_upto_; // per thread
   std::vector<bool> finished_;
-  std::map<std::uint64_t, std::unique_ptr<IntervalData>> pending_;
+  // Per interval, the parts the threads published, added up by take_complete.
+  std::map<std::uint64_t, std::vector<std::unique_ptr<IntervalData>>> pending_;
   std::vector<std::unique_ptr<IntervalData>> spare_; // reset, ready for the next interval
   std::vector<std::string> examples_;
   std::vector<std::string> malformed_examples_;

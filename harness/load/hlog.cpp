@@ -65,96 +65,119 @@ std::string hlog_line(std::string_view tag, double start_s, double length_s, con
   return out;
 }
 
-Result<HlogInfo> read_hlog(std::string_view text, std::string_view origin,
-                           const std::function<void(HlogEntry&)>& on_entry) {
-  HlogInfo info;
-  std::size_t unlisted = 0;
-  auto problem = [&](std::string what) {
-    if (info.problems.size() < HlogInfo::max_problems)
-      info.problems.push_back(std::move(what));
-    else
-      ++unlisted;
-  };
-  int line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto eol = text.find('\n', pos);
-    if (eol == std::string_view::npos) eol = text.size();
-    std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++line_no;
+void HlogReader::problem(std::string what) {
+  if (info_.problems.size() < HlogInfo::max_problems)
+    info_.problems.push_back(std::move(what));
+  else
+    ++unlisted_;
+}
+
+std::optional<HlogLine> HlogReader::next() {
+  while (pos_ < text_.size()) {
+    auto eol = text_.find('\n', pos_);
+    if (eol == std::string_view::npos) eol = text_.size();
+    std::string_view line = text_.substr(pos_, eol - pos_);
+    pos_ = eol + 1;
+    ++line_no_;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (text::trim(line).empty()) continue;
     if (line[0] == '#') {
-      info.comments.emplace_back(line.substr(1));
-      if (auto s = header_seconds(line, "#[StartTime:")) info.start_time = *s;
-      if (auto b = header_seconds(line, "#[BaseTime:")) info.base_time = *b;
+      info_.comments.emplace_back(line.substr(1));
+      if (auto s = header_seconds(line, "#[StartTime:")) info_.start_time = *s;
+      if (auto b = header_seconds(line, "#[BaseTime:")) info_.base_time = *b;
       continue;
     }
     if (line[0] == '"') continue; // the legend
-    // The entry (and its histogram's ~188 KiB of counters) only for a line that decoded: a
-    // default-made one per bad line made a file of short garbage lines cost 188 KiB each.
-    std::string_view tag;
+    HlogLine out;
+    out.line = line_no_;
     std::string_view rest = line;
     std::size_t column = 1;
     if (rest.starts_with("Tag=")) {
       const auto comma = rest.find(',');
       if (comma == std::string_view::npos) {
-        problem(where(origin, line_no, 1) + "a tagged line needs fields after "
-                                            "'Tag=name,'");
+        problem(where(origin_, line_no_, 1) + "a tagged line needs fields after "
+                                              "'Tag=name,'");
         continue;
       }
-      tag = rest.substr(4, comma - 4);
+      out.tag = rest.substr(4, comma - 4);
       rest = rest.substr(comma + 1);
       column += comma + 1;
     }
     // start, length, max, histogram: separated by commas (or spaces, which Java also accepts)
-    std::vector<std::string_view> fields;
-    std::vector<std::size_t> columns;
-    std::size_t f = 0;
-    while (f <= rest.size() && fields.size() < 4) {
+    std::string_view fields[4];
+    std::size_t columns[4] = {};
+    std::size_t count = 0, f = 0;
+    while (f <= rest.size() && count < 4) {
       auto sep = rest.find_first_of(", ", f);
-      if (fields.size() == 3 || sep == std::string_view::npos) sep = rest.size();
-      fields.push_back(rest.substr(f, sep - f));
-      columns.push_back(column + f);
+      if (count == 3 || sep == std::string_view::npos) sep = rest.size();
+      fields[count] = rest.substr(f, sep - f);
+      columns[count++] = column + f;
       f = sep + 1;
     }
-    if (fields.size() != 4) {
-      problem(where(origin, line_no, column) + "expected 'start,length,max,histogram', found " +
-              std::to_string(fields.size()) + " field(s)");
+    if (count != 4) {
+      problem(where(origin_, line_no_, column) + "expected 'start,length,max,histogram', found " +
+              std::to_string(count) + " field(s)");
       continue;
     }
     auto start = text::parse_double(fields[0]);
     auto length = text::parse_double(fields[1]);
-    if (!start || !length) {
-      problem(where(origin, line_no, start ? columns[1] : columns[0]) +
-              "the interval start and length must be numbers (seconds)");
-      continue;
-    }
-    auto bytes = base64::decode(text::trim(fields[3]));
-    if (!bytes) {
-      problem(where(origin, line_no, columns[3]) +
-              "the histogram is not valid base64: " + bytes.error().message);
-      continue;
-    }
-    auto h = Histogram::decode(*bytes);
-    if (!h) {
-      problem(where(origin, line_no, columns[3]) + h.error().message);
+    const bool start_ok = start && std::isfinite(*start);
+    if (!start_ok || !length || !std::isfinite(*length) || *length < 0) {
+      problem(where(origin_, line_no_, start_ok ? columns[1] : columns[0]) +
+              "the interval start and length must be numbers (seconds; a length not negative)");
       continue;
     }
     double stamp = *start;
-    if (info.base_time)
-      stamp += *info.base_time;
-    else if (info.start_time && stamp < *info.start_time - 365.0 * 24 * 3600)
-      stamp += *info.start_time;
-    HlogEntry entry{std::string(tag), stamp, *length, std::move(*h), line_no};
-    ++info.entries;
+    if (info_.base_time)
+      stamp += *info_.base_time;
+    else if (info_.start_time && stamp < *info_.start_time - 365.0 * 24 * 3600)
+      stamp += *info_.start_time;
+    out.start_s = stamp;
+    out.length_s = *length;
+    out.encoded = text::trim(fields[3]);
+    out.encoded_column = columns[3];
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<Histogram> HlogReader::decode(const HlogLine& line) {
+  auto bytes = base64::decode(line.encoded);
+  if (!bytes) {
+    problem(where(origin_, line.line, line.encoded_column) +
+            "the histogram is not valid base64: " + bytes.error().message);
+    return std::nullopt;
+  }
+  auto h = Histogram::decode(*bytes);
+  if (!h) {
+    problem(where(origin_, line.line, line.encoded_column) + h.error().message);
+    return std::nullopt;
+  }
+  ++info_.entries;
+  return std::move(*h);
+}
+
+HlogInfo HlogReader::finish() {
+  HlogInfo out = info_;
+  if (unlisted_ > 0)
+    out.problems.push_back(origin_ + ": " + std::to_string(unlisted_) +
+                           " more problems not listed");
+  return out;
+}
+
+Result<HlogInfo> read_hlog(std::string_view text, std::string_view origin,
+                           const std::function<void(HlogEntry&)>& on_entry) {
+  HlogReader reader(text, origin);
+  while (auto line = reader.next()) {
+    // The histogram (~188 KiB of counters) only for a line that decoded: a default-made one per
+    // bad line made a file of short garbage lines cost 188 KiB each.
+    auto h = reader.decode(*line);
+    if (!h) continue;
+    HlogEntry entry{std::string(line->tag), line->start_s, line->length_s, std::move(*h),
+                    line->line};
     on_entry(entry);
   }
-  if (unlisted > 0)
-    info.problems.push_back(std::string(origin) + ": " + std::to_string(unlisted) +
-                            " more problems not listed");
-  return info;
+  return reader.finish();
 }
 
 std::string percentile_distribution(const Histogram& h, int ticks_per_half_distance) {

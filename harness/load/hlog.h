@@ -49,6 +49,40 @@ struct HlogInfo {
 Result<HlogInfo> read_hlog(std::string_view text, std::string_view origin,
                            const std::function<void(HlogEntry&)>& on_entry);
 
+// One data line as read, its histogram still encoded (a few words, views into the log's text).
+struct HlogLine {
+  std::string_view tag;
+  double start_s = 0; // absolute, as in HlogEntry
+  double length_s = 0;
+  std::string_view encoded; // the base64 field
+  std::size_t encoded_column = 0;
+  int line = 0;
+};
+
+// The pull side of read_hlog: the next data line on demand, decoded only when asked. `konform
+// merge` holds the next line of every shard at once while it walks them in time order, so a
+// pending line must not cost a decoded histogram (~188 KiB) each.
+class HlogReader {
+public:
+  HlogReader(std::string_view text, std::string_view origin) : text_(text), origin_(origin) {}
+  // The next data line whose fields parse (comments and the legend are taken in on the way,
+  // lines that do not parse become problems); nullopt at the end of the text.
+  std::optional<HlogLine> next();
+  // The line's histogram; when it does not decode the problem is recorded and nullopt returned.
+  std::optional<Histogram> decode(const HlogLine& line);
+  // The header times, comments and problems so far (complete once next() returned nullopt).
+  HlogInfo finish();
+
+private:
+  void problem(std::string what);
+  std::string_view text_;
+  std::string origin_;
+  std::size_t pos_ = 0;
+  int line_no_ = 0;
+  std::size_t unlisted_ = 0;
+  HlogInfo info_;
+};
+
 // wrk2's "Detailed Percentile spectrum" (the Java outputPercentileDistribution layout), values in
 // milliseconds; plottable with HdrHistogram's plotFiles.html.
 std::string percentile_distribution(const Histogram& h, int ticks_per_half_distance = 5);

@@ -91,9 +91,10 @@ std::string percentile_plot(const std::vector<Series>& series) {
   return svg + legend + "</div>";
 }
 
-// One value per interval over time (requests/s or p99).
-std::string time_plot(const std::vector<IntervalPoint>& intervals, const char* what,
-                      const std::string& css, double (*value)(const IntervalPoint&), bool latency) {
+// One value per interval (or group of `per_point` intervals) over time (requests/s or p99).
+std::string time_plot(const std::vector<IntervalPoint>& intervals, std::size_t per_point,
+                      const char* what, const std::string& css,
+                      double (*value)(const IntervalPoint&), bool latency) {
   double top = 0, end = 0;
   for (const auto& i : intervals) {
     top = std::max(top, value(i));
@@ -126,7 +127,11 @@ std::string time_plot(const std::vector<IntervalPoint>& intervals, const char* w
                 y = num(tp + ph * (1 - value(i) / top), "%.2f");
     points += x + "," + y + " ";
     dots += "<circle class=\"point\" cx=\"" + x + "\" cy=\"" + y + "\" r=\"2\"><title>" +
-            num(i.start_s, "%.0f") + " s: " + escaped(label(value(i))) + "</title></circle>";
+            num(i.start_s, "%.0f") + " s: " + escaped(label(value(i))) +
+            (per_point > 1 ? (latency ? " (the highest of " : " (mean of ") +
+                                 std::to_string(per_point) + " intervals)"
+                           : std::string()) +
+            "</title></circle>";
   }
   return svg + "<g class=\"series c0\"><polyline points=\"" + points + "\"/>" + dots + "</g></svg>";
 }
@@ -148,6 +153,7 @@ constexpr std::string_view kCss = R"(
 .plots2{display:flex;gap:16px;flex-wrap:wrap}.plots2>div{flex:1;min-width:320px}
 table.errors,table.status,table.thresholds,table.settings{width:auto;min-width:420px}
 .ok{color:var(--pass);font-weight:600}.bad{color:var(--fail);font-weight:600}
+.note{color:#555;margin:0 0 6px}
 )";
 
 // Clicking a legend key hides or shows its series.
@@ -166,8 +172,35 @@ IntervalPoint interval_point(const IntervalView& v, double first_start_epoch_s) 
   if (v.corrected) {
     p.count = v.corrected->total_count();
     p.p99_us = v.corrected->value_at_percentile(99);
+    if (v.length_s > 0) p.rps = static_cast<double>(p.count) / v.length_s;
   }
   return p;
+}
+
+TimeSeries decimated(const std::vector<IntervalPoint>& intervals, std::size_t max_points) {
+  TimeSeries out;
+  if (max_points == 0 || intervals.size() <= max_points) {
+    out.points = intervals;
+    return out;
+  }
+  out.per_point = (intervals.size() + max_points - 1) / max_points;
+  for (std::size_t at = 0; at < intervals.size(); at += out.per_point) {
+    const auto end = std::min(intervals.size(), at + out.per_point);
+    IntervalPoint g;
+    g.start_s = intervals[at].start_s;
+    double seconds = 0, weighted_rps = 0;
+    for (std::size_t i = at; i < end; ++i) {
+      const auto& p = intervals[i];
+      g.count += p.count;
+      g.p99_us = std::max(g.p99_us, p.p99_us);
+      seconds += p.length_s;
+      weighted_rps += p.rps * p.length_s;
+    }
+    g.length_s = intervals[end - 1].start_s + intervals[end - 1].length_s - g.start_s;
+    g.rps = seconds > 0 ? weighted_rps / seconds : 0;
+    out.points.push_back(g);
+  }
+  return out;
 }
 
 std::vector<double> plotted_percentiles() {
@@ -207,16 +240,21 @@ std::string html_report(const LoadResult& r, const std::vector<ThresholdOutcome>
   b += "<section class=\"card\"><h2>Latency by percentile</h2>" + percentile_plot(series) +
        "</section>\n";
   if (!intervals.empty()) {
-    b += "<section class=\"card\"><h2>Over time</h2><div class=\"plots2\"><div>" +
+    const auto over_time = decimated(intervals);
+    const auto& points = over_time.points;
+    b += "<section class=\"card\"><h2>Over time</h2>" +
+         (over_time.per_point > 1
+              ? "<p class=\"note\">" + std::to_string(intervals.size()) +
+                    " intervals, one point per " + std::to_string(over_time.per_point) +
+                    " (requests/s: their mean; p99: the highest of them)</p>"
+              : std::string()) +
+         "<div class=\"plots2\"><div>" +
          time_plot(
-             intervals, "requests/s", "rps",
-             [](const IntervalPoint& i) {
-               return i.length_s > 0 ? static_cast<double>(i.count) / i.length_s : 0.0;
-             },
-             false) +
+             points, over_time.per_point, "requests/s", "rps",
+             [](const IntervalPoint& i) { return i.rps; }, false) +
          "</div><div>" +
          time_plot(
-             intervals, "p99 latency", "p99",
+             points, over_time.per_point, "p99 latency", "p99",
              [](const IntervalPoint& i) { return static_cast<double>(i.p99_us); }, true) +
          "</div></div></section>\n";
   }

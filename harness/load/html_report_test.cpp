@@ -71,7 +71,8 @@ TEST(LoadHtml, ShowsIntervalsErrorsThresholdsAndSettingsAllEscaped) {
   LoadResult r = sample();
   Threshold t{"p99<50ms", "p99", "<", 50'000};
   std::vector<ThresholdOutcome> outcomes{{&t, false, 99'000, "p99 = 99.00ms"}};
-  std::vector<IntervalPoint> intervals{{0, 1, 100, 900}, {1, 1, 120, 1200}, {2, 1, 80, 3000}};
+  std::vector<IntervalPoint> intervals{
+      {0, 1, 100, 900, 100}, {1, 1, 120, 1200, 120}, {2, 1, 80, 3000, 80}};
   std::string page = html_report(r, outcomes, intervals, "konform load");
   EXPECT_THAT(page, HasSubstr("aria-label=\"requests/s per interval\""));
   EXPECT_THAT(page, HasSubstr("aria-label=\"p99 latency per interval\""));
@@ -85,6 +86,33 @@ TEST(LoadHtml, ShowsIntervalsErrorsThresholdsAndSettingsAllEscaped) {
   EXPECT_THAT(page, HasSubstr("count &lt;b&gt;storms&lt;/b&gt;"));
   EXPECT_THAT(page, Not(HasSubstr("<b>storms")));
   EXPECT_THAT(page, Not(HasSubstr("src=")));
+}
+
+TEST(LoadHtml, ALongRunIsPlottedInGroupsOfIntervalsKeepingItsPeak) {
+  // An hour of one-second intervals: 3 per point, a p99 spike in one interval stays visible.
+  std::vector<IntervalPoint> hour;
+  for (int k = 0; k < 3600; ++k)
+    hour.push_back(
+        {static_cast<double>(k), 1, 100 + k % 3, k == 1801 ? 900'000 : 1000, 100.0 + k % 3});
+  const auto series = decimated(hour);
+  EXPECT_EQ(series.per_point, 3u);
+  ASSERT_EQ(series.points.size(), 1200u);
+  EXPECT_DOUBLE_EQ(series.points[600].start_s, 1800);
+  EXPECT_DOUBLE_EQ(series.points[600].length_s, 3);
+  EXPECT_EQ(series.points[600].count, 303);
+  EXPECT_DOUBLE_EQ(series.points[600].rps, 101); // (100 + 101 + 102) / 3
+  EXPECT_EQ(series.points[600].p99_us, 900'000);
+  EXPECT_EQ(series.points[599].p99_us, 1000);
+  const std::string page = html_report(sample(), {}, hour, "konform load");
+  EXPECT_EQ(count(page, "<circle class=\"point\" cx="), 2u * 1200u);
+  EXPECT_THAT(page, HasSubstr("3600 intervals, one point per 3"));
+  EXPECT_THAT(page, HasSubstr("(the highest of 3 intervals)"));
+  // Twenty minutes or less: one point per interval, no note.
+  std::vector<IntervalPoint> short_run(hour.begin(), hour.begin() + 1200);
+  EXPECT_EQ(decimated(short_run).per_point, 1u);
+  const std::string all = html_report(sample(), {}, short_run, "konform load");
+  EXPECT_EQ(count(all, "<circle class=\"point\" cx="), 2u * 1200u);
+  EXPECT_THAT(all, Not(HasSubstr("one point per")));
 }
 
 TEST(LoadHtml, WithoutIntervalsThereIsNoTimePlot) {

@@ -30,6 +30,8 @@ public:
     bool encoded = false, gzip = false;
     std::size_t body_sent = 0; // of the request body (the data provider's position)
   };
+  // A response's receive time is when it is read (no kernel stamp).
+  static constexpr bool receive_stamps = false;
   static unsigned lanes_per_connection(const LoadOptions& o) {
     return std::max(1u, o.max_concurrent_streams);
   }

@@ -49,6 +49,8 @@ public:
     bool readable = false;   // an edge came that no read has answered yet
     bool hung_up = false;    // the peer closed or reset: every later read must see it
   };
+  // A response's receive time is the kernel's stamp (SO_TIMESTAMPNS), not when it is read.
+  static constexpr bool receive_stamps = true;
   static unsigned lanes_per_connection(const LoadOptions&) { return 1; }
 
   EpollTransport(Core& core, const WorkerConfig&) : core_(core) {}
@@ -157,6 +159,8 @@ public:
     int fd = -1;
     std::string_view unsent;
   };
+  // A response's receive time is the kernel's stamp (SO_TIMESTAMPNS), not when it is read.
+  static constexpr bool receive_stamps = true;
   static unsigned lanes_per_connection(const LoadOptions&) { return 1; }
 
   UringTransport(Core& core, const WorkerConfig&, std::unique_ptr<Uring> ring)

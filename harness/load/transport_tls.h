@@ -33,6 +33,8 @@ public:
     std::unique_ptr<char[]> buf;
     std::shared_ptr<TlsSession> tls;
   };
+  // A response's receive time is when it is read (no kernel stamp).
+  static constexpr bool receive_stamps = false;
   static unsigned lanes_per_connection(const LoadOptions&) { return 1; }
 
   TlsTransport(Core& core, const WorkerConfig& cfg)

@@ -48,7 +48,7 @@ public:
       : cfg_(cfg), opt_(*cfg.options), steps_(*cfg.steps), collector_(collector),
         io_(*this, cfg, std::forward<Args>(args)...),
         schedule_(opt_.rate, opt_.shard, cfg.threads, cfg.index, weighted_cycle(opt_.steps)),
-        cur_(steps_.size()), pending_(pending_capacity) {
+        cur_(collector.fresh()), pending_(pending_capacity) {
     open_ = opt_.rate > 0;
     if (opt_.max_in_flight > 0)
       max_in_flight_ = std::max<std::uint64_t>(1, opt_.max_in_flight / cfg.threads);
@@ -145,8 +145,8 @@ public:
       // response counts, as a failed one).
       const bool trailing = used < n;
       if (trailing && c.measured) {
-        ++cur_.counters.errors.protocol;
-        ++cur_.steps[c.step].counters.errors.protocol;
+        ++cur_->counters.errors.protocol;
+        ++cur_->steps[c.step].counters.errors.protocol;
       }
       complete(c, !trailing && c.parser.keep_alive(), trailing);
       return false;
@@ -188,11 +188,11 @@ public:
     if (was_busy) {
       --busy_;
       if (c.measured) {
-        count(cur_.counters.errors, category);
-        count(cur_.steps[c.step].counters.errors, category);
+        count(cur_->counters.errors, category);
+        count(cur_->steps[c.step].counters.errors, category);
       }
     } else if (now >= cfg_.measure_start) {
-      count(cur_.counters.errors, category);
+      count(cur_->counters.errors, category);
     }
     close(c);
     if (finished_) return;
@@ -285,11 +285,11 @@ private:
     c.state = LaneBase::State::busy;
     ++busy_;
     if (c.measured && !again) {
-      ++cur_.sent;
+      ++cur_->sent;
       if (open_) {
         const auto lag = micros(c.sent - intended);
-        cur_.lag.record(lag);
-        if (lag > late_threshold_us) ++cur_.late;
+        cur_->lag.record(lag);
+        if (lag > late_threshold_us) ++cur_->late;
       }
     }
     io_.send(c, s);
@@ -322,13 +322,13 @@ private:
   // `arrived`: when the kernel received the end of the response (on https: `now`).
   void record(Lane& c, Clock::time_point arrived, Clock::time_point now, bool broken) {
     const PreparedStep& s = steps_[c.step];
-    StepData& sd = cur_.steps[c.step];
+    StepData& sd = cur_->steps[c.step];
     // A stream never "ends": its latency is the time to the first row.
     const auto end = s.streaming ? (c.have_first_body ? c.first_body : now) : arrived;
     const auto corrected = micros(end - c.intended);
     const auto uncorrected = micros(end - c.sent);
-    cur_.corrected.record(corrected);
-    cur_.uncorrected.record(uncorrected);
+    cur_->corrected.record(corrected);
+    cur_->uncorrected.record(uncorrected);
     sd.corrected.record(corrected);
     sd.uncorrected.record(uncorrected);
     const auto bytes = c.parser.header_bytes() + c.parser.body_bytes();
@@ -336,7 +336,7 @@ private:
     // A failed response counts once in the error rate, whichever categories it is in.
     const bool violated = c.capturing && validate(c, sd, s);
     const bool failed = status >= 400 || broken || violated;
-    for (HotCounters* hc : {&cur_.counters, &sd.counters}) {
+    for (HotCounters* hc : {&cur_->counters, &sd.counters}) {
       ++hc->requests;
       hc->bytes += bytes;
       ++hc->status[status];
@@ -354,24 +354,30 @@ private:
   // True when the sampled response breaks the protocol (counted in note_violation).
   bool validate(Lane& c, StepData& sd, const PreparedStep& s) {
     auto verdict = check_sample(s, c.parser, c.capture);
-    if (verdict.validated) ++cur_.validated;
+    if (verdict.validated) ++cur_->validated;
     if (!verdict.error) return false;
     note_violation(sd, std::move(*verdict.error));
     return true;
   }
 
   void note_violation(StepData& sd, std::string example) {
-    ++cur_.violations;
-    ++cur_.counters.errors.protocol;
+    ++cur_->violations;
+    ++cur_->counters.errors.protocol;
     ++sd.counters.errors.protocol;
     if (examples_.size() < 5) examples_.push_back(std::move(example));
   }
 
   // ---- open model ----
   // The timer wakes the thread wake_early before a send is due (waking an idle CPU takes tens of
-  // µs); the last stretch before the send is covered by re-posting this handler, so the reactor
-  // keeps polling I/O (epoll_wait with a zero timeout) between the clock checks. The spin is
-  // bounded: it only runs when the next send is at most spin_window away.
+  // µs); the thread covers the last stretch by spinning on the clock, as bench/floor_loop.cpp
+  // does. Over a transport whose responses carry the kernel's receive stamp (plain epoll), the
+  // spin reads nothing: a response handled in it (a recvmsg, the parse, the histograms: ~5-20 µs
+  // here) would make the send late, and read a few µs later its latency is the same. Its I/O is
+  // polled once after each send and once when the timer woke the thread, so a due send waits for
+  // nothing but the send before it. With no idle lane, or over a transport that stamps a
+  // response when it reads it (TLS, HTTP/2), the spin re-posts this handler instead, so the
+  // reactor keeps polling I/O (epoll_wait with a zero timeout) between the clock checks. The spin
+  // is bounded: it only runs when the next send is at most spin_window away.
   void on_slot_timer() {
     if (finished_) return;
     for (;;) {
@@ -381,12 +387,21 @@ private:
         return maybe_finish();
       }
       const auto at = cfg_.start + schedule_.offset_of(slot);
-      const auto now = Clock::now(); // again for every slot: a send takes a few µs
+      auto now = Clock::now(); // again for every slot: a send takes a few µs
       if (at > now) {
-        if (at - now <= spin_window) return io_.soon(wake_slot);
-        return io_.arm(wake_slot, at - wake_early);
+        if (at - now > spin_window) {
+          polled_ = true; // the I/O that is ready when the timer fires is read first
+          return io_.arm(wake_slot, at - wake_early);
+        }
+        if (!polled_ || !Transport::receive_stamps || idle_.empty()) {
+          polled_ = true;
+          return io_.soon(wake_slot);
+        }
+        while ((now = Clock::now()) < at) {
+        }
       }
       ++next_j_;
+      polled_ = false;
       dispatch(slot, at, now);
     }
   }
@@ -394,7 +409,7 @@ private:
   void dispatch(std::uint64_t slot, Clock::time_point intended, Clock::time_point now) {
     const bool measured = intended >= cfg_.measure_start;
     if (max_in_flight_ > 0 && busy_ + pending_count_ >= max_in_flight_) {
-      if (measured) ++cur_.dropped;
+      if (measured) ++cur_->dropped;
       return;
     }
     if (!idle_.empty()) {
@@ -403,7 +418,7 @@ private:
       return send(*c, slot, intended, now);
     }
     if (pending_count_ == pending_.size()) {
-      if (measured) ++cur_.dropped;
+      if (measured) ++cur_->dropped;
       return;
     }
     pending_[(pending_head_ + pending_count_) % pending_.size()] = {slot, intended};
@@ -449,11 +464,10 @@ private:
   }
 
   void publish_interval() {
-    if (Clock::now() < cfg_.measure_start && cur_.counters.requests == 0 &&
-        cur_.counters.errors.total() == 0)
+    if (Clock::now() < cfg_.measure_start && cur_->counters.requests == 0 &&
+        cur_->counters.errors.total() == 0)
       return; // warm-up: nothing measured yet
-    collector_.publish(cfg_.index, interval_, cur_);
-    cur_.reset();
+    cur_ = collector_.publish(cfg_.index, interval_, std::move(cur_));
   }
 
   void maybe_finish() {
@@ -474,17 +488,17 @@ private:
           continue;
         }
         if (abandon) {
-          ++cur_.unfinished;
+          ++cur_->unfinished;
         } else {
-          ++cur_.counters.errors.timeout;
-          ++cur_.steps[c->step].counters.errors.timeout;
+          ++cur_->counters.errors.timeout;
+          ++cur_->steps[c->step].counters.errors.timeout;
         }
       }
       close(*c);
     }
     busy_ = 0;
     if (pending_count_ > 0) {
-      cur_.dropped += pending_count_;
+      cur_->dropped += pending_count_;
       pending_count_ = 0;
     }
     io_.cancel_timers();
@@ -496,7 +510,7 @@ private:
   Collector& collector_;
   Transport io_; // before the lanes: they are closed before it goes
   Schedule schedule_;
-  IntervalData cur_;
+  std::unique_ptr<IntervalData> cur_; // swapped for empty storage at each hand-over
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<Lane*> idle_;
   std::vector<PendingSend> pending_;
@@ -514,6 +528,7 @@ private:
   std::size_t reconnects_ = 0;
   bool open_ = false;
   bool stopping_ = false;
+  bool polled_ = true; // the thread's I/O was polled since the last open-model send
   bool sending_done_ = false;
   bool finished_ = false;
   Clock::time_point sending_done_at_{};

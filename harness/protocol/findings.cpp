@@ -1,63 +1,8 @@
 #include "protocol/findings.h"
 
-#include "json/writer.h"
 #include <algorithm>
 
 namespace konform::protocol {
-namespace {
-
-// Keys that are plain identifiers print as .Key, anything else as ["key"] (JSONPath bracket form).
-bool is_identifier(std::string_view key) {
-  if (key.empty()) return false;
-  return std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '@' || c == '-';
-  });
-}
-
-void append_key(std::string& out, std::string_view key) {
-  if (is_identifier(key)) {
-    out += '.';
-    out += key;
-  } else {
-    out += '[';
-    json::append_quoted(out, key);
-    out += ']';
-  }
-}
-
-} // namespace
-
-void JsonPath::push_key(std::string_view key) {
-  steps_.push_back(Step{std::string(key), 0, false});
-}
-
-void JsonPath::push_index(std::size_t index) {
-  steps_.push_back(Step{{}, index, true});
-}
-
-std::string JsonPath::str() const {
-  std::string out = "$";
-  for (const auto& s : steps_) {
-    if (s.is_index)
-      out += "[" + std::to_string(s.index) + "]";
-    else
-      append_key(out, s.key);
-  }
-  return out;
-}
-
-std::string child_path(std::string_view parent, std::string_view key) {
-  std::string out(parent.empty() ? std::string_view("$") : parent);
-  append_key(out, key);
-  return out;
-}
-
-std::string index_path(std::string_view parent, std::size_t index) {
-  std::string out(parent.empty() ? std::string_view("$") : parent);
-  out += "[" + std::to_string(index) + "]";
-  return out;
-}
 
 void Findings::add(Level level, std::string path, std::string_view rule, std::string message) {
   // A broken generator repeats one mistake in every row: keep the first few of each rule, count

@@ -1,10 +1,10 @@
 #pragma once
-// Building findings cheaply: validators walk gigabyte bodies, so a JSON path is kept as a small
-// stack of steps and only rendered to text ("$[3].Rows[0][2]") when a finding is actually made.
-// A Findings collector caps how many findings one body can produce, so memory stays bounded
+// Building findings: each names the JSON path of what it concerns ("$[3].Rows[0][2]"). A
+// Findings collector caps how many findings one body can produce, so memory stays bounded
 // however broken the input is.
 #include "protocol/validate.h"
 
+#include "json/path.h"
 #include <cstddef>
 #include <map>
 #include <string>
@@ -13,27 +13,9 @@
 
 namespace konform::protocol {
 
-class JsonPath {
-public:
-  void push_key(std::string_view key);
-  void push_index(std::size_t index);
-  void pop() { steps_.pop_back(); }
-  // Replaces the index of the innermost step (cheaper than pop + push inside loops).
-  void set_index(std::size_t index) { steps_.back().index = index; }
-  std::string str() const;
-
-private:
-  struct Step {
-    std::string key;
-    std::size_t index = 0;
-    bool is_index = false;
-  };
-  std::vector<Step> steps_;
-};
-
-// One step below an already rendered path ("" stands for the root "$").
-std::string child_path(std::string_view parent, std::string_view key);
-std::string index_path(std::string_view parent, std::size_t index);
+// Paths are carried as text and extended one step at a time, in json::Path's text form.
+using json::child_path;
+using json::index_path;
 
 class Findings {
 public:

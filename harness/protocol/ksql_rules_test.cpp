@@ -263,6 +263,11 @@ TEST(KsqlStream, QueryStreamEndpoint) {
         meta + "\n[\"foo0\",0]\n[\"fo");
   EXPECT_TRUE(
       validate(Kind::ksql_stream, meta + "\n" + R"({"continuationToken":"abc"})" + "\n").empty());
+  // The JSON array form left open after a whole row: the row's ']' does not close the array, so
+  // the stream is unclosed (a warning), not cut off inside an element.
+  auto open = validate(Kind::ksql_stream, "[" + meta + ",\n[\"foo0\",0],\n[\"foo1\",1]\n");
+  EXPECT_TRUE(has(open, "ksql.stream.unclosed", Level::warning)) << show(open);
+  EXPECT_FALSE(has(open, "ksql.stream.truncated", Level::violation)) << show(open);
 }
 
 TEST(KsqlHttp, ContentTypeFitsAccept) {

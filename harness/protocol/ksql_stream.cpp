@@ -14,6 +14,7 @@
 #include "protocol/validators.h"
 
 #include "json/document.h"
+#include "json/elements.h"
 #include <string>
 #include <vector>
 
@@ -289,25 +290,19 @@ private:
 // leaves it (unclosed after an error, or a trailing comma before ']') so that its elements can
 // still be checked; how it ended is reported separately.
 void array_layout(std::string_view body, Findings& out) {
+  using Ending = json::ElementSplitter::Ending;
   std::string_view t = text::trim(body);
-  enum class Ending { closed, unclosed, trailing_comma } ending = Ending::closed;
+  Ending ending = Ending::closed;
   auto doc = json::Document::parse(t);
   std::string repaired;
   if (!doc) {
-    std::string_view head = t;
-    if (head.back() == ']') {
-      head = text::trim(head.substr(0, head.size() - 1));
-      if (!head.empty() && head.back() == ',') {
-        ending = Ending::trailing_comma;
-        head = head.substr(0, head.size() - 1);
-      }
-    } else {
-      ending = Ending::unclosed;
-      if (head.back() == ',') head = text::trim(head.substr(0, head.size() - 1));
+    auto split = json::split_elements(t, json::ElementSplitter::Layout::array);
+    if (!split.error_at) {
+      ending = split.ending;
+      repaired = json::join_elements(t, split.elements);
+      doc = json::Document::parse(repaired);
     }
-    repaired = std::string(head) + "]";
-    doc = json::Document::parse(repaired);
-    if (!doc) {
+    if (split.error_at || !doc) {
       out.violation("$", "ksql.stream.truncated",
                     "the stream is cut off inside an element (not valid JSON at " +
                         where_invalid(t) + "): the server stopped mid-write");
@@ -366,7 +361,7 @@ void delimited_layout(std::string_view body, Findings& out) {
       break;
     }
     docs.push_back(std::move(*doc));
-    paths.push_back({line_no, "$[" + std::to_string(docs.size() - 1) + "]"});
+    paths.push_back({line_no, index_path("$", docs.size() - 1)});
   }
   std::vector<Element> elements;
   for (std::size_t i = 0; i < docs.size(); ++i)

@@ -75,7 +75,7 @@ struct Table {
 };
 
 std::string frame_path(std::size_t frame) {
-  return "$[" + std::to_string(frame) + "]";
+  return index_path("$", frame);
 }
 
 class V2Validator {

@@ -59,7 +59,7 @@ std::optional<Result<Recorded>> recorded_exchange(std::string_view text, const s
   if (doc->root().get_object().get(o) || o["konform_exchange"].error()) return std::nullopt;
   Recorded r;
   auto fail = [&](const std::string& field, const std::string& what) {
-    auto loc = json::locate_path(text, {json::PathStep{field, 0, false}});
+    auto loc = json::locate_path(text, std::vector<json::PathStep>{{field, 0, false}});
     return Result<Recorded>(make_error(file + ":" + std::to_string(loc.line) + ":" +
                                        std::to_string(loc.column) +
                                        ": recorded exchange: " + what));

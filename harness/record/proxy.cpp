@@ -3,12 +3,16 @@
 #include "http/url.h"
 #include "serve/reference_endpoint.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,6 +28,13 @@
 #include <thread>
 #include <unistd.h>
 
+// GCC 12 at -O3 inlines asio's recycling allocator into the coroutine frames of a
+// concrete-executor awaitable and then sees operator new paired with free: a false positive of
+// -Wmismatched-new-delete (asio's frame operator new allocates with malloc-compatible memory).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+
 namespace konform::record {
 namespace {
 
@@ -31,7 +42,15 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
-constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+// One event loop per thread, each owning its connections and its share of the recording: an
+// exchange never crosses threads, so nothing on the relay path takes a lock. Concrete executor
+// types (not any_io_executor) and plain sockets (not beast::tcp_stream's per-operation timers)
+// keep the per-exchange cost to the system calls a relay needs.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using TlsStream = net::ssl::stream<Socket>;
+template <class T> using Task = net::awaitable<T, Executor>;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable_t<Executor>{});
 
 // A body's bytes, in memory up to the threshold, then in a temporary file (a 60 MB ingest body or
 // an hour of a push query does not sit in memory).
@@ -91,9 +110,9 @@ enum class RelayEnd { done, source_failed, sink_failed };
 using RelayBuffer = std::array<char, 16384>;
 
 template <bool isRequest, class Src, class Dst>
-net::awaitable<RelayEnd> relay(Src& src, beast::flat_buffer& buffer,
-                               bhttp::parser<isRequest, bhttp::buffer_body>& p, Dst& dst,
-                               Spooler& spool, RelayBuffer& buf) {
+Task<RelayEnd> relay(Src& src, beast::flat_buffer& buffer,
+                     bhttp::parser<isRequest, bhttp::buffer_body>& p, Dst& dst, Spooler& spool,
+                     RelayBuffer& buf) {
   bhttp::serializer<isRequest, bhttp::buffer_body> sr{p.get()};
   if (p.is_done()) {
     p.get().body().data = nullptr;
@@ -139,19 +158,19 @@ net::awaitable<RelayEnd> relay(Src& src, beast::flat_buffer& buffer,
 }
 
 struct Session {
-  explicit Session(tcp::socket socket) : client(std::move(socket)) {}
-  beast::tcp_stream client;
+  explicit Session(Socket socket) : client(std::move(socket)) {}
+  Socket client;
   beast::flat_buffer client_buffer;
-  std::optional<beast::tcp_stream> plain;
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::optional<Socket> plain;
+  std::optional<TlsStream> tls;
   beast::flat_buffer upstream_buffer;
   const http::Url* connected_to = nullptr;
   RelayBuffer relay_buffer; // one per connection, not one per message (the coroutine frame)
 
   void close_upstream() {
     beast::error_code ec;
-    if (plain) plain->socket().close(ec);
-    if (tls) beast::get_lowest_layer(*tls).socket().close(ec);
+    if (plain) plain->close(ec);
+    if (tls) tls->next_layer().close(ec);
     plain.reset();
     tls.reset();
     upstream_buffer.clear();
@@ -159,15 +178,26 @@ struct Session {
   }
   void close_all() {
     beast::error_code ec;
-    client.socket().close(ec);
-    if (plain) plain->socket().close(ec);
-    if (tls) beast::get_lowest_layer(*tls).socket().close(ec);
+    client.close(ec);
+    if (plain) plain->close(ec);
+    if (tls) tls->next_layer().close(ec);
   }
 };
 
 struct Slot {
+  std::uint64_t order = 0; // arrival of the request head, across all threads
   Exchange exchange;
   bool responded = false; // the response head arrived: the exchange is part of the recording
+};
+
+// What one thread owns. Slots live in a deque, so the reference a session holds stays valid
+// while later exchanges are added.
+struct Worker {
+  net::io_context ioc{1};
+  net::executor_work_guard<Executor> guard{ioc.get_executor()};
+  std::set<std::shared_ptr<Session>> sessions;
+  std::deque<Slot> slots;
+  std::thread thread;
 };
 
 std::string host_header(const http::Url& url) {
@@ -176,82 +206,114 @@ std::string host_header(const http::Url& url) {
   return default_port ? host : host + ":" + std::to_string(url.port);
 }
 
+// The request again, from what was recorded, for the one retry on a fresh connection (the body is
+// whole in memory: the retry is only made then).
+bhttp::request<bhttp::string_body> rebuild(const Exchange& ex, const std::string& host) {
+  bhttp::request<bhttp::string_body> r;
+  r.method_string(ex.method);
+  r.target(ex.target);
+  r.version(11);
+  for (const auto& [name, value] : ex.request_headers)
+    r.insert(name, value);
+  r.set(bhttp::field::host, host);
+  r.body() = ex.request_body.bytes;
+  if (!r.chunked()) r.prepare_payload();
+  return r;
+}
+
+bool is_eof_like(const beast::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == bhttp::error::partial_message;
+}
+
 } // namespace
 
 struct Proxy::Impl {
   ProxyOptions options;
-  net::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::optional<net::basic_socket_acceptor<tcp, Executor>> acceptor;
+  std::optional<net::basic_waitable_timer<std::chrono::steady_clock,
+                                          net::wait_traits<std::chrono::steady_clock>, Executor>>
+      duration_timer;
   net::ssl::context ssl_ctx{net::ssl::context::tls_client};
-  net::steady_timer duration_timer{ioc};
   http::Url kusto, ksql;
+  std::string kusto_host, ksql_host; // the Host header each upstream gets
   std::string url;
-  std::thread thread;
   std::atomic<bool> finished{false};
-  bool stopping = false;
-  std::set<std::shared_ptr<Session>> sessions;
-  std::deque<std::shared_ptr<Slot>> slots;
-  std::size_t recorded = 0;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> running{0};
+  std::atomic<std::uint64_t> arrivals{0};
+  std::atomic<std::size_t> recorded{0};
   std::atomic<std::size_t> unreachable{0};
+  std::atomic<std::size_t> retried{0};
 
+  // Thread-safe: every loop closes its own connections and then ends.
   void begin_stop() {
-    if (stopping) return;
-    stopping = true;
-    beast::error_code ec;
-    acceptor.close(ec);
-    duration_timer.cancel();
-    for (const auto& s : sessions)
-      s->close_all();
+    if (stopping.exchange(true)) return;
+    net::post(workers[0]->ioc, [this] {
+      beast::error_code ec;
+      acceptor->close(ec);
+      duration_timer->cancel();
+    });
+    for (auto& w : workers)
+      net::post(w->ioc, [w = w.get()] {
+        for (const auto& s : w->sessions)
+          s->close_all();
+        w->guard.reset();
+      });
   }
 
-  net::awaitable<void> accept_loop() {
+  Task<void> accept_loop() {
+    std::size_t next = 0;
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
-      if (stopping || !acceptor.is_open()) co_return;
+      Worker& w = *workers[next++ % workers.size()];
+      auto [ec, socket] = co_await acceptor->async_accept(w.ioc, use_tuple);
+      if (stopping || !acceptor->is_open()) co_return;
       if (ec) continue; // out of descriptors, a reset before accept: keep serving the others
       beast::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
-      auto s = std::make_shared<Session>(std::move(socket));
-      sessions.insert(s);
-      net::co_spawn(ioc, session(s), net::detached);
+      // Spawned onto its loop: the session registers itself there, on that loop's thread.
+      net::co_spawn(w.ioc, session(w, std::make_shared<Session>(std::move(socket))), net::detached);
     }
   }
 
-  // "" when connected; otherwise why not.
-  net::awaitable<std::string> connect(Session& s, const http::Url& up) {
+  // "" when connected; otherwise why not. The connect timeout closes the socket, which ends
+  // whatever step was waiting.
+  Task<std::string> connect(Worker& w, std::shared_ptr<Session> sp, const http::Url& up) {
+    Session& s = *sp;
     if (s.connected_to == &up) co_return std::string();
     s.close_upstream();
-    tcp::resolver resolver(ioc);
+    net::ip::basic_resolver<tcp, Executor> resolver(w.ioc);
     auto [rec, results] =
         co_await resolver.async_resolve(up.host, std::to_string(up.port), use_tuple);
     if (rec) co_return rec.message();
+    net::basic_waitable_timer<std::chrono::steady_clock,
+                              net::wait_traits<std::chrono::steady_clock>, Executor>
+        timer(w.ioc);
+    timer.expires_after(options.connect_timeout);
+    Socket& socket = up.tls ? s.tls.emplace(w.ioc, ssl_ctx).next_layer() : s.plain.emplace(w.ioc);
+    timer.async_wait([sp, &socket](beast::error_code e) {
+      beast::error_code ignored;
+      if (!e) socket.close(ignored);
+    });
+    auto [cec, ep] = co_await net::async_connect(socket, results, use_tuple);
+    if (cec) co_return cec == net::error::operation_aborted ? "connect timed out" : cec.message();
     beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     if (up.tls) {
-      s.tls.emplace(ioc, ssl_ctx);
-      auto& layer = beast::get_lowest_layer(*s.tls);
-      layer.expires_after(options.connect_timeout);
-      auto [cec, ep] = co_await layer.async_connect(results, use_tuple);
-      if (cec) co_return cec.message();
-      layer.socket().set_option(tcp::no_delay(true), ignored);
       if (!SSL_set_tlsext_host_name(s.tls->native_handle(), up.host.c_str()))
         co_return std::string("cannot set the TLS server name");
       s.tls->set_verify_callback(net::ssl::host_name_verification(up.host));
       auto [hec] = co_await s.tls->async_handshake(net::ssl::stream_base::client, use_tuple);
       if (hec) co_return "TLS handshake failed: " + hec.message();
-      layer.expires_never();
-    } else {
-      s.plain.emplace(ioc);
-      s.plain->expires_after(options.connect_timeout);
-      auto [cec, ep] = co_await s.plain->async_connect(results, use_tuple);
-      if (cec) co_return cec.message();
-      s.plain->socket().set_option(tcp::no_delay(true), ignored);
-      s.plain->expires_never();
     }
+    timer.cancel();
     s.connected_to = &up;
     co_return std::string();
   }
 
-  net::awaitable<void> bad_gateway(Session& s, const http::Url& up, const std::string& why) {
+  Task<void> bad_gateway(Session& s, const http::Url& up, const std::string& why) {
     ++unreachable;
     bhttp::response<bhttp::string_body> r{bhttp::status::bad_gateway, 11};
     r.set(bhttp::field::content_type, "text/plain; charset=utf-8");
@@ -263,71 +325,121 @@ struct Proxy::Impl {
     if (options.log) options.log("502: the upstream " + up.origin() + " is unreachable: " + why);
   }
 
-  template <class F> net::awaitable<RelayEnd> with_upstream(Session& s, F f) {
+  template <class F> Task<RelayEnd> with_upstream(Session& s, F f) {
     if (s.tls) co_return co_await f(*s.tls);
     co_return co_await f(*s.plain);
   }
 
-  net::awaitable<void> session(std::shared_ptr<Session> s) {
+  template <class Message> Task<beast::error_code> write_upstream(Session& s, Message& m) {
+    beast::error_code ec;
+    std::size_t n = 0;
+    if (s.tls)
+      std::tie(ec, n) = co_await bhttp::async_write(*s.tls, m, use_tuple);
+    else
+      std::tie(ec, n) = co_await bhttp::async_write(*s.plain, m, use_tuple);
+    co_return ec;
+  }
+
+  Task<beast::error_code> read_response_header(Session& s,
+                                               bhttp::response_parser<bhttp::buffer_body>& res) {
+    beast::error_code ec;
+    std::size_t n = 0;
+    if (s.tls)
+      std::tie(ec, n) =
+          co_await bhttp::async_read_header(*s.tls, s.upstream_buffer, res, use_tuple);
+    else
+      std::tie(ec, n) =
+          co_await bhttp::async_read_header(*s.plain, s.upstream_buffer, res, use_tuple);
+    co_return ec;
+  }
+
+  Task<void> session(Worker& w, std::shared_ptr<Session> s) {
+    w.sessions.insert(s);
     while (!stopping) {
       bhttp::request_parser<bhttp::buffer_body> req;
       req.body_limit(boost::none);
       auto [ec, n] = co_await bhttp::async_read_header(s->client, s->client_buffer, req, use_tuple);
       if (ec) break;
       auto& msg = req.get();
-      std::string target(msg.target());
+      std::string_view target(msg.target());
       const http::Url& up =
           !ksql.host.empty() && service_of(target) == Service::ksql ? ksql : kusto;
-      auto failed = co_await connect(*s, up);
+      bool reused = s->connected_to == &up;
+      std::string failed;
+      if (!reused) failed = co_await connect(w, s, up); // no coroutine frame when kept alive
       if (stopping) break;
       if (!failed.empty()) {
         co_await bad_gateway(*s, up, failed);
         break;
       }
-      auto slot = std::make_shared<Slot>();
-      Exchange& ex = slot->exchange;
+      Slot& slot = w.slots.emplace_back();
+      slot.order = arrivals++;
+      Exchange& ex = slot.exchange;
       ex.method = std::string(msg.method_string());
-      ex.target = target;
+      ex.target = std::string(target);
       for (const auto& field : msg)
         ex.request_headers.emplace_back(std::string(field.name_string()),
                                         std::string(field.value()));
-      slots.push_back(slot);
       bool client_keep_alive = msg.keep_alive();
       bool head = msg.method() == bhttp::verb::head;
-      msg.set(bhttp::field::host, host_header(up));
+      const std::string& host = &up == &ksql ? ksql_host : kusto_host;
+      msg.set(bhttp::field::host, host);
 
       Spooler request_spool(ex.request_body, options.spool_dir, options.spool_threshold);
       auto sent = co_await with_upstream(*s, [&](auto& upstream) {
         return relay(s->client, s->client_buffer, req, upstream, request_spool, s->relay_buffer);
       });
       if (sent == RelayEnd::source_failed) break; // the client went away mid-request
+      // An upstream may close a kept-alive connection while it is idle; the request then fails
+      // on the reused connection before any byte of a response. Sent once more on a fresh
+      // connection: the upstream never read it. Only when the whole request is in hand.
+      bool can_retry = reused && req.is_done() && ex.request_body.spool_file.empty();
+      std::optional<bhttp::response_parser<bhttp::buffer_body>> parser;
+      auto fresh_parser = [&]() -> bhttp::response_parser<bhttp::buffer_body>& {
+        parser.emplace();
+        parser->body_limit(boost::none);
+        if (head) parser->skip(true);
+        return *parser;
+      };
+      beast::error_code rec;
+      if (sent == RelayEnd::done) rec = co_await read_response_header(*s, fresh_parser());
+      bool nothing_answered = !parser || (s->upstream_buffer.size() == 0 && !parser->got_some());
+      if (can_retry && !stopping &&
+          (sent == RelayEnd::sink_failed || (is_eof_like(rec) && nothing_answered))) {
+        ++retried;
+        s->close_upstream();
+        failed = co_await connect(w, s, up);
+        if (stopping) break;
+        if (!failed.empty()) {
+          co_await bad_gateway(*s, up, failed);
+          break;
+        }
+        auto again = rebuild(ex, host);
+        rec = co_await write_upstream(*s, again);
+        if (rec) {
+          sent = RelayEnd::sink_failed;
+        } else {
+          sent = RelayEnd::done;
+          rec = co_await read_response_header(*s, fresh_parser());
+        }
+      }
       if (sent == RelayEnd::sink_failed) {
         s->close_upstream();
         if (!stopping)
           co_await bad_gateway(*s, up, "the connection broke while sending the request");
         break;
       }
-
-      bhttp::response_parser<bhttp::buffer_body> res;
-      res.body_limit(boost::none);
-      if (head) res.skip(true);
-      beast::error_code rec;
-      if (s->tls)
-        std::tie(rec, n) =
-            co_await bhttp::async_read_header(*s->tls, s->upstream_buffer, res, use_tuple);
-      else
-        std::tie(rec, n) =
-            co_await bhttp::async_read_header(*s->plain, s->upstream_buffer, res, use_tuple);
       if (rec) {
         s->close_upstream();
         if (!stopping) co_await bad_gateway(*s, up, "no response: " + rec.message());
         break;
       }
+      auto& res = *parser;
       ex.status = static_cast<int>(res.get().result_int());
       for (const auto& field : res.get())
         ex.response_headers.emplace_back(std::string(field.name_string()),
                                          std::string(field.value()));
-      slot->responded = true;
+      slot.responded = true;
       bool upstream_keep_alive = res.get().keep_alive();
       auto started = std::chrono::steady_clock::now();
       Spooler response_spool(ex.response_body, options.spool_dir, options.spool_threshold);
@@ -337,18 +449,18 @@ struct Proxy::Impl {
       ex.streamed = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
       ex.truncated = received != RelayEnd::done;
-      ++recorded;
+      std::size_t count = ++recorded;
       if (options.log)
         options.log(ex.method + " " + ex.target.substr(0, ex.target.find('?')) + " → " +
                     std::to_string(ex.status) + (ex.truncated ? " (stream cut)" : ""));
-      if (options.max_exchanges > 0 && recorded >= options.max_exchanges) begin_stop();
+      if (options.max_exchanges > 0 && count >= options.max_exchanges) begin_stop();
       if (received != RelayEnd::done || !upstream_keep_alive) s->close_upstream();
       if (received != RelayEnd::done || !client_keep_alive || !upstream_keep_alive) break;
     }
     beast::error_code ignored;
-    s->client.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    s->client.shutdown(tcp::socket::shutdown_both, ignored);
     s->close_all();
-    sessions.erase(s);
+    w.sessions.erase(s);
   }
 };
 
@@ -371,7 +483,9 @@ Result<std::unique_ptr<Proxy>> Proxy::start(ProxyOptions options) {
     if (!ksql)
       return make_error("--ksql-upstream " + m.options.ksql_upstream + ": " + ksql.error().message);
     m.ksql = *ksql;
+    m.ksql_host = host_header(m.ksql);
   }
+  m.kusto_host = host_header(m.kusto);
   if (m.options.insecure) {
     m.ssl_ctx.set_verify_mode(net::ssl::verify_none);
   } else {
@@ -383,33 +497,42 @@ Result<std::unique_ptr<Proxy>> Proxy::start(ProxyOptions options) {
     }
     m.ssl_ctx.set_verify_mode(net::ssl::verify_peer);
   }
+  std::size_t threads = m.options.threads;
+  if (threads == 0) threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
+  for (std::size_t i = 0; i < threads; ++i)
+    m.workers.push_back(std::make_unique<Worker>());
+  auto& first = m.workers[0]->ioc;
+  m.acceptor.emplace(first);
+  m.duration_timer.emplace(first);
   auto listen = serve::parse_listen(m.options.listen);
   if (!listen) return make_error("--listen: " + listen.error().message);
   beast::error_code ec;
   auto address = net::ip::make_address(listen->first, ec);
   if (ec) return make_error("--listen " + m.options.listen + ": not an IP address");
   tcp::endpoint endpoint(address, listen->second);
-  m.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) m.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) m.acceptor.bind(endpoint, ec);
-  if (!ec) m.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  m.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) m.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) m.acceptor->bind(endpoint, ec);
+  if (!ec) m.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) return make_error("cannot listen on " + m.options.listen + ": " + ec.message());
-  auto bound = m.acceptor.local_endpoint();
+  auto bound = m.acceptor->local_endpoint();
   std::string host = bound.address().to_string();
   if (bound.address().is_v6()) host = "[" + host + "]";
   m.url = "http://" + host + ":" + std::to_string(bound.port());
 
-  net::co_spawn(m.ioc, m.accept_loop(), net::detached);
+  net::co_spawn(first, m.accept_loop(), net::detached);
   if (m.options.duration.count() > 0) {
-    m.duration_timer.expires_after(m.options.duration);
-    m.duration_timer.async_wait([&m](beast::error_code e) {
+    m.duration_timer->expires_after(m.options.duration);
+    m.duration_timer->async_wait([&m](beast::error_code e) {
       if (!e) m.begin_stop();
     });
   }
-  m.thread = std::thread([&m] {
-    m.ioc.run();
-    m.finished = true;
-  });
+  m.running = static_cast<int>(threads);
+  for (auto& w : m.workers)
+    w->thread = std::thread([&m, &w = *w] {
+      w.ioc.run();
+      if (--m.running == 0) m.finished = true;
+    });
   return proxy;
 }
 
@@ -419,9 +542,10 @@ std::string Proxy::url() const {
 
 void Proxy::stop() {
   Impl& m = *impl_;
-  if (!m.thread.joinable()) return;
-  net::post(m.ioc, [&m] { m.begin_stop(); });
-  m.thread.join();
+  if (m.workers.empty() || !m.workers[0]->thread.joinable()) return;
+  m.begin_stop();
+  for (auto& w : m.workers)
+    if (w->thread.joinable()) w->thread.join();
 }
 
 bool Proxy::finished() const {
@@ -430,15 +554,27 @@ bool Proxy::finished() const {
 
 std::vector<Exchange> Proxy::take_exchanges() {
   stop();
+  std::vector<Slot*> done;
+  for (auto& w : impl_->workers)
+    for (auto& slot : w->slots)
+      if (slot.responded) done.push_back(&slot);
+  std::sort(done.begin(), done.end(),
+            [](const Slot* a, const Slot* b) { return a->order < b->order; });
   std::vector<Exchange> out;
-  for (auto& slot : impl_->slots)
-    if (slot->responded) out.push_back(std::move(slot->exchange));
-  impl_->slots.clear();
+  out.reserve(done.size());
+  for (Slot* slot : done)
+    out.push_back(std::move(slot->exchange));
+  for (auto& w : impl_->workers)
+    w->slots.clear();
   return out;
 }
 
 std::size_t Proxy::unreachable() const {
   return impl_->unreachable;
+}
+
+std::size_t Proxy::retried() const {
+  return impl_->retried;
 }
 
 } // namespace konform::record

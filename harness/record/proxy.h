@@ -6,7 +6,10 @@
 // temporary file in spool_dir instead of memory. An unreachable upstream is answered with 502
 // naming it, and counted.
 //
-// It runs on one thread of its own (one io_context: the recording needs no locks). stop() ends it
+// It runs one event loop per thread (ProxyOptions::threads), each with its own connections and its
+// own share of the recording, merged in arrival order at the end (no lock on the relay path). An
+// upstream's close of an idle kept-alive connection is retried once on a fresh connection, when
+// no byte of a response had come and the whole request is in hand. stop() ends it
 // at once: the listener closes, an exchange still waiting for its response head is not recorded,
 // a stream still open is recorded with what had arrived (Exchange::truncated).
 #include "core/result.h"
@@ -32,6 +35,7 @@ struct ProxyOptions {
   std::size_t max_exchanges = 0;         // stop after N recorded exchanges (0: no limit)
   std::chrono::milliseconds duration{0}; // stop after this long (0: no limit)
   std::chrono::milliseconds connect_timeout{10000};
+  std::size_t threads = 0; // event loops; 0: one per hardware thread (at most 16)
   // One line per exchange ("POST /v1/rest/mgmt → 200"), never a query string or header value.
   std::function<void(const std::string&)> log;
 };
@@ -51,6 +55,7 @@ public:
   // After finished(): the recorded exchanges in the order their requests arrived.
   std::vector<Exchange> take_exchanges();
   std::size_t unreachable() const; // requests answered 502 because the upstream was unreachable
+  std::size_t retried() const; // requests sent again after an upstream closed an idle connection
 
 private:
   Proxy();

@@ -61,13 +61,18 @@ std::pair<pid_t, std::string> start_recording(const ScratchDir& dir, const std::
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
+  // Up to 30 s: under ASan on a busy machine the embedded endpoint alone can take over 10 s to
+  // load.
   std::regex url("recording on (http://[0-9.:]+)");
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 600; ++i) {
     auto text = file::read(log);
     std::smatch m;
     if (text && std::regex_search(*text, m, url)) return {pid, m[1]};
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  // Not listening: stopped here, so that no child outlives the test holding ctest's output pipe.
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
   return {pid, ""};
 }
 

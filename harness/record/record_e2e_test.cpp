@@ -12,6 +12,7 @@
 #include "record/proxy.h"
 #include "scenario/parser.h"
 #include "serve/reference_endpoint.h"
+#include "test_support/nginx_tls.h"
 #include "test_support/raw_server.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
@@ -449,6 +450,138 @@ TEST(RecordProxy, LargeBodiesAreSpooledToDiskAndPassedThroughWhole) {
   EXPECT_EQ(*load(exchanges[2].response_body), query->body);
   discard_spool(exchanges);
   EXPECT_FALSE(fs::exists(exchanges[1].request_body.spool_file));
+}
+
+} // namespace
+} // namespace konform::record
+
+namespace konform::record {
+namespace {
+
+// Over the default 1 MiB a body is written to a spool file in the output folder while the
+// recording runs (not held in memory), and ends up whole in the scenario's body file.
+TEST(RecordProxy, BodiesOverOneMebibyteAreSpooledInTheOutputFolderAndWrittenWhole) {
+  ScratchDir dir("konform-record");
+  auto upstream = endpoint("");
+  ASSERT_TRUE(upstream);
+  ProxyOptions po;
+  po.upstream = upstream->kusto_url();
+  po.spool_dir = dir.path("rec");
+  fs::create_directories(po.spool_dir);
+  auto proxy = Proxy::start(po);
+  ASSERT_TRUE(proxy.ok());
+  http::Client client(*http::parse_url((*proxy)->url()));
+  ASSERT_TRUE(client
+                  .send(request("POST", "/v1/rest/mgmt",
+                                R"j({"db":"Samples","csl":".create table Huge (A:string)"})j"))
+                  .ok());
+  std::string csv;
+  while (csv.size() < (std::size_t(3) << 19)) // 1.5 MiB
+    csv += "row-" + std::to_string(csv.size()) + "\n";
+  auto ingest = client.send(request("POST", "/v1/rest/ingest/Samples/Huge?streamFormat=csv", csv,
+                                    {{"Content-Type", "text/csv"}}));
+  ASSERT_TRUE(ingest.ok());
+  EXPECT_EQ(ingest->status, 200) << ingest->body;
+  // While the proxy runs, the body is on disk in the output folder, nowhere else.
+  std::uintmax_t spooled = 0;
+  for (const auto& f : fs::directory_iterator(po.spool_dir))
+    if (f.path().filename().string().rfind(".konform-record-spool", 0) == 0)
+      spooled += f.file_size();
+  EXPECT_EQ(spooled, csv.size());
+  auto exchanges = (*proxy)->take_exchanges();
+  ASSERT_EQ(exchanges.size(), 2u);
+  EXPECT_TRUE(exchanges[1].request_body.bytes.empty());
+  ConvertOptions co;
+  co.out = dir.path("rec/huge.json");
+  Staging staging;
+  auto summary = convert(exchanges, co, staging);
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  ASSERT_TRUE(staging.commit().ok());
+  discard_spool(exchanges);
+  auto written = file::read(dir.path("rec/huge.bodies/02.csv"));
+  ASSERT_TRUE(written.ok()) << written.error().message;
+  EXPECT_TRUE(*written == csv) << "the body file differs from the body sent";
+  for (const auto& f : fs::directory_iterator(po.spool_dir))
+    EXPECT_NE(f.path().filename().string().rfind(".konform-record-spool", 0), 0u) << f.path();
+}
+
+// An upstream that closes a kept-alive connection while it is idle (as servers do after their
+// keep-alive timeout): the next request, sent on that connection, is sent once more on a fresh
+// one, and the client gets the upstream's answer, not a 502.
+TEST(RecordProxy, AnUpstreamsIdleCloseIsRetriedOnAFreshConnection) {
+  test_support::RawServer upstream([](test_support::RawServer&, int fd, const std::string&) {
+    test_support::RawServer::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                           "Content-Length: 2\r\n\r\n{}");
+    ::shutdown(fd, SHUT_RDWR); // closed after the answer, without saying so
+  });
+  ProxyOptions po;
+  po.upstream = upstream.url();
+  po.threads = 1;
+  auto proxy = Proxy::start(po);
+  ASSERT_TRUE(proxy.ok());
+  http::Client client(*http::parse_url((*proxy)->url()));
+  for (int i = 0; i < 3; ++i) {
+    // The upstream's close has arrived at the proxy before the next request does.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto response = client.send(request("POST", "/v1/rest/query", R"({"csl":"x"})"));
+    ASSERT_TRUE(response.ok()) << response.error().message;
+    EXPECT_EQ(response->status, 200) << i << ": " << response->body;
+  }
+  EXPECT_EQ((*proxy)->unreachable(), 0u);
+  EXPECT_EQ((*proxy)->retried(), 2u);
+  EXPECT_EQ(upstream.requests(), 3);
+  auto exchanges = (*proxy)->take_exchanges();
+  ASSERT_EQ(exchanges.size(), 3u);
+  for (const auto& e : exchanges)
+    EXPECT_EQ(e.request_body.bytes, R"({"csl":"x"})");
+}
+
+} // namespace
+} // namespace konform::record
+
+namespace konform::record {
+namespace {
+
+// An https upstream with check's TLS options: verified against --ca-file (the certificate is for
+// 127.0.0.1), refused with a 502 naming the TLS failure when it cannot be verified, and accepted
+// unverified with --insecure. Skips without nginx.
+TEST(RecordProxy, HttpsUpstreamsAreVerifiedWithTheCaFileOrInsecure) {
+  test_support::NginxTls upstream;
+  if (!upstream.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  upstream.serve("v1/rest/ping", R"({"ok":true})");
+  auto through = [&](ProxyOptions po, std::size_t requests) {
+    po.upstream = upstream.url();
+    auto proxy = Proxy::start(po);
+    EXPECT_TRUE(proxy.ok());
+    std::vector<http::Response> responses;
+    if (!proxy) return responses;
+    http::Client client(*http::parse_url((*proxy)->url()));
+    for (std::size_t i = 0; i < requests; ++i) {
+      http::Request r;
+      r.target = "/v1/rest/ping";
+      auto response = client.send(r);
+      EXPECT_TRUE(response.ok()) << response.error().message;
+      if (response) responses.push_back(*response);
+    }
+    return responses;
+  };
+  ProxyOptions verified;
+  verified.ca_file = upstream.cert_file();
+  auto ok = through(verified, 3); // kept alive: one handshake, three exchanges
+  ASSERT_EQ(ok.size(), 3u);
+  for (const auto& r : ok) {
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, R"({"ok":true})");
+  }
+  auto refused = through(ProxyOptions{}, 1); // the system's trust anchors do not know it
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].status, 502);
+  EXPECT_NE(refused[0].body.find("TLS handshake failed"), std::string::npos) << refused[0].body;
+  ProxyOptions insecure;
+  insecure.insecure = true;
+  auto unverified = through(insecure, 1);
+  ASSERT_EQ(unverified.size(), 1u);
+  EXPECT_EQ(unverified[0].status, 200) << unverified[0].body;
 }
 
 } // namespace

@@ -27,7 +27,7 @@ public:
 
   void start(const Handler& handler, std::string remote, std::string_view received,
              std::optional<ServerRequest> upgrade, const std::string& http2_settings) {
-    // Producers call wake from any thread (some with the ksqlDB engine locked): it only posts,
+    // Producers call wake from any thread (some with the ksqlDB database locked): it only posts,
     // and the connection is looked up again on its own thread.
     auto executor = socket_.get_executor();
     std::weak_ptr<Connection> weak = shared_from_this();

@@ -37,7 +37,8 @@ public:
     std::smatch m;
     std::regex started("Kusto on (http://127\\.0\\.0\\.1:[0-9]+), ksqlDB on "
                        "(http://127\\.0\\.0\\.1:[0-9]+)");
-    for (int i = 0; i < 100 && !std::regex_search(log_, m, started); ++i)
+    // Up to 30 s: under ASan on a busy machine loading the data can take over 10 s.
+    for (int i = 0; i < 300 && !std::regex_search(log_, m, started); ++i)
       read_for(100);
     if (std::regex_search(log_, m, started)) {
       kusto_url_ = m[1].str();

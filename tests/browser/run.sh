@@ -79,9 +79,9 @@ grep -qF '<details class="response" open=""><summary>response: 200</summary>' "$
   fail "check: #expanded did not open the responses"
 if grep -q konform-test-secret-7f3a "$reports/check.html"; then fail "check: the token is in the page"; fi
 
-# load: a short open-model run on the embedded endpoint with two thresholds; merge: its .hlog.
+# load: a short open-model run on the embedded endpoint with two thresholds.
 "$konform" load -R 200 -d 3s -t 1 -c 4 -q --threshold 'p99<5s' --threshold 'error_rate<50%' \
-  --hlog "$work/run.hlog" --html "$reports/load.html" >"$work/load.out" 2>&1 ||
+  --html "$reports/load.html" >"$work/load.out" 2>&1 ||
   { cat "$work/load.out" >&2; fail "load exited $?"; }
 load load "$reports/load.html"
 expect load 'aria-label="latency by percentile"'
@@ -102,11 +102,46 @@ PY
   [ "$points" = 51 ] || fail "load: the $series series has $points points, expected 51"
 done
 
-"$konform" merge "$work/run.hlog" --html "$reports/merge.html" >"$work/merge.out" 2>&1 ||
-  { cat "$work/merge.out" >&2; fail "merge exited $?"; }
+# merge: two shards of one run, the second started 0.7 s after the first so that their
+# intervals do not share boundaries; the merged page plots one point per interval of the grid
+# merge puts them on (each shard interval in the grid second nearest its start).
+"$konform" load -R 200 -d 3s -t 1 -c 2 -q --shard 0/2 --hlog "$work/shard0.hlog" \
+  >"$work/shard0.out" 2>&1 &
+shard0=$!
+sleep 0.7
+"$konform" load -R 200 -d 3s -t 1 -c 2 -q --shard 1/2 --hlog "$work/shard1.hlog" \
+  >"$work/shard1.out" 2>&1 || { cat "$work/shard1.out" >&2; fail "load --shard 1/2 exited $?"; }
+wait "$shard0" || { cat "$work/shard0.out" >&2; fail "load --shard 0/2 exited $?"; }
+"$konform" merge "$work/shard0.hlog" "$work/shard1.hlog" --html "$reports/merge.html" \
+  >"$work/merge.out" 2>&1 || { cat "$work/merge.out" >&2; fail "merge exited $?"; }
 load merge "$reports/merge.html"
 expect merge 'aria-label="latency by percentile"'
 expect merge '<title>konform merge</title>'
+intervals=$(python3 - "$work/shard0.hlog" "$work/shard1.hlog" <<'PY'
+import math, sys
+starts = []
+for path in sys.argv[1:]:
+    base = 0.0
+    for line in open(path):
+        if line.startswith("#[BaseTime:"):
+            base = float(line.split()[1])
+        elif line[:1].isdigit():
+            starts.append(base + float(line.split(",")[0]))
+origin = min(starts)
+print(len({math.floor(s - origin + 0.5) for s in starts}))
+PY
+)
+for plot in "requests/s" "p99 latency"; do
+  points=$(python3 - "$work/merge.dom" "$plot" <<'PY'
+import re, sys
+dom = open(sys.argv[1]).read()
+svg = re.search(r'aria-label="%s per interval">(.*?)</svg>' % re.escape(sys.argv[2]), dom, re.S)
+print(len(re.findall(r'<circle class="point"', svg.group(1))) if svg else 0)
+PY
+)
+  [ "$points" = "$intervals" ] ||
+    fail "merge: the $plot plot has $points points, expected one per interval: $intervals"
+done
 
 # diff: a baseline and a candidate `konform serve` on loopback, the candidate with one changed
 # cell; noise from asking the baseline twice, ids compared (--no-protocol-defaults) so that the

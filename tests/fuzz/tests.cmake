@@ -2,7 +2,7 @@
 # ordinary build, so a crash the fuzzers found stays fixed without clang or libFuzzer: each
 # target's LLVMFuzzerTestOneInput is compiled under its own name into one gtest program.
 set(_fuzz_targets scenario json_path compare validate exchange response_parser hlog gzip kql ingest
-    sql_parser serve_kusto serve_ksql diff_files serve_h2 har)
+    sql_parser serve_kusto serve_ksql diff_files serve_h2 har path elements)
 set(_fuzz_sources ${PROJECT_SOURCE_DIR}/harness/fuzz/replay_test.cpp)
 foreach(t IN LISTS _fuzz_targets)
   set(_src ${PROJECT_SOURCE_DIR}/harness/fuzz/${t}_fuzz.cpp)

@@ -1,7 +1,7 @@
 #pragma once
-// The engine's metadata (what the sandbox copies to validate a request): sources, persistent
-// queries and topics. Rows live outside it, in the engine's row logs.
-#include "serve/ksql/engine.h"
+// The database's metadata (what the sandbox copies to validate a request): sources, persistent
+// queries and topics. Rows live outside it, in the database's row logs.
+#include "serve/ksql/database.h"
 
 #include <map>
 #include <string>

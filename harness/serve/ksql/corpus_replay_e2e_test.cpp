@@ -6,7 +6,7 @@
 #include "core/text.h"
 #include "http/client.h"
 #include "serve/http_server.h"
-#include "serve/ksql/engine.h"
+#include "serve/ksql/database.h"
 #include "serve/ksql/ksql_service.h"
 #include "serve/ksql/sql_parser.h"
 #include "test_support/shared_dir.h"
@@ -469,7 +469,7 @@ private:
   std::string replay(element tc, const std::string& admin, const std::vector<std::string>& inserts,
                      const std::vector<std::string>& queries,
                      const std::map<std::string, std::string>& properties) {
-    service_ = std::move(KsqlService::create({}).value()); // a fresh engine per case
+    service_ = std::move(KsqlService::create({}).value()); // a fresh database per case
     element expected_error;
     bool expects_error = tc["expectedError"].get(expected_error) == simdjson::SUCCESS;
     bool verify_order = false;

@@ -61,6 +61,13 @@ std::optional<SqlType> literal_type(const Value& v) {
   }
 }
 
+TypeCheck typed(std::optional<SqlType> type) {
+  return type;
+}
+TypeCheck ill_typed(std::string message) {
+  return make_error(std::move(message));
+}
+
 bool comparable(const SqlType& a, const SqlType& b) {
   if (a.is_numeric() && b.is_numeric()) return true;
   return a.base == b.base;
@@ -72,121 +79,121 @@ TypeCheck check_expression(const Expr& e, const std::vector<Column>& columns,
                            const std::string& clause) {
   switch (e.kind) {
   case Expr::Kind::Literal:
-    return {literal_type(e.literal), ""};
+    return typed(literal_type(e.literal));
   case Expr::Kind::Column: {
     int i = find_column(columns, e.name);
     if (i == -1) {
       if (clause == "WHERE")
-        return {std::nullopt, "Error in WHERE expression: Unknown column " + e.name + "."};
-      return {std::nullopt, clause + " column '" + e.name + "' cannot be resolved."};
+        return ill_typed("Error in WHERE expression: Unknown column " + e.name + ".");
+      return ill_typed(clause + " column '" + e.name + "' cannot be resolved.");
     }
-    if (i == -2 || i == -4) return {simple(BaseType::Bigint), ""};
-    if (i == -3) return {simple(BaseType::Integer), ""};
-    return {columns[static_cast<std::size_t>(i)].type, ""};
+    if (i == -2 || i == -4) return typed(simple(BaseType::Bigint));
+    if (i == -3) return typed(simple(BaseType::Integer));
+    return typed(columns[static_cast<std::size_t>(i)].type);
   }
   case Expr::Kind::Binary: {
     auto a = check_expression(e.args[0], columns, clause);
-    if (!a.error.empty()) return a;
+    if (!a) return a;
     auto b = check_expression(e.args[1], columns, clause);
-    if (!b.error.empty()) return b;
-    if (e.name == "AND" || e.name == "OR") return {simple(BaseType::Boolean), ""};
+    if (!b) return b;
+    const std::optional<SqlType>&ta = *a, &tb = *b; // nullopt: the NULL literal
+    if (e.name == "AND" || e.name == "OR") return typed(simple(BaseType::Boolean));
     if (is_comparison(e.name)) {
-      if (!a.type || !b.type) {
-        std::string left = a.type ? a.type->to_string() : "NULL";
-        std::string right = b.type ? b.type->to_string() : "NULL";
-        return {std::nullopt, "Error in " + clause + " expression: Comparison with NULL not " +
-                                  "supported: " + left + " " + (e.name == "!=" ? "<>" : e.name) +
-                                  " " + right + "\nUse 'IS NULL' or 'IS NOT NULL' instead." +
-                                  "\nStatement: " + e.text()};
+      if (!ta || !tb) {
+        std::string left = ta ? ta->to_string() : "NULL";
+        std::string right = tb ? tb->to_string() : "NULL";
+        return ill_typed("Error in " + clause + " expression: Comparison with NULL not " +
+                         "supported: " + left + " " + (e.name == "!=" ? "<>" : e.name) + " " +
+                         right + "\nUse 'IS NULL' or 'IS NOT NULL' instead." +
+                         "\nStatement: " + e.text());
       }
-      if (!comparable(*a.type, *b.type) && e.from_between)
-        return {std::nullopt, "Invalid expression: Cannot compare " + e.args[0].text() + " (" +
-                                  a.type->to_string() + ") to " + e.args[1].text() + " (" +
-                                  b.type->to_string() + ") with " + comparison_name(e.name)};
-      if (!comparable(*a.type, *b.type))
-        return {std::nullopt, "Error in " + clause + " expression: Cannot compare " +
-                                  e.args[0].text() + " (" + a.type->to_string() + ") to " +
-                                  e.args[1].text() + " (" + b.type->to_string() + ") with " +
-                                  comparison_name(e.name) + ".\nStatement: " + e.text()};
-      return {simple(BaseType::Boolean), ""};
+      if (!comparable(*ta, *tb) && e.from_between)
+        return ill_typed("Invalid expression: Cannot compare " + e.args[0].text() + " (" +
+                         ta->to_string() + ") to " + e.args[1].text() + " (" + tb->to_string() +
+                         ") with " + comparison_name(e.name));
+      if (!comparable(*ta, *tb))
+        return ill_typed("Error in " + clause + " expression: Cannot compare " + e.args[0].text() +
+                         " (" + ta->to_string() + ") to " + e.args[1].text() + " (" +
+                         tb->to_string() + ") with " + comparison_name(e.name) +
+                         ".\nStatement: " + e.text());
+      return typed(simple(BaseType::Boolean));
     }
-    if (e.name == "||") return {std::nullopt, "The || operator is not supported by konform serve"};
+    if (e.name == "||") return ill_typed("The || operator is not supported by konform serve");
     // Arithmetic.
-    if (!a.type || !b.type) {
-      std::string left = a.type ? a.type->to_string() : "null";
-      std::string right = b.type ? b.type->to_string() : "null";
-      return {std::nullopt, "Error processing expression: " + e.text() + ". Arithmetic on types " +
-                                left + " and " + right + " are not supported."};
+    if (!ta || !tb) {
+      std::string left = ta ? ta->to_string() : "null";
+      std::string right = tb ? tb->to_string() : "null";
+      return ill_typed("Error processing expression: " + e.text() + ". Arithmetic on types " +
+                       left + " and " + right + " are not supported.");
     }
-    if (a.type->base == BaseType::String && b.type->base == BaseType::String && e.name == "+")
-      return {simple(BaseType::String), ""};
-    if (!a.type->is_numeric() || !b.type->is_numeric())
-      return {std::nullopt, "Error processing expression: " + e.text() + ". Arithmetic on types " +
-                                a.type->to_string() + " and " + b.type->to_string() +
-                                " are not supported."};
-    if (a.type->base == BaseType::Decimal || b.type->base == BaseType::Decimal)
-      return {std::nullopt, "DECIMAL arithmetic is not supported by konform serve: " + e.text()};
-    if (a.type->base == BaseType::Double || b.type->base == BaseType::Double)
-      return {simple(BaseType::Double), ""};
-    if (a.type->base == BaseType::Bigint || b.type->base == BaseType::Bigint)
-      return {simple(BaseType::Bigint), ""};
-    return {simple(BaseType::Integer), ""};
+    if (ta->base == BaseType::String && tb->base == BaseType::String && e.name == "+")
+      return typed(simple(BaseType::String));
+    if (!ta->is_numeric() || !tb->is_numeric())
+      return ill_typed("Error processing expression: " + e.text() + ". Arithmetic on types " +
+                       ta->to_string() + " and " + tb->to_string() + " are not supported.");
+    if (ta->base == BaseType::Decimal || tb->base == BaseType::Decimal)
+      return ill_typed("DECIMAL arithmetic is not supported by konform serve: " + e.text());
+    if (ta->base == BaseType::Double || tb->base == BaseType::Double)
+      return typed(simple(BaseType::Double));
+    if (ta->base == BaseType::Bigint || tb->base == BaseType::Bigint)
+      return typed(simple(BaseType::Bigint));
+    return typed(simple(BaseType::Integer));
   }
   case Expr::Kind::Not: {
     auto a = check_expression(e.args[0], columns, clause);
-    if (!a.error.empty()) return a;
-    return {simple(BaseType::Boolean), ""};
+    if (!a) return a;
+    return typed(simple(BaseType::Boolean));
   }
   case Expr::Kind::IsNull:
   case Expr::Kind::IsNotNull: {
     auto a = check_expression(e.args[0], columns, clause);
-    if (!a.error.empty()) return a;
-    return {simple(BaseType::Boolean), ""};
+    if (!a) return a;
+    return typed(simple(BaseType::Boolean));
   }
   case Expr::Kind::Negate:
     return check_expression(e.args[0], columns, clause);
   case Expr::Kind::Cast:
-    return {e.cast_type, ""};
+    return typed(e.cast_type);
   case Expr::Kind::Array: {
     SqlType t = simple(BaseType::Array);
     std::optional<SqlType> element;
     for (auto& item : e.args) {
       auto c = check_expression(item, columns, clause);
-      if (!c.error.empty()) return c;
-      if (c.type && !element) element = c.type;
+      if (!c) return c;
+      if (*c && !element) element = *c;
     }
     t.params.push_back(element.value_or(simple(BaseType::String)));
-    return {t, ""};
+    return typed(t);
   }
   case Expr::Kind::Map: {
     SqlType t = simple(BaseType::Map);
     std::optional<SqlType> key, value;
     for (std::size_t i = 0; i < e.args.size(); ++i) {
       auto c = check_expression(e.args[i], columns, clause);
-      if (!c.error.empty()) return c;
+      if (!c) return c;
       auto& slot = i % 2 == 0 ? key : value;
-      if (c.type && !slot) slot = c.type;
+      if (*c && !slot) slot = *c;
     }
     t.params.push_back(key.value_or(simple(BaseType::String)));
     t.params.push_back(value.value_or(simple(BaseType::String)));
-    return {t, ""};
+    return typed(t);
   }
   case Expr::Kind::Struct: {
     SqlType t = simple(BaseType::Struct);
     for (std::size_t i = 0; i < e.args.size(); ++i) {
       auto c = check_expression(e.args[i], columns, clause);
-      if (!c.error.empty()) return c;
+      if (!c) return c;
       t.field_names.push_back(e.keys[i]);
-      t.params.push_back(c.type.value_or(simple(BaseType::String)));
+      t.params.push_back(c->value_or(simple(BaseType::String)));
     }
-    return {t, ""};
+    return typed(t);
   }
   case Expr::Kind::Call:
-    return {std::nullopt, "Function " + e.name +
-                              " is not supported by konform serve (its subset has no functions "
-                              "or aggregates)"};
+    return ill_typed("Function " + e.name +
+                     " is not supported by konform serve (its subset has no functions "
+                     "or aggregates)");
   }
-  return {std::nullopt, "unsupported expression"};
+  return ill_typed("unsupported expression");
 }
 
 bool references_columns(const Expr& e) {

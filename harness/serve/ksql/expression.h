@@ -2,11 +2,11 @@
 // Type checking and evaluation of the expressions the subset supports: literals, columns
 // (including ROWTIME, ROWPARTITION, ROWOFFSET), comparisons, AND/OR/NOT, IS [NOT] NULL,
 // arithmetic, ARRAY[...], MAP(...), STRUCT(...), CAST(NULL AS T).
-#include "serve/ksql/engine.h"
+#include "core/result.h"
+#include "serve/ksql/database.h"
 
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace konform::serve::ksql {
@@ -19,12 +19,9 @@ struct RowView {
   std::int64_t offset = 0;
 };
 
-// The type of an expression; nullopt type means the NULL literal. `error` is set when the
-// expression is outside the subset or ill-typed (the server's message where known).
-struct TypeCheck {
-  std::optional<SqlType> type;
-  std::string error;
-};
+// The type of an expression; nullopt means the NULL literal. An error when the expression is
+// outside the subset or ill-typed (the server's message where known).
+using TypeCheck = Result<std::optional<SqlType>>;
 
 // `clause` names where the expression sits ("SELECT", "WHERE") for error messages.
 TypeCheck check_expression(const Expr& e, const std::vector<Column>& columns,

@@ -1,10 +1,10 @@
 // The ksqlDB endpoint of konform serve: the route table of a ksqlDB 0.29 server (Vert.x 4,
 // ServerVerticle), its content negotiation, error layers and Content-Types, over the in-memory
-// engine (engine.h).
+// database (database.h).
 #include "serve/ksql/ksql_service.h"
 
 #include "core/text.h"
-#include "serve/ksql/engine.h"
+#include "serve/ksql/database.h"
 #include "serve/ksql/entities.h"
 #include "serve/ksql/ksql_request.h"
 #include "serve/ksql/negotiation.h"
@@ -60,10 +60,10 @@ const std::vector<std::string_view> kQueryStreamProduces = {kDelimited, kJson, k
 class Service final : public KsqlService {
 public:
   explicit Service(KsqlOptions o) : options_(std::move(o)) {
-    EngineOptions eo;
+    DatabaseOptions eo;
     eo.command_timeout = options_.command_timeout;
     eo.max_push_queries = options_.max_push_queries;
-    engine_ = std::make_shared<Engine>(eo);
+    database_ = std::make_shared<Database>(eo);
   }
 
   ServerResponse handle(const ServerRequest& req) override {
@@ -127,14 +127,14 @@ public:
       return json_response(200, "{\"isHealthy\":true,\"details\":{\"metastore\":{\"isHealthy\":"
                                 "true},\"kafka\":{\"isHealthy\":true},\"commandRunner\":{"
                                 "\"isHealthy\":true}},\"serverState\":\"READY\"}");
-    if (route == "/status") return json_response(200, engine_->all_command_statuses());
+    if (route == "/status") return json_response(200, database_->all_command_statuses());
     if (route == "/status/") {
-      auto status = engine_->command_status(path.substr(std::string_view("/status/").size()));
+      auto status = database_->command_status(path.substr(std::string_view("/status/").size()));
       if (!status) return json_response(404, entities::generic_error(40400, "Command not found"));
       return json_response(200, *status);
     }
     if (route == "/v1/metadata")
-      return json_response(200, "{\"version\":\"" + engine_->options().version +
+      return json_response(200, "{\"version\":\"" + database_->options().version +
                                     "\",\"clusterId\":" + cluster_id() + "}");
     return json_response(200, cluster_id()); // /v1/metadata/id
   }
@@ -162,7 +162,7 @@ private:
     std::string out;
     json::Writer w(out);
     w.begin_object().key("KsqlServerInfo").begin_object();
-    w.field("version", engine_->options().version).field("kafkaClusterId", kKafkaClusterId);
+    w.field("version", database_->options().version).field("kafkaClusterId", kKafkaClusterId);
     w.field("ksqlServiceId", kServiceId).field("serverStatus", "RUNNING");
     w.end_object().end_object();
     return out;
@@ -178,7 +178,7 @@ private:
   }
 
   // Parses the body and waits for commandSequenceNumber; an error response otherwise.
-  std::variant<KsqlRequest, ServerResponse> read_request(const ServerRequest& req, bool old_api) {
+  Result<KsqlRequest, ServerResponse> read_request(const ServerRequest& req, bool old_api) {
     auto parsed = parse_ksql_request(req.body);
     if (!parsed)
       return failure_response(400, entities::generic_error(40000, parsed.error().message));
@@ -187,7 +187,7 @@ private:
       return old_api ? json_response(400, body) : failure_response(400, body);
     }
     if (parsed->command_sequence_number &&
-        !engine_->wait_for_command(*parsed->command_sequence_number)) {
+        !database_->wait_for_command(*parsed->command_sequence_number)) {
       auto body = entities::generic_error(
           50301, "Timed out while waiting for a previous command to execute. command sequence "
                  "number: " +
@@ -206,17 +206,17 @@ private:
 
   ServerResponse ksql(const ServerRequest& req) {
     auto read = read_request(req, true);
-    if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
-    auto& request = std::get<KsqlRequest>(read);
+    if (!read) return read.error();
+    auto& request = *read;
     auto parsed = parse_statements(*request.ksql);
     if (!parsed)
       return json_response(
           400, entities::statement_error(40001, parsed.error().message(), *request.ksql));
-    auto result = engine_->execute(*parsed, context_of(request));
-    if (result.error) return statement_error_response(*result.error, true);
+    auto result = database_->execute(*parsed, context_of(request));
+    if (!result) return statement_error_response(result.error(), true);
     std::string body = "[";
-    for (std::size_t i = 0; i < result.entities.size(); ++i)
-      body += (i ? "," : "") + result.entities[i];
+    for (std::size_t i = 0; i < result->size(); ++i)
+      body += (i ? "," : "") + (*result)[i];
     return json_response(200, body + "]");
   }
 
@@ -224,9 +224,9 @@ private:
     auto patterns = parse_terminate_request(req.body);
     if (!patterns)
       return failure_response(400, entities::generic_error(40000, patterns.error().message));
-    auto result = engine_->terminate_cluster(*patterns);
-    if (auto* e = std::get_if<StatementError>(&result)) return statement_error_response(*e, true);
-    return json_response(200, std::get<std::string>(result));
+    auto result = database_->terminate_cluster(*patterns);
+    if (!result) return statement_error_response(result.error(), true);
+    return json_response(200, *result);
   }
 
   ServerResponse query(const ServerRequest& req) {
@@ -241,8 +241,8 @@ private:
                                    ? "application/vnd.ksqlapi.delimited.v1"
                                    : "application/vnd.ksql.v1+json";
     auto read = read_request(req, false);
-    if (auto* r = std::get_if<ServerResponse>(&read)) return std::move(*r);
-    auto& request = std::get<KsqlRequest>(read);
+    if (!read) return read.error();
+    auto& request = *read;
     auto parsed = parse_statements(*request.ksql);
     if (!parsed)
       return json_response(
@@ -306,7 +306,7 @@ private:
   ServerResponse close_query(const ServerRequest& req) {
     auto id = parse_close_query(req.body);
     if (!id) return failure_response(400, entities::generic_error(40000, id.error().message));
-    if (!engine_->close_push(*id))
+    if (!database_->close_push(*id))
       return failure_response(400, entities::generic_error(40000, "No query with id " + *id));
     return ServerResponse{200, {}, {}, {}};
   }
@@ -333,7 +333,7 @@ private:
     else
       for (auto& c : target)
         c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    auto is_table = engine_->source_is_table(target);
+    auto is_table = database_->source_is_table(target);
     if (!is_table)
       return failure_response(
           400,
@@ -345,8 +345,8 @@ private:
     res.headers.emplace_back("Content-Type", json_array ? "application/json"
                                                         : "application/vnd.ksqlapi.delimited.v1");
     auto body = req.body_stream;
-    std::weak_ptr<Engine> weak_engine = engine_;
-    res.stream = [body, weak_engine, target, json_array](std::shared_ptr<ChunkSink> sink) {
+    std::weak_ptr<Database> weak_database = database_;
+    res.stream = [body, weak_database, target, json_array](std::shared_ptr<ChunkSink> sink) {
       if (!body) { // no further lines can come (not an HTTP/2 streamed body)
         sink->write(json_array ? "[]" : "");
         sink->finish();
@@ -380,10 +380,10 @@ private:
         };
         auto statement = inserts_row_statement(target, line);
         if (!statement) return insert_error(40000, "Invalid JSON in inserts stream");
-        auto engine = weak_engine.lock();
+        auto database = weak_database.lock();
         auto parsed = parse_statements(*statement);
-        bool ok = engine && parsed.ok();
-        if (ok) ok = !engine->execute(*parsed, RequestContext{}).error;
+        bool ok = database && parsed.ok();
+        if (ok) ok = database->execute(*parsed, RequestContext{}).ok();
         if (!ok)
           return insert_error(50000, "Error in processing inserts. Check server logs for details.");
         std::string ack;
@@ -418,26 +418,26 @@ private:
   }
 
   // Plans the SELECT and answers it: a pull query at once, a push query as a chunked stream
-  // fed by the engine until LIMIT, /close-query, TERMINATE or the client's disconnect.
+  // fed by the database until LIMIT, /close-query, TERMINATE or the client's disconnect.
   ServerResponse run_select(const Statement& st, const RequestContext& context, QueryFormat format,
                             const char* content_type) {
-    auto planned = engine_->plan_query(st, context);
-    if (auto* e = std::get_if<StatementError>(&planned)) return statement_error_response(*e, false);
-    auto plan = std::get<QueryPlan>(std::move(planned));
+    auto planned = database_->plan_query(st, context);
+    if (!planned) return statement_error_response(planned.error(), false);
+    QueryPlan plan = std::move(planned).value();
 
     ServerResponse res;
     res.headers.emplace_back("Content-Type", content_type);
     if (!plan.push) {
-      res.body = pull_body(format, plan, engine_->run_pull(plan));
+      res.body = pull_body(format, plan, database_->run_pull(plan));
       res.stream = [](std::shared_ptr<ChunkSink> sink) { sink->finish(); };
       return res;
     }
-    if (engine_->running_push_queries() >= engine_->options().max_push_queries)
+    if (database_->running_push_queries() >= database_->options().max_push_queries)
       return failure_response(400, entities::generic_error(40003, "Maximum number of push queries "
                                                                   "exceeded"));
     res.body = query_header(format, plan);
-    std::weak_ptr<Engine> weak_engine = engine_;
-    res.stream = [engine = engine_, weak_engine, plan = std::move(plan),
+    std::weak_ptr<Database> weak_database = database_;
+    res.stream = [database = database_, weak_database, plan = std::move(plan),
                   format](std::shared_ptr<ChunkSink> sink) {
       PushCallbacks cb;
       cb.row = [sink, format](const std::vector<Value>& row) {
@@ -450,20 +450,20 @@ private:
       };
       cb.limit_reached = [finish] { finish(true); };
       cb.completed = [finish] { finish(false); };
-      if (!engine->start_push(plan, std::move(cb))) {
+      if (!database->start_push(plan, std::move(cb))) {
         sink->finish(); // raced past ksql.max.push.queries after the check above
         return;
       }
       // The client went away: the transient query is cleaned up (ConnectionQueryManager).
-      sink->on_close([weak_engine, id = plan.id] {
-        if (auto e = weak_engine.lock()) e->stop_push(id);
+      sink->on_close([weak_database, id = plan.id] {
+        if (auto e = weak_database.lock()) e->stop_push(id);
       });
     };
     return res;
   }
 
   KsqlOptions options_;
-  std::shared_ptr<Engine> engine_;
+  std::shared_ptr<Database> database_;
 };
 
 } // namespace

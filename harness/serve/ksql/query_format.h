@@ -2,7 +2,7 @@
 // The bytes of a /query response in ksqlDB 0.29 (JsonStreamedRowResponseWriter for
 // application/vnd.ksql.v1+json and application/json, the delimited writer for
 // application/vnd.ksqlapi.delimited.v1). One element per line: the Java CLI parses line by line.
-#include "serve/ksql/engine.h"
+#include "serve/ksql/database.h"
 
 #include <string>
 #include <vector>

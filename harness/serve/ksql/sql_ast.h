@@ -63,7 +63,7 @@ struct Select {
   std::optional<Expr> where;
   bool emit_changes = false;
   std::optional<std::int64_t> limit;
-  // Clauses the engine recognises in order to refuse them with the server's message.
+  // Clauses the database recognises in order to refuse them with the server's message.
   bool group_by = false, window = false, join = false, partition_by = false, having = false;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// A SQL value held by the in-memory engine, and its JSON form in /query rows (ApiJsonMapper:
+// A SQL value held by the in-memory database, and its JSON form in /query rows (ApiJsonMapper:
 // numbers as numbers, DOUBLE in Java's Double.toString form, DECIMAL as a plain number with its
 // scale, STRUCT/MAP as objects).
 #include "serve/ksql/sql_types.h"

@@ -1,7 +1,7 @@
 #include "serve/kusto/azure_storage.h"
 
 #include "core/text.h"
-#include "serve/kusto/engine/value.h"
+#include "serve/kusto/cluster/value.h"
 
 namespace konform::serve::kusto {
 namespace {
@@ -67,13 +67,13 @@ Result<std::unique_ptr<AzureStorage>> AzureStorage::connect(StorageOptions o) {
 }
 
 Result<std::string> AzureStorage::own_sas() {
-  auto now = engine::now_ticks();
+  auto now = cluster::now_ticks();
   if (own_sas_.empty() || now > own_sas_until_) {
     auto sas = sas::account_sas(options_.account, table_client_ ? "bqt" : "bq", "sco", "rwdlacup",
                                 sas::expiry_in(3600));
     if (!sas) return sas.error();
     own_sas_ = *sas;
-    own_sas_until_ = now + 1800 * engine::ticks_per_second;
+    own_sas_until_ = now + 1800 * cluster::ticks_per_second;
   }
   return own_sas_;
 }

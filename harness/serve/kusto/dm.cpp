@@ -4,7 +4,7 @@
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
-#include "serve/kusto/engine/ingest.h"
+#include "serve/kusto/cluster/ingest.h"
 #include "serve/kusto/utf8.h"
 
 #include "json/document.h"
@@ -15,9 +15,9 @@
 
 namespace konform::serve::kusto {
 
-using engine::Column;
-using engine::Type;
-using engine::Value;
+using cluster::Column;
+using cluster::Type;
+using cluster::Value;
 
 namespace {
 
@@ -115,7 +115,7 @@ read_status_in_table(simdjson::simdjson_result<simdjson::dom::element> found) {
 
 } // namespace
 
-Result<std::unique_ptr<DataManagement>> DataManagement::start(engine::Catalog& catalog,
+Result<std::unique_ptr<DataManagement>> DataManagement::start(cluster::Catalog& catalog,
                                                               DmOptions options) {
   std::unique_ptr<DataManagement> dm(new DataManagement(catalog, std::move(options)));
   auto worker = AzureStorage::connect(dm->options_.storage);
@@ -149,8 +149,8 @@ DataManagement::~DataManagement() {
   if (worker_.joinable()) worker_.join();
 }
 
-Result<engine::ResultTable> DataManagement::ingestion_resources() const {
-  engine::ResultTable t;
+Result<cluster::ResultTable> DataManagement::ingestion_resources() const {
+  cluster::ResultTable t;
   t.name = "Table_0";
   t.columns = {{"ResourceTypeName", Type::string}, {"StorageRoot", Type::string}};
   auto add = [&](const char* kind, Result<std::string> url) -> Status {
@@ -184,8 +184,8 @@ Result<engine::ResultTable> DataManagement::ingestion_resources() const {
   return t;
 }
 
-Result<engine::ResultTable> DataManagement::export_containers() const {
-  engine::ResultTable t;
+Result<cluster::ResultTable> DataManagement::export_containers() const {
+  cluster::ResultTable t;
   t.name = "Table_0";
   t.columns = {{"StorageRoot", Type::string}};
   auto url = url_signer_->container_url(std::string(temp_container), 6 * 3600);
@@ -202,8 +202,8 @@ Result<std::string> DataManagement::download_blob(const std::string& url) const 
   return (*storage)->download(url);
 }
 
-engine::ResultTable DataManagement::identity_token() const {
-  engine::ResultTable t;
+cluster::ResultTable DataManagement::identity_token() const {
+  cluster::ResultTable t;
   t.name = "Table_0";
   t.columns = {{"AuthorizationContext", Type::string}};
   t.rows.push_back({Value::of_text("konform-identity-token")});
@@ -326,8 +326,9 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
           error_code = "BadRequest_InvalidBlob";
         }
         if (error.empty()) {
-          engine::IngestSpec spec{database, table, format, mapping_ref, mapping_json, ignore_first};
-          auto done = engine::ingest(catalog_, spec, data);
+          cluster::IngestSpec spec{database,    table,        format,
+                                   mapping_ref, mapping_json, ignore_first};
+          auto done = cluster::ingest(catalog_, spec, data);
           if (!done) {
             error = done.error().detail;
             error_code = done.error().code;
@@ -342,7 +343,7 @@ DataManagement::Outcome DataManagement::process(const std::string& message_text)
   out.ok = error.empty();
   (out.ok ? ingested_ : failed_).fetch_add(1);
   std::string operation_id = ids::uuid4(), activity_id = ids::uuid4();
-  std::string now = engine::format_datetime(engine::now_ticks());
+  std::string now = cluster::format_datetime(cluster::now_ticks());
   if (status_in_table && report_method != 0 && worker_storage_ && worker_storage_->has_tables()) {
     // The fields the SDKs read from the status table (IngestionStatus): the final Status and,
     // on failure, what went wrong.

@@ -1,11 +1,11 @@
 #pragma once
 // The data-management role: `.get ingestion resources` (SAS-signed Azurite URLs),
 // `.get kusto identity token`, and the queued-ingestion worker that polls the ingestion queue,
-// validates each message, reads the blob (gzip or plain), ingests it into the engine's catalog
+// validates each message, reads the blob (gzip or plain), ingests it into the cluster's catalog
 // and posts success/failure notifications as the message's ReportLevel asks.
 #include "core/result.h"
 #include "serve/kusto/azure_storage.h"
-#include "serve/kusto/engine/database.h"
+#include "serve/kusto/cluster/database.h"
 
 #include <atomic>
 #include <chrono>
@@ -33,14 +33,15 @@ class DataManagement {
 public:
   // Creates the queues and container (and the status table when a table endpoint is set) in
   // Azurite, then starts the worker thread.
-  static Result<std::unique_ptr<DataManagement>> start(engine::Catalog& catalog, DmOptions options);
+  static Result<std::unique_ptr<DataManagement>> start(cluster::Catalog& catalog,
+                                                       DmOptions options);
   ~DataManagement();
 
-  Result<engine::ResultTable> ingestion_resources() const;
-  engine::ResultTable identity_token() const;
+  Result<cluster::ResultTable> ingestion_resources() const;
+  cluster::ResultTable identity_token() const;
   // `.show export containers`: the temp container's SAS URL (StorageRoot), where the SDK suites
   // upload blobs to ingest them with sourceKind=uri.
-  Result<engine::ResultTable> export_containers() const;
+  Result<cluster::ResultTable> export_containers() const;
   // A blob for streaming ingestion with sourceKind=uri (any request thread: its own client).
   // Only URLs on the configured blob endpoint are read.
   Result<std::string> download_blob(const std::string& url) const;
@@ -62,11 +63,11 @@ public:
   std::size_t failed_messages() const { return failed_.load(); }
 
 private:
-  DataManagement(engine::Catalog& catalog, DmOptions options)
+  DataManagement(cluster::Catalog& catalog, DmOptions options)
       : catalog_(catalog), options_(std::move(options)) {}
   void run();
 
-  engine::Catalog& catalog_;
+  cluster::Catalog& catalog_;
   DmOptions options_;
   std::unique_ptr<AzureStorage> worker_storage_; // used by the worker thread only
   std::unique_ptr<AzureStorage> url_signer_;     // builds SAS URLs (no I/O)

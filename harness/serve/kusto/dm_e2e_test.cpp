@@ -1,9 +1,9 @@
 // The queued-ingestion worker against a stand-in for Azure Storage on loopback (just what the
 // worker calls: create queue/container, poll, download a blob).
 #include "serve/http_server.h"
+#include "serve/kusto/cluster/commands.h"
+#include "serve/kusto/cluster/kql.h"
 #include "serve/kusto/dm.h"
-#include "serve/kusto/engine/commands.h"
-#include "serve/kusto/engine/kql.h"
 
 #include <gtest/gtest.h>
 
@@ -24,9 +24,9 @@ TEST(KustoDmE2E, ABlobThatIsNotUtf8IsAFailedIngestionAndNothingIsStored) {
     return res;
   });
   ASSERT_TRUE(storage.start().ok());
-  engine::Catalog catalog;
-  engine::load_sample(catalog);
-  ASSERT_TRUE(engine::run_command(catalog, "Samples", ".create table Q (a:string, n:long)").ok());
+  cluster::Catalog catalog;
+  cluster::load_sample(catalog);
+  ASSERT_TRUE(cluster::run_command(catalog, "Samples", ".create table Q (a:string, n:long)").ok());
   DmOptions o;
   o.storage.blob_url = storage.url();
   o.storage.queue_url = storage.url();
@@ -40,7 +40,7 @@ TEST(KustoDmE2E, ABlobThatIsNotUtf8IsAFailedIngestionAndNothingIsStored) {
   EXPECT_EQ(outcome.queue, failure_queue);
   EXPECT_NE(outcome.notification.find("not valid UTF-8 at byte offset 8"), std::string::npos)
       << outcome.notification;
-  auto count = engine::run_query(catalog, "Samples", "Q | count");
+  auto count = cluster::run_query(catalog, "Samples", "Q | count");
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(count->rows[0][0].i, 0);
 }
@@ -60,8 +60,8 @@ TEST(KustoDmE2E, IgnoreFirstRecordIsReadAsABooleanOrAStringAndAnythingElseFails)
     return res;
   });
   ASSERT_TRUE(storage.start().ok());
-  engine::Catalog catalog;
-  engine::load_sample(catalog);
+  cluster::Catalog catalog;
+  cluster::load_sample(catalog);
   DmOptions o;
   o.storage.blob_url = storage.url();
   o.storage.queue_url = storage.url();
@@ -73,7 +73,7 @@ TEST(KustoDmE2E, IgnoreFirstRecordIsReadAsABooleanOrAStringAndAnythingElseFails)
   auto ingest = [&](const std::string& ignore_first) {
     std::string table = "Q" + std::to_string(++table_number);
     EXPECT_TRUE(
-        engine::run_command(catalog, "Samples", ".create table " + table + " (a:string, n:long)")
+        cluster::run_command(catalog, "Samples", ".create table " + table + " (a:string, n:long)")
             .ok());
     auto outcome = (*dm)->process(
         R"({"Id":"0f3c3c1e-8d2a-4a8e-9a55-2b8f6a1f0c11","BlobPath":")" + storage.url() +
@@ -81,7 +81,7 @@ TEST(KustoDmE2E, IgnoreFirstRecordIsReadAsABooleanOrAStringAndAnythingElseFails)
         R"(","ReportLevel":2,"AdditionalProperties":{"authorizationContext":"x","format":"csv",)"
         R"("ignoreFirstRecord":)" +
         ignore_first + "}}");
-    auto count = engine::run_query(catalog, "Samples", table + " | count");
+    auto count = cluster::run_query(catalog, "Samples", table + " | count");
     EXPECT_TRUE(count.ok());
     return std::pair{outcome, count.ok() ? count->rows[0][0].i : -1};
   };
@@ -115,8 +115,8 @@ TEST(KustoDmE2E, AdditionalPropertiesOfTheWrongTypeAreFailureNotifications) {
     return res;
   });
   ASSERT_TRUE(storage.start().ok());
-  engine::Catalog catalog;
-  engine::load_sample(catalog);
+  cluster::Catalog catalog;
+  cluster::load_sample(catalog);
   DmOptions o;
   o.storage.blob_url = storage.url();
   o.storage.queue_url = storage.url();
@@ -155,9 +155,9 @@ TEST(KustoDmE2E, ReportMethodTableEndsTheStatusEntitySucceededOrFailed) {
     return res;
   });
   ASSERT_TRUE(storage.start().ok());
-  engine::Catalog catalog;
-  engine::load_sample(catalog);
-  ASSERT_TRUE(engine::run_command(catalog, "Samples", ".create table Q (a:string, n:long)").ok());
+  cluster::Catalog catalog;
+  cluster::load_sample(catalog);
+  ASSERT_TRUE(cluster::run_command(catalog, "Samples", ".create table Q (a:string, n:long)").ok());
   DmOptions o;
   o.storage.blob_url = storage.url();
   o.storage.queue_url = storage.url();
@@ -213,7 +213,7 @@ TEST(KustoDmE2E, ReportMethodTableEndsTheStatusEntitySucceededOrFailed) {
     EXPECT_FALSE(failed.ok) << c.reporting;
     EXPECT_NE(failed.notification.find(c.says), std::string::npos) << failed.notification;
   }
-  auto count = engine::run_query(catalog, "Samples", "Q | count");
+  auto count = cluster::run_query(catalog, "Samples", "Q | count");
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(count->rows[0][0].i, 2) << "only the two well-formed messages ingested";
 }
@@ -228,8 +228,8 @@ TEST(KustoDmE2E, WithoutATableEndpointTableReportingIsAClearFailure) {
     return res;
   });
   ASSERT_TRUE(storage.start().ok());
-  engine::Catalog catalog;
-  engine::load_sample(catalog);
+  cluster::Catalog catalog;
+  cluster::load_sample(catalog);
   DmOptions o;
   o.storage.blob_url = storage.url();
   o.storage.queue_url = storage.url();

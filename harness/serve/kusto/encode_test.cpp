@@ -1,6 +1,6 @@
+#include "serve/kusto/cluster/kql.h"
 #include "serve/kusto/encode_v1.h"
 #include "serve/kusto/encode_v2.h"
-#include "serve/kusto/engine/kql.h"
 
 #include "json/document.h"
 #include "json/writer.h"
@@ -9,15 +9,15 @@
 namespace konform::serve::kusto {
 namespace {
 
-using engine::Type;
-using engine::Value;
+using cluster::Type;
+using cluster::Value;
 
-engine::ResultTable sample_rows(std::size_t n) {
-  engine::ResultTable t;
+cluster::ResultTable sample_rows(std::size_t n) {
+  cluster::ResultTable t;
   t.columns = {{"a", Type::int32}, {"when", Type::datetime}, {"d", Type::dynamic}};
   for (std::size_t k = 0; k < n; ++k)
     t.rows.push_back({Value::of_int(static_cast<std::int64_t>(k)),
-                      engine::parse_value(Type::datetime, "2020-01-01").value(),
+                      cluster::parse_value(Type::datetime, "2020-01-01").value(),
                       Value::of_text(R"({"k":1})")});
   return t;
 }
@@ -145,7 +145,7 @@ TEST(KustoEncodeV1, QueryHasFourTablesAndCommandsOne) {
 }
 
 TEST(KustoOneApiError, CarriesContextAndInnerError) {
-  auto f = engine::syntax_error("T take 1", 1, 3, "take");
+  auto f = cluster::syntax_error("T take 1", 1, 3, "take");
   std::string body;
   append_oneapi_error(body, f, ids, "DN.FE.ExecuteQuery");
   auto doc = json::Document::parse(body);

@@ -6,16 +6,16 @@
 
 namespace konform::serve::kusto {
 
-using engine::Column;
-using engine::ResultTable;
-using engine::Type;
-using engine::Value;
+using cluster::Column;
+using cluster::ResultTable;
+using cluster::Type;
+using cluster::Value;
 
-void append_row(std::string& out, const std::vector<Column>& columns, const engine::Row& row) {
+void append_row(std::string& out, const std::vector<Column>& columns, const cluster::Row& row) {
   out += '[';
   for (std::size_t k = 0; k < columns.size(); ++k) {
     if (k) out += ',';
-    engine::append_json(out, columns[k].type, row[k]);
+    cluster::append_json(out, columns[k].type, row[k]);
   }
   out += ']';
 }
@@ -33,9 +33,9 @@ void columns_v1(std::string& out, const std::vector<Column>& columns) {
     out += "{\"ColumnName\":";
     json::append_quoted(out, columns[k].name);
     out += ",\"DataType\":\"";
-    out += engine::dotnet_name(columns[k].type);
+    out += cluster::dotnet_name(columns[k].type);
     out += "\",\"ColumnType\":\"";
-    out += engine::type_name(columns[k].type);
+    out += cluster::type_name(columns[k].type);
     out += "\"}";
   }
   out += ']';
@@ -52,13 +52,13 @@ void table_head_v1(std::string& out, std::string_view name, const std::vector<Co
 
 // Appends one table; `extra_row` (raw JSON) is added after the rows when not empty.
 void table_v1(std::string& out, std::string_view name, const std::vector<Column>& columns,
-              const std::vector<engine::Row>& rows, std::string_view extra_row = {}) {
+              const std::vector<cluster::Row>& rows, std::string_view extra_row = {}) {
   table_head_v1(out, name, columns);
   append_rows(out, columns, rows, extra_row);
   out += '}';
 }
 
-std::string exception_text(const engine::Failure& f, const RequestIds& ids) {
+std::string exception_text(const cluster::Failure& f, const RequestIds& ids) {
   return f.detail + "\r\n[0]" + f.type + ": " + f.detail +
          "\r\nClientRequestId=" + ids.client_request_id + "\r\nActivityId=" + ids.activity_id +
          "\r\n";
@@ -67,7 +67,7 @@ std::string exception_text(const engine::Failure& f, const RequestIds& ids) {
 } // namespace
 
 void append_rows(std::string& out, const std::vector<Column>& columns,
-                 const std::vector<engine::Row>& rows, std::string_view extra_row) {
+                 const std::vector<cluster::Row>& rows, std::string_view extra_row) {
   out += "\"Rows\":[";
   for (std::size_t r = 0; r < rows.size(); ++r) {
     if (r) out += ',';
@@ -97,7 +97,7 @@ void encode_v1_command(std::string& out, const ResultTable& table) {
 }
 
 void encode_v1_query(std::string& out, const PreparedResult& result, const RequestIds& ids,
-                     const engine::Failure* partial, bool defer_partial) {
+                     const cluster::Failure* partial, bool defer_partial) {
   const ResultTable& table = result.table;
   std::string exceptions;
   if (partial && !defer_partial) {
@@ -114,11 +114,11 @@ void encode_v1_query(std::string& out, const PreparedResult& result, const Reque
   table_v1(out, "Table_1", {{"Value", Type::string}},
            {{Value::of_text(std::string(visualization_properties()))}});
   out += ',';
-  Value now = Value::of_int(engine::now_ticks());
+  Value now = Value::of_int(cluster::now_ticks());
   Value activity = Value::of_text(ids.activity_id);
   Value sub = Value::of_text(ids::uuid4());
   Value crid = Value::of_text(ids.client_request_id);
-  std::vector<engine::Row> status;
+  std::vector<cluster::Row> status;
   if (partial)
     status.push_back({now, Value::of_int(2), Value::of_text("Error"), Value::of_int(-2133196797),
                       Value::of_text(partial->detail), Value::of_int(1), activity, activity, sub,

@@ -8,9 +8,9 @@
 
 namespace konform::serve::kusto {
 
-using engine::Column;
-using engine::Type;
-using engine::Value;
+using cluster::Column;
+using cluster::Type;
+using cluster::Value;
 
 namespace {
 
@@ -57,12 +57,12 @@ void primary_data_table(std::string& out, const PreparedResult& result,
 // The QueryCompletionInformation frame, written straight as text: it is on every response, so
 // it avoids building cell values (hot path of small queries).
 void completion_table(std::string& out, const RequestIds& ids, std::size_t row_count,
-                      const engine::Failure* partial) {
+                      const cluster::Failure* partial) {
   // The first five cells are the same on the three rows: written once, appended three times.
   std::string common;
   common.reserve(192);
   common += "[\"";
-  engine::append_datetime(common, engine::now_ticks());
+  cluster::append_datetime(common, cluster::now_ticks());
   common += "\",";
   json::append_quoted(common, ids.client_request_id);
   common += ",\"";
@@ -124,15 +124,15 @@ void append_columns_v2(std::string& out, const std::vector<Column>& columns) {
     out += "{\"ColumnName\":";
     json::append_quoted(out, columns[k].name);
     out += ",\"ColumnType\":\"";
-    out += engine::type_name(columns[k].type);
+    out += cluster::type_name(columns[k].type);
     out += "\"}";
   }
   out += ']';
 }
 
 void encode_v2(std::string& out, const PreparedResult& result, const V2Options& o,
-               const RequestIds& ids, const engine::Failure* partial) {
-  const engine::ResultTable& table = result.table;
+               const RequestIds& ids, const cluster::Failure* partial) {
+  const cluster::ResultTable& table = result.table;
   // A deferred partial failure keeps the data clean: it is only a Level=2 completion row.
   bool report = partial && !o.defer_partial;
   std::string errors; // "[{"error":{...}}]"

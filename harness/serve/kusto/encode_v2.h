@@ -2,9 +2,9 @@
 // v2 responses: a JSON array of frames, DataSetHeader first and DataSetCompletion last, in the
 // three layouts the service has —
 // DataTable only, fragmented primary tables, progressive — and the partial-failure placements.
+#include "serve/kusto/cluster/database.h"
+#include "serve/kusto/cluster/failure.h"
 #include "serve/kusto/encode_v1.h"
-#include "serve/kusto/engine/database.h"
-#include "serve/kusto/engine/failure.h"
 #include "serve/kusto/oneapi_error.h"
 
 #include <string>
@@ -23,10 +23,10 @@ struct V2Options {
 };
 
 // Appends "Columns":[{"ColumnName":...,"ColumnType":...},...].
-void append_columns_v2(std::string& out, const std::vector<engine::Column>& columns);
+void append_columns_v2(std::string& out, const std::vector<cluster::Column>& columns);
 
 // partial: a failure after the rows that were produced (truncation), or null.
 void encode_v2(std::string& out, const PreparedResult& result, const V2Options& options,
-               const RequestIds& ids, const engine::Failure* partial);
+               const RequestIds& ids, const cluster::Failure* partial);
 
 } // namespace konform::serve::kusto

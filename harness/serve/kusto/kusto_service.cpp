@@ -1,16 +1,16 @@
 // Routing, headers, authentication, throttling and compression of the Kusto engine role; the
-// work itself is done by engine/ (queries, commands, ingestion) and the encoders.
+// work itself is done by cluster/ (queries, commands, ingestion) and the encoders.
 #include "serve/kusto/kusto_service.h"
 
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "serve/kusto/cluster/commands.h"
+#include "serve/kusto/cluster/ingest.h"
+#include "serve/kusto/cluster/kql.h"
 #include "serve/kusto/dm.h"
 #include "serve/kusto/encode_v1.h"
 #include "serve/kusto/encode_v2.h"
-#include "serve/kusto/engine/commands.h"
-#include "serve/kusto/engine/ingest.h"
-#include "serve/kusto/engine/kql.h"
 #include "serve/kusto/oneapi_error.h"
 #include "serve/kusto/query_cache.h"
 #include "serve/kusto/request.h"
@@ -26,7 +26,7 @@
 namespace konform::serve::kusto {
 namespace {
 
-using engine::Failure;
+using cluster::Failure;
 
 constexpr std::string_view auth_metadata_body =
     R"({"AzureAD":{"LoginEndpoint":"https://login.microsoftonline.com","LoginMfaRequired":false,"KustoClientAppId":"db662dc1-0cfe-4e1c-a843-19a68e65be58","KustoClientRedirectUri":"https://microsoft/kustoclient","KustoServiceResourceId":"https://kusto.dev.kusto.windows.net","FirstPartyAuthorityUrl":"https://login.microsoftonline.com/f8cdef31-a31e-4b4a-93e4-5f571e91255a"},"dSTS":{"CloudEndpointSuffix":"windows.net","DstsRealm":"realm://dsts.core.windows.net","DstsInstance":"prod-dsts.dsts.core.windows.net","KustoDnsHostName":"kusto.windows.net","ServiceName":"kusto"}})";
@@ -109,10 +109,10 @@ public:
 
   Status load() {
     if (options_.data_dir.empty()) {
-      engine::load_sample(catalog_);
+      cluster::load_sample(catalog_);
       return Ok{};
     }
-    auto loaded = engine::load_folder(catalog_, options_.data_dir);
+    auto loaded = cluster::load_folder(catalog_, options_.data_dir);
     if (!loaded)
       return make_error("--data " + options_.data_dir + ":\n" + loaded.error().message,
                         ErrorKind::data);
@@ -166,7 +166,7 @@ public:
     return r;
   }
 
-  engine::Catalog& catalog() { return catalog_; }
+  cluster::Catalog& catalog() { return catalog_; }
 
 private:
   // The client's request id is echoed in headers and JSON bodies: bytes that are not UTF-8
@@ -218,10 +218,10 @@ private:
     bool ingest = path.rfind("/v1/rest/ingest/", 0) == 0;
     if (!query_v1 && !query_v2 && !mgmt && !ingest) {
       Failure f =
-          engine::bad_request("The requested path '" + path +
-                              "' does not exist. Kusto endpoints: /v1/rest/query, "
-                              "/v2/rest/query, /v1/rest/mgmt, /v1/rest/ingest/{db}/{table}, "
-                              "/v1/rest/ping, /v1/rest/auth/metadata");
+          cluster::bad_request("The requested path '" + path +
+                               "' does not exist. Kusto endpoints: /v1/rest/query, "
+                               "/v2/rest/query, /v1/rest/mgmt, /v1/rest/ingest/{db}/{table}, "
+                               "/v1/rest/ping, /v1/rest/auth/metadata");
       f.status = 404;
       f.code = "NotFound";
       f.message = "The requested resource was not found.";
@@ -262,7 +262,7 @@ private:
       r.body = "Bad request: Control commands (starting with a dot '.') do not support "
                "api_version=v2\nError details:\nClientRequestId='" +
                ids.client_request_id + "', ActivityId='" + ids.activity_id + "', Timestamp='" +
-               engine::format_datetime(engine::now_ticks()) + "'.\n";
+               cluster::format_datetime(cluster::now_ticks()) + "'.\n";
       return r;
     }
     return query(q, ids, query_v2);
@@ -270,8 +270,8 @@ private:
 
   static ServerResponse method_not_allowed(const ServerRequest& req, const RequestIds& ids,
                                            std::string allowed) {
-    Failure f = engine::bad_request("Method " + req.method + " is not allowed on " + req.path +
-                                    " (use " + allowed + ")");
+    Failure f = cluster::bad_request("Method " + req.method + " is not allowed on " + req.path +
+                                     " (use " + allowed + ")");
     f.status = 405;
     f.code = "MethodNotAllowed";
     ServerResponse r = failure_response(f, ids, "DN.FE.HttpRequest");
@@ -282,10 +282,10 @@ private:
   ServerResponse command(const QueryRequest& q, const RequestIds& ids, bool via_mgmt,
                          bool dm_role) {
     std::string_view activity = "DN.FE.ExecuteControlCommand";
-    if (dm_role && dm_ && engine::is_show_export_containers(q.csl)) {
+    if (dm_role && dm_ && cluster::is_show_export_containers(q.csl)) {
       auto containers = dm_->export_containers();
       if (!containers) {
-        Failure f = engine::bad_request(containers.error().message, "ServiceError");
+        Failure f = cluster::bad_request(containers.error().message, "ServiceError");
         f.status = 500;
         f.permanent = false;
         return failure_response(f, ids, activity);
@@ -294,14 +294,14 @@ private:
       encode_v1_command(body, *containers);
       return json_response(std::move(body));
     }
-    if (engine::is_dm_command(q.csl)) {
+    if (cluster::is_dm_command(q.csl)) {
       if (!dm_role || !dm_)
-        return failure_response(engine::wrong_endpoint_error(q.csl), ids, activity);
+        return failure_response(cluster::wrong_endpoint_error(q.csl), ids, activity);
       std::string body;
       if (text::to_lower(q.csl).find("resources") != std::string::npos) {
         auto resources = dm_->ingestion_resources();
         if (!resources) {
-          Failure f = engine::bad_request(resources.error().message, "ServiceError");
+          Failure f = cluster::bad_request(resources.error().message, "ServiceError");
           f.status = 500;
           f.permanent = false;
           return failure_response(f, ids, activity);
@@ -314,11 +314,11 @@ private:
     }
     if (via_mgmt && text::trim(q.csl).substr(0, 1) != ".")
       return failure_response(
-          engine::bad_request("'" + q.csl.substr(0, 60) +
-                              "' is a query, not a control command: send queries to "
-                              "/v2/rest/query or /v1/rest/query"),
+          cluster::bad_request("'" + q.csl.substr(0, 60) +
+                               "' is a query, not a control command: send queries to "
+                               "/v2/rest/query or /v1/rest/query"),
           ids, activity);
-    auto result = engine::run_command(catalog_, q.db, q.csl);
+    auto result = cluster::run_command(catalog_, q.db, q.csl);
     if (!result) return failure_response(result.error(), ids, activity);
     std::string body;
     if (result->piped)
@@ -351,17 +351,17 @@ private:
   // The query's result from the cache when the catalog has not changed since it was computed;
   // otherwise run and (unless it reads the clock or was cut) remembered. Rows beyond
   // truncationmaxrecords are cut before encoding, so a huge table is never encoded whole.
-  engine::Outcome<Answer> run_prepared(const QueryRequest& q) {
+  Result<Answer, cluster::Failure> run_prepared(const QueryRequest& q) {
     const std::size_t limit = q.truncation_max_records;
-    auto cut = [limit](engine::ResultTable table) {
+    auto cut = [limit](cluster::ResultTable table) {
       table.rows.resize(limit);
       return Answer{prepare_result(std::move(table)), true};
     };
     std::string key = QueryCache::key(q.db, q.csl, q.parameters);
     if (auto hit = cache_.find(key, catalog_.generation()))
       return hit->table.rows.size() > limit ? cut(hit->table) : Answer{hit};
-    engine::QueryTrace trace;
-    auto ran = engine::run_query(catalog_, q.db, q.csl, q.parameters, &trace);
+    cluster::QueryTrace trace;
+    auto ran = cluster::run_query(catalog_, q.db, q.csl, q.parameters, &trace);
     if (!ran) return ran.error();
     if (ran->rows.size() > limit) return cut(std::move(ran.value()));
     auto result = prepare_result(std::move(ran.value()));
@@ -376,18 +376,18 @@ private:
     auto slash = rest.find('/');
     if (slash == std::string_view::npos || slash == 0 || slash + 1 >= rest.size() ||
         rest.find('/', slash + 1) != std::string_view::npos)
-      return failure_response(engine::bad_request("Streaming ingestion path must be "
-                                                  "/v1/rest/ingest/{database}/{table}, got '" +
-                                                  req.path + "'"),
+      return failure_response(cluster::bad_request("Streaming ingestion path must be "
+                                                   "/v1/rest/ingest/{database}/{table}, got '" +
+                                                   req.path + "'"),
                               ids, activity);
-    engine::IngestSpec spec;
+    cluster::IngestSpec spec;
     spec.database = std::string(rest.substr(0, slash));
     spec.table = std::string(rest.substr(slash + 1));
     auto format = req.query_param("streamFormat");
     if (!format || format->empty())
-      return failure_response(engine::bad_request("The query string has no streamFormat: add "
-                                                  "?streamFormat=csv (or tsv, scsv, sohsv, psv, "
-                                                  "json, multijson, singlejson)"),
+      return failure_response(cluster::bad_request("The query string has no streamFormat: add "
+                                                   "?streamFormat=csv (or tsv, scsv, sohsv, psv, "
+                                                   "json, multijson, singlejson)"),
                               ids, activity);
     spec.format = *format;
     spec.mapping_name = req.query_param("mappingName").value_or("");
@@ -395,9 +395,9 @@ private:
     bool from_blob = kind && text::iequals(*kind, "uri");
     if (from_blob && !dm_)
       return failure_response(
-          engine::bad_request("sourceKind=uri (streaming ingestion from a blob) needs konform "
-                              "serve started with --dm-listen, --azurite-blob and "
-                              "--azurite-queue: the blob is read from that Azurite"),
+          cluster::bad_request("sourceKind=uri (streaming ingestion from a blob) needs konform "
+                               "serve started with --dm-listen, --azurite-blob and "
+                               "--azurite-queue: the blob is read from that Azurite"),
           ids, activity);
     std::string decompressed;
     std::string_view data = req.body;
@@ -408,12 +408,12 @@ private:
     if (encoding && !labelled_gzip && !text::trim(*encoding).empty() &&
         !text::iequals(text::trim(*encoding), "identity"))
       return failure_response(
-          engine::bad_request("Content-Encoding '" + utf8::scrub(text::trim(*encoding)) +
-                              "' is not supported for streaming ingestion: send the body "
-                              "uncompressed or with 'Content-Encoding: gzip'"),
+          cluster::bad_request("Content-Encoding '" + utf8::scrub(text::trim(*encoding)) +
+                               "' is not supported for streaming ingestion: send the body "
+                               "uncompressed or with 'Content-Encoding: gzip'"),
           ids, activity);
     if (labelled_gzip && !gzip::looks_like_gzip(data)) {
-      Failure f = engine::bad_request(
+      Failure f = cluster::bad_request(
           "The request body is labelled 'Content-Encoding: gzip' but is not gzip data (it does not "
           "start with 1f 8b). Compress the body or drop the header.");
       return failure_response(f, ids, activity);
@@ -423,7 +423,7 @@ private:
       if (!inflated) {
         bool too_big = inflated.error().kind == ErrorKind::limit ||
                        inflated.error().message.find("limit") != std::string::npos;
-        Failure f = engine::bad_request(
+        Failure f = cluster::bad_request(
             too_big ? "The decompressed request body exceeds konform serve's limit of " +
                           std::to_string(options_.ingest_limit) + " bytes; send smaller batches"
                     : "The gzip request body does not decompress: " + inflated.error().message);
@@ -451,14 +451,14 @@ private:
       char byte[8];
       std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(data[*bad]));
       return failure_response(
-          engine::bad_request("The " + std::string(decompressed.empty() ? "" : "decompressed ") +
-                              "request body is not valid UTF-8: byte " + byte + " at offset " +
-                              std::to_string(*bad) + " (line " + std::to_string(line) +
-                              "). Streaming ingestion reads text as UTF-8; convert the data "
-                              "first. Nothing was ingested."),
+          cluster::bad_request("The " + std::string(decompressed.empty() ? "" : "decompressed ") +
+                               "request body is not valid UTF-8: byte " + byte + " at offset " +
+                               std::to_string(*bad) + " (line " + std::to_string(line) +
+                               "). Streaming ingestion reads text as UTF-8; convert the data "
+                               "first. Nothing was ingested."),
           ids, activity);
     }
-    auto ingested = engine::ingest(catalog_, spec, data);
+    auto ingested = cluster::ingest(catalog_, spec, data);
     if (!ingested) return failure_response(ingested.error(), ids, activity);
     std::string body =
         R"({"Tables":[{"TableName":"Table_0","Columns":[{"ColumnName":"ConsumedRecordsCount","DataType":"Int64","ColumnType":"long"},{"ColumnName":"UpdatePolicyStatus","DataType":"String","ColumnType":"string"},{"ColumnName":"UpdatePolicyFailureCode","DataType":"String","ColumnType":"string"},{"ColumnName":"UpdatePolicyFailureReason","DataType":"String","ColumnType":"string"}],"Rows":[[)";
@@ -469,23 +469,23 @@ private:
 
   // sourceKind=uri: the body is {"sourceUri": "<blob URL with SAS>"}; the blob (plain or gzip)
   // is read from the configured Azurite, never from another host.
-  engine::Outcome<std::string> fetch_source_blob(std::string_view body) const {
+  Result<std::string, cluster::Failure> fetch_source_blob(std::string_view body) const {
     auto doc = json::Document::parse(body, "request body");
     if (!doc)
-      return engine::bad_request("sourceKind=uri: the body must be JSON {\"SourceUri\": "
-                                 "\"<blob URL>\"}: " +
-                                 doc.error().message);
+      return cluster::bad_request("sourceKind=uri: the body must be JSON {\"SourceUri\": "
+                                  "\"<blob URL>\"}: " +
+                                  doc.error().message);
     // azure-kusto-data (Node) writes "sourceUri"; the REST reference spells it "SourceUri".
     auto uri = doc->root()["SourceUri"].get_string();
     if (uri.error()) uri = doc->root()["sourceUri"].get_string();
     if (uri.error() || uri.value().empty())
-      return engine::bad_request("sourceKind=uri: the body has no \"SourceUri\" string naming "
-                                 "the blob to ingest");
+      return cluster::bad_request("sourceKind=uri: the body has no \"SourceUri\" string naming "
+                                  "the blob to ingest");
     std::string url(uri.value());
     auto blob = dm_->download_blob(url);
     if (!blob) {
-      Failure f =
-          engine::bad_request("sourceKind=uri: " + blob.error().message, "Download_SourceNotFound");
+      Failure f = cluster::bad_request("sourceKind=uri: " + blob.error().message,
+                                       "Download_SourceNotFound");
       return f;
     }
     std::string path = url.substr(0, url.find('?'));
@@ -494,8 +494,8 @@ private:
     if (!gz && !gzip::looks_like_gzip(*blob)) return std::move(blob.value());
     auto inflated = gzip::decompress(*blob, gzip::Format::gzip, options_.ingest_limit);
     if (!inflated)
-      return engine::bad_request("sourceKind=uri: blob '" + sas::redact(url) +
-                                 "' does not decompress: " + inflated.error().message);
+      return cluster::bad_request("sourceKind=uri: blob '" + sas::redact(url) +
+                                  "' does not decompress: " + inflated.error().message);
     return std::move(inflated.value());
   }
 
@@ -516,7 +516,7 @@ private:
   }
 
   KustoOptions options_;
-  engine::Catalog catalog_;
+  cluster::Catalog catalog_;
   QueryCache cache_{options_.query_cache_entries};
   std::atomic<unsigned> in_flight_{0};
   std::unique_ptr<DataManagement> dm_;    // after the catalog it writes to

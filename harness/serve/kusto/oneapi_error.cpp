@@ -1,6 +1,6 @@
 #include "serve/kusto/oneapi_error.h"
 
-#include "serve/kusto/engine/value.h"
+#include "serve/kusto/cluster/value.h"
 
 #include "json/writer.h"
 #include <thread>
@@ -32,9 +32,9 @@ void context(json::Writer& w, const RequestIds& ids, std::string_view activity_t
 
 } // namespace
 
-void append_oneapi_error(std::string& out, const engine::Failure& f, const RequestIds& ids,
+void append_oneapi_error(std::string& out, const cluster::Failure& f, const RequestIds& ids,
                          std::string_view activity_type) {
-  std::string timestamp = engine::format_datetime(engine::now_ticks());
+  std::string timestamp = cluster::format_datetime(cluster::now_ticks());
   json::Writer w(out);
   w.begin_object().key("error").begin_object();
   w.field("code", f.code).field("message", f.message).field("@type", f.type);
@@ -61,8 +61,8 @@ void append_oneapi_error(std::string& out, const engine::Failure& f, const Reque
   w.end_object().end_object();
 }
 
-engine::Failure truncation_failure(std::size_t limit) {
-  engine::Failure f;
+cluster::Failure truncation_failure(std::size_t limit) {
+  cluster::Failure f;
   f.code = "LimitsExceeded";
   f.type = "Kusto.Data.Exceptions.KustoServicePartialQueryFailureLimitsExceededException";
   f.detail = "Query execution has exceeded the allowed limits (80DA0003): The results of this "

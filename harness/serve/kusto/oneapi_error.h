@@ -2,7 +2,7 @@
 // The OneAPI error body ({"error":{code, message, @type, @message, @context, @permanent, ...}})
 // exactly as the service writes it (a recorded 400 of a real cluster has these fields in this
 // order), for HTTP errors and partial failures alike.
-#include "serve/kusto/engine/failure.h"
+#include "serve/kusto/cluster/failure.h"
 
 #include <string>
 #include <string_view>
@@ -16,10 +16,10 @@ struct RequestIds {
 };
 
 // Appends {"error":{...}} (activity_type: "DN.FE.ExecuteQuery", "DN.AdminCommand...", ...).
-void append_oneapi_error(std::string& out, const engine::Failure& failure, const RequestIds& ids,
+void append_oneapi_error(std::string& out, const cluster::Failure& failure, const RequestIds& ids,
                          std::string_view activity_type);
 
 // The partial-failure error the service reports when a result is cut by truncationmaxrecords.
-engine::Failure truncation_failure(std::size_t limit);
+cluster::Failure truncation_failure(std::size_t limit);
 
 } // namespace konform::serve::kusto

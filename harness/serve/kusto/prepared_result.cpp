@@ -5,7 +5,7 @@
 
 namespace konform::serve::kusto {
 
-std::shared_ptr<const PreparedResult> prepare_result(engine::ResultTable table) {
+std::shared_ptr<const PreparedResult> prepare_result(cluster::ResultTable table) {
   auto prepared = std::make_shared<PreparedResult>();
   prepared->table = std::move(table);
   const auto& t = prepared->table;

@@ -10,7 +10,7 @@ QueryCache::QueryCache(std::size_t capacity, std::size_t max_entry_bytes)
     : capacity_(capacity), max_entry_bytes_(max_entry_bytes) {}
 
 std::string QueryCache::key(std::string_view database, std::string_view query,
-                            const engine::QueryParameters& parameters) {
+                            const cluster::QueryParameters& parameters) {
   // Unit separators cannot be confused with text: a value holding one only makes a key that
   // no other request produces.
   std::string k;

@@ -6,7 +6,7 @@
 // catalog (ingestion, .create, .drop, ...) bumps the generation, so a stale entry is never
 // served. Queries that read the clock (now()) are never stored. Only the result is shared:
 // ids, timestamps and the completion tables are written fresh for every response.
-#include "serve/kusto/engine/kql.h"
+#include "serve/kusto/cluster/kql.h"
 #include "serve/kusto/prepared_result.h"
 
 #include <cstdint>
@@ -25,7 +25,7 @@ public:
   explicit QueryCache(std::size_t capacity, std::size_t max_entry_bytes = std::size_t(1) << 20);
 
   static std::string key(std::string_view database, std::string_view query,
-                         const engine::QueryParameters& parameters);
+                         const cluster::QueryParameters& parameters);
 
   // The entry for `key` if it was computed at `generation`; null otherwise.
   std::shared_ptr<const PreparedResult> find(const std::string& key, std::uint64_t generation);

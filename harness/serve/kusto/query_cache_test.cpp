@@ -6,17 +6,17 @@ namespace konform::serve::kusto {
 namespace {
 
 std::shared_ptr<const PreparedResult> one_row(std::string text) {
-  engine::ResultTable t;
-  t.columns = {{"s", engine::Type::string}};
-  t.rows = {{engine::Value::of_text(std::move(text))}};
+  cluster::ResultTable t;
+  t.columns = {{"s", cluster::Type::string}};
+  t.rows = {{cluster::Value::of_text(std::move(text))}};
   return prepare_result(std::move(t));
 }
 
 TEST(PrepareResult, RowsAreEncodedOnceInColumnTypeEncoding) {
-  engine::ResultTable t;
-  t.columns = {{"n", engine::Type::int64}, {"s", engine::Type::string}};
-  t.rows = {{engine::Value::of_int(1), engine::Value::of_text("a\"b")},
-            {engine::Value::null(), engine::Value::of_text("")}};
+  cluster::ResultTable t;
+  t.columns = {{"n", cluster::Type::int64}, {"s", cluster::Type::string}};
+  t.rows = {{cluster::Value::of_int(1), cluster::Value::of_text("a\"b")},
+            {cluster::Value::null(), cluster::Value::of_text("")}};
   EXPECT_EQ(prepare_result(t)->rows_json, R"([1,"a\"b"],[null,""])");
   EXPECT_EQ(prepare_result({})->rows_json, "");
 }

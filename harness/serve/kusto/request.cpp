@@ -11,8 +11,8 @@
 namespace konform::serve::kusto {
 namespace {
 
-using engine::bad_request;
-using engine::Failure;
+using cluster::bad_request;
+using cluster::Failure;
 
 std::optional<bool> as_bool(simdjson::dom::element e) {
   if (auto b = e.get_bool(); !b.error()) return b.value();
@@ -31,28 +31,28 @@ std::optional<std::int64_t> as_int(simdjson::dom::element e) {
   return std::nullopt;
 }
 
-std::optional<Failure> apply_options(simdjson::dom::object options, QueryRequest& q) {
+Result<Ok, Failure> apply_options(simdjson::dom::object options, QueryRequest& q) {
   for (auto member : options) {
     // Named copies, not a structured binding: clang 14 (the fuzz preset) cannot capture those.
     std::string_view key = member.key;
     simdjson::dom::element value = member.value;
-    auto bool_option = [&](bool& target) -> std::optional<Failure> {
+    auto bool_option = [&](bool& target) -> Result<Ok, Failure> {
       auto b = as_bool(value);
       if (!b)
         return bad_request("properties.Options." + std::string(key) +
                            ": expected true or false, got " + json::compact(value));
       target = *b;
-      return std::nullopt;
+      return Ok{};
     };
-    std::optional<Failure> failure;
+    Result<Ok, Failure> applied = Ok{};
     if (text::iequals(key, "results_progressive_enabled"))
-      failure = bool_option(q.v2.progressive);
+      applied = bool_option(q.v2.progressive);
     else if (text::iequals(key, "results_v2_fragment_primary_tables"))
-      failure = bool_option(q.v2.fragmented);
+      applied = bool_option(q.v2.fragmented);
     else if (text::iequals(key, "results_v2_newlines_between_frames"))
-      failure = bool_option(q.v2.newlines);
+      applied = bool_option(q.v2.newlines);
     else if (text::iequals(key, "deferpartialqueryfailures"))
-      failure = bool_option(q.v2.defer_partial);
+      applied = bool_option(q.v2.defer_partial);
     else if (text::iequals(key, "results_error_reporting_placement")) {
       auto s = value.get_string();
       std::string v = s.error() ? std::string() : text::to_lower(s.value());
@@ -63,41 +63,41 @@ std::optional<Failure> apply_options(simdjson::dom::object options, QueryRequest
       else if (v == "end_of_dataset")
         q.v2.placement = ErrorPlacement::end_of_dataset;
       else
-        failure = bad_request("properties.Options.results_error_reporting_placement: expected "
+        applied = bad_request("properties.Options.results_error_reporting_placement: expected "
                               "\"in_data\", \"end_of_table\" or \"end_of_dataset\", got " +
                               json::compact(value));
     } else if (text::iequals(key, "truncationmaxrecords")) {
       auto n = as_int(value);
       if (!n || *n < 0)
-        failure = bad_request("properties.Options.truncationmaxrecords: expected a non-negative "
+        applied = bad_request("properties.Options.truncationmaxrecords: expected a non-negative "
                               "integer, got " +
                               json::compact(value));
       else
         q.truncation_max_records = static_cast<std::size_t>(*n);
     } else if (text::iequals(key, "notruncation")) {
       bool off = false;
-      failure = bool_option(off);
+      applied = bool_option(off);
       if (off) q.truncation_max_records = SIZE_MAX;
     } else if (text::iequals(key, "servertimeout")) {
       std::optional<std::int64_t> ticks;
       if (auto s = value.get_string(); !s.error())
-        ticks = engine::parse_timespan(s.value());
+        ticks = cluster::parse_timespan(s.value());
       else if (auto n = as_int(value))
         ticks = *n * 10'000; // a number is milliseconds
       if (!ticks || *ticks <= 0)
-        failure = bad_request("properties.Options.servertimeout: expected a positive timespan "
+        applied = bad_request("properties.Options.servertimeout: expected a positive timespan "
                               "such as \"00:04:00\" or \"50m\", got " +
                               json::compact(value));
       else
         q.servertimeout_ticks = *ticks;
     }
-    if (failure) return failure;
+    if (!applied) return applied;
   }
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<Failure> apply_properties(simdjson::dom::element props, QueryRequest& q) {
-  if (props.is_null()) return std::nullopt;
+Result<Ok, Failure> apply_properties(simdjson::dom::element props, QueryRequest& q) {
+  if (props.is_null()) return Ok{};
   auto obj = props.get_object();
   if (obj.error())
     return bad_request("'properties' must be a JSON object or a string holding one, got " +
@@ -105,7 +105,7 @@ std::optional<Failure> apply_properties(simdjson::dom::element props, QueryReque
   if (auto options = obj.value()["Options"]; !options.error()) {
     auto o = options.get_object();
     if (o.error()) return bad_request("properties.Options must be an object");
-    if (auto f = apply_options(o.value(), q)) return f;
+    if (auto applied = apply_options(o.value(), q); !applied) return applied;
   }
   if (auto params = obj.value()["Parameters"]; !params.error()) {
     auto o = params.get_object();
@@ -115,11 +115,11 @@ std::optional<Failure> apply_properties(simdjson::dom::element props, QueryReque
       q.parameters[std::string(key)] = s.error() ? json::compact(value) : std::string(s.value());
     }
   }
-  return std::nullopt;
+  return Ok{};
 }
 
-std::optional<Failure> apply_properties_text(std::string_view text, QueryRequest& q) {
-  if (text::trim(text).empty()) return std::nullopt;
+Result<Ok, Failure> apply_properties_text(std::string_view text, QueryRequest& q) {
+  if (text::trim(text).empty()) return Ok{};
   auto doc = json::Document::parse(text, "properties");
   if (!doc) return bad_request("The 'properties' string is not valid JSON: " + doc.error().message);
   return apply_properties(doc->root(), q);
@@ -127,7 +127,7 @@ std::optional<Failure> apply_properties_text(std::string_view text, QueryRequest
 
 } // namespace
 
-engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& req) {
+Result<QueryRequest, cluster::Failure> parse_query_request(const ServerRequest& req) {
   QueryRequest q;
   if (req.method == "GET") {
     if (auto db = req.query_param("db")) q.db = *db;
@@ -137,7 +137,7 @@ engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& req) {
                          "JSON body {\"db\":...,\"csl\":...})");
     q.csl = *csl;
     if (auto props = req.query_param("properties"))
-      if (auto f = apply_properties_text(*props, q)) return *f;
+      if (auto applied = apply_properties_text(*props, q); !applied) return applied.error();
     return q;
   }
   auto doc = json::Document::parse(req.body, "request body");
@@ -158,12 +158,10 @@ engine::Outcome<QueryRequest> parse_query_request(const ServerRequest& req) {
                        "\"csl\":\"<query or command>\"}");
   q.csl = std::string(csl.value());
   if (auto props = root.value()["properties"]; !props.error()) {
-    std::optional<Failure> f;
-    if (auto s = props.get_string(); !s.error())
-      f = apply_properties_text(s.value(), q);
-    else
-      f = apply_properties(props.value(), q);
-    if (f) return *f;
+    auto s = props.get_string();
+    auto applied =
+        !s.error() ? apply_properties_text(s.value(), q) : apply_properties(props.value(), q);
+    if (!applied) return applied.error();
   }
   return q;
 }

@@ -2,7 +2,7 @@
 
 #include "core/base64.h"
 #include "core/text.h"
-#include "serve/kusto/engine/value.h"
+#include "serve/kusto/cluster/value.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -21,7 +21,7 @@ Result<std::string> sign(std::string_view key_base64, std::string_view data) {
 }
 
 std::string expiry_in(std::int64_t seconds) {
-  auto text = engine::format_datetime(engine::now_ticks() + seconds * engine::ticks_per_second);
+  auto text = cluster::format_datetime(cluster::now_ticks() + seconds * cluster::ticks_per_second);
   // Drop the fraction: SAS times are whole seconds.
   auto dot = text.find('.');
   if (dot != std::string::npos) text = text.substr(0, dot) + "Z";

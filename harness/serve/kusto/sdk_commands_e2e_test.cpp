@@ -2,7 +2,7 @@
 // packages/azure-kusto-ingest/test/e2eTests/e2eTest.ts) over loopback HTTP, in its order, with
 // its JSON request bodies; and the access log line that names each command.
 #include "http/client.h"
-#include "serve/kusto/engine/commands.h"
+#include "serve/kusto/cluster/commands.h"
 #include "serve/kusto/kusto_service.h"
 
 #include "json/document.h"
@@ -156,8 +156,8 @@ TEST_F(KustoSdkSuiteCommands, IngestFromBlobWithoutAzuriteSaysWhatIsNeeded) {
   // .show export containers belongs to the data-management role.
   auto containers = mgmt("Samples", ".show export containers");
   EXPECT_EQ(containers.status, 400);
-  EXPECT_TRUE(engine::is_show_export_containers(" .show export  containers"));
-  EXPECT_FALSE(engine::is_show_export_containers(".show export containers x"));
+  EXPECT_TRUE(cluster::is_show_export_containers(" .show export  containers"));
+  EXPECT_FALSE(cluster::is_show_export_containers(".show export containers x"));
 }
 
 } // namespace
