@@ -7,7 +7,7 @@
 #include "cli/baseline_gate.h"
 #include "cli/load_options.h"
 #include "core/file.h"
-#include "load/engine.h"
+#include "load/run_load.h"
 #include "load/hlog.h"
 #include "load/html_report.h"
 #include "load/merge.h"

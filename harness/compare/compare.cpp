@@ -1,11 +1,11 @@
 #include "compare/compare.h"
 
 #include "compare/canonical.h"
-#include "compare/engine.h"
 #include "compare/ksql_stream.h"
 #include "compare/kusto_tables.h"
 #include "compare/path.h"
 #include "compare/text_diff.h"
+#include "compare/tree_comparer.h"
 #include "core/text.h"
 
 #include "json/document.h"
@@ -21,20 +21,20 @@ namespace {
 std::vector<Difference> run(simdjson::dom::element expected, simdjson::dom::element actual,
                             protocol::Kind kind, const CompiledRules& rules) {
   std::vector<Difference> out;
-  Engine engine(rules, kind, out);
+  TreeComparer tree(rules, kind, out);
   switch (kind) {
   case protocol::Kind::kusto_v1:
   case protocol::Kind::kusto_ingest:
-    compare_kusto_v1(engine, expected, actual);
+    compare_kusto_v1(tree, expected, actual);
     break;
   case protocol::Kind::kusto_v2:
-    compare_kusto_v2(engine, expected, actual);
+    compare_kusto_v2(tree, expected, actual);
     break;
   case protocol::Kind::ksql_stream:
-    compare_ksql_stream(engine, expected, actual);
+    compare_ksql_stream(tree, expected, actual);
     break;
   default:
-    engine.value(expected, actual);
+    tree.value(expected, actual);
     break;
   }
   return out;

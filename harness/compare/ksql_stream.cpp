@@ -85,7 +85,7 @@ std::optional<simdjson::dom::array> row_cells(element e) {
   return std::nullopt;
 }
 
-void compare_cells(Engine& engine, simdjson::dom::array ec, simdjson::dom::array ac,
+void compare_cells(TreeComparer& tree, simdjson::dom::array ec, simdjson::dom::array ac,
                    const std::vector<std::string_view>& names, Cell& cell) {
   auto ei = ec.begin();
   auto ai = ac.begin();
@@ -93,24 +93,25 @@ void compare_cells(Engine& engine, simdjson::dom::array ec, simdjson::dom::array
   auto name = [&](std::size_t k) { return k < names.size() ? names[k] : std::string_view(); };
   for (; ei != ec.end() && ai != ac.end(); ++ei, ++ai, ++j) {
     cell.column = name(j);
-    engine.path().push_index(j);
-    engine.value(*ei, *ai);
-    engine.path().pop();
+    tree.path().push_index(j);
+    tree.value(*ei, *ai);
+    tree.path().pop();
   }
   cell.column = {};
   for (; ei != ec.end(); ++ei, ++j) {
-    engine.path().push_index(j);
-    if (!engine.ignored_here())
-      engine.report(Engine::excerpt(*ei), "(missing)",
-                    "column " + std::to_string(j) +
-                        (name(j).empty() ? "" : " (" + std::string(name(j)) + ")") + " missing");
-    engine.path().pop();
+    tree.path().push_index(j);
+    if (!tree.ignored_here())
+      tree.report(TreeComparer::excerpt(*ei), "(missing)",
+                  "column " + std::to_string(j) +
+                      (name(j).empty() ? "" : " (" + std::string(name(j)) + ")") + " missing");
+    tree.path().pop();
   }
   for (; ai != ac.end(); ++ai, ++j) {
-    engine.path().push_index(j);
-    if (!engine.ignored_here())
-      engine.report("(missing)", Engine::excerpt(*ai), "unexpected column " + std::to_string(j));
-    engine.path().pop();
+    tree.path().push_index(j);
+    if (!tree.ignored_here())
+      tree.report("(missing)", TreeComparer::excerpt(*ai),
+                  "unexpected column " + std::to_string(j));
+    tree.path().pop();
   }
 }
 
@@ -181,10 +182,10 @@ std::optional<Error> ksql_stream_element_error(std::string_view body, std::strin
   return element_error(body, origin, *elements);
 }
 
-void compare_ksql_stream(Engine& engine, element expected, element actual) {
+void compare_ksql_stream(TreeComparer& tree, element expected, element actual) {
   if (expected.type() != element_type::ARRAY || actual.type() != element_type::ARRAY ||
-      (engine.rules().has_path_rules && engine.unordered_here())) {
-    engine.value(expected, actual);
+      (tree.rules().has_path_rules && tree.unordered_here())) {
+    tree.value(expected, actual);
     return;
   }
   auto ea = expected.get_array().value_unsafe();
@@ -207,66 +208,66 @@ void compare_ksql_stream(Engine& engine, element expected, element actual) {
 
   std::size_t n = std::min(e_other.size(), a_other.size());
   for (std::size_t k = 0; k < n; ++k) {
-    engine.path().push_index(a_other[k].index);
-    engine.value(e_other[k].value, a_other[k].value);
-    engine.path().pop();
+    tree.path().push_index(a_other[k].index);
+    tree.value(e_other[k].value, a_other[k].value);
+    tree.path().pop();
   }
   for (std::size_t k = n; k < e_other.size(); ++k)
-    engine.report(Engine::excerpt(e_other[k].value), "(missing)",
-                  "element [" + std::to_string(e_other[k].index) + "] missing");
+    tree.report(TreeComparer::excerpt(e_other[k].value), "(missing)",
+                "element [" + std::to_string(e_other[k].index) + "] missing");
   for (std::size_t k = n; k < a_other.size(); ++k) {
-    engine.path().push_index(a_other[k].index);
-    if (!engine.ignored_here())
-      engine.report("(missing)", Engine::excerpt(a_other[k].value),
-                    "unexpected element [" + std::to_string(a_other[k].index) + "]");
-    engine.path().pop();
+    tree.path().push_index(a_other[k].index);
+    if (!tree.ignored_here())
+      tree.report("(missing)", TreeComparer::excerpt(a_other[k].value),
+                  "unexpected element [" + std::to_string(a_other[k].index) + "]");
+    tree.path().pop();
   }
 
   Cell cell;
-  engine.set_cell(&cell);
+  tree.set_cell(&cell);
   n = std::min(e_rows.size(), a_rows.size());
   for (std::size_t r = 0; r < n; ++r) {
     element ev = e_rows[r].value;
     element av = a_rows[r].value;
     // An unchanged row reports nothing (unless a path matcher could judge one of its cells).
-    if (engine.rules().matchers.empty() && same_tape(ev, av)) continue;
+    if (tree.rules().matchers.empty() && same_tape(ev, av)) continue;
     cell.row = r;
-    engine.path().push_index(a_rows[r].index);
-    if (engine.rules().has_path_rules && engine.ignored_here()) {
+    tree.path().push_index(a_rows[r].index);
+    if (tree.rules().has_path_rules && tree.ignored_here()) {
       // the whole row is ignored
     } else if (ev.type() == element_type::ARRAY || av.type() == element_type::ARRAY) {
       if (ev.type() == av.type())
-        compare_cells(engine, *row_cells(ev), *row_cells(av), names, cell);
+        compare_cells(tree, *row_cells(ev), *row_cells(av), names, cell);
       else
-        engine.value(ev, av);
+        tree.value(ev, av);
     } else {
-      engine.path().push_key("row");
-      engine.path().push_key("columns");
-      if (!(engine.rules().has_path_rules && engine.ignored_here()))
-        compare_cells(engine, *row_cells(ev), *row_cells(av), names, cell);
-      engine.path().pop();
+      tree.path().push_key("row");
+      tree.path().push_key("columns");
+      if (!(tree.rules().has_path_rules && tree.ignored_here()))
+        compare_cells(tree, *row_cells(ev), *row_cells(av), names, cell);
+      tree.path().pop();
       // Everything else of the element (tombstone, sourceHost) as plain JSON.
       element er = ev.at_key("row").value_unsafe();
       element ar = av.at_key("row").value_unsafe();
-      engine.object(er.get_object().value_unsafe(), ar.get_object().value_unsafe(), {"columns"});
-      engine.path().pop();
-      engine.object(ev.get_object().value_unsafe(), av.get_object().value_unsafe(), {"row"});
+      tree.object(er.get_object().value_unsafe(), ar.get_object().value_unsafe(), {"columns"});
+      tree.path().pop();
+      tree.object(ev.get_object().value_unsafe(), av.get_object().value_unsafe(), {"row"});
     }
-    engine.path().pop();
+    tree.path().pop();
   }
   cell.column = {};
   for (std::size_t r = n; r < e_rows.size(); ++r) {
     cell.row = r;
-    engine.report(Engine::excerpt(e_rows[r].value), "(missing)", "row missing");
+    tree.report(TreeComparer::excerpt(e_rows[r].value), "(missing)", "row missing");
   }
   for (std::size_t r = n; r < a_rows.size(); ++r) {
     cell.row = r;
-    engine.path().push_index(a_rows[r].index);
-    if (!engine.ignored_here())
-      engine.report("(missing)", Engine::excerpt(a_rows[r].value), "unexpected row");
-    engine.path().pop();
+    tree.path().push_index(a_rows[r].index);
+    if (!tree.ignored_here())
+      tree.report("(missing)", TreeComparer::excerpt(a_rows[r].value), "unexpected row");
+    tree.path().pop();
   }
-  engine.set_cell(nullptr);
+  tree.set_cell(nullptr);
 }
 
 std::vector<std::string> ksql_column_names(element reassembled) {

@@ -5,7 +5,7 @@
 // /query-stream form (metadata object, then one bare array per row) and its application/json array.
 // All of them reassemble into one JSON array of elements — [header, row, ..., finalMessage] or
 // [metadata, [row], ...] — which is what goldens store and what is compared row by row.
-#include "compare/engine.h"
+#include "compare/tree_comparer.h"
 #include "core/result.h"
 
 #include <optional>
@@ -28,7 +28,7 @@ std::optional<Error> ksql_stream_element_error(std::string_view body, std::strin
 
 // Compares two reassembled streams: the header (or metadata) as JSON, then rows one by one with
 // messages such as "row 2, column PAGEID: expected ..., got ...".
-void compare_ksql_stream(Engine& engine, simdjson::dom::element expected,
+void compare_ksql_stream(TreeComparer& tree, simdjson::dom::element expected,
                          simdjson::dom::element actual);
 
 // The column names of a reassembled stream, from its header's schema or its metadata's

@@ -233,18 +233,18 @@ Volatile volatile_columns(const Table& t, bool defaults) {
 
 class TableComparer {
 public:
-  explicit TableComparer(Engine& engine) : engine_(engine) {}
+  explicit TableComparer(TreeComparer& tree) : tree_(tree) {}
 
   void compare(const Table& te, const Table& ta) {
     push_table(ta, ta.index);
-    engine_.object(te.header, ta.header, {"Rows", "Columns"});
+    tree_.object(te.header, ta.header, {"Rows", "Columns"});
     if (te.columns && ta.columns)
       columns(te, ta);
     else if (te.columns || ta.columns) {
-      engine_.path().push_key("Columns");
-      engine_.report(te.columns ? "[...]" : "(missing)", ta.columns ? "[...]" : "(missing)",
-                     std::string(te.label) + ": the table has no Columns on one side");
-      engine_.path().pop();
+      tree_.path().push_key("Columns");
+      tree_.report(te.columns ? "[...]" : "(missing)", ta.columns ? "[...]" : "(missing)",
+                   std::string(te.label) + ": the table has no Columns on one side");
+      tree_.path().pop();
     }
     pop_table(ta);
     if (te.columns && ta.columns) rows(te, ta);
@@ -252,18 +252,18 @@ public:
 
 private:
   void push_table(const Table& t, std::size_t index) {
-    if (t.v1) engine_.path().push_key("Tables");
-    engine_.path().push_index(index);
+    if (t.v1) tree_.path().push_key("Tables");
+    tree_.path().push_index(index);
   }
   void pop_table(const Table& t) {
-    engine_.path().pop();
-    if (t.v1) engine_.path().pop();
+    tree_.path().pop();
+    if (t.v1) tree_.path().pop();
   }
 
   void columns(const Table& te, const Table& ta) {
     const auto& ec = *te.columns;
     const auto& ac = *ta.columns;
-    if (engine_.rules().matchers.empty() && same_tape(ec, ac)) {
+    if (tree_.rules().matchers.empty() && same_tape(ec, ac)) {
       // The same Columns: each column pairs with the one at its position (the first unused one
       // of its name, as below), in order, and no value differs. Nothing to report.
       map_.resize(te.column_names.size());
@@ -273,7 +273,7 @@ private:
     }
     map_.assign(te.column_names.size(), -1);
     std::vector<char> used(ta.column_names.size(), 0);
-    engine_.path().push_key("Columns");
+    tree_.path().push_key("Columns");
     std::size_t j = 0;
     for (element col : ec) {
       std::string_view name = te.column_names[j];
@@ -286,24 +286,24 @@ private:
       if (k >= 0) {
         used[static_cast<std::size_t>(k)] = 1;
         map_[j] = k;
-        engine_.path().push_index(static_cast<std::size_t>(k));
-        engine_.value(col, ac.at(static_cast<std::size_t>(k)).value_unsafe());
-        engine_.path().pop();
-      } else if (!engine_.ignored_here()) {
-        engine_.report(Engine::excerpt(col), "(missing)",
-                       std::string(te.label) + ": column " + std::string(name) + " missing");
+        tree_.path().push_index(static_cast<std::size_t>(k));
+        tree_.value(col, ac.at(static_cast<std::size_t>(k)).value_unsafe());
+        tree_.path().pop();
+      } else if (!tree_.ignored_here()) {
+        tree_.report(TreeComparer::excerpt(col), "(missing)",
+                     std::string(te.label) + ": column " + std::string(name) + " missing");
       }
       ++j;
     }
     std::size_t i = 0;
     for (element col : ac) {
       if (!used[i]) {
-        engine_.path().push_index(i);
-        if (!engine_.ignored_here())
-          engine_.report("(missing)", Engine::excerpt(col),
-                         std::string(ta.label) + ": unexpected column " +
-                             std::string(ta.column_names[i]));
-        engine_.path().pop();
+        tree_.path().push_index(i);
+        if (!tree_.ignored_here())
+          tree_.report("(missing)", TreeComparer::excerpt(col),
+                       std::string(ta.label) + ": unexpected column " +
+                           std::string(ta.column_names[i]));
+        tree_.path().pop();
       }
       ++i;
     }
@@ -322,51 +322,51 @@ private:
           s += (s.empty() ? "" : ", ") + std::string(n);
         return s;
       };
-      engine_.report(list(te.column_names), list(ta.column_names),
-                     std::string(te.label) + ": columns in a different order: expected " +
-                         list(te.column_names) + ", got " + list(ta.column_names));
+      tree_.report(list(te.column_names), list(ta.column_names),
+                   std::string(te.label) + ": columns in a different order: expected " +
+                       list(te.column_names) + ", got " + list(ta.column_names));
     }
-    engine_.path().pop();
+    tree_.path().pop();
   }
 
   // Path of a row in the actual document.
   void push_row(const Table& ta, std::size_t frame, std::size_t index) {
     push_table(ta, frame);
-    engine_.path().push_key("Rows");
-    engine_.path().push_index(index);
+    tree_.path().push_key("Rows");
+    tree_.path().push_index(index);
   }
   void pop_row(const Table& ta) {
-    engine_.path().pop();
-    engine_.path().pop();
+    tree_.path().pop();
+    tree_.path().pop();
     pop_table(ta);
   }
   // Where missing rows are reported: the Rows of the actual table's last fragment.
   void push_rows(const Table& ta) {
     push_table(ta, ta.fragments.empty() ? ta.index : ta.fragments.back().frame);
-    engine_.path().push_key("Rows");
+    tree_.path().push_key("Rows");
   }
   void pop_rows(const Table& ta) {
-    engine_.path().pop();
+    tree_.path().pop();
     pop_table(ta);
   }
 
   void rows(const Table& te, const Table& ta) {
-    volatile_ = volatile_columns(ta, engine_.rules().protocol_defaults);
+    volatile_ = volatile_columns(ta, tree_.rules().protocol_defaults);
     cell_ = Cell{te.label, 0, {}};
     // Rows whose tapes are identical report nothing when each expected cell meets the actual
     // cell of the same position (and no path matcher could judge an actual cell by itself).
-    identical_skip_ = engine_.rules().matchers.empty() &&
+    identical_skip_ = tree_.rules().matchers.empty() &&
                       te.column_names.size() == ta.column_names.size() &&
                       map_.size() == ta.column_names.size();
     for (std::size_t j = 0; identical_skip_ && j < map_.size(); ++j)
       identical_skip_ = map_[j] == static_cast<int>(j);
-    same_layout_ = !engine_.rules().has_path_rules &&
+    same_layout_ = !tree_.rules().has_path_rules &&
                    te.column_names.size() == ta.column_names.size() && volatile_.none();
     for (std::size_t j = 0; same_layout_ && j < map_.size(); ++j)
       same_layout_ = map_[j] == static_cast<int>(j);
-    if (engine_.rules().has_path_rules) {
+    if (tree_.rules().has_path_rules) {
       push_rows(ta);
-      bool unordered = engine_.unordered_here();
+      bool unordered = tree_.unordered_here();
       pop_rows(ta);
       if (unordered) {
         unordered_rows(te, ta);
@@ -382,23 +382,23 @@ private:
       row(te, ta, ce.row(), ca.row());
       pop_row(ta);
     }
-    engine_.set_cell(&cell_);
+    tree_.set_cell(&cell_);
     cell_.column = {};
     push_rows(ta);
     for (; !ce.done(); ce.next(), ++r) {
       cell_.row = r;
-      if (!engine_.ignored_here())
-        engine_.report(Engine::excerpt(ce.row()), "(missing)", "row missing");
+      if (!tree_.ignored_here())
+        tree_.report(TreeComparer::excerpt(ce.row()), "(missing)", "row missing");
     }
     pop_rows(ta);
     for (; !ca.done(); ca.next(), ++r) {
       cell_.row = r;
       push_row(ta, ca.frame(), ca.index());
-      if (!engine_.ignored_here())
-        engine_.report("(missing)", Engine::excerpt(ca.row()), "unexpected row");
+      if (!tree_.ignored_here())
+        tree_.report("(missing)", TreeComparer::excerpt(ca.row()), "unexpected row");
       pop_row(ta);
     }
-    engine_.set_cell(nullptr);
+    tree_.set_cell(nullptr);
   }
 
   void unordered_rows(const Table& te, const Table& ta) {
@@ -421,34 +421,34 @@ private:
       av.push_back(r.value);
     std::vector<char> e_done;
     std::vector<char> a_used;
-    Engine::pair_unordered(
+    TreeComparer::pair_unordered(
         ev, av,
         [&](std::size_t i, std::size_t j) {
           push_row(ta, ar[j].frame, ar[j].index);
-          bool same = engine_.probe([&] { row(te, ta, er[i].value, ar[j].value); });
+          bool same = tree_.probe([&] { row(te, ta, er[i].value, ar[j].value); });
           pop_row(ta);
           return same;
         },
         e_done, a_used);
-    engine_.set_cell(&cell_);
+    tree_.set_cell(&cell_);
     cell_.column = {};
     push_rows(ta);
     for (std::size_t i = 0; i < er.size(); ++i)
       if (!e_done[i]) {
         cell_.row = i;
-        engine_.report(Engine::excerpt(er[i].value), "(missing)",
-                       "expected row not found (rows compared in any order)");
+        tree_.report(TreeComparer::excerpt(er[i].value), "(missing)",
+                     "expected row not found (rows compared in any order)");
       }
     pop_rows(ta);
     for (std::size_t j = 0; j < ar.size(); ++j)
       if (!a_used[j]) {
         cell_.row = j;
         push_row(ta, ar[j].frame, ar[j].index);
-        engine_.report("(missing)", Engine::excerpt(ar[j].value),
-                       "unexpected row (rows compared in any order)");
+        tree_.report("(missing)", TreeComparer::excerpt(ar[j].value),
+                     "unexpected row (rows compared in any order)");
         pop_row(ta);
       }
-    engine_.set_cell(nullptr);
+    tree_.set_cell(nullptr);
   }
 
   // One row, cell by cell through the column map; the path is the actual row's.
@@ -456,15 +456,15 @@ private:
     // An unchanged row with as many cells as the table has columns: nothing to report.
     if (identical_skip_ && tape_array_size(ar) == ta.column_names.size() && same_tape(er, ar))
       return;
-    engine_.set_cell(&cell_);
+    tree_.set_cell(&cell_);
     cell_.column = {};
     simdjson::dom::array ecells;
     simdjson::dom::array acells;
     if (er.get(ecells) != simdjson::SUCCESS || ar.get(acells) != simdjson::SUCCESS ||
-        (engine_.rules().has_path_rules && engine_.ignored_here())) {
+        (tree_.rules().has_path_rules && tree_.ignored_here())) {
       // An in-data error object ({"OneApiErrors":[...]}) or an ignored row.
-      engine_.value(er, ar);
-      engine_.set_cell(nullptr);
+      tree_.value(er, ar);
+      tree_.set_cell(nullptr);
       return;
     }
     if (same_layout_) {
@@ -475,28 +475,28 @@ private:
     for (element c : acells)
       cells_.push_back(c);
     if (cells_.size() != ta.column_names.size())
-      engine_.report(std::to_string(te.column_names.size()) + " cells",
-                     std::to_string(cells_.size()) + " cells",
-                     "the row has " + std::to_string(cells_.size()) + " cells but the table has " +
-                         std::to_string(ta.column_names.size()) + " columns");
+      tree_.report(std::to_string(te.column_names.size()) + " cells",
+                   std::to_string(cells_.size()) + " cells",
+                   "the row has " + std::to_string(cells_.size()) + " cells but the table has " +
+                       std::to_string(ta.column_names.size()) + " columns");
     int skip = volatile_.row_column(cells_);
     std::size_t j = 0;
     for (element ec : ecells) {
-      if (engine_.probe_failed()) break;
+      if (tree_.probe_failed()) break;
       int k = j < map_.size() ? map_[j] : -1;
       std::size_t col = static_cast<std::size_t>(k);
       if (k >= 0 && k != skip && !volatile_.column[col]) {
         cell_.column = te.column_names[j];
-        engine_.path().push_index(col);
+        tree_.path().push_index(col);
         if (col < cells_.size())
-          engine_.value(ec, cells_[col]);
-        else if (!engine_.ignored_here())
-          engine_.report(Engine::excerpt(ec), "(missing)", "cell missing");
-        engine_.path().pop();
+          tree_.value(ec, cells_[col]);
+        else if (!tree_.ignored_here())
+          tree_.report(TreeComparer::excerpt(ec), "(missing)", "cell missing");
+        tree_.path().pop();
       }
       ++j;
     }
-    engine_.set_cell(nullptr);
+    tree_.set_cell(nullptr);
   }
 
   // The common case: same columns in the same order, nothing volatile in the table. Cells are
@@ -507,31 +507,31 @@ private:
     auto ai = acells.begin();
     std::size_t j = 0;
     for (; ei != ecells.end() && ai != acells.end(); ++ei, ++ai, ++j) {
-      if (engine_.trivially_equal(*ei, *ai)) continue;
-      if (engine_.probe_failed()) break;
+      if (tree_.trivially_equal(*ei, *ai)) continue;
+      if (tree_.probe_failed()) break;
       cell_.column = j < te.column_names.size() ? te.column_names[j] : std::string_view();
-      engine_.path().push_index(j);
-      engine_.value(*ei, *ai);
-      engine_.path().pop();
+      tree_.path().push_index(j);
+      tree_.value(*ei, *ai);
+      tree_.path().pop();
     }
     std::size_t actual_cells = j;
     for (; ai != acells.end(); ++ai)
       ++actual_cells;
     cell_.column = {};
     if (actual_cells != ta.column_names.size())
-      engine_.report(std::to_string(te.column_names.size()) + " cells",
-                     std::to_string(actual_cells) + " cells",
-                     "the row has " + std::to_string(actual_cells) + " cells but the table has " +
-                         std::to_string(ta.column_names.size()) + " columns");
+      tree_.report(std::to_string(te.column_names.size()) + " cells",
+                   std::to_string(actual_cells) + " cells",
+                   "the row has " + std::to_string(actual_cells) + " cells but the table has " +
+                       std::to_string(ta.column_names.size()) + " columns");
     for (; ei != ecells.end(); ++ei, ++j) {
-      engine_.path().push_index(j);
-      engine_.report(Engine::excerpt(*ei), "(missing)", "cell missing");
-      engine_.path().pop();
+      tree_.path().push_index(j);
+      tree_.report(TreeComparer::excerpt(*ei), "(missing)", "cell missing");
+      tree_.path().pop();
     }
-    engine_.set_cell(nullptr);
+    tree_.set_cell(nullptr);
   }
 
-  Engine& engine_;
+  TreeComparer& tree_;
   bool same_layout_ = false;
   bool identical_skip_ = false;
   std::vector<int> map_; // expected column → actual column, -1 when missing
@@ -672,40 +672,39 @@ std::optional<V2Doc> read_v2(element root, bool defaults) {
 
 } // namespace
 
-void compare_kusto_v1(Engine& engine, element expected, element actual) {
+void compare_kusto_v1(TreeComparer& tree, element expected, element actual) {
   auto e = read_v1(expected);
   auto a = read_v1(actual);
   if (!e || !a) {
-    engine.value(expected, actual);
+    tree.value(expected, actual);
     return;
   }
-  engine.object(expected.get_object().value_unsafe(), actual.get_object().value_unsafe(),
-                {"Tables"});
-  TableComparer tables(engine);
+  tree.object(expected.get_object().value_unsafe(), actual.get_object().value_unsafe(), {"Tables"});
+  TableComparer tables(tree);
   std::size_t n = std::min(e->tables.size(), a->tables.size());
   for (std::size_t i = 0; i < n; ++i)
     tables.compare(e->tables[i], a->tables[i]);
-  engine.path().push_key("Tables");
+  tree.path().push_key("Tables");
   for (std::size_t i = n; i < e->tables.size(); ++i)
-    engine.report(Engine::excerpt(e->tables[i].frame), "(missing)",
-                  "table " + std::to_string(i) + " (" + std::string(e->tables[i].label) +
-                      ") missing");
+    tree.report(TreeComparer::excerpt(e->tables[i].frame), "(missing)",
+                "table " + std::to_string(i) + " (" + std::string(e->tables[i].label) +
+                    ") missing");
   for (std::size_t i = n; i < a->tables.size(); ++i) {
-    engine.path().push_index(i);
-    engine.report("(missing)", Engine::excerpt(a->tables[i].frame),
-                  "unexpected table " + std::to_string(i) + " (" + std::string(a->tables[i].label) +
-                      ")");
-    engine.path().pop();
+    tree.path().push_index(i);
+    tree.report("(missing)", TreeComparer::excerpt(a->tables[i].frame),
+                "unexpected table " + std::to_string(i) + " (" + std::string(a->tables[i].label) +
+                    ")");
+    tree.path().pop();
   }
-  engine.path().pop();
+  tree.path().pop();
 }
 
-void compare_kusto_v2(Engine& engine, element expected, element actual) {
-  bool defaults = engine.rules().protocol_defaults;
+void compare_kusto_v2(TreeComparer& tree, element expected, element actual) {
+  bool defaults = tree.rules().protocol_defaults;
   auto e = read_v2(expected, defaults);
   auto a = read_v2(actual, defaults);
-  if (!e || !a || (engine.rules().has_path_rules && engine.unordered_here())) {
-    engine.value(expected, actual);
+  if (!e || !a || (tree.rules().has_path_rules && tree.unordered_here())) {
+    tree.value(expected, actual);
     return;
   }
   // Other frames (DataSetHeader, TableCompletion, DataSetCompletion) paired by FrameType in
@@ -725,23 +724,23 @@ void compare_kusto_v2(Engine& engine, element expected, element actual) {
     for (std::size_t k = 0; k < a->others.size() && match == a->others.size(); ++k)
       if (!used[k] && frame_type(a->others[k].second) == frame_type(ef)) match = k;
     if (match == a->others.size()) {
-      engine.report(Engine::excerpt(ef), "(missing)", frame_name(ef) + " missing");
+      tree.report(TreeComparer::excerpt(ef), "(missing)", frame_name(ef) + " missing");
       continue;
     }
     used[match] = 1;
-    engine.path().push_index(a->others[match].first);
-    engine.value(ef, a->others[match].second);
-    engine.path().pop();
+    tree.path().push_index(a->others[match].first);
+    tree.value(ef, a->others[match].second);
+    tree.path().pop();
   }
   for (std::size_t k = 0; k < a->others.size(); ++k)
     if (!used[k]) {
-      engine.path().push_index(a->others[k].first);
-      engine.report("(missing)", Engine::excerpt(a->others[k].second),
-                    "unexpected " + frame_name(a->others[k].second));
-      engine.path().pop();
+      tree.path().push_index(a->others[k].first);
+      tree.report("(missing)", TreeComparer::excerpt(a->others[k].second),
+                  "unexpected " + frame_name(a->others[k].second));
+      tree.path().pop();
     }
   // Tables paired by kind and name, in order of appearance.
-  TableComparer tables(engine);
+  TableComparer tables(tree);
   for (auto& te : e->tables) {
     Table* match = nullptr;
     for (auto& ta : a->tables)
@@ -750,8 +749,8 @@ void compare_kusto_v2(Engine& engine, element expected, element actual) {
         break;
       }
     if (!match) {
-      engine.report(Engine::excerpt(te.frame), "(missing)",
-                    "table " + std::string(te.label) + " (" + std::string(te.kind) + ") missing");
+      tree.report(TreeComparer::excerpt(te.frame), "(missing)",
+                  "table " + std::string(te.label) + " (" + std::string(te.kind) + ") missing");
       continue;
     }
     match->matched = true;
@@ -759,11 +758,10 @@ void compare_kusto_v2(Engine& engine, element expected, element actual) {
   }
   for (auto& ta : a->tables)
     if (!ta.matched) {
-      engine.path().push_index(ta.index);
-      engine.report("(missing)", Engine::excerpt(ta.frame),
-                    "unexpected table " + std::string(ta.label) + " (" + std::string(ta.kind) +
-                        ")");
-      engine.path().pop();
+      tree.path().push_index(ta.index);
+      tree.report("(missing)", TreeComparer::excerpt(ta.frame),
+                  "unexpected table " + std::string(ta.label) + " (" + std::string(ta.kind) + ")");
+      tree.path().pop();
     }
 }
 

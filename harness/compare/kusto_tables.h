@@ -9,7 +9,7 @@
 // QueryCompletionInformation (v2) the id and timestamp columns and the payload of "Stats" /
 // QueryResourceConsumption rows; TableOfContents Ids; @ExtendedProperties Cursor and
 // ServerCache values; TableProgress frames. PrimaryResult cells are always compared.
-#include "compare/engine.h"
+#include "compare/tree_comparer.h"
 
 #include <string>
 #include <vector>
@@ -17,9 +17,9 @@
 namespace konform::compare {
 
 // Fall back to a plain JSON comparison when a body does not have the v1 / v2 shape.
-void compare_kusto_v1(Engine& engine, simdjson::dom::element expected,
+void compare_kusto_v1(TreeComparer& tree, simdjson::dom::element expected,
                       simdjson::dom::element actual);
-void compare_kusto_v2(Engine& engine, simdjson::dom::element expected,
+void compare_kusto_v2(TreeComparer& tree, simdjson::dom::element expected,
                       simdjson::dom::element actual);
 
 // A table of a Kusto body under the index its paths use: $[i] of a v2 DataTable, TableHeader or

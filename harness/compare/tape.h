@@ -1,7 +1,8 @@
 #pragma once
 // Identical values, decided on simdjson's tape: two parsed values whose tapes agree word for
 // word (same types and nesting, same member names in the same order, the same string bytes, the
-// same number bits) are equal for every comparison the engine makes — unless a golden matcher
+// same number bits) are equal for every comparison the tree comparer makes — unless a golden
+// matcher
 // ("{{guid}}") or a path matcher could judge the actual value on its own. One tight loop over
 // the tape replaces a walk through the DOM accessors, so the unchanged bulk of a response (a
 // Kusto row, a ksqlDB row) costs a scan and no path, lookup or type dispatch per cell.

@@ -1,7 +1,7 @@
 #pragma once
 // `konform diff`: every scenario runs on the baseline and on the candidate, each side with its
 // own variables and captures (so create / ingest / query / drop flows work on both); the
-// responses are validated and compared with check's engine. Noise — paths where the baseline
+// responses are validated and compared with check's comparison. Noise — paths where the baseline
 // differs from itself — is learned from a second baseline instance (--baseline2) or from asking
 // the baseline again (--repeat), and can come from a noise file too.
 #include "core/result.h"

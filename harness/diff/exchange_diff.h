@@ -1,5 +1,5 @@
 #pragma once
-// Two responses to the same request compared with check's engine: the status, the response
+// Two responses to the same request compared with check's comparison: the status, the response
 // headers (without the framing ones — Content-Length, Transfer-Encoding, Connection, Keep-Alive —
 // which follow from the body; and without the volatile ones while the protocol defaults are on),
 // and the body semantically by protocol. Every difference gets its normalised path.

@@ -28,7 +28,7 @@ struct Response {
 // A difference between two responses to one step.
 struct PathDifference {
   std::string path;     // normalised (normalise.h); "status", "headers.<name>", "body"
-  std::string raw_path; // as the comparison engine reported it, in the second response
+  std::string raw_path; // as the comparison reported it, in the second response
   std::string first;    // compact JSON or "(missing)": baseline
   std::string second;   // candidate (or the second baseline when learning noise)
   std::string message;

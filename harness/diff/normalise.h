@@ -8,7 +8,7 @@
 //             $[0].Version             → DataSetHeader.Version
 //   ksqlDB    $[2].row.columns[1]      → row[*].PAGEID
 //             $[0].header.queryId      → header.queryId
-// Other kinds keep the engine's path ($.a.b[0]).
+// Other kinds keep the comparison's path ($.a.b[0]).
 #include "protocol/validate.h"
 
 #include "json/path.h"
@@ -20,13 +20,13 @@
 
 namespace konform::diff {
 
-// One segment of an engine path: a member name or an array index.
+// One segment of a comparison path: a member name or an array index.
 using PathSegment = json::PathStep;
 
-// Splits "$.Tables[0].Rows[3][\"x\"]"; nothing for a text that is not an engine path.
+// Splits "$.Tables[0].Rows[3][\"x\"]"; nothing for a text that is not a comparison path.
 std::vector<PathSegment> split_path(std::string_view path);
 
-// Names the paths of one document: `actual` is the document the engine's paths point into (the
+// Names the paths of one document: `actual` is the document the comparison's paths point into (the
 // reassembled stream for ksql-stream); null (or a document of another shape) leaves positions
 // unnamed. The tables and column names are read once, at the first path that needs them, so a
 // response with thousands of differing cells is read once, not once per difference.

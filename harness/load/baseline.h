@@ -51,7 +51,7 @@ RunSummary summarize(const LoadResult& result, std::string_view origin = "this r
 
 // What a run with these options will record as its identity (model, rate, threads, connections,
 // shard, steps), so the CLI can refuse an incomparable baseline before sending any load. Mirrors
-// the settings engine.cpp writes (a run never has more threads than connections).
+// the settings run_load.cpp writes (a run never has more threads than connections).
 RunSummary planned_identity(const LoadOptions& options, std::string_view origin = "this run");
 
 // Why the two runs are not comparable, one line per difference ("connections: 10 in OLD.json,

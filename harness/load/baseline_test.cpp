@@ -240,7 +240,7 @@ TEST(Baseline, PlannedIdentityMatchesWhatTheRunRecords) {
   o.steps[0].name = "query";
   o.steps[1].name = "mgmt";
   const auto planned = planned_identity(o, "the planned run");
-  // What engine.cpp records for it (settings and per-step names), read back from its JSON.
+  // What run_load.cpp records for it (settings and per-step names), read back from its JSON.
   auto recorded =
       run(1, 1000, {"threads=2", "connections=2", "model=open", "shard=1/4", "steps=2"});
   recorded.target_rate = 250; // -R is the whole run's: a shard sends 1/N of it

@@ -3,8 +3,8 @@
 // nghttp2 server of test_support (a server that resets streams). Every run is bounded by a
 // request count or a short duration.
 #include "core/file.h"
-#include "load/engine.h"
 #include "load/hlog.h"
+#include "load/run_load.h"
 #include "test_support/h2_server.h"
 #include "test_support/scratch_dir.h"
 

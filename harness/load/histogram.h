@@ -33,7 +33,7 @@ public:
   bool record(std::int64_t value, std::int64_t count = 1);
   // HdrHistogram's recordValueWithExpectedInterval: also records the samples a stalled closed
   // loop never sent (value − interval, value − 2×interval, ...). Used by `merge
-  // --correct-interval` style back-fills; the load engine measures from intended times instead.
+  // --correct-interval` style back-fills; the load generator measures from intended times instead.
   void record_corrected(std::int64_t value, std::int64_t expected_interval);
 
   // Adds every count of `other`. Same geometry: counts are added index by index; otherwise each

@@ -1,10 +1,10 @@
-// The load engine against hostile loopback servers: one that answers garbage, one that answers
+// The load generator against hostile loopback servers: one that answers garbage, one that answers
 // garbage every other time, one that closes in the middle of every response and one that accepts
 // and never answers. Each runs on both plain-TCP backends (io_uring falls back to epoll where the
 // kernel refuses it: the test then runs epoll twice and still has to pass). Every run is bounded
 // (about a second, loopback only).
-#include "load/engine.h"
 #include "load/report.h"
+#include "load/run_load.h"
 #include "load/threshold.h"
 #include "test_support/run_binary.h"
 

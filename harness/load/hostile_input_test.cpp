@@ -53,7 +53,7 @@ TEST(HostileResponse, StatusCodesOutsideHttpAreParsedAsDigits) {
   const std::string wire = "HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n";
   feed_all(p, wire, wire.size());
   ASSERT_TRUE(p.done());
-  EXPECT_EQ(p.status(), 999); // the engine clamps into its 0..599 table
+  EXPECT_EQ(p.status(), 999); // the parser clamps into its 0..599 table
 }
 
 TEST(HostileResponse, ChunkSizesThatWouldOverflowAreRefused) {

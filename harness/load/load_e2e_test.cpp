@@ -1,12 +1,12 @@
-// The load engine against a small in-process HTTP server on loopback: wrk2's stall demonstration,
-// the achieved open-model rate, shards that merge to one run, thresholds and exit codes. Every
-// run is bounded (a few seconds, loopback only).
+// The load generator against a small in-process HTTP server on loopback: wrk2's stall
+// demonstration, the achieved open-model rate, shards that merge to one run, thresholds and exit
+// codes. Every run is bounded (a few seconds, loopback only).
 #include "core/file.h"
 #include "load/coalesce.h"
-#include "load/engine.h"
 #include "load/hlog.h"
 #include "load/merge.h"
 #include "load/plain_tcp.h"
+#include "load/run_load.h"
 #include "load/uring.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
@@ -205,13 +205,13 @@ TEST(LoadEngine, AResponseEndsWhenTheKernelReceivedItNotWhenItWasRead) {
   const int fd = start_connect(acceptor.local_endpoint(), ec);
   ASSERT_GE(fd, 0) << ec.message();
   tcp::socket server = acceptor.accept();
-  EpollSet set; // wait for the connect like the engine does
+  EpollSet set; // wait for the connect like the worker does
   ASSERT_FALSE(set.add(fd, 1));
   (void)set.wait_until(Clock::now() + 1s, Clock::now());
   ASSERT_FALSE(connect_error(fd));
 
   // The kernel turns receive stamping on a moment after the first socket asks for it (deferred
-  // work): until then reads carry no stamp and the engine falls back to the read time.
+  // work): until then reads carry no stamp and the worker falls back to the read time.
   char buf[64];
   timespec received{};
   for (int i = 0; i < 100 && received.tv_sec == 0; ++i) {

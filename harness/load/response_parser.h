@@ -1,7 +1,7 @@
 #pragma once
-// The load engine's HTTP/1.1 response parser: an incremental state machine that never allocates
+// The load generator's HTTP/1.1 response parser: an incremental state machine that never allocates
 // (the current status/header/chunk-size line lives in a fixed buffer), fed with whatever a read
-// returned. It keeps only what the load engine needs: status, Content-Length, chunked framing,
+// returned. It keeps only what the load generator needs: status, Content-Length, chunked framing,
 // Connection: close, Content-Encoding, body size, chunk count, and — only when asked — the body.
 #include <cstddef>
 #include <cstdint>

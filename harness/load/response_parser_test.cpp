@@ -129,7 +129,7 @@ TEST(ResponseParser, StopsAtTheEndOfOneResponseSoPipelinedBytesRemain) {
   EXPECT_EQ(parser.status(), 404);
 }
 
-// One parser across the responses of a keep-alive connection, as the load engine uses it.
+// One parser across the responses of a keep-alive connection, as the load generator uses it.
 struct Connection {
   ResponseParser parser;
   Parsed next(const std::string& wire, bool head = false) {

@@ -455,7 +455,7 @@ private:
       ++interval_;
     }
     if (sending_done_ && sending_done_at_ == Clock::time_point{}) sending_done_at_ = now;
-    // -d: the duration is a deadline, whatever --timeout says (engine.cpp, abandon_grace).
+    // -d: the duration is a deadline, whatever --timeout says (run_load.cpp, abandon_grace).
     if (now >= cfg_.abandon_at) return finish(/*abandon=*/true);
     // Responses still missing a timeout after the last send will never be counted: stop.
     if (sending_done_ && now - sending_done_at_ > opt_.timeout + tick_period * 2) return finish();
@@ -551,7 +551,7 @@ void run_worker(const WorkerConfig& config, Collector& collector) {
   if (o.http2) return run_with<H2Transport>(config, collector);
   if (o.origin.tls) return run_with<TlsTransport>(config, collector);
   if (config.use_uring) {
-    std::error_code ignored; // the engine probed it; should this thread be refused, epoll
+    std::error_code ignored; // run_load probed it; should this thread be refused, epoll
     if (auto ring = Uring::open(256, ignored))
       return run_with<UringTransport>(config, collector, std::move(ring));
   }

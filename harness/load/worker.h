@@ -47,7 +47,7 @@ struct WorkerConfig {
   // -d: the run ends here even with requests outstanding (they are abandoned as `unfinished`);
   // max() with -n, where every request gets its --timeout.
   Clock::time_point abandon_at = Clock::time_point::max();
-  bool use_uring = false; // plain http, closed model: io_uring (the engine probed it)
+  bool use_uring = false; // plain http, closed model: io_uring (run_load probed it)
 };
 
 // Runs the thread's connections until its share of the schedule is done. Blocking.

@@ -1,4 +1,4 @@
-#include "load/engine.h"
+#include "load/run_load.h"
 
 #include "load/uring.h"
 #include "load/worker.h"

@@ -3,7 +3,7 @@
 // once, records every difference, and applies Rules and the protocol's volatile members on the
 // way. Equal values cost no allocation: the path is a stack of views into the documents and is
 // turned into text only when a difference is reported. Kusto tables and ksqlDB streams
-// (kusto_tables.h, ksql_stream.h) drive this engine cell by cell.
+// (kusto_tables.h, ksql_stream.h) drive this comparer cell by cell.
 #include "compare/compare.h"
 #include "compare/path.h"
 
@@ -38,9 +38,9 @@ struct Cell {
   std::string_view column; // empty when the row is compared as a whole
 };
 
-class Engine {
+class TreeComparer {
 public:
-  Engine(const CompiledRules& rules, protocol::Kind kind, std::vector<Difference>& out)
+  TreeComparer(const CompiledRules& rules, protocol::Kind kind, std::vector<Difference>& out)
       : rules_(rules), kind_(kind), out_(out) {}
 
   Path& path() { return path_; }

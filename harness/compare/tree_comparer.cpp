@@ -1,4 +1,4 @@
-#include "compare/engine.h"
+#include "compare/tree_comparer.h"
 
 #include "compare/matchers.h"
 #include "compare/tape.h"
@@ -188,7 +188,7 @@ CompiledRules compile_lenient(const Rules& rules) {
   return c;
 }
 
-std::string Engine::excerpt(element v, std::size_t limit) {
+std::string TreeComparer::excerpt(element v, std::size_t limit) {
   std::string s = json::compact(v);
   if (s.size() > limit) {
     // Never end inside a UTF-8 character: the report counts characters of what is kept.
@@ -201,11 +201,11 @@ std::string Engine::excerpt(element v, std::size_t limit) {
   return s;
 }
 
-std::string Engine::excerpt(element v) {
+std::string TreeComparer::excerpt(element v) {
   return excerpt(v, kExcerptLimit);
 }
 
-std::string Engine::prefix() const {
+std::string TreeComparer::prefix() const {
   if (!cell_) return {};
   std::string p(cell_->table);
   if (!p.empty()) p += ' ';
@@ -219,7 +219,7 @@ std::string Engine::prefix() const {
   return p;
 }
 
-void Engine::report(std::string expected, std::string actual, std::string what) {
+void TreeComparer::report(std::string expected, std::string actual, std::string what) {
   if (probing_ > 0) {
     failed_ = true;
     return;
@@ -227,23 +227,23 @@ void Engine::report(std::string expected, std::string actual, std::string what) 
   out_.push_back({path_.str(), std::move(expected), std::move(actual), prefix() + what});
 }
 
-bool Engine::ignored_here() const {
+bool TreeComparer::ignored_here() const {
   for (const auto& p : rules_.ignore)
     if (p.matches(path_.steps())) return true;
   return false;
 }
 
-bool Engine::unordered_here() const {
+bool TreeComparer::unordered_here() const {
   for (const auto& p : rules_.unordered)
     if (p.matches(path_.steps())) return true;
   return false;
 }
 
-bool Engine::equal(element e, element a) {
+bool TreeComparer::equal(element e, element a) {
   return probe([&] { value(e, a); });
 }
 
-void Engine::check_matcher(Matcher m, element a) {
+void TreeComparer::check_matcher(Matcher m, element a) {
   if (satisfies(m, a)) return;
   if (probing_ > 0) {
     failed_ = true;
@@ -254,7 +254,7 @@ void Engine::check_matcher(Matcher m, element a) {
          "expected " + std::string(to_string(m)) + ", got " + got);
 }
 
-bool Engine::volatile_member(std::string_view key) const {
+bool TreeComparer::volatile_member(std::string_view key) const {
   if (!rules_.protocol_defaults) return false;
   if (is_kusto(kind_)) {
     if (any_iequals(key, kKustoIds)) return true;
@@ -266,8 +266,8 @@ bool Engine::volatile_member(std::string_view key) const {
   return false;
 }
 
-bool Engine::equivalent_strings(std::string_view key, std::string_view e,
-                                std::string_view a) const {
+bool TreeComparer::equivalent_strings(std::string_view key, std::string_view e,
+                                      std::string_view a) const {
   if (!rules_.protocol_defaults || !is_ksql(kind_)) return false;
   if (key == "commandId") // "cluster/<uuid>/alter" embeds a generated id; the rest is data
     return mask_guids(e) == mask_guids(a);
@@ -281,7 +281,7 @@ bool Engine::equivalent_strings(std::string_view key, std::string_view e,
   return false;
 }
 
-void Engine::value(element e, element a) {
+void TreeComparer::value(element e, element a) {
   if (probe_failed()) return;
   if (rules_.has_path_rules) {
     if (ignored_here()) return;
@@ -364,7 +364,7 @@ void Engine::value(element e, element a) {
   }
 }
 
-void Engine::member(std::string_view key, element e, element a) {
+void TreeComparer::member(std::string_view key, element e, element a) {
   // Presence still counts for a volatile member, its value does not. (The length test keeps
   // the name lookup off the path of ordinary members.)
   bool skip_value = rules_.protocol_defaults && key.size() >= 7 && volatile_member(key);
@@ -373,8 +373,8 @@ void Engine::member(std::string_view key, element e, element a) {
   path_.pop();
 }
 
-void Engine::object(simdjson::dom::object eo, simdjson::dom::object ao,
-                    std::initializer_list<std::string_view> skip) {
+void TreeComparer::object(simdjson::dom::object eo, simdjson::dom::object ao,
+                          std::initializer_list<std::string_view> skip) {
   auto skipped = [&](std::string_view k) {
     for (std::string_view s : skip)
       if (s == k) return true;
@@ -432,7 +432,7 @@ void Engine::object(simdjson::dom::object eo, simdjson::dom::object ao,
   }
 }
 
-void Engine::array(simdjson::dom::array ea, simdjson::dom::array aa) {
+void TreeComparer::array(simdjson::dom::array ea, simdjson::dom::array aa) {
   if (rules_.has_path_rules && unordered_here()) {
     unordered_array(ea, aa);
     return;
@@ -465,7 +465,7 @@ void Engine::array(simdjson::dom::array ea, simdjson::dom::array aa) {
   }
 }
 
-std::uint64_t Engine::value_hash(element v) {
+std::uint64_t TreeComparer::value_hash(element v) {
   auto mix = [](std::uint64_t h) { // splitmix64 finaliser
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
@@ -507,7 +507,7 @@ std::uint64_t Engine::value_hash(element v) {
   return 0;
 }
 
-void Engine::unordered_array(simdjson::dom::array ea, simdjson::dom::array aa) {
+void TreeComparer::unordered_array(simdjson::dom::array ea, simdjson::dom::array aa) {
   std::vector<element> ev(ea.begin(), ea.end());
   std::vector<element> av(aa.begin(), aa.end());
   std::vector<char> e_done;

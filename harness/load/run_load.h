@@ -1,5 +1,5 @@
 #pragma once
-// `konform load`'s engine: starts one worker per thread, collects their interval data once a
+// `konform load`'s run: starts one worker per thread, collects their interval data once a
 // second (live line, .hlog) and merges everything into one LoadResult at the end.
 #include "core/result.h"
 #include "load/options.h"
