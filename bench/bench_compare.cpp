@@ -15,11 +15,12 @@
 #include "compare/compare.h"
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <set>
-#include <simdjson.h>
 #include <string>
 
 namespace {

@@ -18,10 +18,11 @@
 #include "diff/exchange_diff.h"
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <simdjson.h>
 #include <string>
 
 namespace {

@@ -4,6 +4,7 @@
 #include "load/histogram.h"
 
 #include <benchmark/benchmark.h>
+
 #include <random>
 #include <vector>
 

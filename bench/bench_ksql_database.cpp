@@ -7,6 +7,7 @@
 #include "serve/ksql/sql_parser.h"
 
 #include <benchmark/benchmark.h>
+
 #include <cstdio>
 #include <cstdlib>
 

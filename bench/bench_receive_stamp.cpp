@@ -6,11 +6,12 @@
 
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
-#include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <cstring>
 
 namespace {
 

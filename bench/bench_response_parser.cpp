@@ -5,6 +5,7 @@
 #include "load/response_parser.h"
 
 #include <benchmark/benchmark.h>
+
 #include <string>
 
 namespace {

@@ -16,13 +16,14 @@
 #include "protocol/validate.h"
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
+#include <sys/resource.h>
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <simdjson.h>
 #include <string>
-#include <sys/resource.h>
-#include <time.h>
 
 namespace {
 

@@ -5,12 +5,13 @@
 // bench/open_model_lag.sh can put konform's lag beside what the same CPU allows in the same
 // minutes. After a stall it wakes for every missed slot at once (each counted late), as konform
 // is meant to. Not a Google Benchmark: `floor_loop RATE SECONDS`.
+#include <sys/prctl.h>
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <sys/prctl.h>
-#include <time.h>
 #include <vector>
 
 int main(int argc, char** argv) {

@@ -6,6 +6,7 @@
 #include "load/baseline.h"
 
 #include <cxxopts.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>

@@ -11,6 +11,7 @@
 #include "load/threshold.h"
 
 #include <cxxopts.hpp>
+
 #include <iostream>
 
 namespace konform::cli {

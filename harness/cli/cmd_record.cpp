@@ -7,12 +7,13 @@
 #include "record/proxy.h"
 #include "serve/reference_endpoint.h"
 
-#include <csignal>
 #include <cxxopts.hpp>
+#include <pthread.h>
+
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
-#include <pthread.h>
 
 namespace konform::cli {
 namespace {

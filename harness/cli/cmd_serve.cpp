@@ -3,9 +3,10 @@
 #include "serve/reference_endpoint.h"
 #include "serve/token_file.h"
 
+#include <cxxopts.hpp>
+
 #include <csignal>
 #include <cstdio>
-#include <cxxopts.hpp>
 #include <iostream>
 #include <mutex>
 

@@ -9,6 +9,7 @@
 #include "vocabulary/kind.h"
 
 #include <cxxopts.hpp>
+
 #include <iostream>
 #include <string>
 #include <vector>

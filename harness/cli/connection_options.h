@@ -7,9 +7,10 @@
 // read once, so a flag means the same and fails with the same message in every command.
 #include "core/result.h"
 
+#include <cxxopts.hpp>
+
 #include <chrono>
 #include <cstddef>
-#include <cxxopts.hpp>
 #include <string>
 #include <utility>
 #include <vector>

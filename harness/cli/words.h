@@ -5,6 +5,7 @@
 #include "core/result.h"
 
 #include <cxxopts.hpp>
+
 #include <string>
 #include <vector>
 

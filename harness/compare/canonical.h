@@ -3,6 +3,7 @@
 // server's order, and short all-scalar arrays and objects (a table row, a column) kept on one
 // line, so a changed cell shows up in a git diff as one changed row.
 #include <simdjson.h>
+
 #include <string>
 
 namespace konform::compare {

@@ -7,9 +7,9 @@
 #include "compare/text_diff.h"
 #include "compare/tree_comparer.h"
 #include "core/text.h"
-
 #include "json/document.h"
 #include "json/locate.h"
+
 #include <optional>
 #include <system_error>
 #include <thread>

@@ -8,8 +8,9 @@
 #include "vocabulary/kind.h"
 #include "vocabulary/rules.h"
 
-#include <memory>
 #include <simdjson.h>
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>

@@ -1,9 +1,9 @@
 #include "compare/ksql_stream.h"
 
 #include "compare/tape.h"
-
 #include "json/elements.h"
 #include "json/locate.h"
+
 #include <algorithm>
 #include <optional>
 #include <vector>

@@ -1,6 +1,7 @@
 #include "compare/text_diff.h"
 
 #include "json/writer.h"
+
 #include <algorithm>
 
 namespace konform::compare {

@@ -4,8 +4,8 @@
 #include "compare/tape.h"
 #include "core/ids.h"
 #include "core/text.h"
-
 #include "json/writer.h"
+
 #include <array>
 #include <cmath>
 #include <cstring>

@@ -1,16 +1,17 @@
 #include "core/file.h"
 
-#include <cerrno>
-#include <cstdint>
-#include <cstring>
 #include <fcntl.h>
-#include <filesystem>
-#include <fstream>
 #include <linux/magic.h>
-#include <sstream>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace konform::file {
 

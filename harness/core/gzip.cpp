@@ -1,11 +1,12 @@
 #include "core/gzip.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <memory>
 #include <tuple>
 #include <utility>
 #include <vector>
-#include <zlib.h>
 
 namespace konform::gzip {
 

@@ -2,13 +2,14 @@
 // baseline, second baseline and candidates, the bundled Kusto and ksqlDB scenarios with the
 // protocol defaults off (ids and timestamps must be learned as noise, nothing lists them).
 #include "core/file.h"
+#include "json/document.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 #include "test_support/serve_process.h"
 
-#include "json/document.h"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
 #include <memory>
 #include <regex>
 #include <set>

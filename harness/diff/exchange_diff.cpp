@@ -2,8 +2,8 @@
 
 #include "core/text.h"
 #include "diff/normalise.h"
-
 #include "json/writer.h"
+
 #include <algorithm>
 
 namespace konform::diff {

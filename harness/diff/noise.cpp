@@ -2,10 +2,10 @@
 
 #include "core/file.h"
 #include "core/text.h"
-
 #include "json/document.h"
 #include "json/locate.h"
 #include "json/writer.h"
+
 #include <algorithm>
 #include <cmath>
 #include <tuple>

@@ -2,8 +2,8 @@
 
 #include "compare/ksql_stream.h"
 #include "compare/kusto_tables.h"
-
 #include "json/path.h"
+
 #include <optional>
 
 namespace konform::diff {

@@ -9,11 +9,12 @@
 //   ksqlDB    $[2].row.columns[1]      → row[*].PAGEID
 //             $[0].header.queryId      → header.queryId
 // Other kinds keep the comparison's path ($.a.b[0]).
+#include "json/path.h"
 #include "protocol/validate.h"
 
-#include "json/path.h"
-#include <memory>
 #include <simdjson.h>
+
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -2,8 +2,8 @@
 // its table and column, so differences and noise can be counted over steps and repeats.
 #include "compare/ksql_stream.h"
 #include "diff/normalise.h"
-
 #include "json/document.h"
+
 #include <gtest/gtest.h>
 
 namespace konform::diff {

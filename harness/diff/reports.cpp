@@ -1,10 +1,10 @@
 #include "diff/reports.h"
 
 #include "core/file.h"
-
 #include "json/document.h"
 #include "json/locate.h"
 #include "json/writer.h"
+
 #include <map>
 #include <set>
 

@@ -1,8 +1,8 @@
 #include "diff/writers.h"
 
+#include "json/writer.h"
 #include "report/writers.h"
 
-#include "json/writer.h"
 #include <cstdio>
 #include <map>
 

@@ -3,7 +3,6 @@
 // its elements are ordered, non-empty and inside the text. Input: an optional selector byte (bit 0:
 // array or sequence layout; the rest: where the text is cut), then the stream.
 #include "fuzz/fuzz_input.h"
-
 #include "json/elements.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -4,13 +4,14 @@
 // parse). A selector byte (fuzz_input.h) names the kind as --as does; else it is detected.
 #include "fuzz/fuzz_input.h"
 #include "fuzz/kinds.h"
+#include "json/document.h"
 #include "protocol/validate_files.h"
 
-#include "json/document.h"
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <unistd.h>
 
 namespace {
 

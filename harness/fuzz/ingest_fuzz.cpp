@@ -5,11 +5,11 @@
 // is CSV. The selector (fuzz_input.h) picks the format, ignoreFirstRecord and whether a mapping
 // comes first.
 #include "fuzz/fuzz_input.h"
+#include "json/document.h"
 #include "serve/kusto/cluster/delimited.h"
 #include "serve/kusto/cluster/ingest.h"
 #include "serve/kusto/encode_v1.h"
 
-#include "json/document.h"
 #include <string>
 
 namespace cluster = konform::serve::kusto::cluster;

@@ -4,10 +4,9 @@
 #include "compare/compare.h"
 #include "compare/path.h"
 #include "fuzz/fuzz_input.h"
-#include "scenario/json_path.h"
-
 #include "json/document.h"
 #include "json/locate.h"
+#include "scenario/json_path.h"
 
 namespace {
 

@@ -3,7 +3,6 @@
 // that text is also a pattern matching the path; any text parses or fails without a crash, as a
 // path and as a pattern. Input: path text (a NUL, then anything, is ignored).
 #include "fuzz/fuzz_input.h"
-
 #include "json/path.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -3,11 +3,12 @@
 // test build (no libFuzzer, no clang needed): tests/fuzz/tests.cmake compiles each target's
 // LLVMFuzzerTestOneInput under the name konform_fuzz_<target>. A regression that comes back
 // crashes this program (or trips ASan/UBSan in the asan-ubsan preset).
+#include <gtest/gtest.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <iterator>
 #include <ostream>
 #include <string>

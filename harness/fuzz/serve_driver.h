@@ -5,9 +5,9 @@
 // one left. As on a real connection, a framing error or a streamed response ends the connection,
 // and so does a request without keep-alive. Every response the handler or the error path builds
 // is checked on its way out (check_response); a handler that throws is a crash.
+#include "json/document.h"
 #include "serve/http_server.h"
 
-#include "json/document.h"
 #include <functional>
 #include <string>
 

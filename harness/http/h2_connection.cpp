@@ -2,16 +2,17 @@
 
 #include "http/connect.h"
 
-#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cstring>
-#include <nghttp2/nghttp2.h>
 #include <optional>
 
 namespace konform::http {

@@ -5,9 +5,6 @@
 #include "http/client.h"
 #include "test_support/scratch_dir.h"
 
-#include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
@@ -15,8 +12,12 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
 
 namespace konform::http {
 namespace {

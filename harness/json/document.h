@@ -4,11 +4,12 @@
 // DOM is used for golden files, scenarios and comparisons; the on-demand API is used by the
 // validators on large responses (see protocol/).
 #include "core/result.h"
-
 #include "json/path.h"
+
+#include <simdjson.h>
+
 #include <memory>
 #include <optional>
-#include <simdjson.h>
 #include <span>
 #include <string>
 #include <string_view>

@@ -1,4 +1,5 @@
 #include "json/elements.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

@@ -1,6 +1,7 @@
 #include "json/document.h"
 #include "json/locate.h"
 #include "json/writer.h"
+
 #include <gtest/gtest.h>
 
 namespace konform::json {

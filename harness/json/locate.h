@@ -3,6 +3,7 @@
 // know *where*: these scanners give line:column for syntax errors and for the value at a path,
 // so that a bad scenario field can be reported as file:line:column.
 #include "json/path.h"
+
 #include <cstddef>
 #include <optional>
 #include <span>

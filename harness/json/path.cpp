@@ -1,6 +1,7 @@
 #include "json/path.h"
 
 #include "json/writer.h"
+
 #include <charconv>
 #include <optional>
 

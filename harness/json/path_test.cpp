@@ -1,5 +1,6 @@
 #include "json/document.h"
 #include "json/path.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

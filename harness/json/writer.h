@@ -1,8 +1,9 @@
 #pragma once
 // Appends JSON text to a caller-owned std::string. Servers build responses with it (one buffer,
 // reused per connection), report writers and golden files use the pretty form.
-#include <cstdint>
 #include <simdjson.h>
+
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -1,10 +1,10 @@
 #include "load/baseline.h"
 
 #include "core/text.h"
-#include "load/report.h"
-
 #include "json/document.h"
 #include "json/locate.h"
+#include "load/report.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -4,16 +4,17 @@
 // with the stall visible in the schedule lag. Counts only: no timing is asserted beyond the stall
 // the test itself makes.
 #include "core/file.h"
+#include "json/document.h"
 #include "test_support/scratch_dir.h"
 
-#include "json/document.h"
-#include <chrono>
-#include <csignal>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <thread>
 
 namespace konform::load {
 namespace {

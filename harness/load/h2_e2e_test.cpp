@@ -8,16 +8,17 @@
 #include "test_support/h2_server.h"
 #include "test_support/scratch_dir.h"
 
-#include <cstdlib>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <string>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
 #include <thread>
 #include <tuple>
-#include <unistd.h>
 
 namespace konform::load {
 namespace {

@@ -4,9 +4,10 @@
 #include "load/histogram.h"
 #include "load/hlog.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
-#include <gtest/gtest.h>
 #include <random>
 
 namespace konform::load {

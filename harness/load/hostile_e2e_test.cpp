@@ -3,27 +3,28 @@
 // and never answers. Each runs on both plain-TCP backends (io_uring falls back to epoll where the
 // kernel refuses it: the test then runs epoll twice and still has to pass). Every run is bounded
 // (about a second, loopback only).
+#include "json/document.h"
 #include "load/report.h"
 #include "load/run_load.h"
 #include "load/threshold.h"
 #include "test_support/run_binary.h"
 
-#include "json/document.h"
-#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <chrono>
-#include <cstdio>
 #include <gtest/gtest.h>
-#include <memory>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-#include <string>
 #include <sys/wait.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
 #include <thread>
 
 namespace konform::load {

@@ -6,11 +6,12 @@
 #include "load/hlog.h"
 #include "load/response_parser.h"
 
-#include <climits>
 #include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <climits>
 #include <string>
 #include <vector>
-#include <zlib.h>
 
 namespace konform::load {
 namespace {

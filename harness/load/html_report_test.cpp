@@ -1,9 +1,10 @@
 // The load HTML report: the percentile plot's geometry and the page's content.
 #include "load/html_report.h"
 
-#include <cmath>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <regex>
 
 namespace konform::load {

@@ -2,6 +2,7 @@
 // demonstration, the achieved open-model rate, shards that merge to one run, thresholds and exit
 // codes. Every run is bounded (a few seconds, loopback only).
 #include "core/file.h"
+#include "json/document.h"
 #include "load/coalesce.h"
 #include "load/hlog.h"
 #include "load/merge.h"
@@ -11,20 +12,20 @@
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
-#include "json/document.h"
-#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <gtest/gtest.h>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace konform::load {

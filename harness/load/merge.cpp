@@ -1,11 +1,11 @@
 #include "load/merge.h"
 
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "load/options.h"
 #include "load/report.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <algorithm>
 #include <cstring>
 #include <map>

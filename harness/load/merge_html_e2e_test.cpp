@@ -8,8 +8,9 @@
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
-#include <cmath>
 #include <gtest/gtest.h>
+
+#include <cmath>
 #include <regex>
 #include <set>
 #include <string>

@@ -1,10 +1,11 @@
 // `konform merge` on logs built in memory: histograms add exactly, counters travel in the summary
 // comment, and damaged input is reported with its place while the rest is merged.
+#include "json/document.h"
 #include "load/merge.h"
 #include "load/report.h"
 
-#include "json/document.h"
 #include <gtest/gtest.h>
+
 #include <sstream>
 
 namespace konform::load {

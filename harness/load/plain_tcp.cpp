@@ -1,14 +1,15 @@
 #include "load/plain_tcp.h"
 
-#include <cerrno>
-#include <cstring>
-#include <ctime>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 
 namespace konform::load {
 namespace {

@@ -5,14 +5,15 @@
 // request. Here each socket is registered once, edge-triggered, in the thread's own epoll set and
 // read only when an edge says data arrived, so a request costs send + recv + a share of one
 // epoll_wait, and nothing re-arms the descriptor (no epoll_ctl per request).
-#include <array>
 #include <boost/asio/ip/tcp.hpp>
+#include <sys/epoll.h>
+
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <span>
-#include <sys/epoll.h>
 #include <system_error>
 
 namespace konform::load {

@@ -1,6 +1,7 @@
 #include "load/report.h"
 
 #include "json/writer.h"
+
 #include <cstdio>
 #include <vector>
 

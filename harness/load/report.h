@@ -1,9 +1,9 @@
 #pragma once
 // Turning a LoadResult into what people and machines read: the wrk-like summary table, the
 // versioned JSON result, and the live progress line. Pure functions; the CLI prints them.
+#include "json/writer.h"
 #include "load/result.h"
 
-#include "json/writer.h"
 #include <string>
 
 namespace konform::load {

@@ -3,6 +3,7 @@
 #include "load/response_parser.h"
 
 #include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 

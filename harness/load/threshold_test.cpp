@@ -4,6 +4,7 @@
 #include "load/threshold.h"
 
 #include <gtest/gtest.h>
+
 #include <map>
 
 namespace konform::load {

@@ -14,8 +14,9 @@
 #include "load/worker.h"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <cstring>
 #include <nghttp2/nghttp2.h>
+
+#include <cstring>
 #include <string>
 #include <vector>
 

@@ -9,10 +9,11 @@
 #include "load/worker.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <unistd.h>
+
 #include <cerrno>
 #include <memory>
 #include <string_view>
-#include <unistd.h>
 
 namespace konform::load {
 

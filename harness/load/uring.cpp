@@ -1,14 +1,15 @@
 #include "load/uring.h"
 
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <linux/io_uring.h>
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
 
 namespace konform::load {
 namespace {

@@ -11,8 +11,9 @@
 #include "load/transport_plain.h"
 #include "load/transport_tls.h"
 
-#include <algorithm>
 #include <sys/prctl.h>
+
+#include <algorithm>
 
 namespace konform::load {
 namespace {

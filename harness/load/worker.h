@@ -9,6 +9,7 @@
 #include "load/schedule.h"
 
 #include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>

@@ -4,13 +4,14 @@
 // repository; they are listed below with the one rule they break and why.
 #include "core/file.h"
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "protocol/validate.h"
 #include "test_support/shared_dir.h"
 
-#include "json/document.h"
-#include "json/writer.h"
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>

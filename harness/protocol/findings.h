@@ -2,9 +2,9 @@
 // Building findings: each names the JSON path of what it concerns ("$[3].Rows[0][2]"). A
 // Findings collector caps how many findings one body can produce, so memory stays bounded
 // however broken the input is.
+#include "json/path.h"
 #include "protocol/validate.h"
 
-#include "json/path.h"
 #include <cstddef>
 #include <map>
 #include <string>

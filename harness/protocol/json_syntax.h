@@ -1,9 +1,9 @@
 #pragma once
 // Well-formedness of small JSON bodies, shared by the validators that use the DOM (error bodies,
 // ksqlDB entities): a syntax error becomes one violation with its line:column.
+#include "json/document.h"
 #include "protocol/findings.h"
 
-#include "json/document.h"
 #include <optional>
 #include <string_view>
 

@@ -5,6 +5,7 @@
 #include "protocol/findings.h"
 
 #include <simdjson.h>
+
 #include <string>
 
 namespace konform::protocol::ksql {

@@ -3,6 +3,7 @@
 #include "protocol/validate.h"
 
 #include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 

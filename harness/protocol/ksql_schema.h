@@ -4,8 +4,9 @@
 // columnTypes. Used to check row width and the JSON type of each value (ksqlDB's ApiJsonMapper:
 // BIGINT/INT/DOUBLE/DECIMAL as numbers, TIMESTAMP/DATE/TIME and BYTES (base64) as strings, ARRAY
 // as arrays, MAP/STRUCT as objects; the same in every server generation).
-#include <optional>
 #include <simdjson.h>
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -8,13 +8,13 @@
 //    single JSON array [metadata, rows...]; errors are bare KsqlErrorMessage objects.
 // Rows are checked against the header's schema (width, and the JSON type of each value).
 #include "core/text.h"
+#include "json/document.h"
+#include "json/elements.h"
 #include "protocol/json_syntax.h"
 #include "protocol/ksql_error.h"
 #include "protocol/ksql_schema.h"
 #include "protocol/validators.h"
 
-#include "json/document.h"
-#include "json/elements.h"
 #include <string>
 #include <vector>
 

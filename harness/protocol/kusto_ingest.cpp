@@ -7,10 +7,10 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "http/url.h"
+#include "json/document.h"
 #include "protocol/json_syntax.h"
 #include "protocol/validators.h"
 
-#include "json/document.h"
 #include <array>
 
 namespace konform::protocol {

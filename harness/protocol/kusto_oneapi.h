@@ -6,6 +6,7 @@
 #include "protocol/findings.h"
 
 #include <simdjson.h>
+
 #include <string>
 #include <string_view>
 

@@ -5,8 +5,9 @@
 // simdjson's on-demand API so that a gigabyte result is validated in one pass without a DOM.
 #include "protocol/validate.h"
 
-#include <optional>
 #include <simdjson.h>
+
+#include <optional>
 #include <string>
 #include <string_view>
 

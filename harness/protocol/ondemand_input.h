@@ -4,8 +4,9 @@
 // byte-order mark (reported as a warning), and turns simdjson errors into located findings.
 #include "protocol/findings.h"
 
-#include <memory>
 #include <simdjson.h>
+
+#include <memory>
 #include <string_view>
 
 namespace konform::protocol {

@@ -3,18 +3,19 @@
 #include "core/base64.h"
 #include "core/file.h"
 #include "core/gzip.h"
+#include "json/document.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 #include "vocabulary/kind.h"
 
-#include "json/document.h"
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <gtest/gtest.h>
 #include <string>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 namespace {
 

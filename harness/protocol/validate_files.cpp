@@ -2,15 +2,16 @@
 
 #include "core/base64.h"
 #include "core/text.h"
-
 #include "json/document.h"
 #include "json/locate.h"
 #include "json/writer.h"
+
+#include <simdjson.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <simdjson.h>
 
 namespace konform::protocol {
 namespace {

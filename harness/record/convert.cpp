@@ -3,12 +3,12 @@
 #include "compare/compare.h"
 #include "core/gzip.h"
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "protocol/validate.h"
 #include "record/correlate.h"
 #include "record/secrets.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <algorithm>
 #include <filesystem>
 #include <optional>

@@ -1,6 +1,7 @@
 #include "record/correlate.h"
 
 #include "json/writer.h"
+
 #include <algorithm>
 #include <cctype>
 #include <map>

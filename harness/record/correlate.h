@@ -12,8 +12,9 @@
 //     to the number.
 //   - The latest response that produced a value wins; the variable is named after its key
 //     (commandId, commandId_2, ...).
-#include <optional>
 #include <simdjson.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -3,9 +3,8 @@
 #include "core/base64.h"
 #include "core/file.h"
 #include "http/url.h"
-#include "scenario/source_map.h"
-
 #include "json/document.h"
+#include "scenario/source_map.h"
 
 namespace konform::record {
 namespace {

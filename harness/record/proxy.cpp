@@ -3,9 +3,6 @@
 #include "http/url.h"
 #include "serve/reference_endpoint.h"
 
-#include <algorithm>
-#include <array>
-#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -19,6 +16,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -26,7 +28,6 @@
 #include <optional>
 #include <set>
 #include <thread>
-#include <unistd.h>
 
 // GCC 12 at -O3 inlines asio's recycling allocator into the coroutine frames of a
 // concrete-executor awaitable and then sees operator new paired with free: a false positive of

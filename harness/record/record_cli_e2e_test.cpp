@@ -5,14 +5,15 @@
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <gtest/gtest.h>
 #include <regex>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace konform::record {
 namespace {

@@ -7,6 +7,8 @@
 #include "core/file.h"
 #include "core/gzip.h"
 #include "http/client.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "record/convert.h"
 #include "record/har.h"
 #include "record/proxy.h"
@@ -17,10 +19,9 @@
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
-#include "json/document.h"
-#include "json/writer.h"
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace konform::record {
 namespace {

@@ -2,6 +2,7 @@
 #include "core/base64.h"
 #include "core/file.h"
 #include "core/gzip.h"
+#include "json/document.h"
 #include "record/convert.h"
 #include "record/correlate.h"
 #include "record/output.h"
@@ -9,9 +10,9 @@
 #include "scenario/parser.h"
 #include "test_support/scratch_dir.h"
 
-#include "json/document.h"
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace konform::record {
 namespace {

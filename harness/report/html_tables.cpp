@@ -1,8 +1,8 @@
 // Kusto responses in the HTML report: each table as a table, the cells a difference names marked.
-#include "report/html.h"
-
 #include "json/document.h"
 #include "json/writer.h"
+#include "report/html.h"
+
 #include <set>
 
 namespace konform::report::html {

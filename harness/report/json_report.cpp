@@ -1,6 +1,5 @@
-#include "report/writers.h"
-
 #include "json/writer.h"
+#include "report/writers.h"
 
 namespace konform::report {
 

@@ -1,13 +1,14 @@
 #include "core/file.h"
 #include "core/ids.h"
+#include "json/document.h"
 #include "report/difference.h"
 #include "report/writers.h"
 #include "test_support/run_binary.h"
 
-#include "json/document.h"
-#include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace konform::report {
 namespace {

@@ -2,13 +2,14 @@
 // scenarios against the embedded reference endpoint, and a golden file altered in a copy.
 #include "core/file.h"
 #include "core/ids.h"
+#include "json/document.h"
 #include "test_support/run_binary.h"
 #include "test_support/scratch_dir.h"
 
-#include "json/document.h"
-#include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 namespace konform {
 namespace {

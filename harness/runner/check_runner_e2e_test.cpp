@@ -9,9 +9,10 @@
 #include "serve/http_server.h"
 #include "test_support/scratch_dir.h"
 
-#include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <mutex>
 
 namespace konform::runner {

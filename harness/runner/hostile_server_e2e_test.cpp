@@ -8,10 +8,11 @@
 #include "test_support/raw_server.h"
 #include "test_support/scratch_dir.h"
 
-#include <chrono>
-#include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
 
 namespace konform::runner {
 namespace {

@@ -6,12 +6,12 @@
 #include "core/ids.h"
 #include "core/redact.h"
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "protocol/validate.h"
 #include "scenario/json_path.h"
 #include "scenario/roots.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <algorithm>
 #include <cctype>
 #include <filesystem>

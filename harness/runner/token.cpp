@@ -4,8 +4,9 @@
 #include "core/text.h"
 #include "runner/check_runner.h"
 
-#include <cstdio>
 #include <sys/wait.h>
+
+#include <cstdio>
 
 namespace konform::runner {
 

@@ -3,11 +3,12 @@
 // They are json::Path's; a capture must name one value, so wildcards are refused (comparison
 // rules use the wildcard patterns of compare/).
 #include "core/result.h"
-
 #include "json/document.h"
 #include "json/path.h"
-#include <optional>
+
 #include <simdjson.h>
+
+#include <optional>
 #include <string_view>
 
 namespace konform::scenario {

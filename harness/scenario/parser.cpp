@@ -2,13 +2,13 @@
 
 #include "core/file.h"
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "scenario/json_path.h"
 #include "scenario/roots.h"
 #include "scenario/source_map.h"
 #include "scenario/variables.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <algorithm>
 #include <cctype>
 #include <filesystem>

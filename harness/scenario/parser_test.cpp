@@ -4,11 +4,12 @@
 #include "scenario/roots.h"
 #include "test_support/scratch_dir.h"
 
-#include <algorithm>
-#include <filesystem>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
 
 namespace konform::scenario {
 namespace {

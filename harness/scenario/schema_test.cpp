@@ -2,11 +2,11 @@
 // tests keep the two in step: every field, protocol and matcher the schema offers is one the parser
 // knows, and the bundled scenarios parse.
 #include "core/file.h"
+#include "json/document.h"
 #include "scenario/parser.h"
 #include "vocabulary/kind.h"
 #include "vocabulary/rules.h"
 
-#include "json/document.h"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

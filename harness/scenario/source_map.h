@@ -4,6 +4,7 @@
 // which made a file of n steps cost O(n²) (79 s at 16k steps). Here a lookup costs the path's
 // depth, and line:column comes from a table of line starts by binary search.
 #include "json/locate.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -1,7 +1,6 @@
 #include "scenario/variables.h"
 
 #include "core/ids.h"
-
 #include "json/writer.h"
 
 namespace konform::scenario {

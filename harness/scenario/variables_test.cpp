@@ -1,8 +1,8 @@
 #include "core/ids.h"
+#include "json/document.h"
 #include "scenario/json_path.h"
 #include "scenario/variables.h"
 
-#include "json/document.h"
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

@@ -2,12 +2,13 @@
 
 #include "serve/h2_session.h"
 
-#include <algorithm>
-#include <array>
-#include <atomic>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
 
 namespace konform::serve {
 

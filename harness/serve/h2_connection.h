@@ -5,6 +5,7 @@
 #include "serve/http_server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+
 #include <memory>
 #include <string>
 #include <string_view>

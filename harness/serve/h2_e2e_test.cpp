@@ -7,17 +7,18 @@
 #include "serve/ksql/ksql_service.h"
 #include "serve/kusto/kusto_service.h"
 
-#include <algorithm>
 #include <arpa/inet.h>
-#include <chrono>
-#include <functional>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <regex>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <regex>
+#include <thread>
 
 namespace konform::serve {
 namespace {

@@ -2,12 +2,13 @@
 
 #include "core/text.h"
 
+#include <nghttp2/nghttp2.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <deque>
 #include <mutex>
-#include <nghttp2/nghttp2.h>
 #include <vector>
 
 namespace konform::serve {

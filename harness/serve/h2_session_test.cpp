@@ -3,8 +3,9 @@
 #include "serve/h2_session.h"
 #include "serve/h2_test_client.h"
 
-#include <atomic>
 #include <gtest/gtest.h>
+
+#include <atomic>
 #include <thread>
 
 namespace konform::serve {

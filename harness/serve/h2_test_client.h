@@ -4,10 +4,11 @@
 // closed and the GOAWAY received. Drives H2ServerSession directly (pump) or a socket.
 #include "http/message.h"
 
+#include <nghttp2/nghttp2.h>
+
 #include <cstring>
 #include <deque>
 #include <map>
-#include <nghttp2/nghttp2.h>
 #include <optional>
 #include <string>
 #include <vector>

@@ -4,7 +4,6 @@
 #include "serve/h2_connection.h"
 #include "serve/response_head.h"
 
-#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,6 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <deque>

@@ -3,12 +3,13 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <mutex>
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+
+#include <mutex>
+#include <thread>
 
 namespace konform::serve {
 

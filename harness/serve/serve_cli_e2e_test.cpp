@@ -4,15 +4,16 @@
 #include "test_support/scratch_dir.h"
 #include "test_support/serve_process.h"
 
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <array>
 #include <csignal>
 #include <cstdio>
-#include <gtest/gtest.h>
-#include <poll.h>
 #include <regex>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace konform {

@@ -4,19 +4,20 @@
 // whole by the handler's Reply: status, fields, the body as DATA frames (one per piece), or a
 // stream reset. The request's body arrives as the DATA frames it was sent in, so a test can see
 // how a client framed it. Header-only, for test programs.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <nghttp2/nghttp2.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cstring>
 #include <deque>
 #include <functional>
 #include <mutex>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <nghttp2/nghttp2.h>
-#include <poll.h>
 #include <string>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 

@@ -6,18 +6,19 @@
 #include "core/file.h"
 #include "test_support/scratch_dir.h"
 
-#include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
-#include <string>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <thread>
 
 namespace konform::test_support {
 

@@ -5,15 +5,16 @@
 // thread with the request head already read; a handler that writes forever must stop when
 // write_all fails (the client gave up) or stopping() is true.
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <functional>
 #include <mutex>
-#include <netinet/in.h>
 #include <string>
 #include <string_view>
-#include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 namespace konform::test_support {

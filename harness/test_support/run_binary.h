@@ -2,10 +2,11 @@
 // Runs a program through the shell as a user would, and returns its exit code and what it
 // printed. The one place test programs start processes: the konform binary (run_binary, e2e test
 // programs only: they wait for it to link) or a tool such as xmllint (run_command). Header-only.
+#include <sys/wait.h>
+
 #include <array>
 #include <cstdio>
 #include <string>
-#include <sys/wait.h>
 
 namespace konform::test_support {
 

@@ -4,8 +4,9 @@
 #include "core/file.h"
 #include "core/ids.h"
 
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <string>
 #include <string_view>
 

@@ -2,12 +2,13 @@
 // A `konform serve` child process on ephemeral loopback ports, for e2e tests that need real
 // endpoints in another process (diff's baseline and candidate). Its stderr is collected; pass
 // --quiet unless the test reads the access log (the pipe is only read on request).
-#include <csignal>
 #include <poll.h>
-#include <regex>
-#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <regex>
+#include <string>
 #include <vector>
 
 namespace konform::test_support {

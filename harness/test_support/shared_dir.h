@@ -2,8 +2,9 @@
 // ../shared beside the checkout holds reference material that is not part of the repository
 // (real recorded responses of SDKs and ksqlDB's own tests). Tests that read it skip, saying what
 // is missing, where it is absent (a fresh clone, a CI runner): the rest of the suite still runs.
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <string>
 
 namespace konform::test_support {

@@ -1,8 +1,7 @@
 // The command log: the statements that change the catalog get a command id and a sequence
 // number; /status reads a command's outcome and commandSequenceNumber waits for one to have run.
-#include "serve/ksql/database_state.h"
-
 #include "json/writer.h"
+#include "serve/ksql/database_state.h"
 
 namespace konform::serve::ksql {
 

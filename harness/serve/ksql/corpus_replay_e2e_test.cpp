@@ -5,18 +5,19 @@
 // `|starts_with` keys, row columns as a multiset unless verifyOrder).
 #include "core/text.h"
 #include "http/client.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "serve/http_server.h"
 #include "serve/ksql/database.h"
 #include "serve/ksql/ksql_service.h"
 #include "serve/ksql/sql_parser.h"
 #include "test_support/shared_dir.h"
 
-#include "json/document.h"
-#include "json/writer.h"
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <map>
 #include <set>
 #include <sstream>

@@ -1,6 +1,7 @@
 #include "serve/ksql/entities.h"
 
 #include "json/writer.h"
+
 #include <algorithm>
 
 namespace konform::serve::ksql {

@@ -2,6 +2,7 @@
 
 #include "json/document.h"
 #include "json/writer.h"
+
 #include <cctype>
 
 namespace konform::serve::ksql {

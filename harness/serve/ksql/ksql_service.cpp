@@ -4,6 +4,7 @@
 #include "serve/ksql/ksql_service.h"
 
 #include "core/text.h"
+#include "json/writer.h"
 #include "serve/ksql/database.h"
 #include "serve/ksql/entities.h"
 #include "serve/ksql/ksql_request.h"
@@ -11,9 +12,9 @@
 #include "serve/ksql/query_format.h"
 #include "serve/ksql/sql_parser.h"
 
-#include "json/writer.h"
-#include <cctype>
 #include <openssl/crypto.h>
+
+#include <cctype>
 
 namespace konform::serve::ksql {
 namespace {

@@ -1,20 +1,21 @@
 // The ksqlDB service over loopback HTTP/1.1, as clients see it: routes, Content-Types, error
 // bodies, content negotiation, chunked push queries fed from other connections, disconnects.
 #include "http/client.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "serve/http_server.h"
 #include "serve/ksql/ksql_service.h"
 #include "serve/ksql/sql_parser.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <arpa/inet.h>
-#include <atomic>
-#include <future>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
 
 namespace konform::serve::ksql {
 namespace {

@@ -1,6 +1,7 @@
 #include "serve/ksql/value.h"
 
 #include "json/writer.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdlib>

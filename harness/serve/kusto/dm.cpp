@@ -4,11 +4,11 @@
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "serve/kusto/cluster/ingest.h"
 #include "serve/kusto/utf8.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <algorithm>
 #include <optional>
 #include <tuple>

@@ -1,8 +1,8 @@
 #include "core/text.h"
+#include "json/document.h"
 #include "serve/kusto/dm.h"
 #include "serve/kusto/sas.h"
 
-#include "json/document.h"
 #include <gtest/gtest.h>
 
 namespace konform::serve::kusto {

@@ -1,9 +1,9 @@
+#include "json/document.h"
+#include "json/writer.h"
 #include "serve/kusto/cluster/kql.h"
 #include "serve/kusto/encode_v1.h"
 #include "serve/kusto/encode_v2.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <gtest/gtest.h>
 
 namespace konform::serve::kusto {

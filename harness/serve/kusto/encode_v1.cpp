@@ -1,7 +1,6 @@
 #include "serve/kusto/encode_v1.h"
 
 #include "core/ids.h"
-
 #include "json/writer.h"
 
 namespace konform::serve::kusto {

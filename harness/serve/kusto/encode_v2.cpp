@@ -1,9 +1,9 @@
 #include "serve/kusto/encode_v2.h"
 
 #include "core/ids.h"
+#include "json/writer.h"
 #include "serve/kusto/encode_v1.h"
 
-#include "json/writer.h"
 #include <charconv>
 
 namespace konform::serve::kusto {

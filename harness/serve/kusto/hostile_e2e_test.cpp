@@ -2,9 +2,9 @@
 // corrupted, echoed as invalid JSON or answered with the wrong status.
 #include "core/gzip.h"
 #include "http/client.h"
+#include "json/document.h"
 #include "serve/kusto/kusto_service.h"
 
-#include "json/document.h"
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -5,6 +5,8 @@
 #include "core/gzip.h"
 #include "core/ids.h"
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "serve/kusto/cluster/commands.h"
 #include "serve/kusto/cluster/ingest.h"
 #include "serve/kusto/cluster/kql.h"
@@ -17,8 +19,6 @@
 #include "serve/kusto/sas.h"
 #include "serve/kusto/utf8.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <algorithm>
 #include <atomic>
 #include <cstdio>

@@ -1,16 +1,17 @@
 // The Kusto service over real loopback HTTP with the project's conformance client.
 #include "core/gzip.h"
 #include "http/client.h"
+#include "json/document.h"
 #include "serve/kusto/kusto_service.h"
 
-#include "json/document.h"
 #include <arpa/inet.h>
-#include <atomic>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 namespace konform::serve::kusto {
 namespace {

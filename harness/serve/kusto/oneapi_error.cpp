@@ -1,10 +1,11 @@
 #include "serve/kusto/oneapi_error.h"
 
+#include "json/writer.h"
 #include "serve/kusto/cluster/value.h"
 
-#include "json/writer.h"
-#include <thread>
 #include <unistd.h>
+
+#include <thread>
 
 namespace konform::serve::kusto {
 namespace {

@@ -1,10 +1,10 @@
 #include "serve/kusto/request.h"
 
 #include "core/text.h"
-#include "serve/kusto/sas.h"
-
 #include "json/document.h"
 #include "json/writer.h"
+#include "serve/kusto/sas.h"
+
 #include <algorithm>
 #include <cctype>
 

@@ -2,12 +2,13 @@
 // packages/azure-kusto-ingest/test/e2eTests/e2eTest.ts) over loopback HTTP, in its order, with
 // its JSON request bodies; and the access log line that names each command.
 #include "http/client.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "serve/kusto/cluster/commands.h"
 #include "serve/kusto/kusto_service.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <gtest/gtest.h>
+
 #include <mutex>
 #include <thread>
 

@@ -2,13 +2,13 @@
 
 #include "core/ids.h"
 #include "core/text.h"
+#include "json/document.h"
+#include "json/writer.h"
 #include "serve/kusto/cluster/command_reader.h"
 #include "serve/kusto/cluster/ingest.h"
 #include "serve/kusto/cluster/kql.h"
 #include "serve/kusto/cluster/policy_commands.h"
 
-#include "json/document.h"
-#include "json/writer.h"
 #include <algorithm>
 
 namespace konform::serve::kusto::cluster {

@@ -3,10 +3,11 @@
 #include "serve/kusto/cluster/kql.h"
 #include "test_support/scratch_dir.h"
 
-#include <filesystem>
 #include <gtest/gtest.h>
-#include <set>
 #include <unistd.h>
+
+#include <filesystem>
+#include <set>
 
 namespace konform::serve::kusto::cluster {
 namespace {

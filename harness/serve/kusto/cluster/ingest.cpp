@@ -1,11 +1,10 @@
 #include "serve/kusto/cluster/ingest.h"
 
 #include "core/text.h"
-#include "serve/kusto/cluster/delimited.h"
-
 #include "json/document.h"
 #include "json/locate.h"
 #include "json/writer.h"
+#include "serve/kusto/cluster/delimited.h"
 
 namespace konform::serve::kusto::cluster {
 namespace {

@@ -1,9 +1,8 @@
 #include "serve/kusto/cluster/policy_commands.h"
 
-#include "serve/kusto/cluster/command_reader.h"
-
 #include "json/document.h"
 #include "json/writer.h"
+#include "serve/kusto/cluster/command_reader.h"
 
 namespace konform::serve::kusto::cluster {
 namespace {

@@ -2,9 +2,9 @@
 
 #include "core/ids.h"
 #include "core/text.h"
-
 #include "json/document.h"
 #include "json/writer.h"
+
 #include <charconv>
 #include <chrono>
 #include <cmath>

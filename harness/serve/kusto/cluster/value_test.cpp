@@ -1,7 +1,8 @@
 #include "serve/kusto/cluster/value.h"
 
-#include <cmath>
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace konform::serve::kusto::cluster {
 namespace {
