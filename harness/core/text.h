@@ -43,6 +43,8 @@ std::optional<std::uint64_t> parse_size(std::string_view s);
 // Shell-style glob with * and ? (used by --filter).
 bool glob_match(std::string_view pattern, std::string_view s);
 // Percent-decoding of a URL query component ('+' becomes a space).
+// Appends code point `cp` (at most U+10FFFF; a JSON \u escape's value) to `out` as UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
 std::string url_decode(std::string_view s);
 std::string url_encode(std::string_view s);
 

@@ -1,5 +1,6 @@
 #include "json/path.h"
 
+#include "core/text.h"
 #include "json/writer.h"
 
 #include <charconv>
@@ -35,24 +36,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Reads the text form one step at a time; the one grammar of paths and patterns.
@@ -166,7 +149,7 @@ private:
         } else if (*cp >= 0xD800 && *cp <= 0xDFFF) {
           return Problem{at, "an unpaired surrogate \\u escape is not a character"};
         }
-        append_utf8(key, *cp);
+        text::append_utf8(key, *cp);
         break;
       }
       default:

@@ -1,27 +1,11 @@
 #include "scenario/source_map.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 
 namespace konform::scenario {
 namespace {
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -103,7 +87,7 @@ bool SourceMap::scan_string(std::string* out) {
         if (!unit(low)) return false;
         cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
       }
-      append_utf8(*out, cp);
+      text::append_utf8(*out, cp);
       break;
     }
     default:
