@@ -36,6 +36,20 @@ TEST(Locate, FindsTheValueAtAPath) {
   EXPECT_EQ(loc.column, 25u);
 }
 
+TEST(Locate, FindsValuesUnderKeysWrittenWithEscapes) {
+  // The keys are "a\"b", "été" and "😀" (a surrogate pair); each is found at its own line,
+  // not at its parent's.
+  std::string text = "{\n \"a\\\"b\": 1,\n \"\\u00e9t\\u00E9\": 2,\n \"\\ud83d\\ude00\": 3\n}";
+  std::vector<PathStep> quote{{"a\"b"}};
+  EXPECT_EQ(locate_path(text, quote).line, 2u);
+  std::vector<PathStep> accents{{"\xC3\xA9t\xC3\xA9"}};
+  EXPECT_EQ(locate_path(text, accents).line, 3u);
+  std::vector<PathStep> emoji{{"\xF0\x9F\x98\x80"}};
+  auto loc = locate_path(text, emoji);
+  EXPECT_EQ(loc.line, 4u);
+  EXPECT_EQ(loc.column, 18u);
+}
+
 TEST(Document, ParseErrorNamesOriginLineAndColumn) {
   auto r = Document::parse("[1,\n 2\n", "golden/x.json");
   ASSERT_FALSE(r.ok());

@@ -1,5 +1,7 @@
 #include "json/locate.h"
 
+#include "core/text.h"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -144,6 +146,13 @@ private:
     }
   }
 
+  // The four hexadecimal digits at `at` as a number; false when they are not all there.
+  bool hex4(std::size_t at, std::uint32_t& value) const {
+    if (at + 4 > t_.size()) return false;
+    auto [end, ec] = std::from_chars(t_.data() + at, t_.data() + at + 4, value, 16);
+    return ec == std::errc() && end == t_.data() + at + 4;
+  }
+
   bool string(std::string* out) {
     ++pos_;
     while (pos_ < t_.size()) {
@@ -173,14 +182,27 @@ private:
         if (pos_ >= t_.size()) break;
         char e = t_[pos_];
         if (e == 'u') {
-          for (int i = 1; i <= 4; ++i)
-            if (pos_ + i >= t_.size() || !std::isxdigit(static_cast<unsigned char>(t_[pos_ + i])))
-              return fail("\\u must be followed by four hexadecimal digits");
+          std::uint32_t unit = 0;
+          if (!hex4(pos_ + 1, unit)) return fail("\\u must be followed by four hexadecimal digits");
           pos_ += 4;
-        } else if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
-          return fail(std::string("invalid escape sequence \\") + e);
+          // A high surrogate followed by \uDC00-\uDFFF is one character; a lone one is kept as
+          // U+FFFD, as the key can then match nothing a document could name anyway.
+          std::uint32_t low = 0;
+          if (unit >= 0xD800 && unit < 0xDC00 && t_.substr(pos_ + 1, 2) == "\\u" &&
+              hex4(pos_ + 3, low) && low >= 0xDC00 && low < 0xE000) {
+            unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+            pos_ += 6;
+          } else if (unit >= 0xD800 && unit < 0xE000) {
+            unit = 0xFFFD;
+          }
+          if (out) text::append_utf8(*out, unit);
+        } else {
+          static constexpr std::string_view escapes = "\"\\/bfnrt", decoded = "\"\\/\b\f\n\r\t";
+          auto at = escapes.find(e);
+          if (at == std::string_view::npos)
+            return fail(std::string("invalid escape sequence \\") + e);
+          if (out) *out += decoded[at];
         }
-        if (out) *out += '\\';
       } else if (out) {
         *out += static_cast<char>(c);
       }
