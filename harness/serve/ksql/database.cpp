@@ -65,6 +65,12 @@ std::optional<bool> Database::source_is_table(const std::string& name) const {
   return s->table;
 }
 
+std::vector<Column> Database::source_columns(const std::string& name) const {
+  std::lock_guard lock(mu_);
+  const Source* s = state_->catalog.find(name);
+  return s ? s->logical_columns() : std::vector<Column>{};
+}
+
 Result<std::string, StatementError>
 Database::terminate_cluster(const std::vector<std::string>& patterns) {
   std::vector<std::regex> regexes;

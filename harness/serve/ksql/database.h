@@ -95,6 +95,8 @@ public:
   std::size_t running_push_queries() const;
   // /inserts-stream's target check: nullopt when no such source, else whether it is a table.
   std::optional<bool> source_is_table(const std::string& name) const;
+  // Its columns, keys first (empty when no such source).
+  std::vector<Column> source_columns(const std::string& name) const;
 
   // /status/<commandId>: {"status":..,"message":..,"queryId":..}; nullopt when unknown.
   std::optional<std::string> command_status(const std::string& command_id) const;

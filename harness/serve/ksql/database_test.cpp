@@ -1,4 +1,5 @@
 #include "serve/ksql/database.h"
+#include "serve/ksql/ksql_request.h"
 #include "serve/ksql/query_format.h"
 #include "serve/ksql/sql_parser.h"
 
@@ -184,6 +185,35 @@ TEST_F(KsqlDatabase, EarliestReplaysEarlierRowsAndStopPushForgetsTheQuery) {
   EXPECT_EQ(database.running_push_queries(), 1u);
   auto latest = start(plan("SELECT * FROM S EMIT CHANGES;"));
   EXPECT_EQ(latest->out, "") << "latest (the default) sees no earlier rows";
+}
+
+TEST_F(KsqlDatabase, AnInsertsStreamRowFillsMapAndStructColumnsByTheirTypes) {
+  ok("CREATE STREAM N (ID INT KEY, M MAP<STRING, INT>, P STRUCT<CITY STRING, `zip` INT>, "
+     "L ARRAY<STRUCT<X INT>>) WITH (kafka_topic='n', value_format='JSON');");
+  auto insert = inserts_row_statement(
+      "N", R"({"id":1,"m":{"a":1,"b's":2},"P":{"city":"Oslo","zip":150},"L":[{"x":3}]})",
+      database.source_columns("N"));
+  ASSERT_TRUE(insert.ok()) << insert.error().message;
+  ok(*insert);
+  auto p = plan("SELECT * FROM N;");
+  EXPECT_EQ(pull_body(QueryFormat::StreamedRows, p, database.run_pull(p)),
+            "[{\"header\":{\"queryId\":\"" + p.id +
+                "\",\"schema\":\"`ID` INTEGER, `M` MAP<STRING, INTEGER>, `P` STRUCT<`CITY` STRING, "
+                "`zip` INTEGER>, `L` ARRAY<STRUCT<`X` INTEGER>>\"}},\n{\"row\":{\"columns\":[1,{"
+                "\"a\":1,\"b's\":2},{\"CITY\":\"Oslo\",\"zip\":150},[{\"X\":3}]]}},\n"
+                "{\"finalMessage\":\"Query Completed\"}]");
+
+  // A key the struct does not declare, or an object for a column of another type: the row is
+  // refused, naming why.
+  auto unknown =
+      inserts_row_statement("N", R"({"ID":2,"P":{"street":"x"}})", database.source_columns("N"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().message,
+            "the struct STRUCT<`CITY` STRING, `zip` INTEGER> has no field \"street\"");
+  auto scalar = inserts_row_statement("N", R"({"ID":{"a":1}})", database.source_columns("N"));
+  ASSERT_FALSE(scalar.ok());
+  EXPECT_EQ(scalar.error().message,
+            "an object fills a MAP or STRUCT column, and this one is INTEGER");
 }
 
 TEST_F(KsqlDatabase, StreamPullQueryReturnsWhatIsThere) {

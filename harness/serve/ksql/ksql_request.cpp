@@ -3,6 +3,7 @@
 #include "json/document.h"
 #include "json/writer.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace konform::serve::ksql {
@@ -117,20 +118,54 @@ Result<InsertsStreamArgs> parse_inserts_stream_args(std::string_view line) {
 
 namespace {
 
-// A name the SQL parser reads back unchanged: bare when it is a plain identifier (the parser
-// upper-cases it, as ksqlDB matches row keys to columns), otherwise in backticks.
-std::string identifier(std::string_view name) {
+bool plain_identifier(std::string_view name) {
   bool plain = !name.empty() && std::isalpha(static_cast<unsigned char>(name[0]));
   for (char c : name)
     plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
-  if (plain) return std::string(name);
+  return plain;
+}
+
+std::string identifier_quoted(std::string_view name) {
   std::string out = "`";
   for (char c : name)
     out += c == '`' ? std::string("``") : std::string(1, c);
   return out + "`";
 }
 
-Status sql_literal(simdjson::dom::element v, std::string& out) {
+// A name the SQL parser reads back unchanged: bare when it is a plain identifier (the parser
+// upper-cases it, as ksqlDB matches row keys to columns), otherwise in backticks.
+std::string identifier(std::string_view name) {
+  return plain_identifier(name) ? std::string(name) : identifier_quoted(name);
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::toupper(static_cast<unsigned char>(x)) ==
+                  std::toupper(static_cast<unsigned char>(y));
+         });
+}
+
+// The column a row key fills, as the INSERT names it: a plain identifier upper-cased, any other
+// name as written.
+const SqlType* column_type(const std::vector<Column>& columns, std::string_view key) {
+  std::string name(key);
+  if (plain_identifier(key))
+    for (char& c : name)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const auto& c : columns)
+    if (c.name == name) return &c.type;
+  return nullptr;
+}
+
+void append_string_literal(std::string_view text, std::string& out) {
+  out += '\'';
+  for (char c : text)
+    out += c == '\'' ? std::string("''") : std::string(1, c);
+  out += '\'';
+}
+
+// `type`: what the value fills (nullptr: not known), which decides what an object becomes.
+Status sql_literal(simdjson::dom::element v, const SqlType* type, std::string& out) {
   using T = simdjson::dom::element_type;
   switch (v.type()) {
   case T::NULL_VALUE:
@@ -139,28 +174,64 @@ Status sql_literal(simdjson::dom::element v, std::string& out) {
   case T::BOOL:
     out += v.get_bool().value() ? "TRUE" : "FALSE";
     return Ok{};
-  case T::STRING: {
-    out += '\'';
-    std::string_view text = v.get_string().value();
-    for (char c : text)
-      out += c == '\'' ? std::string("''") : std::string(1, c);
-    out += '\'';
+  case T::STRING:
+    append_string_literal(v.get_string().value(), out);
     return Ok{};
-  }
   case T::ARRAY: {
     out += "ARRAY[";
+    const SqlType* element =
+        type && type->base == BaseType::Array && !type->params.empty() ? &type->params[0] : nullptr;
     bool first = true;
-    simdjson::dom::array items = v.get_array().value();
-    for (auto item : items) {
+    for (auto item : v.get_array().value()) {
       if (!first) out += ", ";
       first = false;
-      if (auto st = sql_literal(item, out); !st) return st;
+      if (auto st = sql_literal(item, element, out); !st) return st;
     }
     out += "]";
     return Ok{};
   }
-  case T::OBJECT:
-    return make_error("nested objects (MAP or STRUCT values) are not supported by konform serve");
+  case T::OBJECT: {
+    simdjson::dom::object object = v.get_object().value();
+    if (type && type->base == BaseType::Map && type->params.size() == 2) {
+      out += "MAP(";
+      bool first = true;
+      for (auto [key, value] : object) {
+        if (!first) out += ", ";
+        first = false;
+        append_string_literal(key, out);
+        out += " := ";
+        if (auto st = sql_literal(value, &type->params[1], out); !st) return st;
+      }
+      out += ")";
+      return Ok{};
+    }
+    if (type && type->base == BaseType::Struct) {
+      // A field is matched by name, exactly or else ignoring case (ksqlDB's JSON format);
+      // fields the row leaves out are NULL, keys the type does not declare are an error.
+      out += "STRUCT(";
+      bool first = true;
+      for (auto [key, value] : object) {
+        std::size_t f = 0, n = type->field_names.size();
+        while (f < n && type->field_names[f] != key)
+          ++f;
+        for (std::size_t i = 0; f == n && i < n; ++i)
+          if (equal_ignoring_case(type->field_names[i], key)) f = i;
+        if (f == n || f >= type->params.size())
+          return make_error("the struct " + type->to_string() + " has no field \"" +
+                                std::string(key) + "\"",
+                            ErrorKind::format);
+        if (!first) out += ", ";
+        first = false;
+        out += identifier_quoted(type->field_names[f]) + " := ";
+        if (auto st = sql_literal(value, &type->params[f], out); !st) return st;
+      }
+      out += ")";
+      return Ok{};
+    }
+    return make_error("an object fills a MAP or STRUCT column, and this one is " +
+                          (type ? type->to_string() : std::string("no column of the target")),
+                      ErrorKind::format);
+  }
   default: // numbers: their JSON text is a SQL literal
     out += json::compact(v);
     return Ok{};
@@ -169,7 +240,8 @@ Status sql_literal(simdjson::dom::element v, std::string& out) {
 
 } // namespace
 
-Result<std::string> inserts_row_statement(std::string_view target, std::string_view line) {
+Result<std::string> inserts_row_statement(std::string_view target, std::string_view line,
+                                          const std::vector<Column>& columns) {
   auto doc = json::Document::parse(line, "inserts row");
   if (!doc) return doc.error();
   simdjson::dom::object row;
@@ -182,7 +254,7 @@ Result<std::string> inserts_row_statement(std::string_view target, std::string_v
       values += ", ";
     }
     names += identifier(key);
-    if (auto st = sql_literal(value, values); !st) return st.error();
+    if (auto st = sql_literal(value, column_type(columns, key), values); !st) return st.error();
   }
   return "INSERT INTO " + identifier(target) + " (" + names + ") VALUES (" + values + ");";
 }

@@ -3,6 +3,7 @@
 // {"ksql":..,"streamsProperties":{..},"sessionVariables":{..},"commandSequenceNumber":N}.
 // Unknown fields are ignored (@JsonIgnoreProperties(ignoreUnknown = true)).
 #include "core/result.h"
+#include "serve/ksql/database.h"
 
 #include <cstdint>
 #include <map>
@@ -43,9 +44,13 @@ struct InsertsStreamArgs {
 Result<InsertsStreamArgs> parse_inserts_stream_args(std::string_view line);
 
 // One row line of /inserts-stream, {"COL":value,...}, as the INSERT INTO ... VALUES statement
-// that inserts it (scalars and arrays; column names as identifiers, quoted when they need it).
-// An error when the line is not a JSON object (ksqlDB: "Invalid JSON in inserts stream").
-Result<std::string> inserts_row_statement(std::string_view target, std::string_view line);
+// that inserts it (column names as identifiers, quoted when they need it). A JSON object is a
+// MAP or a STRUCT literal by the type of the target column (or field, or element) it fills, so
+// `columns` are the target's. An error when the line is not a JSON object (ksqlDB: "Invalid
+// JSON in inserts stream") or an object fills no MAP or STRUCT (ErrorKind::format: the row is
+// JSON, the database refuses it).
+Result<std::string> inserts_row_statement(std::string_view target, std::string_view line,
+                                          const std::vector<Column>& columns = {});
 
 // {"deleteTopicList":["a","b.*"]} of POST /ksql/terminate (the field is optional).
 Result<std::vector<std::string>> parse_terminate_request(std::string_view body);

@@ -347,7 +347,11 @@ private:
                                                         : "application/vnd.ksqlapi.delimited.v1");
     auto body = req.body_stream;
     std::weak_ptr<Database> weak_database = database_;
-    res.stream = [body, weak_database, target, json_array](std::shared_ptr<ChunkSink> sink) {
+    // The target's columns as the stream starts: a JSON object in a row is a MAP or a STRUCT by
+    // the type of the column it fills.
+    auto columns = std::make_shared<const std::vector<Column>>(database_->source_columns(target));
+    res.stream = [body, weak_database, target, json_array,
+                  columns](std::shared_ptr<ChunkSink> sink) {
       if (!body) { // no further lines can come (not an HTTP/2 streamed body)
         sink->write(json_array ? "[]" : "");
         sink->finish();
@@ -379,12 +383,15 @@ private:
           sink->write(element(e));
           end();
         };
-        auto statement = inserts_row_statement(target, line);
-        if (!statement) return insert_error(40000, "Invalid JSON in inserts stream");
+        auto statement = inserts_row_statement(target, line, *columns);
+        if (!statement && statement.error().kind != ErrorKind::format)
+          return insert_error(40000, "Invalid JSON in inserts stream");
         auto database = weak_database.lock();
-        auto parsed = parse_statements(*statement);
-        bool ok = database && parsed.ok();
-        if (ok) ok = database->execute(*parsed, RequestContext{}).ok();
+        bool ok = database && statement.ok();
+        if (ok) {
+          auto parsed = parse_statements(*statement);
+          ok = parsed.ok() && database->execute(*parsed, RequestContext{}).ok();
+        }
         if (!ok)
           return insert_error(50000, "Error in processing inserts. Check server logs for details.");
         std::string ack;
