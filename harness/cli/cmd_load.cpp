@@ -67,17 +67,16 @@ private:
 // parsed (each reason printed).
 std::vector<scenario::Scenario> load_scenarios(const LoadOptions& o) {
   std::vector<scenario::Scenario> scenarios;
-  auto files = scenario::find_scenario_files(o.scenario_paths);
+  scenario::ParseOptions po;
+  for (const auto& v : o.variables)
+    po.external_variables.push_back(v.first);
+  auto files = scenario::load_scenario_files(o.scenario_paths, po);
   if (!files) {
     std::cerr << me << files.error().message << "\n";
     return scenarios;
   }
-  scenario::ParseOptions po;
-  for (const auto& v : o.variables)
-    po.external_variables.push_back(v.first);
   bool bad = false;
-  for (const auto& f : *files) {
-    auto sc = scenario::load_scenario(f, po);
+  for (auto& [f, sc] : *files) {
     if (!sc) {
       std::cerr << me << sc.error().message << "\n";
       bad = true; // the rest of the files are still loaded

@@ -104,6 +104,22 @@ TEST(CheckCli, AnAlteredGoldenFileReportsTheExactDifferenceAndExitsOne) {
   EXPECT_EQ(std::string_view(difference["actual"]), "6");
 }
 
+TEST(CheckCli, AFolderHoldingScenariosAndTheirGoldensRunsTheScenariosOnly) {
+  // The repository's layout in one folder (as a recording writes it: goldens beside the
+  // scenario): the goldens are JSON too, but they are the scenarios' data, not bad scenarios.
+  ScratchDir dir;
+  fs::create_directories(dir.path("suite/.git"));
+  fs::create_directories(dir.path("suite/scenarios"));
+  fs::create_directories(dir.path("suite/golden"));
+  fs::copy(kSource + "/scenarios/kusto", dir.path("suite/scenarios/kusto"),
+           fs::copy_options::recursive);
+  fs::copy(kSource + "/golden/kusto", dir.path("suite/golden/kusto"), fs::copy_options::recursive);
+  CliRun r = check(dir.path("suite"));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(" passed, 0 failed, 0 errors; 0 bad files"));
+  EXPECT_THAT(r.output, HasSubstr("\nPASSED\n"));
+}
+
 TEST(CheckCli, ABadScenarioFileExitsTwoAndTheOthersStillRun) {
   ScratchDir dir;
   dir.write("a.json", R"({"name": "bad",

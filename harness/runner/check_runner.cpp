@@ -118,10 +118,7 @@ ScenarioRun run_scenario(const scenario::Scenario& sc, const http::Url& target,
   return run;
 }
 
-Result<std::vector<LoadedScenario>> load_scenarios(const CheckOptions& options) {
-  auto files = scenario::find_scenario_files(options.paths);
-  if (!files) return files.error();
-
+Result<std::vector<scenario::LoadedFile>> load_scenarios(const CheckOptions& options) {
   scenario::ParseOptions parse_options;
   parse_options.http2 = options.http2;
   for (const auto& [k, v] : options.variables)
@@ -136,9 +133,10 @@ Result<std::vector<LoadedScenario>> load_scenarios(const CheckOptions& options) 
       parse_options.roots.push_back(scenario::default_root(p));
   }
 
-  std::vector<LoadedScenario> loaded;
-  for (const auto& f : *files) {
-    auto sc = scenario::load_scenario(f, parse_options);
+  auto files = scenario::load_scenario_files(options.paths, parse_options);
+  if (!files) return files.error();
+  std::vector<scenario::LoadedFile> loaded;
+  for (auto& [f, sc] : *files) {
     if (sc ? !selected(options.filter, sc->name, f) : !selected(options.filter, "", f)) continue;
     loaded.push_back({f, std::move(sc)});
   }

@@ -5,6 +5,7 @@
 #include "core/result.h"
 #include "report/run_result.h"
 #include "scenario/model.h"
+#include "scenario/parser.h"
 
 #include <chrono>
 #include <cstddef>
@@ -47,11 +48,7 @@ Result<report::RunResult> run_check(const CheckOptions& options);
 
 // The scenario files of options.paths that options.filter selects, each parsed or with its
 // located error. The error is a PATH that does not exist or a --root that is not a folder.
-struct LoadedScenario {
-  std::string file;
-  Result<scenario::Scenario> scenario;
-};
-Result<std::vector<LoadedScenario>> load_scenarios(const CheckOptions& options);
+Result<std::vector<scenario::LoadedFile>> load_scenarios(const CheckOptions& options);
 
 // --token / --token-file / --token-command: at most one may be given. The file's content and the
 // command's standard output are trimmed. Messages never contain the token.

@@ -72,6 +72,9 @@ struct Scenario {
   bool http2 = false; // "http": "2": every step over HTTP/2 unless the step says otherwise
   std::vector<std::pair<std::string, std::string>> variables; // defaults, in file order
   std::vector<Step> steps;
+  // The golden and body files the steps read (resolved paths): when a folder is searched for
+  // scenarios, these JSON files are this scenario's data, not scenarios of their own.
+  std::vector<std::string> data_files;
 };
 
 } // namespace konform::scenario

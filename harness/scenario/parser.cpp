@@ -16,6 +16,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <unordered_set>
 
 namespace konform::scenario {
 
@@ -431,6 +432,7 @@ private:
       return std::nullopt;
     }
     body_file_bytes_ += content->size();
+    scenario_.data_files.push_back(resolved(*path));
     return std::move(*content);
   }
 
@@ -477,8 +479,10 @@ private:
           error("golden " + path.error().message);
         else if (fs::exists(*path, ec) && !fs::is_regular_file(*path, ec))
           error("golden " + in_quotes(name) + " exists and is not a regular file");
-        else
+        else {
           step.golden = *path;
+          scenario_.data_files.push_back(resolved(step.golden));
+        }
       }
     }
     if (auto v = field(object, "rules")) parse_rules(*v, step.rules);
@@ -710,8 +714,15 @@ Result<Scenario> load_scenario(const std::string& file, const ParseOptions& opti
   return parse_scenario(*text, file, options);
 }
 
-Result<std::vector<std::string>> find_scenario_files(const std::vector<std::string>& paths) {
-  std::vector<std::string> files;
+namespace {
+
+struct FoundFile {
+  std::string path;
+  bool in_folder = false; // found by searching a folder, not named by the user
+};
+
+Result<std::vector<FoundFile>> find_files(const std::vector<std::string>& paths) {
+  std::vector<FoundFile> files;
   for (const auto& p : paths) {
     std::error_code ec;
     auto status = fs::status(p, ec);
@@ -719,7 +730,7 @@ Result<std::vector<std::string>> find_scenario_files(const std::vector<std::stri
       return make_error(p + ": no such file or folder; pass scenario files or folders "
                             "(default: scenarios/)");
     if (!fs::is_directory(status)) {
-      files.push_back(p);
+      files.push_back({p, false});
       continue;
     }
     std::vector<std::string> found;
@@ -732,9 +743,42 @@ Result<std::vector<std::string>> find_scenario_files(const std::vector<std::stri
     }
     if (ec) return make_error(p + ": cannot list the folder: " + ec.message());
     std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
+    for (auto& f : found)
+      files.push_back({std::move(f), true});
   }
   return files;
+}
+
+} // namespace
+
+Result<std::vector<std::string>> find_scenario_files(const std::vector<std::string>& paths) {
+  auto found = find_files(paths);
+  if (!found) return found.error();
+  std::vector<std::string> files;
+  for (auto& f : *found)
+    files.push_back(std::move(f.path));
+  return files;
+}
+
+Result<std::vector<LoadedFile>> load_scenario_files(const std::vector<std::string>& paths,
+                                                    const ParseOptions& options) {
+  auto found = find_files(paths);
+  if (!found) return found.error();
+  std::vector<LoadedFile> loaded;
+  std::unordered_set<std::string> data_files;
+  for (const auto& f : *found) {
+    loaded.push_back({f.path, load_scenario(f.path, options)});
+    if (loaded.back().scenario)
+      data_files.insert(loaded.back().scenario->data_files.begin(),
+                        loaded.back().scenario->data_files.end());
+  }
+  // A golden or body file found in a searched folder belongs to the scenario that reads it.
+  std::vector<LoadedFile> scenarios;
+  for (std::size_t i = 0; i < loaded.size(); ++i) {
+    if ((*found)[i].in_folder && data_files.count(resolved(loaded[i].file))) continue;
+    scenarios.push_back(std::move(loaded[i]));
+  }
+  return scenarios;
 }
 
 } // namespace konform::scenario

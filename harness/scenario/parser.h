@@ -40,6 +40,18 @@ Result<Scenario> load_scenario(const std::string& file, const ParseOptions& opti
 // not exist.
 Result<std::vector<std::string>> find_scenario_files(const std::vector<std::string>& paths);
 
+// A scenario file of a run and what reading it gave.
+struct LoadedFile {
+  std::string file;
+  Result<Scenario> scenario;
+};
+
+// find_scenario_files, each file loaded. A JSON file found by searching a folder is left out when
+// a scenario of the run reads it as its golden or body file: it is that scenario's data (a
+// recording writes its goldens beside the scenario). A file named as a PATH is always loaded.
+Result<std::vector<LoadedFile>> load_scenario_files(const std::vector<std::string>& paths,
+                                                    const ParseOptions& options = {});
+
 // The name of `candidates` closest to `word` (edit distance <= 2, or equal ignoring case), for
 // "did you mean" hints; empty when none is close.
 std::string closest_name(std::string_view word, const std::vector<std::string_view>& candidates);

@@ -384,6 +384,33 @@ TEST(ScenarioFiles, FoldersAreSearchedRecursivelySortedWithoutTheSchema) {
             (std::vector<std::string>{dir.path() + "/a/one.json", dir.path() + "/b/two.json"}));
 }
 
+TEST(ScenarioFiles, GoldensAndBodyFilesInASearchedFolderAreTheScenariosDataNotScenarios) {
+  // A recording: session.json with its goldens and a JSON body file beside it.
+  ScratchDir dir;
+  std::string scenario = dir.write("rec/session.json", R"({"steps": [
+    {"name": "q", "method": "POST", "path": "/v2/rest/query", "bodyFile": "session.bodies/1.json",
+     "expect": {"golden": "session.golden/q.json"}}]})");
+  dir.write("rec/session.golden/q.json", R"([{"FrameType": "DataSetHeader"}])");
+  dir.write("rec/session.bodies/1.json", R"({"csl": "T"})");
+  dir.write("rec/stray.json", R"([1, 2])"); // nobody reads it: still a (bad) scenario
+  ParseOptions options;
+  options.roots = {dir.path()};
+
+  auto files = load_scenario_files({dir.path("rec")}, options);
+  ASSERT_TRUE(files.ok()) << files.error().message;
+  ASSERT_EQ(files->size(), 2u);
+  EXPECT_EQ((*files)[0].file, scenario);
+  ASSERT_TRUE((*files)[0].scenario.ok()) << (*files)[0].scenario.error().message;
+  EXPECT_EQ((*files)[1].file, dir.path("rec/stray.json"));
+  EXPECT_FALSE((*files)[1].scenario.ok());
+
+  // Named on the command line, a golden is read as a scenario, and fails as one.
+  auto named = load_scenario_files({scenario, dir.path("rec/session.golden/q.json")}, options);
+  ASSERT_TRUE(named.ok()) << named.error().message;
+  ASSERT_EQ(named->size(), 2u);
+  EXPECT_FALSE((*named)[1].scenario.ok());
+}
+
 TEST(ScenarioFiles, AMissingPathIsAnError) {
   auto files = find_scenario_files({"/nonexistent/konform"});
   ASSERT_FALSE(files.ok());
