@@ -22,8 +22,8 @@ fail() { echo "deploy test: $*" >&2; exit 1; }
 
 # The manifest's pieces: the shell command (args, a folded scalar), the env names it uses, the
 # completions count and the merge command (an annotation). PyYAML is Debian's python3-yaml.
-python3 - "$manifest" "$work" <<'PY'
-import sys, yaml
+python3 - "$manifest" "$work" "$src" <<'PY'
+import os, sys, yaml
 job = yaml.safe_load(open(sys.argv[1]))
 spec = job["spec"]
 container = spec["template"]["spec"]["containers"][0]
@@ -32,6 +32,11 @@ env = {e["name"]: e["value"] for e in container["env"]}
 assert env["SHARDS"] == str(spec["completions"]), "SHARDS must equal completions"
 assert spec["parallelism"] == spec["completions"], "all shards must start together"
 assert spec["completionMode"] == "Indexed"
+# The pods read the scenarios bundled in the image: deploy/Dockerfile copies scenarios/ there.
+bundled = "/usr/share/konform/scenarios/"
+assert env["SCENARIOS"].startswith(bundled), f"SCENARIOS {env['SCENARIOS']} is not under {bundled}"
+in_repo = os.path.join(sys.argv[3], "scenarios", env["SCENARIOS"][len(bundled):])
+assert os.path.exists(in_repo), f"SCENARIOS {env['SCENARIOS']}: the repository has no {in_repo}"
 open(sys.argv[2] + "/command", "w").write(container["args"][0])
 open(sys.argv[2] + "/merge", "w").write(job["metadata"]["annotations"]["konform/merge"])
 open(sys.argv[2] + "/env-names", "w").write(" ".join(env))
