@@ -2,6 +2,7 @@
 # Runs one real-client Node script against a fresh `konform serve` on free loopback ports.
 # usage: [WITH_AZURITE=1] run.sh <konform binary> <script.mjs> [extra konform serve options...]
 # The script gets KUSTO_URL (and KUSTO_DM_URL / AZURITE_* when queued ingestion is set up).
+# RUN_TIMEOUT (seconds, default 120) bounds the script.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 konform=$1
@@ -88,6 +89,6 @@ if [ "${WITH_AZURITE:-0}" = 1 ]; then
 fi
 export KUSTO_URL="$url" KUSTO_DM_URL="$dm"
 status=0
-timeout 120 node "$here/$script" || status=$?
+timeout "${RUN_TIMEOUT:-120}" node "$here/$script" || status=$?
 if [ "$status" -ne 0 ]; then echo "--- konform serve log ---" >&2; tail -50 "$log" >&2; fi
 exit "$status"

@@ -1,6 +1,7 @@
 #include "serve/kusto/cluster/kql.h"
 
 #include "core/text.h"
+#include "json/writer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -337,6 +338,17 @@ public:
       if (*type != Type::dynamic && body.size() >= 2 && (body[0] == '"' || body[0] == '\'') &&
           body.back() == body[0])
         body = body.substr(1, body.size() - 2);
+      // dynamic('[1,2,3]'), dynamic('{ "a": 1}'): a KQL string literal makes a dynamic string
+      // holding its text as written (the Go SDK suite expects the space in `{ "a": 1}` back);
+      // without this the single quotes were kept as part of the value.
+      if (*type == Type::dynamic && body.size() >= 2 && (body[0] == '"' || body[0] == '\'')) {
+        std::vector<Token> one;
+        if (Lexer(body, 0).run(one).ok() && one.size() == 2 && one[0].kind == Tok::string) {
+          std::string quoted;
+          json::append_quoted(quoted, one[0].text);
+          return Literal{Type::dynamic, Value::of_text(std::move(quoted))};
+        }
+      }
       // int(null), datetime(null), guid(null), ...: a null of that type.
       if (body == "null" && *type != Type::string) return Literal{*type, Value::null()};
       return typed(*type, body);
