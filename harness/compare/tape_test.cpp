@@ -4,6 +4,7 @@
 // sides send the same; and the values the tape tells apart but the comparison does not.
 #include "compare/compare.h"
 #include "compare/tape.h"
+#include "test_support/compare_bodies.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,22 +13,10 @@ namespace konform::compare {
 namespace {
 
 using protocol::Kind;
+using test_support::diff;
+using test_support::paths;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<Difference> diff(std::string_view expected, std::string_view actual, Kind kind,
-                             const Rules& rules = {}) {
-  auto r = compare_bodies(expected, actual, kind, rules);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? *r : std::vector<Difference>{};
-}
-
-std::vector<std::string> paths(const std::vector<Difference>& ds) {
-  std::vector<std::string> out;
-  for (const auto& d : ds)
-    out.push_back(d.path);
-  return out;
-}
 
 simdjson::dom::element parse(simdjson::dom::parser& p, const simdjson::padded_string& s) {
   return p.parse(s).value();
