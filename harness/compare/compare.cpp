@@ -16,22 +16,30 @@
 
 namespace konform::compare {
 
+// What a comparison allocates and a BodyComparer keeps for the next one: with it, comparing a
+// small response costs the two parses and the walk, not a few dozen allocations for vectors of
+// tables, columns, rows and the path.
+struct Scratch {
+  KustoScratch kusto;
+  KsqlScratch ksql;
+};
+
 namespace {
 
 std::vector<Difference> run(simdjson::dom::element expected, simdjson::dom::element actual,
-                            protocol::Kind kind, const CompiledRules& rules) {
+                            protocol::Kind kind, const CompiledRules& rules, Scratch& scratch) {
   std::vector<Difference> out;
   TreeComparer tree(rules, kind, out);
   switch (kind) {
   case protocol::Kind::kusto_v1:
   case protocol::Kind::kusto_ingest:
-    compare_kusto_v1(tree, expected, actual);
+    compare_kusto_v1(tree, expected, actual, scratch.kusto);
     break;
   case protocol::Kind::kusto_v2:
-    compare_kusto_v2(tree, expected, actual);
+    compare_kusto_v2(tree, expected, actual, scratch.kusto);
     break;
   case protocol::Kind::ksql_stream:
-    compare_ksql_stream(tree, expected, actual);
+    compare_ksql_stream(tree, expected, actual, scratch.ksql);
     break;
   default:
     tree.value(expected, actual);
@@ -59,7 +67,8 @@ Result<json::Document> parse_side(std::string_view body, protocol::Kind kind, Er
 
 std::vector<Difference> compare(simdjson::dom::element expected, simdjson::dom::element actual,
                                 protocol::Kind kind, const Rules& rules) {
-  return run(expected, actual, kind, compile_lenient(rules));
+  Scratch scratch;
+  return run(expected, actual, kind, compile_lenient(rules), scratch);
 }
 
 // Below this size a thread costs more than it saves.
@@ -178,7 +187,8 @@ struct BodyComparer::Side {
 };
 
 BodyComparer::BodyComparer()
-    : expected_(std::make_unique<Side>()), actual_(std::make_unique<Side>()) {}
+    : expected_(std::make_unique<Side>()), actual_(std::make_unique<Side>()),
+      scratch_(std::make_unique<Scratch>()) {}
 BodyComparer::~BodyComparer() = default;
 
 namespace {
@@ -186,9 +196,9 @@ namespace {
 // Parses both sides with parse_expected() / parse_actual() — on two threads for large bodies
 // (they share nothing) — then walks them.
 template <class E, class A>
-Result<std::vector<Difference>> parse_and_run(std::size_t expected_size, std::size_t actual_size,
-                                              E&& parse_expected, A&& parse_actual,
-                                              protocol::Kind kind, const Rules& rules) {
+Result<std::vector<Difference>>
+parse_and_run(std::size_t expected_size, std::size_t actual_size, E&& parse_expected,
+              A&& parse_actual, protocol::Kind kind, const Rules& rules, Scratch& scratch) {
   auto compiled = compile(rules);
   if (!compiled) return compiled.error();
   std::optional<Result<simdjson::dom::element>> e;
@@ -199,7 +209,7 @@ Result<std::vector<Difference>> parse_and_run(std::size_t expected_size, std::si
       t.join();
       if (!*e) return e->error();
       if (!a) return a.error();
-      return run(**e, *a, kind, *compiled);
+      return run(**e, *a, kind, *compiled, scratch);
     } catch (const std::system_error&) {
       // no thread to be had: parse one after the other below
     }
@@ -208,7 +218,12 @@ Result<std::vector<Difference>> parse_and_run(std::size_t expected_size, std::si
   if (!*e) return e->error();
   auto a = parse_actual();
   if (!a) return a.error();
-  return run(**e, *a, kind, *compiled);
+  return run(**e, *a, kind, *compiled, scratch);
+}
+
+bool reads_kusto_tables(protocol::Kind kind) {
+  return kind == protocol::Kind::kusto_v1 || kind == protocol::Kind::kusto_v2 ||
+         kind == protocol::Kind::kusto_ingest;
 }
 
 } // namespace
@@ -218,11 +233,14 @@ Result<std::vector<Difference>> BodyComparer::compare(std::string_view expected,
                                                       const Rules& rules) {
   expected_->root.reset();
   actual_->root.reset();
+  tables_read_ = false;
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
-  return parse_and_run(
+  auto result = parse_and_run(
       expected.size(), actual.size(),
       [&] { return expected_->parse(expected, kind, ErrorKind::expected); },
-      [&] { return actual_->parse(actual, kind, ErrorKind::actual); }, kind, rules);
+      [&] { return actual_->parse(actual, kind, ErrorKind::actual); }, kind, rules, *scratch_);
+  tables_read_ = result.ok() && reads_kusto_tables(kind);
+  return result;
 }
 
 Result<std::vector<Difference>> BodyComparer::compare_in_place(std::string& expected,
@@ -231,15 +249,23 @@ Result<std::vector<Difference>> BodyComparer::compare_in_place(std::string& expe
                                                                const Rules& rules) {
   expected_->root.reset();
   actual_->root.reset();
+  tables_read_ = false;
   if (kind == protocol::Kind::text) return compare_text(expected, actual);
-  return parse_and_run(
+  auto result = parse_and_run(
       expected.size(), actual.size(),
       [&] { return expected_->parse_in_place(expected, kind, ErrorKind::expected); },
-      [&] { return actual_->parse_in_place(actual, kind, ErrorKind::actual); }, kind, rules);
+      [&] { return actual_->parse_in_place(actual, kind, ErrorKind::actual); }, kind, rules,
+      *scratch_);
+  tables_read_ = result.ok() && reads_kusto_tables(kind);
+  return result;
 }
 
 const simdjson::dom::element* BodyComparer::last_actual() const {
   return actual_->root ? &*actual_->root : nullptr;
+}
+
+const KustoTables* BodyComparer::last_actual_tables() const {
+  return tables_read_ && actual_->root ? &scratch_->kusto.actual : nullptr;
 }
 
 Result<std::vector<Difference>> compare_bodies(std::string_view expected, std::string_view actual,

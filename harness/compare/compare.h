@@ -20,6 +20,9 @@ namespace konform::compare {
 
 // Difference, Matcher and Rules: vocabulary/rules.h.
 
+class KustoTables;
+struct Scratch;
+
 // Checks a path of Rules ($.a.b, $[0], $[*], $.*, $..Key, $["odd key"]); the error says what is
 // wrong at which character. compare_bodies() reports an invalid rule path with ErrorKind::rules.
 Status check_rule_path(std::string_view path);
@@ -55,11 +58,17 @@ public:
   // the differences' paths point into; valid until the next call. Null for text and when the
   // actual body did not parse. konform diff names tables and columns from it without a reparse.
   const simdjson::dom::element* last_actual() const;
+  // The tables of that document as the last comparison read them, when it compared Kusto
+  // bodies (v1, v2, ingest): konform diff names paths by them without reading them again. Null
+  // otherwise.
+  const KustoTables* last_actual_tables() const;
 
 private:
   struct Side;
   std::unique_ptr<Side> expected_;
   std::unique_ptr<Side> actual_;
+  std::unique_ptr<Scratch> scratch_; // per-call vectors, kept (see Scratch in compare.cpp)
+  bool tables_read_ = false;
 };
 
 // Response headers whose values a server generates per request (x-ms-activity-id, Date, ...):

@@ -1,6 +1,7 @@
 // The generic comparison and its rules: key order, every difference reported, types, numbers,
 // ignore / unordered / tolerance / matchers, bad JSON on either side, the text kind.
 #include "compare/compare.h"
+#include "test_support/compare_bodies.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,22 +10,10 @@ namespace konform::compare {
 namespace {
 
 using protocol::Kind;
+using test_support::diff;
+using test_support::paths;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<Difference> diff(std::string_view expected, std::string_view actual,
-                             Kind kind = Kind::json, const Rules& rules = {}) {
-  auto r = compare_bodies(expected, actual, kind, rules);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? *r : std::vector<Difference>{};
-}
-
-std::vector<std::string> paths(const std::vector<Difference>& ds) {
-  std::vector<std::string> out;
-  for (const auto& d : ds)
-    out.push_back(d.path);
-  return out;
-}
 
 TEST(Compare, KeyOrderNeverMatters) {
   EXPECT_TRUE(

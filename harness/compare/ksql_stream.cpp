@@ -37,9 +37,9 @@ Error located(std::string_view body, std::string_view origin, std::size_t offset
 
 // Column names from a /query header schema ("`A` STRING, `S` STRUCT<`X` INT>") or from the
 // /query-stream metadata's columnNames.
-std::vector<std::string_view> column_names(element first) {
-  std::vector<std::string_view> names;
-  if (first.type() != element_type::OBJECT) return names;
+void column_names(element first, std::vector<std::string_view>& names) {
+  names.clear();
+  if (first.type() != element_type::OBJECT) return;
   auto obj = first.get_object().value_unsafe();
   element cols;
   if (obj.at_key("columnNames").get(cols) == simdjson::SUCCESS &&
@@ -47,10 +47,14 @@ std::vector<std::string_view> column_names(element first) {
     simdjson::dom::array list = cols.get_array().value_unsafe();
     for (auto c : list)
       names.push_back(c.type() == element_type::STRING ? c.get_string().value_unsafe() : "");
-    return names;
+    return;
   }
+  // What at_pointer("/header/schema") finds, without parsing the pointer.
+  simdjson::dom::object header;
   std::string_view schema;
-  if (obj.at_pointer("/header/schema").get(schema) != simdjson::SUCCESS) return names;
+  if (obj.at_key("header").get(header) != simdjson::SUCCESS ||
+      header.at_key("schema").get(schema) != simdjson::SUCCESS)
+    return;
   int depth = 0;
   bool want_name = true;
   for (std::size_t i = 0; i < schema.size(); ++i) {
@@ -69,7 +73,6 @@ std::vector<std::string_view> column_names(element first) {
       i = end;
     }
   }
-  return names;
 }
 
 // The cells of a row element: {"row":{"columns":[...]}} (/query) or a bare array
@@ -182,7 +185,8 @@ std::optional<Error> ksql_stream_element_error(std::string_view body, std::strin
   return element_error(body, origin, *elements);
 }
 
-void compare_ksql_stream(TreeComparer& tree, element expected, element actual) {
+void compare_ksql_stream(TreeComparer& tree, element expected, element actual,
+                         KsqlScratch& scratch) {
   if (expected.type() != element_type::ARRAY || actual.type() != element_type::ARRAY ||
       (tree.rules().has_path_rules && tree.unordered_here())) {
     tree.value(expected, actual);
@@ -190,15 +194,19 @@ void compare_ksql_stream(TreeComparer& tree, element expected, element actual) {
   }
   auto ea = expected.get_array().value_unsafe();
   auto aa = actual.get_array().value_unsafe();
-  std::vector<std::string_view> names;
-  if (ea.size() > 0) names = column_names(ea.at(0).value_unsafe());
+  std::vector<std::string_view>& names = scratch.names;
+  names.clear();
+  if (ea.size() > 0) column_names(ea.at(0).value_unsafe(), names);
   // Rows pair with rows and the other elements (header, final message, error, tokens) with
   // each other in order, so one extra row is one difference and not a shifted tail.
-  struct Item {
-    element value;
-    std::size_t index;
-  };
-  std::vector<Item> e_rows, a_rows, e_other, a_other;
+  auto& e_rows = scratch.expected_rows;
+  auto& a_rows = scratch.actual_rows;
+  auto& e_other = scratch.expected_other;
+  auto& a_other = scratch.actual_other;
+  e_rows.clear();
+  a_rows.clear();
+  e_other.clear();
+  a_other.clear();
   std::size_t i = 0;
   for (element v : ea)
     (row_cells(v) ? e_rows : e_other).push_back({v, i++});
@@ -274,7 +282,9 @@ std::vector<std::string> ksql_column_names(element reassembled) {
   std::vector<std::string> out;
   simdjson::dom::array elements;
   if (reassembled.get(elements) != simdjson::SUCCESS || elements.size() == 0) return out;
-  for (auto name : column_names(elements.at(0).value_unsafe()))
+  std::vector<std::string_view> names;
+  column_names(elements.at(0).value_unsafe(), names);
+  for (auto name : names)
     out.emplace_back(name);
   return out;
 }

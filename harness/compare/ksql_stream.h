@@ -26,10 +26,24 @@ Result<std::string> reassemble_ksql_stream(std::string_view body, std::string_vi
 Status join_ksql_stream(std::string_view body, std::string_view origin, std::string& out);
 std::optional<Error> ksql_stream_element_error(std::string_view body, std::string_view origin);
 
+// What a stream comparison reuses between calls (BodyComparer keeps one): the elements of both
+// streams sorted into rows and others, and the column names.
+struct KsqlScratch {
+  struct Item {
+    simdjson::dom::element value;
+    std::size_t index = 0;
+  };
+  std::vector<Item> expected_rows;
+  std::vector<Item> actual_rows;
+  std::vector<Item> expected_other;
+  std::vector<Item> actual_other;
+  std::vector<std::string_view> names;
+};
+
 // Compares two reassembled streams: the header (or metadata) as JSON, then rows one by one with
 // messages such as "row 2, column PAGEID: expected ..., got ...".
 void compare_ksql_stream(TreeComparer& tree, simdjson::dom::element expected,
-                         simdjson::dom::element actual);
+                         simdjson::dom::element actual, KsqlScratch& scratch);
 
 // The column names of a reassembled stream, from its header's schema or its metadata's
 // columnNames (konform diff names row cells by them: row[*].PAGEID); empty when there is none.

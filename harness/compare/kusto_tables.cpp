@@ -14,7 +14,9 @@ namespace konform::compare {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 
-namespace {
+// The tables of a document (KustoTables::Doc holds them, so they are not in the unnamed
+// namespace).
+namespace kusto_detail {
 
 struct Fragment {
   simdjson::dom::array rows;
@@ -35,7 +37,51 @@ struct Table {
   std::vector<Fragment> fragments;
   bool matched = false;
   std::optional<std::int64_t> id; // v2 TableId, which TableFragment frames refer to
+
+  // Empty again, keeping the vectors' memory for the next document.
+  void reset() {
+    label = kind = name = {};
+    header = {};
+    frame = {};
+    index = 0;
+    v1 = false;
+    columns.reset();
+    column_names.clear();
+    column_types.clear();
+    fragments.clear();
+    matched = false;
+    id.reset();
+  }
 };
+
+} // namespace kusto_detail
+
+// One document's tables, and the frames that are not table data (v2). The Table objects are
+// kept between documents (`count` of them are this document's) with their vectors' memory.
+struct KustoTables::Doc {
+  std::vector<kusto_detail::Table> pool;
+  std::size_t count = 0;
+  std::vector<std::pair<std::size_t, simdjson::dom::element>> others;
+
+  std::span<kusto_detail::Table> tables() { return {pool.data(), count}; }
+  std::span<const kusto_detail::Table> tables() const { return {pool.data(), count}; }
+  kusto_detail::Table& add() {
+    if (count == pool.size()) pool.emplace_back();
+    kusto_detail::Table& t = pool[count++];
+    t.reset();
+    return t;
+  }
+  void clear() {
+    count = 0;
+    others.clear();
+  }
+};
+
+namespace {
+
+using kusto_detail::Fragment;
+using kusto_detail::Table;
+using Doc = KustoTables::Doc;
 
 // The members of a v2 frame that reading it needs, found in one pass over the frame (the first
 // member of a name counts, as at_key() finds it).
@@ -173,11 +219,12 @@ private:
 
 // What the protocol defaults leave out of one actual table.
 struct Volatile {
-  std::vector<char> column; // per actual column: never compared
-  int payload = -1;         // Payload / StatusDescription: ignored in statistics rows
-  int event_type_name = -1; // QueryResourceConsumption rows
-  int level_name = -1;      // LevelName / SeverityName "Stats"
-  int key = -1;             // @ExtendedProperties Key / Value
+  explicit Volatile(std::vector<char>& columns) : column(columns) {}
+  std::vector<char>& column; // per actual column: never compared
+  int payload = -1;          // Payload / StatusDescription: ignored in statistics rows
+  int event_type_name = -1;  // QueryResourceConsumption rows
+  int level_name = -1;       // LevelName / SeverityName "Stats"
+  int key = -1;              // @ExtendedProperties Key / Value
   int value = -1;
   bool v1_properties = false; // v1 @ExtendedProperties: a single Value column of JSON text
 
@@ -206,10 +253,11 @@ constexpr std::array<std::string_view, 7> kStatusIdColumns{
     "Timestamp",        "ClientRequestId", "ActivityId",      "SubActivityId",
     "ParentActivityId", "RequestId",       "ClientActivityId"};
 
-Volatile volatile_columns(const Table& t, bool defaults) {
-  Volatile v;
+void volatile_columns(const Table& t, bool defaults, Volatile& v) {
   v.column.assign(t.column_names.size(), 0);
-  if (!defaults) return v;
+  v.payload = v.event_type_name = v.level_name = v.key = v.value = -1;
+  v.v1_properties = false;
+  if (!defaults) return;
   if (t.kind == "QueryCompletionInformation" || t.kind == "QueryStatus") {
     for (std::size_t i = 0; i < t.column_names.size(); ++i) {
       bool id = std::find(kStatusIdColumns.begin(), kStatusIdColumns.end(), t.column_names[i]) !=
@@ -228,12 +276,14 @@ Volatile volatile_columns(const Table& t, bool defaults) {
     v.value = column_index(t, "Value");
     v.v1_properties = t.v1 && v.key < 0;
   }
-  return v;
 }
 
 class TableComparer {
 public:
-  explicit TableComparer(TreeComparer& tree) : tree_(tree) {}
+  TableComparer(TreeComparer& tree, KustoScratch& scratch)
+      : tree_(tree), map_(scratch.column_map), volatile_(scratch.volatile_columns),
+        ecells_(scratch.expected_cells), cells_(scratch.actual_cells), used_(scratch.used_columns) {
+  }
 
   void compare(const Table& te, const Table& ta) {
     push_table(ta, ta.index);
@@ -272,7 +322,8 @@ private:
       return;
     }
     map_.assign(te.column_names.size(), -1);
-    std::vector<char> used(ta.column_names.size(), 0);
+    std::vector<char>& used = used_;
+    used.assign(ta.column_names.size(), 0);
     tree_.path().push_key("Columns");
     std::size_t j = 0;
     for (element col : ec) {
@@ -351,7 +402,7 @@ private:
   }
 
   void rows(const Table& te, const Table& ta) {
-    volatile_ = volatile_columns(ta, tree_.rules().protocol_defaults);
+    volatile_columns(ta, tree_.rules().protocol_defaults, volatile_);
     cell_ = Cell{te.label, 0, {}};
     // Rows whose tapes are identical report nothing when each expected cell meets the actual
     // cell of the same position (and no path matcher could judge an actual cell by itself).
@@ -377,6 +428,7 @@ private:
     RowCursor ca(ta);
     std::size_t r = 0;
     for (; !ce.done() && !ca.done(); ce.next(), ca.next(), ++r) {
+      if (unchanged(ta, ce.row(), ca.row())) continue; // before any path is built
       push_row(ta, ca.frame(), ca.index());
       cell_.row = r;
       row(te, ta, ce.row(), ca.row());
@@ -425,7 +477,8 @@ private:
         ev, av,
         [&](std::size_t i, std::size_t j) {
           push_row(ta, ar[j].frame, ar[j].index);
-          bool same = tree_.probe([&] { row(te, ta, er[i].value, ar[j].value); });
+          bool same = unchanged(ta, er[i].value, ar[j].value) ||
+                      tree_.probe([&] { row(te, ta, er[i].value, ar[j].value); });
           pop_row(ta);
           return same;
         },
@@ -451,11 +504,17 @@ private:
     tree_.set_cell(nullptr);
   }
 
-  // One row, cell by cell through the column map; the path is the actual row's.
+  // An unchanged row with as many cells as the table has columns, or one that differs only in
+  // volatile cells: nothing to report, decided on the tape.
+  bool unchanged(const Table& ta, element er, element ar) {
+    if (!identical_skip_ || tape_array_size(ar) != ta.column_names.size()) return false;
+    if (same_tape(er, ar)) return true;
+    return !volatile_.none() && same_outside_volatile(er, ar);
+  }
+
+  // One row, cell by cell through the column map; the path is the actual row's. (Callers skip
+  // unchanged() rows first.)
   void row(const Table& te, const Table& ta, element er, element ar) {
-    // An unchanged row with as many cells as the table has columns: nothing to report.
-    if (identical_skip_ && tape_array_size(ar) == ta.column_names.size() && same_tape(er, ar))
-      return;
     tree_.set_cell(&cell_);
     cell_.column = {};
     simdjson::dom::array ecells;
@@ -499,6 +558,29 @@ private:
     tree_.set_cell(nullptr);
   }
 
+  // A row of a table with volatile columns (QueryCompletionInformation: ids, timestamps,
+  // statistics) whose other cells are identical on the tape, each as same_tape() decides for a
+  // whole row: the walk below would report nothing, since it never compares the volatile cells.
+  // Both rows have one cell per column (the caller checked the actual one).
+  bool same_outside_volatile(element er, element ar) {
+    if (er.type() != element_type::ARRAY || ar.type() != element_type::ARRAY) return false;
+    ecells_.clear();
+    cells_.clear();
+    simdjson::dom::array erow = er.get_array().value_unsafe();
+    simdjson::dom::array arow = ar.get_array().value_unsafe();
+    for (element c : erow)
+      ecells_.push_back(c);
+    for (element c : arow)
+      cells_.push_back(c);
+    if (ecells_.size() != cells_.size()) return false;
+    int skip = volatile_.row_column(cells_);
+    for (std::size_t j = 0; j < cells_.size(); ++j) {
+      if (static_cast<int>(j) == skip || volatile_.column[j]) continue;
+      if (!same_tape(ecells_[j], cells_[j])) return false;
+    }
+    return true;
+  }
+
   // The common case: same columns in the same order, nothing volatile in the table. Cells are
   // walked in lockstep and equal ones cost no path, no lookup and no copy.
   void same_layout_row(const Table& te, const Table& ta, simdjson::dom::array ecells,
@@ -534,10 +616,12 @@ private:
   TreeComparer& tree_;
   bool same_layout_ = false;
   bool identical_skip_ = false;
-  std::vector<int> map_; // expected column → actual column, -1 when missing
+  std::vector<int>& map_; // expected column → actual column, -1 when missing
   Volatile volatile_;
   Cell cell_;
-  std::vector<element> cells_;
+  std::vector<element>& ecells_;
+  std::vector<element>& cells_;
+  std::vector<char>& used_;
 };
 
 std::string_view v1_kind(std::string_view toc_kind) {
@@ -545,20 +629,19 @@ std::string_view v1_kind(std::string_view toc_kind) {
   return toc_kind; // QueryProperties, QueryStatus, ...
 }
 
-struct V1Doc {
-  std::vector<Table> tables;
-};
-
-std::optional<V1Doc> read_v1(element root) {
+bool read_v1(element root, Doc& doc) {
+  doc.clear();
   simdjson::dom::array tables;
-  if (root.at_key("Tables").get(tables) != simdjson::SUCCESS) return std::nullopt;
-  V1Doc doc;
+  if (root.at_key("Tables").get(tables) != simdjson::SUCCESS) return false;
   std::size_t i = 0;
   for (element t : tables) {
-    Table table;
+    Table& table = doc.add();
     table.v1 = true;
     table.index = i;
-    if (t.get(table.header) != simdjson::SUCCESS) return std::nullopt;
+    if (t.get(table.header) != simdjson::SUCCESS) {
+      doc.clear();
+      return false;
+    }
     table.frame = t;
     table.name = string_member(table.header, "TableName");
     table.label = table.name;
@@ -568,10 +651,9 @@ std::optional<V1Doc> read_v1(element root) {
     simdjson::dom::array rows;
     if (table.header.at_key("Rows").get(rows) == simdjson::SUCCESS)
       table.fragments.push_back({rows, i});
-    doc.tables.push_back(std::move(table));
     ++i;
   }
-  auto& ts = doc.tables;
+  std::span<Table> ts = doc.tables();
   // Roles as the SDKs assign them: with three or more tables the last one is the table of
   // contents naming the others; otherwise table 0 is the result and table 1 its properties.
   bool toc = ts.size() >= 3 && column_index(ts.back(), "Kind") >= 0 &&
@@ -606,19 +688,13 @@ std::optional<V1Doc> read_v1(element root) {
     if (t.kind.empty() && column_index(t, "SeverityName") >= 0 &&
         column_index(t, "StatusDescription") >= 0)
       t.kind = t.label = "QueryStatus"; // three tables without a table of contents (node)
-  return doc;
+  return true;
 }
 
-struct V2Doc {
-  std::vector<Table> tables;
-  std::vector<std::pair<std::size_t, element>> others; // frames that are not table data
-};
-
-std::optional<V2Doc> read_v2(element root, bool defaults) {
+bool read_v2(element root, bool defaults, Doc& doc) {
+  doc.clear();
   simdjson::dom::array frames;
-  if (root.get(frames) != simdjson::SUCCESS) return std::nullopt;
-  V2Doc doc;
-  doc.tables.reserve(frames.size());
+  if (root.get(frames) != simdjson::SUCCESS) return false;
   std::size_t i = 0;
   for (element f : frames) {
     simdjson::dom::object o;
@@ -629,7 +705,7 @@ std::optional<V2Doc> read_v2(element root, bool defaults) {
       type = FrameMembers::text(m->frame_type);
     }
     if (type == "DataTable" || type == "TableHeader") {
-      Table t;
+      Table& t = doc.add();
       t.header = o;
       t.frame = f;
       t.index = i;
@@ -641,12 +717,12 @@ std::optional<V2Doc> read_v2(element root, bool defaults) {
       simdjson::dom::array rows;
       if (type == "DataTable" && m->rows && m->rows->get(rows) == simdjson::SUCCESS)
         t.fragments.push_back({rows, i});
-      doc.tables.push_back(std::move(t));
     } else if (type == "TableFragment") {
       std::int64_t id = -1;
       if (!m->table_id || m->table_id->get(id) != simdjson::SUCCESS) id = -1;
       Table* owner = nullptr;
-      for (auto it = doc.tables.rbegin(); it != doc.tables.rend(); ++it) {
+      std::span<Table> tables = doc.tables();
+      for (auto it = tables.rbegin(); it != tables.rend(); ++it) {
         if (it->id && *it->id == id) {
           owner = &*it;
           break;
@@ -667,43 +743,47 @@ std::optional<V2Doc> read_v2(element root, bool defaults) {
     }
     ++i;
   }
-  return doc;
+  return true;
 }
 
 } // namespace
 
-void compare_kusto_v1(TreeComparer& tree, element expected, element actual) {
-  auto e = read_v1(expected);
-  auto a = read_v1(actual);
-  if (!e || !a) {
+void compare_kusto_v1(TreeComparer& tree, element expected, element actual, KustoScratch& scratch) {
+  bool read_e = scratch.expected.read(expected, true, tree.rules().protocol_defaults);
+  bool read_a = scratch.actual.read(actual, true, tree.rules().protocol_defaults);
+  Doc* e = &scratch.expected.doc();
+  Doc* a = &scratch.actual.doc();
+  if (!read_e || !read_a) {
     tree.value(expected, actual);
     return;
   }
   tree.object(expected.get_object().value_unsafe(), actual.get_object().value_unsafe(), {"Tables"});
-  TableComparer tables(tree);
-  std::size_t n = std::min(e->tables.size(), a->tables.size());
+  TableComparer tables(tree, scratch);
+  std::span<Table> et = e->tables();
+  std::span<Table> at = a->tables();
+  std::size_t n = std::min(et.size(), at.size());
   for (std::size_t i = 0; i < n; ++i)
-    tables.compare(e->tables[i], a->tables[i]);
+    tables.compare(et[i], at[i]);
   tree.path().push_key("Tables");
-  for (std::size_t i = n; i < e->tables.size(); ++i)
-    tree.report(TreeComparer::excerpt(e->tables[i].frame), "(missing)",
-                "table " + std::to_string(i) + " (" + std::string(e->tables[i].label) +
-                    ") missing");
-  for (std::size_t i = n; i < a->tables.size(); ++i) {
+  for (std::size_t i = n; i < et.size(); ++i)
+    tree.report(TreeComparer::excerpt(et[i].frame), "(missing)",
+                "table " + std::to_string(i) + " (" + std::string(et[i].label) + ") missing");
+  for (std::size_t i = n; i < at.size(); ++i) {
     tree.path().push_index(i);
-    tree.report("(missing)", TreeComparer::excerpt(a->tables[i].frame),
-                "unexpected table " + std::to_string(i) + " (" + std::string(a->tables[i].label) +
-                    ")");
+    tree.report("(missing)", TreeComparer::excerpt(at[i].frame),
+                "unexpected table " + std::to_string(i) + " (" + std::string(at[i].label) + ")");
     tree.path().pop();
   }
   tree.path().pop();
 }
 
-void compare_kusto_v2(TreeComparer& tree, element expected, element actual) {
+void compare_kusto_v2(TreeComparer& tree, element expected, element actual, KustoScratch& scratch) {
   bool defaults = tree.rules().protocol_defaults;
-  auto e = read_v2(expected, defaults);
-  auto a = read_v2(actual, defaults);
-  if (!e || !a || (tree.rules().has_path_rules && tree.unordered_here())) {
+  bool read_e = scratch.expected.read(expected, false, defaults);
+  bool read_a = scratch.actual.read(actual, false, defaults);
+  Doc* e = &scratch.expected.doc();
+  Doc* a = &scratch.actual.doc();
+  if (!read_e || !read_a || (tree.rules().has_path_rules && tree.unordered_here())) {
     tree.value(expected, actual);
     return;
   }
@@ -718,7 +798,8 @@ void compare_kusto_v2(TreeComparer& tree, element expected, element actual) {
     std::string_view type = frame_type(f);
     return type.empty() ? std::string("element") : "frame " + std::string(type);
   };
-  std::vector<char> used(a->others.size(), 0);
+  std::vector<char>& used = scratch.used_frames;
+  used.assign(a->others.size(), 0);
   for (const auto& [ei, ef] : e->others) {
     std::size_t match = a->others.size();
     for (std::size_t k = 0; k < a->others.size() && match == a->others.size(); ++k)
@@ -740,10 +821,10 @@ void compare_kusto_v2(TreeComparer& tree, element expected, element actual) {
       tree.path().pop();
     }
   // Tables paired by kind and name, in order of appearance.
-  TableComparer tables(tree);
-  for (auto& te : e->tables) {
+  TableComparer tables(tree, scratch);
+  for (auto& te : e->tables()) {
     Table* match = nullptr;
-    for (auto& ta : a->tables)
+    for (auto& ta : a->tables())
       if (!ta.matched && ta.kind == te.kind && ta.name == te.name) {
         match = &ta;
         break;
@@ -756,7 +837,7 @@ void compare_kusto_v2(TreeComparer& tree, element expected, element actual) {
     match->matched = true;
     tables.compare(te, *match);
   }
-  for (auto& ta : a->tables)
+  for (auto& ta : a->tables())
     if (!ta.matched) {
       tree.path().push_index(ta.index);
       tree.report("(missing)", TreeComparer::excerpt(ta.frame),
@@ -765,29 +846,21 @@ void compare_kusto_v2(TreeComparer& tree, element expected, element actual) {
     }
 }
 
-std::vector<TableAt> kusto_tables_at(element root, bool v1) {
-  std::vector<TableAt> out;
-  auto add = [&](const Table& t, std::size_t index) {
-    TableAt at;
-    at.index = index;
-    at.label = std::string(t.label.empty() ? t.kind : t.label);
-    for (auto name : t.column_names)
-      at.columns.emplace_back(name);
-    out.push_back(std::move(at));
-  };
-  auto each = [&](const std::vector<Table>& tables) {
-    for (const auto& t : tables) {
-      add(t, t.index);
-      for (const auto& f : t.fragments)
-        if (f.frame != t.index) add(t, f.frame);
-    }
-  };
-  if (v1) {
-    if (auto doc = read_v1(root)) each(doc->tables);
-  } else if (auto doc = read_v2(root, false)) {
-    each(doc->tables);
+KustoTables::KustoTables() : doc_(std::make_unique<Doc>()) {}
+KustoTables::~KustoTables() = default;
+
+bool KustoTables::read(element root, bool v1, bool protocol_defaults) {
+  return v1 ? read_v1(root, *doc_) : read_v2(root, protocol_defaults, *doc_);
+}
+
+std::optional<TableAt> KustoTables::at(std::size_t index) const {
+  for (const Table& t : doc_->tables()) {
+    bool here = t.index == index;
+    for (std::size_t f = 0; !here && f < t.fragments.size(); ++f)
+      here = t.fragments[f].frame == index;
+    if (here) return TableAt{index, t.label.empty() ? t.kind : t.label, t.column_names};
   }
-  return out;
+  return std::nullopt;
 }
 
 } // namespace konform::compare

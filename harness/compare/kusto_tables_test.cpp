@@ -2,6 +2,7 @@
 // QueryStatus / QueryCompletionInformation / TableOfContents are ignored, result data never is.
 #include "compare/compare.h"
 #include "core/file.h"
+#include "test_support/compare_bodies.h"
 #include "test_support/shared_dir.h"
 
 #include <gmock/gmock.h>
@@ -13,22 +14,10 @@ namespace konform::compare {
 namespace {
 
 using protocol::Kind;
+using test_support::diff;
+using test_support::messages;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::vector<Difference> diff(std::string_view expected, std::string_view actual, Kind kind,
-                             const Rules& rules = {}) {
-  auto r = compare_bodies(expected, actual, kind, rules);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() ? *r : std::vector<Difference>{};
-}
-
-std::vector<std::string> messages(const std::vector<Difference>& ds) {
-  std::vector<std::string> out;
-  for (const auto& d : ds)
-    out.push_back(d.message);
-  return out;
-}
 
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))

@@ -29,9 +29,14 @@ bool same_tapes(const tape_ref& te, const tape_ref& ta) {
   std::size_t i = te.json_index;
   std::size_t j = ta.json_index;
   const std::size_t end = te.after_element();
-  const std::uint8_t* run_x = nullptr; // strings not compared yet: run bytes from run_x / run_y
-  const std::uint8_t* run_y = nullptr;
-  std::size_t run = 0;
+  // Strings are [length][bytes][NUL] in the string buffer, in tape order. When every string of
+  // the value lies at the same distance from the value's first string on both sides, one
+  // memcmp of the two ranges (lengths included) compares them all.
+  constexpr std::uint64_t kNone = ~std::uint64_t{0};
+  std::uint64_t first_x = kNone;
+  std::uint64_t first_y = 0;
+  std::uint64_t last_x = 0;
+  std::uint64_t last_y = 0;
   // Equal type sequences mean equal nesting (brackets and scalars in the same order), so the
   // scope indices and counts of brackets need no check of their own, and the actual side never
   // reads past its own value.
@@ -42,26 +47,19 @@ bool same_tapes(const tape_ref& te, const tape_ref& ta) {
     if (type != static_cast<std::uint8_t>(y >> 56)) return false;
     switch (type) {
     case '"': {
-      // [length][bytes][NUL] in the string buffer, in tape order: the strings of a value
-      // usually lie back to back on both sides, so they are compared as one run (one memcmp
-      // per row rather than one per string).
-      const std::uint8_t* px = es + (x & kPayload);
-      const std::uint8_t* py = as + (y & kPayload);
-      std::uint32_t lx = 0;
-      std::uint32_t ly = 0;
-      std::memcpy(&lx, px, sizeof lx);
-      std::memcpy(&ly, py, sizeof ly);
-      if (lx != ly) return false;
-      if (lx >= 2 && px[sizeof lx] == '{' && px[sizeof lx + 1] == '{') return false; // a matcher?
-      std::size_t len = sizeof lx + lx + 1;
-      if (run_x + run == px && run_y + run == py) {
-        run += len;
-      } else {
-        if (run > 0 && std::memcmp(run_x, run_y, run) != 0) return false;
-        run_x = px;
-        run_y = py;
-        run = len;
+      std::uint64_t ox = x & kPayload;
+      std::uint64_t oy = y & kPayload;
+      if (first_x == kNone) {
+        first_x = ox;
+        first_y = oy;
+      } else if (ox - first_x != oy - first_y) {
+        return false;
       }
+      last_x = ox;
+      last_y = oy;
+      // "{{" may be a golden matcher. (A shorter string has its NUL at one of these bytes.)
+      const std::uint8_t* px = es + ox + sizeof(std::uint32_t);
+      if (px[0] == '{' && px[1] == '{') return false;
       ++i;
       ++j;
       break;
@@ -79,7 +77,14 @@ bool same_tapes(const tape_ref& te, const tape_ref& ta) {
       break;
     }
   }
-  return run == 0 || std::memcmp(run_x, run_y, run) == 0;
+  if (first_x == kNone) return true;
+  std::uint32_t lx = 0;
+  std::uint32_t ly = 0;
+  std::memcpy(&lx, es + last_x, sizeof lx);
+  std::memcpy(&ly, as + last_y, sizeof ly);
+  if (lx != ly) return false;
+  std::size_t span = last_x - first_x + sizeof lx + lx;
+  return std::memcmp(es + first_x, as + first_y, span) == 0;
 }
 
 } // namespace

@@ -128,7 +128,7 @@ std::vector<PathDifference> compare_responses(Response& first, Response& second,
   if (body->empty()) return out;
   // Paths point into the second body (the reassembled stream for ksqlDB): the comparer still
   // holds it parsed, so tables, columns and frames are named without a second parse.
-  PathNamer name(kind, comparer.last_actual());
+  PathNamer name(kind, comparer.last_actual(), comparer.last_actual_tables());
   for (auto& d : *body) {
     std::string path = name(d.path);
     out.push_back({std::move(path), std::move(d.path), std::move(d.expected), std::move(d.actual),

@@ -32,7 +32,7 @@ std::string member(std::string_view name) {
   return out;
 }
 
-std::string column_name(const std::vector<std::string>& columns, std::size_t c) {
+template <class Names> std::string column_name(const Names& columns, std::size_t c) {
   if (c < columns.size() && !columns[c].empty()) return member(columns[c]);
   return "[" + std::to_string(c) + "]";
 }
@@ -58,16 +58,11 @@ std::string in_table(const compare::TableAt& t, const std::vector<PathSegment>& 
   return out + rest(segs, at);
 }
 
-const compare::TableAt* table_at(const std::vector<compare::TableAt>& tables, std::size_t i) {
-  for (const auto& t : tables)
-    if (t.index == i) return &t;
-  return nullptr;
-}
-
 } // namespace
 
 struct PathNamer::Names {
-  std::optional<std::vector<compare::TableAt>> tables;
+  const compare::KustoTables* given = nullptr; // the comparison's, when it read them
+  std::optional<compare::KustoTables> read;    // else read here, at the first Kusto path
   std::optional<std::vector<std::string>> ksql_columns;
 };
 
@@ -75,15 +70,15 @@ namespace {
 
 using Names = PathNamer::Names;
 
-const std::vector<compare::TableAt>& tables_of(Names& names, element root, bool v1) {
-  if (!names.tables) names.tables = compare::kusto_tables_at(root, v1);
-  return *names.tables;
+const compare::KustoTables& tables_of(Names& names, element root, bool v1) {
+  if (names.given) return *names.given;
+  if (!names.read) names.read.emplace().read(root, v1, false);
+  return *names.read;
 }
 
 std::string kusto_v2(const std::vector<PathSegment>& segs, element root, Names& names) {
   if (segs.empty() || !segs[0].is_index) return "$" + rest(segs, 0);
-  const auto& tables = tables_of(names, root, false);
-  if (const auto* t = table_at(tables, segs[0].index)) return in_table(*t, segs, 1);
+  if (auto t = tables_of(names, root, false).at(segs[0].index)) return in_table(*t, segs, 1);
   // Another frame (DataSetHeader, TableCompletion, DataSetCompletion): named by its FrameType.
   std::string_view type;
   simdjson::dom::array frames;
@@ -98,8 +93,7 @@ std::string kusto_v2(const std::vector<PathSegment>& segs, element root, Names& 
 std::string kusto_v1(const std::vector<PathSegment>& segs, element root, Names& names) {
   if (segs.size() < 2 || segs[0].is_index || segs[0].key != "Tables" || !segs[1].is_index)
     return "$" + rest(segs, 0);
-  const auto& tables = tables_of(names, root, true);
-  if (const auto* t = table_at(tables, segs[1].index)) return in_table(*t, segs, 2);
+  if (auto t = tables_of(names, root, true).at(segs[1].index)) return in_table(*t, segs, 2);
   return "$" + rest(segs, 0);
 }
 
@@ -138,8 +132,10 @@ std::string ksql_stream(const std::vector<PathSegment>& segs, element root, Name
 
 } // namespace
 
-PathNamer::PathNamer(protocol::Kind kind, const element* actual)
-    : kind_(kind), actual_(actual), names_(std::make_unique<Names>()) {}
+PathNamer::PathNamer(protocol::Kind kind, const element* actual, const compare::KustoTables* tables)
+    : kind_(kind), actual_(actual), names_(std::make_unique<Names>()) {
+  names_->given = tables;
+}
 PathNamer::~PathNamer() = default;
 
 std::string PathNamer::operator()(std::string_view path) {

@@ -19,6 +19,10 @@
 #include <string_view>
 #include <vector>
 
+namespace konform::compare {
+class KustoTables;
+}
+
 namespace konform::diff {
 
 // One segment of a comparison path: a member name or an array index.
@@ -30,10 +34,13 @@ std::vector<PathSegment> split_path(std::string_view path);
 // Names the paths of one document: `actual` is the document the comparison's paths point into (the
 // reassembled stream for ksql-stream); null (or a document of another shape) leaves positions
 // unnamed. The tables and column names are read once, at the first path that needs them, so a
-// response with thousands of differing cells is read once, not once per difference.
+// response with thousands of differing cells is read once, not once per difference; `tables`,
+// when given, are the Kusto tables of `actual` as the comparison read them
+// (BodyComparer::last_actual_tables()), and nothing is read again.
 class PathNamer {
 public:
-  PathNamer(protocol::Kind kind, const simdjson::dom::element* actual);
+  PathNamer(protocol::Kind kind, const simdjson::dom::element* actual,
+            const compare::KustoTables* tables = nullptr);
   ~PathNamer();
   PathNamer(const PathNamer&) = delete;
   PathNamer& operator=(const PathNamer&) = delete;
