@@ -3,8 +3,10 @@
 # `konform record` to nginx reaches >= 0.5x the requests/s of wrk straight to nginx). nginx
 # (one worker, CPU 1) serves a 1 KiB JSON file; wrk (one thread, CPU 0) measures it directly and
 # through the proxy in alternating turns, so a change of host load hits both sides alike. The
-# proxy records every exchange in memory as it would for a real recording; --dry-run only skips
-# writing tens of thousands of steps at the end.
+# proxy records every exchange as it would for a real recording (appended to its sealed spill
+# files in the output folder, read back at the end); --dry-run only skips writing tens of
+# thousands of steps. Beside requests/s it prints the proxy's peak resident memory (VmHWM), which
+# stays flat however many exchanges a turn records.
 #
 # Usage: bench/record_vs_nginx.sh [path/to/konform]
 # Environment: CONNECTIONS (50) DURATION (5, seconds per turn) TURNS (3) PORT (18190; proxy PORT+1)
@@ -68,12 +70,13 @@ for turn in $(seq 1 "$TURNS"); do
   p0=$(cpu "$proxy_pid"); m0=$(cpu "$worker")
   p=$(rps "http://127.0.0.1:$PPORT/body.json")
   p1=$(cpu "$proxy_pid"); m1=$(cpu "$worker")
+  hwm=$(awk '/VmHWM/ {print $2 " " $3}' "/proc/$proxy_pid/status")
   stop_proxy
   recorded=$(cat "$work/record.out")
-  python3 - "$turn" "$d" "$p" "$n0" "$n1" "$p0" "$p1" "$m0" "$m1" "$DURATION" "$recorded" <<'PY'
+  python3 - "$turn" "$d" "$p" "$n0" "$n1" "$p0" "$p1" "$m0" "$m1" "$DURATION" "$recorded" "$hwm" <<'PY'
 import sys
 t, d, p, n0, n1, p0, p1, m0, m1, dur = sys.argv[1], *map(float, sys.argv[2:11])
-rec = sys.argv[11]
+rec = sys.argv[11] + f" (proxy peak RSS {sys.argv[12]})"
 us = lambda cpu, rps: 1e6 * cpu / (rps * dur) if rps else 0
 print(f"  turn {t}: nginx {d:9.0f} req/s ({us(n1 - n0, d):5.1f} us CPU/req) | through konform record "
       f"{p:9.0f} req/s (proxy {us(p1 - p0, p):5.1f} us CPU/req, nginx {us(m1 - m0, p):5.1f}) | {rec}")

@@ -119,6 +119,13 @@ int record_main(int argc, char** argv) {
       std::cerr << "konform record: --from-har converts a file; it takes no --upstream\n";
       return exit_bad_input;
     }
+    // Reported at once, whatever --quiet says: the user learns that this run will not be written
+    // while the client is still running.
+    proxy_options.error = [](const std::string& why) {
+      std::cerr << "konform record: error: " << why
+                << " — the proxy keeps forwarding, but the recording is incomplete and will not be "
+                   "written\n";
+    };
     if (!args.count("quiet"))
       proxy_options.log = [](const std::string& line) {
         static std::mutex mu; // the proxy's threads log at once: one whole line each
@@ -137,6 +144,8 @@ int record_main(int argc, char** argv) {
 
   std::vector<record::Exchange> exchanges;
   std::vector<std::string> warnings;
+  std::size_t lost = 0; // exchanges forwarded but not kept (a spill or spool file write failed)
+  std::string lost_reason;
   if (!har.empty()) {
     auto loaded = record::load_har(har, &warnings);
     if (!loaded) {
@@ -151,6 +160,9 @@ int record_main(int argc, char** argv) {
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    // A file size limit (ulimit -f) makes a spill write fail with EFBIG, reported like a full
+    // disk, instead of killing the proxy in the middle of the client's session.
+    std::signal(SIGXFSZ, SIG_IGN);
 
     std::unique_ptr<serve::ReferenceEndpoint> embedded;
     if (proxy_options.upstream.empty()) {
@@ -189,12 +201,25 @@ int record_main(int argc, char** argv) {
       if (sigtimedwait(&signals, nullptr, &tick) > 0) break;
     }
     exchanges = (*proxy)->take_exchanges();
+    lost = (*proxy)->lost();
+    lost_reason = (*proxy)->lost_reason();
     if (auto n = (*proxy)->unreachable(); n > 0)
       warnings.push_back(std::to_string(n) + " request" + (n == 1 ? " was" : "s were") +
                          " answered 502 because the upstream was unreachable (not recorded)");
     if (embedded) embedded->stop();
   }
 
+  if (lost > 0) {
+    // A scenario missing some steps would not replay as the client ran it (a later step may use
+    // what a lost one created): nothing is written, and the run fails.
+    for (const auto& w : warnings)
+      std::cerr << "konform record: warning: " << w << "\n";
+    std::cerr << "konform record: error: the recording is incomplete: " << lost << " of "
+              << lost + exchanges.size() << " exchange" << (lost + exchanges.size() == 1 ? "" : "s")
+              << " could not be kept (" << lost_reason << "); nothing was written\n";
+    record::discard_spool(exchanges);
+    return exit_runtime;
+  }
   if (dry_run) {
     std::cout << "recorded " << exchanges.size() << " exchange"
               << (exchanges.size() == 1 ? "" : "s") << " (--dry-run: nothing written)\n";

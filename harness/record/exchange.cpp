@@ -1,14 +1,41 @@
 #include "record/exchange.h"
 
-#include "core/file.h"
+#include "record/seal.h"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
 
 namespace konform::record {
 
 Result<std::string> load(const Body& body, std::size_t max_bytes) {
   if (body.spool_file.empty()) return body.bytes;
-  return file::read_regular(body.spool_file, max_bytes);
+  if (body.size > max_bytes)
+    return make_error(body.spool_file + ": a recorded body of " + std::to_string(body.size) +
+                          " bytes is over the limit of " + std::to_string(max_bytes),
+                      ErrorKind::limit);
+  int fd = ::open(body.spool_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(body.spool_file + ": cannot open: " + std::strerror(errno));
+  std::string out(body.size, '\0');
+  std::size_t got = 0;
+  while (got < out.size()) {
+    ssize_t r =
+        ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(body.offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      std::string why = r < 0 ? std::strerror(errno) : "the file is shorter than recorded";
+      ::close(fd);
+      return make_error(body.spool_file + ": cannot read a recorded body back: " + why);
+    }
+    got += static_cast<std::size_t>(r);
+  }
+  ::close(fd);
+  if (body.sealer && !body.sealer->apply(body.nonce, body.offset, out.data(), out.size()))
+    return make_error(body.spool_file + ": cannot unseal a recorded body (OpenSSL)");
+  return out;
 }
 
 Service service_of(std::string_view target) {
@@ -31,8 +58,11 @@ Service service_of(std::string_view target) {
 
 namespace konform::record {
 void discard_spool(const std::vector<Exchange>& exchanges) {
+  std::set<std::string> files; // a spill file holds many bodies
   for (const auto& e : exchanges)
     for (const Body* b : {&e.request_body, &e.response_body})
-      if (!b->spool_file.empty()) ::unlink(b->spool_file.c_str());
+      if (!b->spool_file.empty()) files.insert(b->spool_file);
+  for (const auto& f : files)
+    ::unlink(f.c_str());
 }
 } // namespace konform::record

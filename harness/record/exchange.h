@@ -7,21 +7,28 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace konform::record {
 
-// A body held in memory, or spooled to a file once it grew past a threshold (the proxy keeps
-// large ingest bodies and long streams on disk, not in memory).
+class Sealer;
+
+// A body held in memory, or on disk: a large body spooled to its own file once it grew past a
+// threshold, or a finished exchange's body in its thread's spill file (the proxy keeps nothing
+// of a finished exchange in memory).
 struct Body {
-  std::string bytes;      // the whole body when spool_file is empty
-  std::string spool_file; // otherwise: the file holding it
+  std::string bytes;        // the whole body when spool_file is empty
+  std::string spool_file;   // otherwise: the file holding it,
+  std::uint64_t offset = 0; // from this byte on
   std::uint64_t size = 0;
+  std::shared_ptr<const Sealer> sealer; // set: the file's bytes are sealed (record/seal.h)
+  std::uint64_t nonce = 0;              // the file's counter stream
 };
 
-// The body's bytes; a spooled body is read back (at most max_bytes, else an error of kind
-// "limit").
+// The body's bytes; a body on disk is read back and unsealed (at most max_bytes, else an error of
+// kind "limit").
 Result<std::string> load(const Body& body, std::size_t max_bytes = std::size_t(1) << 31);
 
 // Which service an exchange belongs to: ksqlDB's REST paths are fixed (/ksql, /query, /status/..),
@@ -45,6 +52,6 @@ struct Exchange {
 } // namespace konform::record
 
 namespace konform::record {
-// Removes the exchanges' spool files (after the conversion has read them).
+// Removes the exchanges' spool and spill files (after the conversion has read them).
 void discard_spool(const std::vector<Exchange>& exchanges);
 } // namespace konform::record

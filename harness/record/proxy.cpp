@@ -1,6 +1,8 @@
 #include "record/proxy.h"
 
 #include "http/url.h"
+#include "record/seal.h"
+#include "record/spill.h"
 #include "serve/reference_endpoint.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,6 +18,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,7 +27,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
@@ -53,12 +56,15 @@ using TlsStream = net::ssl::stream<Socket>;
 template <class T> using Task = net::awaitable<T, Executor>;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable_t<Executor>{});
 
-// A body's bytes, in memory up to the threshold, then in a temporary file (a 60 MB ingest body or
-// an hour of a push query does not sit in memory).
+// A body's bytes, in memory up to the threshold, then in a sealed temporary file (a 60 MB ingest
+// body or an hour of a push query does not sit in memory). A spool file that cannot be made or
+// written is an error: the exchange cannot be kept (the bytes are not held in memory instead,
+// which would make memory unbounded), the relay goes on.
 class Spooler {
 public:
-  Spooler(Body& body, const std::string& dir, std::size_t threshold)
-      : body_(body), dir_(dir), threshold_(threshold) {}
+  Spooler(Body& body, const std::string& dir, std::size_t threshold,
+          const std::shared_ptr<const Sealer>& sealer)
+      : body_(body), dir_(dir), threshold_(threshold), sealer_(sealer) {}
   ~Spooler() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -67,41 +73,68 @@ public:
 
   void append(const char* data, std::size_t n) {
     body_.size += n;
-    if (fd_ < 0 && (failed_ || body_.bytes.size() + n <= threshold_)) {
+    if (!error_.empty()) return;
+    if (fd_ < 0 && body_.bytes.size() + n <= threshold_) {
       body_.bytes.append(data, n);
       return;
     }
     if (fd_ < 0) {
       std::string pattern = dir_ + "/.konform-record-spool-XXXXXX";
-      fd_ = ::mkstemp(pattern.data());
-      if (fd_ < 0) { // no room on disk: keep it in memory rather than lose it
-        failed_ = true;
-        body_.bytes.append(data, n);
+      fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+      if (fd_ < 0) {
+        fail("cannot create a spool file in " + dir_ + ": " + std::strerror(errno));
         return;
       }
       body_.spool_file = pattern;
-      write_all(body_.bytes.data(), body_.bytes.size());
-      body_.bytes.clear();
-      body_.bytes.shrink_to_fit();
+      body_.sealer = sealer_;
+      body_.nonce = sealer_->next_nonce();
+      stream_.emplace(*sealer_, body_.nonce);
+      std::string held = std::move(body_.bytes);
+      body_.bytes = std::string();
+      if (!write_all(held.data(), held.size())) return;
     }
     write_all(data, n);
   }
+  // "" while every byte is kept; otherwise why not (naming the file).
+  const std::string& error() const { return error_; }
 
 private:
-  void write_all(const char* data, std::size_t n) {
+  bool write_all(const char* data, std::size_t n) {
+    sealed_.resize(std::min<std::size_t>(n, 1 << 16));
     while (n > 0) {
-      ssize_t w = ::write(fd_, data, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return; // a short spool file: the conversion reports what it reads back
-      data += w;
-      n -= static_cast<std::size_t>(w);
+      std::size_t k = std::min(n, sealed_.size());
+      if (!stream_->seal(data, k, sealed_.data())) {
+        fail("cannot seal the spool file " + body_.spool_file + " (OpenSSL)");
+        return false;
+      }
+      for (std::size_t done = 0; done < k;) {
+        ssize_t w = ::write(fd_, sealed_.data() + done, k - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+          fail("cannot write the spool file " + body_.spool_file + ": " +
+               (w < 0 ? std::strerror(errno) : "nothing written"));
+          return false;
+        }
+        done += static_cast<std::size_t>(w);
+      }
+      data += k;
+      n -= k;
     }
+    return true;
+  }
+  void fail(std::string why) {
+    error_ = std::move(why);
+    body_.bytes = std::string();
+    if (!body_.spool_file.empty()) ::unlink(body_.spool_file.c_str());
   }
   Body& body_;
   std::string dir_;
   std::size_t threshold_;
+  std::shared_ptr<const Sealer> sealer_;
+  std::optional<SealedStream> stream_;
+  std::vector<char> sealed_;
   int fd_ = -1;
-  bool failed_ = false;
+  std::string error_;
 };
 
 enum class RelayEnd { done, source_failed, sink_failed };
@@ -185,19 +218,16 @@ struct Session {
   }
 };
 
-struct Slot {
-  std::uint64_t order = 0; // arrival of the request head, across all threads
-  Exchange exchange;
-  bool responded = false; // the response head arrived: the exchange is part of the recording
-};
-
-// What one thread owns. Slots live in a deque, so the reference a session holds stays valid
-// while later exchanges are added.
+// What one thread owns: its connections and its spill file, so an exchange never crosses threads
+// and nothing on the relay path takes a lock.
 struct Worker {
+  Worker(const ProxyOptions& o, const std::shared_ptr<const Sealer>& sealer)
+      : spill(o.spool_dir, sealer, o.spill_buffer) {}
   net::io_context ioc{1};
   net::executor_work_guard<Executor> guard{ioc.get_executor()};
   std::set<std::shared_ptr<Session>> sessions;
-  std::deque<Slot> slots;
+  SpillWriter spill;
+  std::size_t spool_lost = 0; // exchanges whose large body could not be spooled
   std::thread thread;
 };
 
@@ -238,6 +268,12 @@ struct Proxy::Impl {
                                           net::wait_traits<std::chrono::steady_clock>, Executor>>
       duration_timer;
   net::ssl::context ssl_ctx{net::ssl::context::tls_client};
+  std::shared_ptr<const Sealer> sealer;
+  std::atomic<bool> first_loss{false};
+  std::mutex loss_mu;
+  std::string loss_reason;
+  std::size_t lost = 0; // set by take_exchanges
+  bool taken = false;   // take_exchanges ran: the spill files are the caller's now
   http::Url kusto, ksql;
   std::string kusto_host, ksql_host; // the Host header each upstream gets
   std::string url;
@@ -354,6 +390,30 @@ struct Proxy::Impl {
     co_return ec;
   }
 
+  // The first loss of the run is reported at once (the proxy keeps forwarding); the count is
+  // taken when the recording ends.
+  void lost_one(const std::string& why) {
+    if (first_loss.exchange(true)) return;
+    {
+      std::lock_guard lock(loss_mu);
+      loss_reason = why;
+    }
+    if (options.error) options.error(why);
+  }
+
+  // True when the exchange is in the spill file (its spool files are then the recording's).
+  bool keep(Worker& w, const Exchange& ex, std::uint64_t order, const std::string& request_error,
+            const std::string& response_error) {
+    if (!request_error.empty() || !response_error.empty()) {
+      ++w.spool_lost;
+      lost_one(request_error.empty() ? response_error : request_error);
+      return false;
+    }
+    auto st = w.spill.append(ex, order);
+    if (!st) lost_one(st.error().message);
+    return st.ok();
+  }
+
   Task<void> session(Worker& w, std::shared_ptr<Session> s) {
     w.sessions.insert(s);
     while (!stopping) {
@@ -373,9 +433,20 @@ struct Proxy::Impl {
         co_await bad_gateway(*s, up, failed);
         break;
       }
-      Slot& slot = w.slots.emplace_back();
-      slot.order = arrivals++;
-      Exchange& ex = slot.exchange;
+      // The exchange lives in this frame while in flight, then in the thread's spill file.
+      std::uint64_t order = arrivals++;
+      Exchange ex;
+      // An exchange that ends before it is kept (no response, the client went away) leaves no
+      // spool file behind.
+      struct Unkept {
+        Exchange& ex;
+        bool kept = false;
+        ~Unkept() {
+          if (kept) return;
+          for (const Body* b : {&ex.request_body, &ex.response_body})
+            if (!b->spool_file.empty()) ::unlink(b->spool_file.c_str());
+        }
+      } unkept{ex};
       ex.method = std::string(msg.method_string());
       ex.target = std::string(target);
       for (const auto& field : msg)
@@ -386,7 +457,7 @@ struct Proxy::Impl {
       const std::string& host = &up == &ksql ? ksql_host : kusto_host;
       msg.set(bhttp::field::host, host);
 
-      Spooler request_spool(ex.request_body, options.spool_dir, options.spool_threshold);
+      Spooler request_spool(ex.request_body, options.spool_dir, options.spool_threshold, sealer);
       auto sent = co_await with_upstream(*s, [&](auto& upstream) {
         return relay(s->client, s->client_buffer, req, upstream, request_spool, s->relay_buffer);
       });
@@ -440,16 +511,16 @@ struct Proxy::Impl {
       for (const auto& field : res.get())
         ex.response_headers.emplace_back(std::string(field.name_string()),
                                          std::string(field.value()));
-      slot.responded = true;
       bool upstream_keep_alive = res.get().keep_alive();
       auto started = std::chrono::steady_clock::now();
-      Spooler response_spool(ex.response_body, options.spool_dir, options.spool_threshold);
+      Spooler response_spool(ex.response_body, options.spool_dir, options.spool_threshold, sealer);
       auto received = co_await with_upstream(*s, [&](auto& upstream) {
         return relay(upstream, s->upstream_buffer, res, s->client, response_spool, s->relay_buffer);
       });
       ex.streamed = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - started);
       ex.truncated = received != RelayEnd::done;
+      unkept.kept = keep(w, ex, order, request_spool.error(), response_spool.error());
       std::size_t count = ++recorded;
       if (options.log)
         options.log(ex.method + " " + ex.target.substr(0, ex.target.find('?')) + " → " +
@@ -469,6 +540,9 @@ Proxy::Proxy() : impl_(std::make_unique<Impl>()) {}
 
 Proxy::~Proxy() {
   stop();
+  if (!impl_->taken) // never read back: nothing may stay in the user's folder
+    for (auto& w : impl_->workers)
+      if (!w->spill.path().empty()) ::unlink(w->spill.path().c_str());
 }
 
 Result<std::unique_ptr<Proxy>> Proxy::start(ProxyOptions options) {
@@ -500,8 +574,10 @@ Result<std::unique_ptr<Proxy>> Proxy::start(ProxyOptions options) {
   }
   std::size_t threads = m.options.threads;
   if (threads == 0) threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 16);
+  m.sealer = Sealer::make();
+  if (!m.sealer) return make_error("cannot make a key to seal the recording's files (OpenSSL)");
   for (std::size_t i = 0; i < threads; ++i)
-    m.workers.push_back(std::make_unique<Worker>());
+    m.workers.push_back(std::make_unique<Worker>(m.options, m.sealer));
   auto& first = m.workers[0]->ioc;
   m.acceptor.emplace(first);
   m.duration_timer.emplace(first);
@@ -532,6 +608,8 @@ Result<std::unique_ptr<Proxy>> Proxy::start(ProxyOptions options) {
   for (auto& w : m.workers)
     w->thread = std::thread([&m, &w = *w] {
       w.ioc.run();
+      // Every session has ended: what is left in the buffer goes to the file.
+      if (auto st = w.spill.flush(); !st) m.lost_one(st.error().message);
       if (--m.running == 0) m.finished = true;
     });
   return proxy;
@@ -555,19 +633,42 @@ bool Proxy::finished() const {
 
 std::vector<Exchange> Proxy::take_exchanges() {
   stop();
-  std::vector<Slot*> done;
-  for (auto& w : impl_->workers)
-    for (auto& slot : w->slots)
-      if (slot.responded) done.push_back(&slot);
-  std::sort(done.begin(), done.end(),
-            [](const Slot* a, const Slot* b) { return a->order < b->order; });
+  Impl& m = *impl_;
+  if (m.taken) return {};
+  m.taken = true;
+  std::vector<Spilled> all;
+  for (auto& w : m.workers) {
+    SpillWriter& spill = w->spill;
+    m.lost += w->spool_lost + (spill.appended() - spill.kept());
+    w->spool_lost = 0;
+    if (spill.path().empty()) continue;
+    auto read = read_spill(spill.path(), m.sealer, spill.nonce(), spill.kept());
+    if (!read) {
+      m.lost += spill.kept();
+      m.lost_one(read.error().message);
+    } else {
+      for (auto& e : *read)
+        all.push_back(std::move(e));
+    }
+    if (!read || read->empty()) ::unlink(spill.path().c_str()); // nothing refers to it
+  }
+  // Correlation needs the exchanges in the order their requests arrived, across threads.
+  std::sort(all.begin(), all.end(),
+            [](const Spilled& a, const Spilled& b) { return a.order < b.order; });
   std::vector<Exchange> out;
-  out.reserve(done.size());
-  for (Slot* slot : done)
-    out.push_back(std::move(slot->exchange));
-  for (auto& w : impl_->workers)
-    w->slots.clear();
+  out.reserve(all.size());
+  for (auto& s : all)
+    out.push_back(std::move(s.exchange));
   return out;
+}
+
+std::size_t Proxy::lost() const {
+  return impl_->lost;
+}
+
+std::string Proxy::lost_reason() const {
+  std::lock_guard lock(impl_->loss_mu);
+  return impl_->loss_reason;
 }
 
 std::size_t Proxy::unreachable() const {

@@ -6,6 +6,7 @@
 #include "test_support/scratch_dir.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,10 +54,19 @@ TEST(RecordCli, ExistingOutIsNotOverwrittenWithoutForce) {
 }
 
 // Starts `konform record` with stderr to a file; returns its pid and the URL it printed.
-std::pair<pid_t, std::string> start_recording(const ScratchDir& dir, const std::string& args) {
+// file_limit > 0: the largest file it may write (RLIMIT_FSIZE), to make its writes fail as on a
+// full disk.
+std::pair<pid_t, std::string> start_recording(const ScratchDir& dir, const std::string& args,
+                                              rlim_t file_limit = 0) {
   std::string log = dir.path("record.log");
   pid_t pid = fork();
   if (pid == 0) {
+    if (file_limit > 0) {
+      rlimit limit{};
+      getrlimit(RLIMIT_FSIZE, &limit);
+      limit.rlim_cur = file_limit;
+      setrlimit(RLIMIT_FSIZE, &limit);
+    }
     std::string cmd = std::string("exec ") + KONFORM_BINARY + " record " + args + " >" +
                       dir.path("record.out") + " 2>" + log;
     execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
@@ -127,6 +137,38 @@ TEST(RecordCli, MaxExchangesStopsByItselfAndNothingRecordedWritesNothing) {
   EXPECT_EQ(wait_exit(pid2), 1);
   EXPECT_FALSE(fs::exists(dir.path("none.json")));
   EXPECT_NE(file::read(dir.path("record.log"))->find("nothing was recorded"), std::string::npos);
+}
+
+// A recording whose spill file cannot be written (past the file size limit here, a full disk in
+// life): the client is still served, the user is told the recording is incomplete, naming the
+// file, nothing is written and the run exits 3; no spill file is left in the output folder.
+TEST(RecordCli, AnUnwritableSpillFileEndsTheRunIncompleteWithNothingWritten) {
+  ScratchDir dir;
+  auto [pid, url] = start_recording(
+      dir, "--listen 127.0.0.1:0 --quiet --out " + dir.path("rec/lost.json"), 16384);
+  ASSERT_FALSE(url.empty()) << *file::read(dir.path("record.log"));
+  {
+    http::Client client(*http::parse_url(url));
+    for (int i = 0; i < 200; ++i) { // about 60 kB of spill records, past the 16 kB limit
+      http::Request r;
+      r.target = "/v1/rest/ping";
+      r.headers = {{"x-ms-app", "konform-cli-test-" + std::to_string(i)}};
+      auto response = client.send(r);
+      ASSERT_TRUE(response.ok()) << i << ": " << response.error().message;
+      EXPECT_EQ(response->status, 200);
+    }
+  }
+  kill(pid, SIGINT);
+  EXPECT_EQ(wait_exit(pid), 3) << *file::read(dir.path("record.log"));
+  auto log = *file::read(dir.path("record.log"));
+  EXPECT_NE(log.find("cannot write the spill file " + dir.path("rec") + "/.konform-record-spill-"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("the recording is incomplete: "), std::string::npos) << log;
+  EXPECT_NE(log.find("nothing was written"), std::string::npos) << log;
+  EXPECT_FALSE(fs::exists(dir.path("rec/lost.json")));
+  for (const auto& f : fs::directory_iterator(dir.path("rec")))
+    ADD_FAILURE() << "left behind: " << f.path();
 }
 
 } // namespace

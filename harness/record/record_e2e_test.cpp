@@ -20,8 +20,11 @@
 #include "test_support/scratch_dir.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <csignal>
 #include <filesystem>
+#include <mutex>
 
 namespace konform::record {
 namespace {
@@ -237,9 +240,10 @@ TEST(RecordProxy, NoWrittenFileHoldsTheTokenOrASasSignature) {
   }
   EXPECT_TRUE(sas);
   EXPECT_TRUE(authorization);
-  // No spool file is left behind.
-  for (const auto& f : fs::directory_iterator(dir.path()))
-    EXPECT_EQ(f.path().filename().string().find(".konform-record-spool"), std::string::npos);
+  // No spool or spill file is left behind.
+  for (const auto& f : fs::recursive_directory_iterator(dir.path()))
+    EXPECT_EQ(f.path().filename().string().find(".konform-record-sp"), std::string::npos)
+        << f.path();
 }
 
 // A HAR 1.2 file of the exchanges, as a browser's devtools write it (response text decoded,
@@ -395,8 +399,9 @@ TEST(RecordProxy, ChunkedStreamsAreForwardedAsTheyArrive) {
   EXPECT_NE(got.find("second-piece"), std::string::npos);
   auto exchanges = (*proxy)->take_exchanges();
   ASSERT_EQ(exchanges.size(), 1u);
-  EXPECT_EQ(exchanges[0].response_body.bytes, "first-piece\nsecond-piece\n");
+  EXPECT_EQ(*load(exchanges[0].response_body), "first-piece\nsecond-piece\n");
   EXPECT_FALSE(exchanges[0].truncated);
+  discard_spool(exchanges);
 }
 
 TEST(RecordProxy, UnreachableUpstreamIsAnswered502NamingIt) {
@@ -534,7 +539,8 @@ TEST(RecordProxy, AnUpstreamsIdleCloseIsRetriedOnAFreshConnection) {
   auto exchanges = (*proxy)->take_exchanges();
   ASSERT_EQ(exchanges.size(), 3u);
   for (const auto& e : exchanges)
-    EXPECT_EQ(e.request_body.bytes, R"({"csl":"x"})");
+    EXPECT_EQ(*load(e.request_body), R"({"csl":"x"})");
+  discard_spool(exchanges);
 }
 
 } // namespace
@@ -583,6 +589,207 @@ TEST(RecordProxy, HttpsUpstreamsAreVerifiedWithTheCaFileOrInsecure) {
   auto unverified = through(insecure, 1);
   ASSERT_EQ(unverified.size(), 1u);
   EXPECT_EQ(unverified[0].status, 200) << unverified[0].body;
+}
+
+} // namespace
+} // namespace konform::record
+
+namespace konform::record {
+namespace {
+
+std::vector<fs::path> files_named(const std::string& dir, const std::string& prefix) {
+  std::vector<fs::path> out;
+  for (const auto& f : fs::recursive_directory_iterator(dir))
+    if (f.path().filename().string().rfind(prefix, 0) == 0) out.push_back(f.path());
+  return out;
+}
+
+// Finished exchanges leave memory: each proxy thread appends them to its spill file in the
+// output folder while the recording runs, and that file holds no secret in the clear (it is
+// sealed with a key that only the process holds). At the end they are read back in arrival order,
+// with their bodies still on disk, and the spill files are removed with the spool files.
+TEST(RecordProxy, FinishedExchangesAreSpilledSealedToTheOutputFolderAndReadBackInOrder) {
+  ScratchDir dir("konform-record");
+  write_data(dir, "data", 2);
+  auto upstream = endpoint(dir.path("data"));
+  ASSERT_TRUE(upstream);
+  ProxyOptions po;
+  po.upstream = upstream->kusto_url();
+  po.ksql_upstream = upstream->ksql_url();
+  po.spool_dir = dir.path("rec");
+  po.spill_buffer = 0; // every exchange on disk at once, so the file can be looked at now
+  po.threads = 2;
+  fs::create_directories(po.spool_dir);
+  auto proxy = Proxy::start(po);
+  ASSERT_TRUE(proxy.ok());
+  auto requests = session();
+  const std::string cookie = "konform-session=COOKIE0123456789abcdef";
+  requests.push_back(request("GET", "/v1/rest/ping", "", {{"Cookie", cookie}}));
+  std::vector<http::Response> responses;
+  {
+    http::Client client(*http::parse_url((*proxy)->url()));
+    drive(client, requests, &responses);
+  }
+  ASSERT_EQ(responses.size(), requests.size());
+  // While the proxy still runs: the exchanges are in spill files in the output folder, and no
+  // file anywhere under the test's folder holds the token, the SAS signature or the cookie.
+  auto spills = files_named(dir.path(), ".konform-record-spill-");
+  ASSERT_FALSE(spills.empty());
+  std::uintmax_t spilled = 0;
+  for (const auto& f : spills) {
+    EXPECT_EQ(f.parent_path(), fs::path(po.spool_dir));
+    spilled += fs::file_size(f);
+  }
+  std::uintmax_t bodies = 0;
+  for (const auto& r : responses)
+    bodies += r.body.size();
+  EXPECT_GT(spilled, bodies);
+  for (const auto& f : fs::recursive_directory_iterator(dir.path())) {
+    if (!f.is_regular_file()) continue;
+    auto text = file::read(f.path().string());
+    ASSERT_TRUE(text.ok());
+    EXPECT_EQ(text->find(kToken), std::string::npos) << f.path();
+    EXPECT_EQ(text->find(kSig), std::string::npos) << f.path();
+    EXPECT_EQ(text->find("COOKIE0123456789"), std::string::npos) << f.path();
+  }
+
+  auto exchanges = (*proxy)->take_exchanges();
+  EXPECT_EQ((*proxy)->lost(), 0u);
+  ASSERT_EQ(exchanges.size(), requests.size());
+  for (std::size_t i = 0; i < exchanges.size(); ++i) {
+    // The order the requests arrived in; the bodies are read back from disk.
+    std::string sent = requests[i].target.substr(0, requests[i].target.find('$'));
+    EXPECT_EQ(exchanges[i].target.rfind(sent, 0), 0u) << i << " " << exchanges[i].target;
+    EXPECT_EQ(exchanges[i].status, responses[i].status) << i;
+    EXPECT_TRUE(exchanges[i].response_body.bytes.empty()) << i;
+    auto body = load(exchanges[i].response_body);
+    ASSERT_TRUE(body.ok()) << body.error().message;
+    EXPECT_TRUE(*body == responses[i].body) << i << " " << exchanges[i].target;
+  }
+  bool cookie_seen = false;
+  for (const auto& [n, v] : exchanges.back().request_headers)
+    cookie_seen |= n == "Cookie" && v == cookie;
+  EXPECT_TRUE(cookie_seen) << "the head is read back whole";
+  discard_spool(exchanges);
+  EXPECT_TRUE(files_named(dir.path(), ".konform-record-sp").empty());
+}
+
+// Lowers the largest file this process may write (RLIMIT_FSIZE), as a full disk would stop it:
+// writes past the limit fail with EFBIG (SIGXFSZ ignored), and the limit is restored after.
+class FileSizeLimit {
+public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    getrlimit(RLIMIT_FSIZE, &old_);
+    rlimit lower = old_;
+    lower.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &lower);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+
+private:
+  rlimit old_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+// A spill file that cannot be written (here: past the file size limit) is an error the proxy
+// reports at once, naming the file; it keeps forwarding, and the recording says how many
+// exchanges it lost.
+TEST(RecordProxy, ASpillWriteFailureIsReportedWhileTheProxyKeepsForwarding) {
+  ScratchDir dir("konform-record");
+  auto upstream = endpoint("");
+  ASSERT_TRUE(upstream);
+  ProxyOptions po;
+  po.upstream = upstream->kusto_url();
+  po.spool_dir = dir.path();
+  po.spill_buffer = 0;
+  po.threads = 1;
+  std::vector<std::string> errors;
+  std::mutex mu;
+  po.error = [&](const std::string& why) {
+    std::lock_guard lock(mu);
+    errors.push_back(why);
+  };
+  auto proxy = Proxy::start(po);
+  ASSERT_TRUE(proxy.ok());
+  constexpr int kRequests = 40;
+  {
+    FileSizeLimit limit(8192);
+    http::Client client(*http::parse_url((*proxy)->url()));
+    for (int i = 0; i < kRequests; ++i) {
+      auto r = client.send(request("GET", "/v1/rest/ping"));
+      ASSERT_TRUE(r.ok()) << i << ": " << r.error().message;
+      EXPECT_EQ(r->status, 200) << i;
+    }
+  }
+  auto exchanges = (*proxy)->take_exchanges();
+  EXPECT_GT((*proxy)->lost(), 0u);
+  EXPECT_EQ(exchanges.size() + (*proxy)->lost(), std::size_t(kRequests));
+  std::string reason = (*proxy)->lost_reason();
+  EXPECT_NE(reason.find("cannot write the spill file " + dir.path() + "/.konform-record-spill-"),
+            std::string::npos)
+      << reason;
+  EXPECT_NE(reason.find("File too large"), std::string::npos) << reason;
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_EQ(errors[0], reason);
+  }
+  // What was kept reads back whole.
+  for (const auto& e : exchanges)
+    EXPECT_EQ(e.target, "/v1/rest/ping");
+  discard_spool(exchanges);
+  EXPECT_TRUE(files_named(dir.path(), ".konform-record-sp").empty());
+}
+
+// A large body whose spool file cannot be written is not kept in memory instead (memory would be
+// unbounded): the exchange is lost, reported naming the spool file, and passed through whole.
+TEST(RecordProxy, ASpoolWriteFailureLosesTheExchangeButNotTheClientsBody) {
+  ScratchDir dir("konform-record");
+  auto upstream = endpoint("");
+  ASSERT_TRUE(upstream);
+  ProxyOptions po;
+  po.upstream = upstream->kusto_url();
+  po.spool_dir = dir.path();
+  po.spool_threshold = 4096;
+  po.threads = 1;
+  std::vector<std::string> errors;
+  po.error = [&](const std::string& why) { errors.push_back(why); };
+  auto proxy = Proxy::start(po);
+  ASSERT_TRUE(proxy.ok());
+  http::Client client(*http::parse_url((*proxy)->url()));
+  ASSERT_TRUE(client
+                  .send(request("POST", "/v1/rest/mgmt",
+                                R"j({"db":"Samples","csl":".create table Big (A:string)"})j"))
+                  .ok());
+  std::string csv;
+  while (csv.size() < 100000)
+    csv += "row-" + std::to_string(csv.size()) + "\n";
+  {
+    FileSizeLimit limit(16384);
+    auto ingest = client.send(request("POST", "/v1/rest/ingest/Samples/Big?streamFormat=csv", csv,
+                                      {{"Content-Type", "text/csv"}}));
+    ASSERT_TRUE(ingest.ok());
+    EXPECT_EQ(ingest->status, 200) << ingest->body;
+  }
+  // The upstream got the whole body (a cut one would have left it waiting for the rest); the next
+  // exchange is recorded as usual.
+  ASSERT_TRUE(
+      client.send(request("POST", "/v1/rest/query", R"({"db":"Samples","csl":"Big"})")).ok());
+  auto exchanges = (*proxy)->take_exchanges();
+  EXPECT_EQ((*proxy)->lost(), 1u);
+  ASSERT_EQ(exchanges.size(), 2u);
+  EXPECT_EQ(exchanges[1].target, "/v1/rest/query");
+  EXPECT_NE((*proxy)->lost_reason().find("cannot write the spool file " + dir.path() +
+                                         "/.konform-record-spool-"),
+            std::string::npos)
+      << (*proxy)->lost_reason();
+  EXPECT_EQ(errors.size(), 1u);
+  discard_spool(exchanges);
+  EXPECT_TRUE(files_named(dir.path(), ".konform-record-sp").empty());
 }
 
 } // namespace
