@@ -50,44 +50,32 @@ inline bool token_current(std::uint64_t token, const LaneBase& c) {
 // The thread's timed wake-ups.
 enum Wake : std::size_t { wake_start, wake_tick, wake_slot, wake_count };
 
-// The deadlines of a transport that runs its own loop (epoll, io_uring): no Asio timers. A
-// deadline fires once the loop finds it passed (`due`); the loop's timer wakes it at `wake`,
-// which is later than `due` only for an open-model slot (arm_early).
+// The deadlines of a transport that runs its own loop (epoll, io_uring): no Asio timers.
 struct Deadlines {
-  Deadlines() { cancel(); }
+  Deadlines() { due.fill(Clock::time_point::max()); }
   std::array<Clock::time_point, wake_count> due;
-  std::array<Clock::time_point, wake_count> wake;
 
-  void arm(Wake w, Clock::time_point at) { due[w] = wake[w] = at; }
-  // Fires from `from` on if the thread is awake then, and wakes it at `at` if it sleeps.
-  void arm_early(Wake w, Clock::time_point from, Clock::time_point at) {
-    due[w] = from;
-    wake[w] = at;
-  }
-  void soon(Wake w) { due[w] = wake[w] = Clock::time_point::min(); } // after the ready I/O
-  void cancel() {
-    due.fill(Clock::time_point::max());
-    wake.fill(Clock::time_point::max());
-  }
-  Clock::time_point next() const { return *std::min_element(wake.begin(), wake.end()); }
+  void arm(Wake w, Clock::time_point at) { due[w] = at; }
+  void soon(Wake w) { due[w] = Clock::time_point::min(); } // after the I/O that is ready now
+  void cancel() { due.fill(Clock::time_point::max()); }
+  Clock::time_point next() const { return *std::min_element(due.begin(), due.end()); }
   // Fires the deadlines that have passed; true when one did. A due send goes first: the
   // housekeeping tick (timeouts, the once-a-second interval hand-over) waits for it.
   template <class Core> bool fire_due(Core& core, Clock::time_point now) {
     bool fired = false;
     for (const Wake w : {wake_slot, wake_start, wake_tick}) {
       if (due[w] > now) continue;
-      due[w] = wake[w] = Clock::time_point::max();
+      due[w] = Clock::time_point::max();
       core.fire(w);
       fired = true;
     }
     return fired;
   }
   // Open model: a send that fell due while a batch of events (up to 64 responses) is handled
-  // goes out before the next event, not after the rest of the batch; the responses keep their
-  // receive stamps.
+  // goes out now, not after the rest of the batch; the responses keep their receive stamps.
   template <class Core> void send_if_due(Core& core) {
     if (!core.open_model() || due[wake_slot] > Clock::now()) return;
-    due[wake_slot] = wake[wake_slot] = Clock::time_point::max();
+    due[wake_slot] = Clock::time_point::max();
     core.fire(wake_slot);
   }
 };

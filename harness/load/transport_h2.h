@@ -60,9 +60,6 @@ public:
   H2Transport& operator=(const H2Transport&) = delete;
 
   void arm(Wake w, Clock::time_point at) { d_.arm(w, at); }
-  void arm_early(Wake w, Clock::time_point from, Clock::time_point at) {
-    d_.arm_early(w, from, at);
-  }
   void soon(Wake w) { d_.soon(w); }
   void cancel_timers() { d_.cancel(); }
 

@@ -14,7 +14,6 @@
 #include <cerrno>
 #include <memory>
 #include <string_view>
-#include <vector>
 
 namespace konform::load {
 
@@ -50,7 +49,6 @@ public:
     std::string_view unsent; // the part of the request the socket buffer has not taken
     bool readable = false;   // an edge came that no read has answered yet
     bool hung_up = false;    // the peer closed or reset: every later read must see it
-    bool deferred = false;   // in deferred_: its read waits until a send has gone out
   };
   // A response's receive time is the kernel's stamp (SO_TIMESTAMPNS), not when it is read.
   static constexpr bool receive_stamps = true;
@@ -59,24 +57,17 @@ public:
   EpollTransport(Core& core, const WorkerConfig&) : core_(core) {}
 
   void arm(Wake w, Clock::time_point at) { d_.arm(w, at); }
-  void arm_early(Wake w, Clock::time_point from, Clock::time_point at) {
-    d_.arm_early(w, from, at);
-  }
   void soon(Wake w) { d_.soon(w); }
   void cancel_timers() { d_.cancel(); }
 
-  // Open model: a due send goes before the next event of the batch, and a read that would make
-  // a send late waits for it (Core::may_read, read_when_allowed).
   void run() {
     run_deadline_loop(core_, d_, [this](Clock::time_point until, Clock::time_point now) {
-      const bool read_some = read_deferred();
-      // Reads still waiting: a send is close, so poll and let the loop fire it.
-      const auto events = epoll_.wait_until(deferred_.empty() ? until : now, now);
+      const auto events = epoll_.wait_until(until, now);
       for (const auto& ev : events) {
-        d_.send_if_due(core_);
         on(ev);
+        d_.send_if_due(core_);
       }
-      return read_some || !events.empty();
+      return !events.empty();
     });
   }
 
@@ -103,7 +94,6 @@ public:
     c.unsent = {};
     c.readable = false;
     c.hung_up = false;
-    c.deferred = false; // its entry in deferred_ is skipped
   }
 
 private:
@@ -120,29 +110,7 @@ private:
       if (ev.events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) write(c);
       return;
     }
-    if (c.readable && c.state == LaneBase::State::busy) read_when_allowed(c);
-  }
-
-  // An edge-triggered socket brings no second edge for the bytes it holds, so a read put off
-  // is remembered here and done once the core allows it (read_deferred).
-  void read_when_allowed(Lane& c) {
-    if (core_.may_read()) return read(c);
-    if (c.deferred) return;
-    c.deferred = true;
-    deferred_.push_back(&c);
-  }
-
-  // The reads put off for a send, oldest first, as long as the core allows; true when any ran.
-  bool read_deferred() {
-    std::size_t done = 0;
-    while (done < deferred_.size() && core_.may_read()) {
-      Lane& c = *deferred_[done++];
-      if (!c.deferred) continue; // closed since
-      c.deferred = false;
-      if (c.readable && c.state == LaneBase::State::busy && c.unsent.empty()) read(c);
-    }
-    deferred_.erase(deferred_.begin(), deferred_.begin() + static_cast<std::ptrdiff_t>(done));
-    return done > 0;
+    if (c.readable && c.state == LaneBase::State::busy) read(c);
   }
 
   // Writes what the socket takes of the request (a writable edge resumes the rest); once all of
@@ -154,7 +122,7 @@ private:
       if (r.status != IoResult::Status::ok) return core_.fail(c, &ErrorCounts::write);
       c.unsent.remove_prefix(r.bytes);
     }
-    if (c.readable) read_when_allowed(c);
+    if (c.readable) read(c);
   }
 
   // Only after an edge: a recv that fills less than the buffer emptied the socket, and whatever
@@ -175,19 +143,12 @@ private:
       // with these bytes and brings no edge of its own, so read on to the EOF (a close in the
       // middle of a response is a read error, not a wait for --timeout).
       if (r.bytes < read_buffer_size && !c.hung_up) return;
-      // A long response is read in steps of one buffer: a send that falls close meanwhile goes
-      // first, and the rest is read after it (the bytes keep their kernel stamps).
-      if (!core_.may_read()) {
-        c.readable = true;
-        return read_when_allowed(c);
-      }
     }
   }
 
   Core& core_;
   Deadlines d_;
   EpollSet epoll_; // throws std::system_error when the kernel refuses one
-  std::vector<Lane*> deferred_;
 };
 
 // io_uring (closed model, plain http, where the kernel allows it): the same poll also submits
@@ -207,9 +168,6 @@ public:
       : core_(core), ring_(std::move(ring)) {}
 
   void arm(Wake w, Clock::time_point at) { d_.arm(w, at); }
-  void arm_early(Wake w, Clock::time_point from, Clock::time_point at) {
-    d_.arm_early(w, from, at);
-  }
   void soon(Wake w) { d_.soon(w); }
   void cancel_timers() { d_.cancel(); }
 

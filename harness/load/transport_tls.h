@@ -63,8 +63,6 @@ public:
       if (!ec) core_.fire(w);
     });
   }
-  // Asio's timers have one time: the wake-up.
-  void arm_early(Wake w, Clock::time_point, Clock::time_point at) { arm(w, at); }
   void soon(Wake w) {
     boost::asio::post(ctx_, [this, w] { core_.fire(w); });
   }

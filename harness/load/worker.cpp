@@ -28,13 +28,7 @@ constexpr std::int64_t late_threshold_us = 1000;
 // 10k req/s. A send further away than spin_window sleeps on the timer, so the spin costs at most
 // spin_window of CPU per send and nothing at low rates beyond that.
 constexpr auto wake_early = std::chrono::microseconds(60);
-// A read step (one recvmsg of up to read_buffer_size, its parse and accounting) took 5-20 µs on
-// that machine. Over a transport with kernel receive stamps no step starts later than
-// spin_window before a send (Worker::may_read): one started then ends about when the timer would
-// have woken the thread, so a response that comes just before a slot cannot make its send late,
-// and a thread that is awake that close to a send spins instead of sleeping and waking again.
-constexpr auto read_guard = std::chrono::microseconds(20);
-constexpr auto spin_window = wake_early + read_guard;
+constexpr auto spin_window = std::chrono::microseconds(60);
 
 std::int64_t micros(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
@@ -68,8 +62,7 @@ public:
   void run() {
     if (open_) { // connect now: the connections are ready when the first slot is due
       connect_all();
-      next_at_ = cfg_.start + schedule_.offset_of(schedule_.slot(0));
-      io_.arm_early(wake_slot, next_at_ - spin_window, next_at_ - wake_early);
+      io_.arm(wake_slot, cfg_.start + schedule_.offset_of(schedule_.slot(0)) - wake_early);
     } else { // closed: the first request of every connection goes out at the start
       io_.arm(wake_start, cfg_.start);
     }
@@ -86,15 +79,6 @@ public:
   bool finished() const { return finished_; }
   bool open_model() const { return open_; }
   bool sending_done() const { return sending_done_; }
-
-  // Whether the transport may read a response now (one step: a buffer's worth). In the open
-  // model not within spin_window of the next send while a lane is idle for it: the read waits
-  // for the send, and keeps its kernel receive stamp. Without an idle lane only a response can
-  // free one, so it is read.
-  bool may_read() const {
-    if (!open_ || idle_.empty()) return true;
-    return Clock::now() < next_at_ - spin_window;
-  }
 
   // How long the loop may nap before it polls (coalesce.h): never in the open model, where
   // sends are due at their times.
@@ -387,32 +371,28 @@ private:
   // ---- open model ----
   // The timer wakes the thread wake_early before a send is due (waking an idle CPU takes tens of
   // µs); the thread covers the last stretch by spinning on the clock, as bench/floor_loop.cpp
-  // does. A thread already awake within spin_window of the send (a response woke it) spins from
-  // there rather than sleep and wake again. Over a transport whose responses carry the kernel's
-  // receive stamp (plain epoll), the spin reads nothing, and no read step starts within
-  // spin_window of the send (may_read): a response handled then (a recvmsg, the parse, the
-  // histograms: ~5-20 µs here) would make the send late, and read after it its latency is the
-  // same. Its I/O is polled once after each send and once when the thread woke, so a due send
-  // waits for nothing but the send before it. With no idle lane, or over a transport that stamps
-  // a response when it reads it (TLS, HTTP/2), the spin re-posts this handler instead, so the
-  // reactor keeps polling I/O (epoll_wait with a zero timeout) between the clock checks. The
-  // spin is bounded: it only runs when the next send is at most spin_window away.
+  // does. Over a transport whose responses carry the kernel's receive stamp (plain epoll), the
+  // spin reads nothing: a response handled in it (a recvmsg, the parse, the histograms: ~5-20 µs
+  // here) would make the send late, and read a few µs later its latency is the same. Its I/O is
+  // polled once after each send and once when the timer woke the thread, so a due send waits for
+  // nothing but the send before it. With no idle lane, or over a transport that stamps a
+  // response when it reads it (TLS, HTTP/2), the spin re-posts this handler instead, so the
+  // reactor keeps polling I/O (epoll_wait with a zero timeout) between the clock checks. The spin
+  // is bounded: it only runs when the next send is at most spin_window away.
   void on_slot_timer() {
     if (finished_) return;
     for (;;) {
       const auto slot = schedule_.slot(next_j_);
       if (slot >= cfg_.total_slots || stopping_) {
-        next_at_ = Clock::time_point::max();
         sending_done_ = true;
         return maybe_finish();
       }
       const auto at = cfg_.start + schedule_.offset_of(slot);
-      next_at_ = at;
       auto now = Clock::now(); // again for every slot: a send takes a few µs
       if (at > now) {
         if (at - now > spin_window) {
-          polled_ = true; // the I/O that is ready when the thread wakes is polled first
-          return io_.arm_early(wake_slot, at - spin_window, at - wake_early);
+          polled_ = true; // the I/O that is ready when the timer fires is read first
+          return io_.arm(wake_slot, at - wake_early);
         }
         if (!polled_ || !Transport::receive_stamps || idle_.empty()) {
           polled_ = true;
@@ -550,7 +530,6 @@ private:
   bool open_ = false;
   bool stopping_ = false;
   bool polled_ = true; // the thread's I/O was polled since the last open-model send
-  Clock::time_point next_at_ = Clock::time_point::max(); // the next open-model send's time
   bool sending_done_ = false;
   bool finished_ = false;
   Clock::time_point sending_done_at_{};
