@@ -49,14 +49,16 @@ TEST(LoadHttp2Tls, EveryRequestIsAnsweredOverHttp2WithTheCaFileTrusted) {
   const test_support::ScratchDir scratch("konform-load-h2-tls");
   const auto json = scratch.path("run.json");
   const auto run = run_binary("load --http2 --url " + nginx.url() + "/small.json --ca-file " +
-                              nginx.cert_file() + " -t 2 -c 2 -m 8 -n 2000 -q --json " + json +
+                              nginx.cert_file() + " -t 2 -c 2 -m 8 -n 1000 -q --json " + json +
                               " --threshold 'error_rate<0.01%'");
   ASSERT_EQ(run.code, 0) << run.output;
   EXPECT_NE(run.output.find("http=2 max_concurrent_streams=8"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("target=" + nginx.url()), std::string::npos) << run.output;
-  const auto a = answered(json, "200"); // every one of the 2000 requests came back 200
-  EXPECT_EQ(a.requests, 2000u);
-  EXPECT_EQ(a.with_status, 2000u);
+  // Every one of the 1000 requests came back 200 (fewer than nginx's keepalive_requests, 1000, on
+  // each connection: no GOAWAY, whose last streams nginx 1.22 may leave unanswered, h2_e2e_test).
+  const auto a = answered(json, "200");
+  EXPECT_EQ(a.requests, 1000u);
+  EXPECT_EQ(a.with_status, 1000u);
   EXPECT_EQ(a.errors, 0u);
 }
 
