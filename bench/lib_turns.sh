@@ -5,7 +5,9 @@
 #                                    message starts with NAME; HINT names the packages, if any)
 #   bench_nginx PORT                 a work folder $work (removed on exit), $work/small.json,
 #                                    one nginx worker on CPU 1 serving it (bench/nginx_static.sh)
-#                                    at $URL, its worker's pid in $nginx_worker
+#                                    at $URL, its worker's pid in $nginx_worker; with BENCH_TLS=1
+#                                    over TLS (https $URL) with a throwaway certificate for
+#                                    127.0.0.1 in $work/cert.pem
 #   steal_ticks, nginx_ticks         clock ticks the hypervisor stole (all CPUs), the nginx
 #                                    worker's CPU ticks
 #   timed CMD...                     runs CMD pinned to CPU 0 (stdout to $work/out, stderr to
@@ -32,9 +34,17 @@ bench_nginx() {
   work=$(mktemp -d)
   trap bench_cleanup EXIT
   printf '{"ok":true}' >"$work/small.json" # 11 bytes, as in the reference measurement
-  start_nginx "$work" "$1"
+  local scheme=http
+  if [ "${BENCH_TLS:-0}" = 1 ]; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+      -addext subjectAltName=IP:127.0.0.1 -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+    NGINX_LISTEN_OPTIONS="ssl ${NGINX_LISTEN_OPTIONS:-}"
+    NGINX_SERVER_EXTRA="ssl_certificate $work/cert.pem; ssl_certificate_key $work/key.pem;"
+    scheme=https
+  fi
+  NGINX_LISTEN_OPTIONS=${NGINX_LISTEN_OPTIONS:-} NGINX_SERVER_EXTRA=${NGINX_SERVER_EXTRA:-} start_nginx "$work" "$1"
   sleep 0.5
-  URL="http://127.0.0.1:$1/small.json"
+  URL="$scheme://127.0.0.1:$1/small.json"
   nginx_worker=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # konform load --http2 and h2load side by side against one nginx http2 plain listener on loopback
-# (h2c with prior knowledge, as h2load does on an http:// URL): nginx has one worker pinned to CPU 1
+# (h2c with prior knowledge, as h2load does on an http:// URL), or with TLS=1 its `ssl http2`
+# listener (HTTP/2 over TLS chosen by ALPN h2, a throwaway certificate for 127.0.0.1 that konform
+# verifies with --ca-file; h2load verifies none): nginx has one worker pinned to CPU 1
 # serving a small static JSON file, the load tool is pinned to CPU 0, client CPU comes from GNU
 # time (user + sys). Both tools get the same connections (-c), streams per connection (-m), one
 # thread and the same duration; ROUNDS pairs run back to back, alternating which tool goes first.
@@ -11,7 +13,8 @@
 # while the host was busy says so.
 #
 # Usage: bench/load_vs_h2load.sh [path/to/konform]
-# Environment: CONNECTIONS (10) STREAMS (10) DURATION (10, seconds) ROUNDS (3) PORT (18090).
+# Environment: CONNECTIONS (10) STREAMS (10) DURATION (10, seconds) ROUNDS (3) PORT (18090)
+# TLS (0; 1: over TLS).
 # Build konform in Release: cmake --preset release && cmake --build --preset release --target konform
 set -euo pipefail
 
@@ -21,10 +24,13 @@ STREAMS=${STREAMS:-10}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 PORT=${PORT:-18090}
+TLS=${TLS:-0}
 
 . "$(dirname "$0")/lib_turns.sh"
 bench_require load_vs_h2load "nginx-light, nghttp2-client" nginx h2load taskset /usr/bin/time python3
-NGINX_LISTEN_OPTIONS=http2 bench_nginx "$PORT"
+BENCH_TLS=$TLS NGINX_LISTEN_OPTIONS=http2 bench_nginx "$PORT"
+trust=()
+[ "$TLS" = 1 ] && trust=(--ca-file "$work/cert.pem")
 h2load -n 10 -c 1 "$URL" | grep -q "10 succeeded" || { echo "load_vs_h2load: nginx does not answer HTTP/2 on $URL" >&2; exit 2; }
 
 run_h2load() {
@@ -35,11 +41,11 @@ run_h2load() {
 }
 run_konform() {
   local t
-  t=$(timed "$KONFORM" load --http2 --url "$URL" -t 1 -c "$CONNECTIONS" -m "$STREAMS" -d "${DURATION}s" -q --json "$work/k.json")
+  t=$(timed "$KONFORM" load --http2 --url "$URL" "${trust[@]}" -t 1 -c "$CONNECTIONS" -m "$STREAMS" -d "${DURATION}s" -q --json "$work/k.json")
   echo "konform $1 $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['rps'], r['requests'])" "$work/k.json") $t" >>"$work/runs.tsv"
 }
 
-echo "== HTTP/2 closed model: $ROUNDS rounds of ${DURATION}s per tool, 1 thread, $CONNECTIONS connections x $STREAMS streams, nginx on CPU 1, client on CPU 0"
+echo "== HTTP/2 $([ "$TLS" = 1 ] && echo "over TLS" || echo "h2c") closed model: $ROUNDS rounds of ${DURATION}s per tool, 1 thread, $CONNECTIONS connections x $STREAMS streams, nginx on CPU 1, client on CPU 0"
 echo "   host: $(uptime)"
 : >"$work/runs.tsv"
 bench_turns "$ROUNDS" run_h2load run_konform

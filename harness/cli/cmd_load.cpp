@@ -264,7 +264,12 @@ int load_main(int argc, char** argv) {
   if (endpoint) endpoint->stop();
   if (!result) {
     std::cerr << me << result.error().message << "\n";
-    return result.error().kind == ErrorKind::connect ? exit_runtime : exit_bad_input;
+    // The target could not be reached, or refused TLS or HTTP/2 (load/tls_setup.h): a runtime
+    // failure; everything else run_load refuses is bad input.
+    const auto kind = result.error().kind;
+    return kind == ErrorKind::connect || kind == ErrorKind::tls || kind == ErrorKind::timeout
+               ? exit_runtime
+               : exit_bad_input;
   }
   return report(o, *result, gate, hlog, intervals);
 }

@@ -122,11 +122,26 @@ TEST(LoadOptions, StreamsPerConnectionNeedHttp2) {
   EXPECT_EQ(o->run.max_concurrent_streams, 8u);
 }
 
-TEST(LoadOptions, Http2OverTlsIsRefusedBeforeAnythingRuns) {
-  EXPECT_THAT(error_of({"--http2", "--url", "https://127.0.0.1:8443/"}),
-              HasSubstr("give an http:// target"));
-  EXPECT_THAT(error_of({"--http2", "--target", "https://127.0.0.1:8443"}),
-              HasSubstr("give an http:// target"));
+TEST(LoadOptions, Http2TakesHttpsTargetsWithTheTlsOptions) {
+  auto o = parse({"--http2", "--url", "https://127.0.0.1:8443/x", "--ca-file", "ca.pem"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_TRUE(o->run.http2);
+  ASSERT_TRUE(o->origin);
+  EXPECT_TRUE(o->origin->tls);
+  EXPECT_EQ(o->run.ca_file, "ca.pem");
+  auto t = parse({"--http2", "--target", "https://127.0.0.1:8443", "--insecure"});
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_TRUE(t->run.insecure);
+}
+
+// HTTP/2 has no io_uring path: asking for both is refused naming both, not ignored.
+TEST(LoadOptions, IoUringWithHttp2IsRefusedNamingBoth) {
+  const auto e = error_of({"--http2", "--io", "uring", "--url", "http://127.0.0.1:1/"});
+  EXPECT_THAT(e, HasSubstr("--io uring with --http2"));
+  EXPECT_THAT(e, HasSubstr("drop --io, or drop --http2"));
+  auto epoll = parse({"--http2", "--io", "epoll", "--url", "http://127.0.0.1:1/"});
+  ASSERT_TRUE(epoll) << epoll.error().message;
+  EXPECT_FALSE(epoll->run.io_uring);
 }
 
 TEST(LoadOptions, ConflictingWhatToLoadIsRefused) {

@@ -32,6 +32,21 @@ struct ClientStream {
 // An unreadable --ca-file is an error of kind tls (the context is still usable without it).
 Status configure_tls_client(boost::asio::ssl::context& ctx, const ClientOptions& options);
 
+// Names the server on one TLS connection before its handshake: SNI, and (unless `insecure`) the
+// host name or IP address its certificate must be for. Every TLS client of the tool calls it
+// (connect_stream, and load's own transports, which drive OpenSSL on their own sockets).
+Status name_tls_server(SSL* ssl, const std::string& host, bool insecure);
+
+// HTTP/2 over TLS: offer only "h2" by ALPN on this context.
+void offer_h2(boost::asio::ssl::context& ctx);
+// After a finished handshake: whether the server agreed to "h2".
+bool agreed_h2(const SSL* ssl);
+// Whether a failed handshake is the server refusing every offered protocol (nginx without http2
+// aborts with the no_application_protocol alert instead of ignoring ALPN).
+bool refused_alpn(const boost::system::error_code& handshake_error);
+// The error when an https origin does not agree to HTTP/2; `instead` says what to do.
+Error not_h2_error(const Url& origin, const std::string& instead);
+
 // Closes `stream`, then opens it to `origin` before `deadline`, running `ioc` until each step
 // finishes. Errors carry kind connect, timeout or tls. When the TLS handshake fails its error
 // code is also stored in *handshake_error (the HTTP/2 connection reads a refused ALPN from it).

@@ -74,8 +74,7 @@ struct H2Connection::Impl {
 
   Impl(Url o, ClientOptions opts) : origin(std::move(o)), options(std::move(opts)) {
     tls_setup = configure_tls_client(ssl_ctx, options);
-    static const unsigned char alpn[] = {2, 'h', '2'};
-    SSL_CTX_set_alpn_protos(ssl_ctx.native_handle(), alpn, sizeof alpn);
+    offer_h2(ssl_ctx);
     nghttp2_session_callbacks_new(&callbacks);
     nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, on_frame_recv);
@@ -108,16 +107,10 @@ struct H2Connection::Impl {
         !st) {
       // A server that offers no h2 either ignores ALPN (checked below) or aborts the handshake
       // with the no_application_protocol alert (nginx).
-      if (handshake && handshake.message().find("no application protocol") != std::string::npos)
-        return not_h2();
+      if (refused_alpn(handshake)) return not_h2();
       return st;
     }
-    if (auto& secure = stream.secure) {
-      const unsigned char* proto = nullptr;
-      unsigned len = 0;
-      SSL_get0_alpn_selected(secure->native_handle(), &proto, &len);
-      if (len != 2 || std::memcmp(proto, "h2", 2) != 0) return not_h2();
-    }
+    if (stream.secure && !agreed_h2(stream.secure->native_handle())) return not_h2();
     peer_settings = false;
     nghttp2_session_client_new(&ng, callbacks, this);
     // A large stream window: flow control never holds a response back (nghttp2 sends the
@@ -130,10 +123,7 @@ struct H2Connection::Impl {
   }
 
   Error not_h2() const {
-    return make_error(origin.origin() +
-                          " did not agree to HTTP/2 in the TLS handshake (ALPN h2); drop "
-                          "--http2 / \"http\": \"2\" to use HTTP/1.1",
-                      ErrorKind::tls);
+    return not_h2_error(origin, "drop --http2 / \"http\": \"2\" to use HTTP/1.1");
   }
 
   template <class Op> void with_stream(Op&& op) {

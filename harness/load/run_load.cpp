@@ -1,5 +1,6 @@
 #include "load/run_load.h"
 
+#include "load/tls_setup.h"
 #include "load/uring.h"
 #include "load/worker.h"
 
@@ -63,10 +64,9 @@ std::vector<std::string> describe(const LoadOptions& o, unsigned threads, unsign
   s.push_back("warmup_s=" + std::to_string(seconds(o.warmup)));
   s.push_back("timeout_ms=" + std::to_string(o.timeout.count() / 1000));
   if (o.rate <= 0) s.push_back("coalesce_us=" + std::to_string(o.coalesce.longest.count()));
-  if (o.http2)
+  if (o.http2) // on the thread's epoll set, over TLS too: HTTP/2 has no io_uring path
     s.push_back("http=2 max_concurrent_streams=" + std::to_string(o.max_concurrent_streams));
-  else if (!o.origin.tls)
-    s.push_back(uring ? "io=io_uring" : "io=epoll");
+  if (o.http2 || !o.origin.tls) s.push_back(uring ? "io=io_uring" : "io=epoll");
   if (o.max_in_flight) s.push_back("max_in_flight=" + std::to_string(o.max_in_flight));
   s.push_back("shard=" + std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count));
   s.push_back("steps=" + std::to_string(o.steps.size()));
@@ -96,6 +96,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
 
   auto endpoints = resolve(options.origin);
   if (!endpoints) return endpoints.error();
+  if (auto st = check_tls_target(options); !st) return st.error();
   const auto steps = prepare_steps(options);
   // Never more threads than connections: a thread without a connection would only spin.
   const unsigned threads = std::min(options.threads, options.connections);

@@ -1,21 +1,30 @@
 #pragma once
-// The HTTP/2 transport of a load thread (--http2): h2c with prior knowledge over plain TCP, as
-// h2load does on an http:// URL. libnghttp2 does the framing, HPACK and flow control; this
-// moves its bytes through the thread's edge-triggered epoll set (plain_tcp.h).
+// The HTTP/2 transport of a load thread (--http2), as h2load does: h2c with prior knowledge over
+// plain TCP on an http:// URL, HTTP/2 over TLS (ALPN h2) on an https:// one. libnghttp2 does the
+// framing, HPACK and flow control; this moves its bytes through the thread's edge-triggered epoll
+// set (plain_tcp.h), through OpenSSL on the same non-blocking socket for https (set up as every
+// TLS client of the tool is: tls_setup.h, http/connect.h).
 //
 // h2load's model: -c connections, -m streams each. Every stream slot is a lane of the worker (one
 // request outstanding at a time), so the worker's closed and open models, counting and
 // validation are the same as over HTTP/1.1; lane i is on connection i / m. A lane's "connect"
 // joins its connection's session (opening the connection if it is down), its "close" resets its
 // stream. A connection that fails fails the lanes that had a request on it.
+#include "http/connect.h"
 #include "load/lane.h"
 #include "load/plain_tcp.h"
+#include "load/tls_setup.h"
 #include "load/transport_plain.h"
 #include "load/worker.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <nghttp2/nghttp2.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
 
+#include <csignal>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -38,8 +47,19 @@ public:
   }
 
   H2Transport(Core& core, const WorkerConfig& cfg)
-      : core_(core), per_(lanes_per_connection(*cfg.options)), sessions_(cfg.connections),
-        buf_(new char[buf_size]) {
+      : core_(core), opt_(*cfg.options), per_(lanes_per_connection(*cfg.options)),
+        sessions_(cfg.connections), buf_(new char[buf_size]),
+        ssl_ctx_(boost::asio::ssl::context::tls_client) {
+    if (opt_.origin.tls) {
+      configure_tls(ssl_ctx_, opt_);
+      // OpenSSL writes to the socket with write(), which raises SIGPIPE on a connection the
+      // server closed (the plain path sends with MSG_NOSIGNAL): blocked on this load thread, the
+      // write fails with EPIPE instead and the connection is counted and reopened.
+      sigset_t pipe;
+      sigemptyset(&pipe);
+      sigaddset(&pipe, SIGPIPE);
+      pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    }
     for (std::size_t i = 0; i < sessions_.size(); ++i) {
       sessions_[i].index = static_cast<std::uint32_t>(i);
       sessions_[i].t = this;
@@ -133,6 +153,7 @@ private:
     bool up = false;
     bool draining = false; // a GOAWAY came: no new streams; reconnect once the last one ends
     bool hung_up = false;
+    SSL* ssl = nullptr;     // https: the TLS connection on fd (handshaking while !up)
     bool dirty = false;     // in dirty_: has frames to write
     std::string out;        // frames nghttp2 produced that the socket has not taken yet
     std::size_t out_at = 0; // how much of `out` was written
@@ -166,7 +187,7 @@ private:
   void on(const epoll_event& ev) {
     Session& s = sessions_[static_cast<std::size_t>(ev.data.u64 >> 30)];
     if (s.fd < 0 || (ev.data.u64 & generation_mask) != (s.generation & generation_mask)) return;
-    if (!s.up) return connected(s);
+    if (!s.up) return s.ssl ? handshake(s) : connected(s);
     if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) s.hung_up = true;
     if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read(s);
     if (s.fd >= 0 && (ev.events & EPOLLOUT) && s.out_at < s.out.size()) dirty(s);
@@ -174,6 +195,36 @@ private:
 
   void connected(Session& s) {
     if (connect_error(s.fd)) return fail(s, &ErrorCounts::connect, nullptr);
+    if (!opt_.origin.tls) return start_session(s);
+    s.ssl = SSL_new(ssl_ctx_.native_handle());
+    if (!s.ssl || SSL_set_fd(s.ssl, s.fd) != 1 ||
+        !http::name_tls_server(s.ssl, opt_.origin.host, opt_.insecure))
+      return fail(s, &ErrorCounts::connect, nullptr);
+    // The frames nghttp2 produced are kept in `out`, which may grow (move) between a write the
+    // socket refused and its retry; a partial write is taken as the plain socket's is.
+    SSL_set_mode(s.ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_set_connect_state(s.ssl);
+    handshake(s);
+  }
+
+  // Goes on with the TLS handshake at each edge of the socket. The target agreed to h2 before the
+  // run (tls_setup.h); one that stops agreeing fails its connects, as a refused certificate does.
+  void handshake(Session& s) {
+    const int r = SSL_do_handshake(s.ssl);
+    if (r == 1) {
+      if (!http::agreed_h2(s.ssl)) return fail(s, &ErrorCounts::connect, nullptr);
+      start_session(s);
+      // Bytes that came with the end of the handshake raise no new edge: read them now.
+      if (s.up) read(s);
+      return;
+    }
+    const int e = SSL_get_error(s.ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return; // the next edge goes on
+    ERR_clear_error(); // the thread's queue: one failure must not show in the next
+    fail(s, &ErrorCounts::connect, nullptr);
+  }
+
+  void start_session(Session& s) {
     nghttp2_session_client_new(&s.ng, callbacks_, &s);
     // As h2load by default (-w 30 -W 30): windows large enough that flow control never holds a
     // response back; nghttp2 sends the WINDOW_UPDATEs as the DATA is consumed.
@@ -205,10 +256,38 @@ private:
     }
   }
 
+  // One read or write of the connection's bytes: plain, or through TLS.
+  IoResult receive(Session& s) {
+    if (!s.ssl) {
+      timespec received{};
+      return recv_some(s.fd, buf_.get(), buf_size, received);
+    }
+    const int n = SSL_read(s.ssl, buf_.get(), static_cast<int>(buf_size));
+    if (n > 0) return {IoResult::Status::ok, static_cast<std::size_t>(n)};
+    return {tls_status(s, n), 0};
+  }
+  IoResult transmit(Session& s, const char* data, std::size_t size) {
+    if (!s.ssl) return send_some(s.fd, data, size);
+    const int n = SSL_write(s.ssl, data, static_cast<int>(std::min<std::size_t>(size, 1 << 30)));
+    if (n > 0) return {IoResult::Status::ok, static_cast<std::size_t>(n)};
+    return {tls_status(s, n), 0};
+  }
+  static IoResult::Status tls_status(Session& s, int r) {
+    switch (SSL_get_error(s.ssl, r)) {
+    case SSL_ERROR_WANT_READ:  // a read edge comes, and read() marks the session dirty
+    case SSL_ERROR_WANT_WRITE: // a write edge comes
+      return IoResult::Status::would_block;
+    case SSL_ERROR_ZERO_RETURN: // close_notify
+      return IoResult::Status::eof;
+    default:
+      ERR_clear_error(); // the thread's queue: one failure must not show in the next
+      return IoResult::Status::error;
+    }
+  }
+
   void read(Session& s) {
     for (;;) {
-      timespec received{};
-      const auto r = recv_some(s.fd, buf_.get(), buf_size, received);
+      const auto r = receive(s);
       if (r.status == IoResult::Status::would_block) return;
       if (r.status == IoResult::Status::eof) return fail(s, &ErrorCounts::read, nullptr);
       if (r.status == IoResult::Status::error) return fail(s, &ErrorCounts::read, nullptr);
@@ -217,7 +296,9 @@ private:
       if (used < 0)
         return fail(s, &ErrorCounts::protocol, nghttp2_strerror(static_cast<int>(used)));
       dirty(s); // WINDOW_UPDATE, SETTINGS ack, the next requests
-      if (r.bytes < buf_size && !s.hung_up) return;
+      // A short plain read emptied the socket; TLS hands out a record at a time, so it reads on
+      // until OpenSSL would block.
+      if (!s.ssl && r.bytes < buf_size && !s.hung_up) return;
     }
   }
 
@@ -244,7 +325,7 @@ private:
       s.out.append(reinterpret_cast<const char*>(data), static_cast<std::size_t>(n));
     }
     while (s.out_at < s.out.size()) {
-      const auto r = send_some(s.fd, s.out.data() + s.out_at, s.out.size() - s.out_at);
+      const auto r = transmit(s, s.out.data() + s.out_at, s.out.size() - s.out_at);
       if (r.status == IoResult::Status::would_block) return; // the writable edge resumes
       if (r.status != IoResult::Status::ok) return fail(s, &ErrorCounts::write, nullptr);
       s.out_at += r.bytes;
@@ -284,6 +365,8 @@ private:
   void drop(Session& s) {
     if (s.ng) nghttp2_session_del(s.ng);
     s.ng = nullptr;
+    if (s.ssl) SSL_free(s.ssl); // no close_notify: the connection is dropped, as over TCP
+    s.ssl = nullptr;
     if (s.fd >= 0) ::close(s.fd); // also leaves the epoll set
     s.fd = -1;
     s.up = s.hung_up = s.draining = false;
@@ -417,6 +500,7 @@ private:
   }
 
   Core& core_;
+  const LoadOptions& opt_;
   const unsigned per_; // lanes (streams) per connection
   std::vector<Session> sessions_;
   std::unique_ptr<char[]> buf_;
@@ -427,6 +511,7 @@ private:
   std::vector<Waiting> waiting_, joining_;
   Deadlines d_;
   EpollSet epoll_;
+  boost::asio::ssl::context ssl_ctx_; // https: the thread's TLS client context
 };
 
 } // namespace konform::load

@@ -1,7 +1,10 @@
 #pragma once
 // The https transport of a load thread: Asio's reactor and OpenSSL streams, one lane per
-// connection. See transport_plain.h for the shape every transport has.
+// connection, set up as every TLS client of the tool is (tls_setup.h). See transport_plain.h for
+// the shape every transport has.
+#include "http/connect.h"
 #include "load/lane.h"
+#include "load/tls_setup.h"
 #include "load/worker.h"
 
 #include <boost/asio/io_context.hpp>
@@ -45,16 +48,7 @@ public:
                                                           boost::asio::steady_timer(ctx_),
                                                           boost::asio::steady_timer(ctx_)},
         ssl_(boost::asio::ssl::context::tls_client) {
-    if (opt_.insecure) {
-      ssl_.set_verify_mode(boost::asio::ssl::verify_none);
-    } else {
-      ssl_.set_default_verify_paths();
-      if (!opt_.ca_file.empty()) {
-        error_code ignored;
-        ssl_.load_verify_file(opt_.ca_file, ignored);
-      }
-      ssl_.set_verify_mode(boost::asio::ssl::verify_peer);
-    }
+    configure_tls(ssl_, opt_);
   }
 
   void arm(Wake w, Clock::time_point at) {
@@ -81,10 +75,8 @@ public:
       if (ec) return core_.fail(c, &ErrorCounts::connect);
       error_code ignored;
       tls->sock.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-      if (!SSL_set_tlsext_host_name(tls->stream.native_handle(), opt_.origin.host.c_str()))
+      if (!http::name_tls_server(tls->stream.native_handle(), opt_.origin.host, opt_.insecure))
         return core_.fail(c, &ErrorCounts::connect);
-      if (!opt_.insecure)
-        tls->stream.set_verify_callback(boost::asio::ssl::host_name_verification(opt_.origin.host));
       tls->stream.async_handshake(boost::asio::ssl::stream_base::client,
                                   [this, &c, gen, tls](error_code hec) {
                                     if (gen != c.generation) return;
