@@ -182,7 +182,9 @@ Status sql_literal(simdjson::dom::element v, const SqlType* type, std::string& o
     const SqlType* element =
         type && type->base == BaseType::Array && !type->params.empty() ? &type->params[0] : nullptr;
     bool first = true;
-    for (auto item : v.get_array().value()) {
+    // Named: a range-for over get_array().value() iterates an array the temporary result owned.
+    simdjson::dom::array items = v.get_array().value();
+    for (auto item : items) {
       if (!first) out += ", ";
       first = false;
       if (auto st = sql_literal(item, element, out); !st) return st;
