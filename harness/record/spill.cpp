@@ -1,6 +1,7 @@
 #include "record/spill.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -185,6 +186,8 @@ Result<std::vector<Spilled>> read_spill(const std::string& path,
   if (fd < 0) return make_error(path + ": cannot open the spill file: " + std::strerror(errno));
   std::uint64_t at = 0;
   std::string head;
+  struct stat file {};
+  const std::uint64_t file_size = ::fstat(fd, &file) == 0 ? std::uint64_t(file.st_size) : 0;
   auto bad = [&](const std::string& why) {
     ::close(fd);
     return make_error(path + ": the spill file's record at byte " + std::to_string(at) + ": " +
@@ -197,7 +200,9 @@ Result<std::vector<Spilled>> read_spill(const std::string& path,
     if (auto st = pread_all(fd, raw, 8, at); !st) return bad(st.error().message);
     sealer->apply(nonce, at, raw, 8);
     std::memcpy(&length, raw, 8);
-    if (length > (std::uint64_t(1) << 40)) return bad("not a whole record");
+    // A length the file cannot hold (a file cut short, or not this run's) is refused before
+    // anything is allocated for it.
+    if (length > file_size - std::min(file_size, at + 8)) return bad("not a whole record");
     // Only the head is read now, not the bodies after it: 16 kB holds the head of nearly every
     // exchange; a longer one is read again whole.
     Spilled s;
