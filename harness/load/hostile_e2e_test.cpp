@@ -337,6 +337,28 @@ TEST_P(Hostile, TheDurationIsADeadlineAgainstAServerThatNeverAnswers) {
   EXPECT_NE(why.find("accepts connections but does not answer"), std::string::npos) << why;
 }
 
+// A peer that takes the connection and never answers the TLS handshake: with --http2 on https the
+// run checks one handshake first, and that check ends at --timeout with one error naming the
+// target, instead of waiting or starting a run of connections that cannot speak.
+TEST(HostileTls, Http2AgainstAPeerThatNeverHandshakesIsOneTimeoutBeforeTheRun) {
+  HostileServer server(HostileServer::Mode::silent);
+  std::string url = server.url();
+  url.replace(0, 4, "https");
+  auto o = options_for(url, false);
+  o.http2 = true;
+  o.max_concurrent_streams = 4;
+  o.insecure = true;
+  o.timeout = 500ms;
+  o.duration = 10s;
+  const auto began = std::chrono::steady_clock::now();
+  auto r = run_load(o);
+  const auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::timeout) << r.error().message;
+  EXPECT_NE(r.error().message.find("127.0.0.1"), std::string::npos) << r.error().message;
+  EXPECT_LT(wall, 5.0); // the 10 s run never started
+}
+
 TEST(HostileTls, ACloseInTheMiddleOfAResponseIsAReadError) {
   TlsHostileServer server(TlsHostileServer::Mode::close_mid_response);
   auto o = options_for(server.url(), true);
