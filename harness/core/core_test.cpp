@@ -2,6 +2,7 @@
 #include "core/file.h"
 #include "core/gzip.h"
 #include "core/ids.h"
+#include "core/regex.h"
 #include "core/text.h"
 #include "test_support/scratch_dir.h"
 
@@ -165,4 +166,28 @@ TEST(Text, UrlDecodeAndIntegers) {
   EXPECT_TRUE(text::iequals("Content-Type", "content-type"));
 }
 
+} // namespace konform
+
+namespace konform {
+namespace {
+
+// Found by the scenario fuzzer: libstdc++ multiplies such a count in a signed long (undefined
+// behaviour) before it can refuse it. Counts up to the limit still compile and match.
+TEST(CompileRegex, RepeatCountsAboveTheLimitAreRefusedBeforeStdRegex) {
+  auto huge = compile_regex("^[0-9a-f]{4000000000000000000000}$");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.error().message, "the repeat count 4000000000000000000000 is above 1000");
+  EXPECT_FALSE(compile_regex("a{2,5000}").ok());
+  auto fine = compile_regex("^[0-9a-f]{8}-x{2,1000}$");
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  EXPECT_TRUE(std::regex_match("0123abcd-xx", *fine));
+  // Escaped or inside a class, a brace is a literal character, not a count.
+  EXPECT_TRUE(compile_regex("\\{99999}").ok());
+  EXPECT_TRUE(compile_regex("[{99999}]").ok());
+  auto broken = compile_regex("(a");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_FALSE(broken.error().message.empty());
+}
+
+} // namespace
 } // namespace konform

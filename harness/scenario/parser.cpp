@@ -1,6 +1,7 @@
 #include "scenario/parser.h"
 
 #include "core/file.h"
+#include "core/regex.h"
 #include "core/text.h"
 #include "json/document.h"
 #include "json/writer.h"
@@ -14,7 +15,6 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 #include <unordered_set>
 
@@ -519,13 +519,11 @@ private:
         if (auto r = field(spec, "regex")) {
           std::string pattern = string_at("regex", *r, "a string");
           Scope sr(*this, "regex");
-          try {
-            std::regex compiled(pattern, std::regex::ECMAScript);
+          if (auto compiled = compile_regex(pattern); compiled)
             h.regex = pattern;
-          } catch (const std::regex_error& ex) {
-            error("invalid regular expression " + in_quotes(pattern) + ": " + ex.what() +
-                  "; the syntax is ECMAScript");
-          }
+          else
+            error("invalid regular expression " + in_quotes(pattern) + ": " +
+                  compiled.error().message + "; the syntax is ECMAScript");
         }
         if (!h.present && (h.equals || h.regex))
           error("\"present\": false cannot be combined with \"equals\" or \"regex\"");

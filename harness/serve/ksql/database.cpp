@@ -1,6 +1,7 @@
 // The database's state and what every part of it uses: the live data flow of a new row, the
 // source lookup of /inserts-stream and TERMINATE CLUSTER. The statement runner, the query planner,
 // pull and push queries and the command log are in files of their own.
+#include "core/regex.h"
 #include "core/text.h"
 #include "serve/ksql/database_state.h"
 
@@ -75,11 +76,9 @@ Result<std::string, StatementError>
 Database::terminate_cluster(const std::vector<std::string>& patterns) {
   std::vector<std::regex> regexes;
   for (auto& p : patterns) {
-    try {
-      regexes.emplace_back(p);
-    } catch (const std::regex_error&) {
-      return StatementError{400, 40000, "Invalid pattern: " + p, "", true};
-    }
+    auto compiled = compile_regex(p);
+    if (!compiled) return StatementError{400, 40000, "Invalid pattern: " + p, "", true};
+    regexes.push_back(std::move(*compiled));
   }
   std::string body;
   {
