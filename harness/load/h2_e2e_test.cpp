@@ -212,6 +212,7 @@ TEST(LoadHttp2, AnHttp1ServerIsAProtocolErrorNotAHang) {
   ::close(fd);
   t.join();
   ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->http2); // so the diagnosis of these answers names HTTP/2
   EXPECT_EQ(r->counters.requests, 0u);
   EXPECT_GT(r->counters.errors.protocol + r->counters.errors.read, 0u);
   bool named = false;

@@ -165,8 +165,9 @@ std::string summary_text(const LoadResult& r) {
       100.0 * r.error_rate(), static_cast<unsigned long long>(r.failed()),
       static_cast<unsigned long long>(r.attempted()));
   if (e.malformed > 0) {
-    out += printf_string("  Malformed: %llu answers were no HTTP/1.x response (in protocol)\n",
-                         static_cast<unsigned long long>(e.malformed));
+    out += printf_string("  Malformed: %llu answers were no %s response (in protocol)\n",
+                         static_cast<unsigned long long>(e.malformed),
+                         r.http2 ? "valid HTTP/2" : "HTTP/1.x");
     for (const auto& ex : r.malformed_examples)
       out += "    " + ex + "\n";
   }
@@ -314,8 +315,11 @@ std::string no_response_diagnosis(const LoadResult& r, const std::string& origin
   auto n = [](std::uint64_t v) { return std::to_string(v); };
   if (e.malformed > 0) {
     std::string out = "no valid HTTP response from " + origin + ": " + n(e.malformed) +
-                      " answers were not HTTP/1.x";
+                      (r.http2 ? " answers were not valid HTTP/2" : " answers were not HTTP/1.x");
     if (!r.malformed_examples.empty()) out += " (" + r.malformed_examples.front() + ")";
+    if (r.http2)
+      return out + "; does the port speak HTTP/2 (h2c with prior knowledge over http://, ALPN h2 "
+                   "over https://)? Drop --http2 for an HTTP/1.1 server";
     return out + "; is the port an HTTP/1.1 server (not https, not HTTP/2 only)?";
   }
   std::string what;

@@ -96,5 +96,25 @@ TEST(NoResponseDiagnosis, NamesWhatHappenedInstead) {
   EXPECT_EQ(no_response_diagnosis(r, "http://t"), "");
 }
 
+// Answers that were no response name the protocol the run spoke: an HTTP/2 run that got broken
+// frames is not told to check for an HTTP/1.1 server.
+TEST(NoResponseDiagnosis, MalformedAnswersNameTheProtocolOfTheRun) {
+  LoadResult r;
+  r.counters.errors.protocol = r.counters.errors.malformed = 4;
+  r.malformed_examples = {"root: the server reset the stream before the response ended"};
+  EXPECT_EQ(no_response_diagnosis(r, "http://t"),
+            "no valid HTTP response from http://t: 4 answers were not HTTP/1.x (root: the server "
+            "reset the stream before the response ended); is the port an HTTP/1.1 server (not "
+            "https, not HTTP/2 only)?");
+  EXPECT_NE(summary_text(r).find("4 answers were no HTTP/1.x response"), std::string::npos);
+  r.http2 = true;
+  EXPECT_EQ(no_response_diagnosis(r, "http://t"),
+            "no valid HTTP response from http://t: 4 answers were not valid HTTP/2 (root: the "
+            "server reset the stream before the response ended); does the port speak HTTP/2 (h2c "
+            "with prior knowledge over http://, ALPN h2 over https://)? Drop --http2 for an "
+            "HTTP/1.1 server");
+  EXPECT_NE(summary_text(r).find("4 answers were no valid HTTP/2 response"), std::string::npos);
+}
+
 } // namespace
 } // namespace konform::load

@@ -74,6 +74,7 @@ struct LoadResult {
   static constexpr int json_version = 1;
   std::string tool = "konform load";
   bool open_model = false;
+  bool http2 = false;     // the run spoke HTTP/2: diagnoses then name HTTP/2, not HTTP/1.x
   double target_rate = 0; // requests/s of this process (after --shard)
   double duration_s = 0;  // measured window
   Histogram corrected;

@@ -145,6 +145,7 @@ Result<LoadResult> run_load(const LoadOptions& options) {
 
   LoadResult result;
   result.open_model = open;
+  result.http2 = options.http2;
   result.target_rate = open ? options.rate / options.shard.count : 0;
   result.settings = describe(options, threads, options.connections, uring);
   IntervalData totals(steps.size());
