@@ -3,8 +3,7 @@
 // turns the verdict into the exit code.
 #include "cli/app.h"
 #include "cli/check_options.h"
-#include "core/file.h"
-#include "core/redact.h"
+#include "cli/report_files.h"
 #include "report/writers.h"
 #include "runner/check_runner.h"
 
@@ -48,21 +47,11 @@ int check_main(int argc, char** argv) {
   }
   std::cout << "\n" << report::console_summary(*run);
 
-  int code = exit_code(run->verdict());
-  // Each report is rendered only when asked for.
-  auto write = [&](const std::string& path, auto render) {
-    if (path.empty()) return;
-    // Reports are redacted already; this is the last line of defence for every report byte.
-    auto st = file::write(path, redact::redacted(render(), options.token));
-    if (!st) {
-      std::cerr << "konform check: cannot write the report: " << st.error().message << "\n";
-      code = exit_runtime;
-    }
-  };
-  write(parsed->junit, [&] { return report::junit_xml(*run); });
-  write(parsed->json, [&] { return report::json_report(*run); });
-  write(parsed->html, [&] { return report::html_report(*run); });
-  return code;
+  ReportFiles files("konform check", options.token);
+  files.write("--junit", parsed->junit, [&] { return report::junit_xml(*run); });
+  files.write("--json", parsed->json, [&] { return report::json_report(*run); });
+  files.write("--html", parsed->html, [&] { return report::html_report(*run); });
+  return files.exit_code(exit_code(run->verdict()));
 }
 
 const bool registered = register_command(

@@ -4,8 +4,7 @@
 // changed between two saved check or diff reports.
 #include "cli/app.h"
 #include "cli/diff_options.h"
-#include "core/file.h"
-#include "core/redact.h"
+#include "cli/report_files.h"
 #include "diff/diff_runner.h"
 #include "diff/reports.h"
 #include "diff/writers.h"
@@ -29,14 +28,9 @@ int reports_main(const std::vector<std::string>& paths, const std::string& json_
     return exit_bad_input;
   }
   std::cout << diff::console_report_changes(*changes);
-  if (!json_file.empty()) {
-    auto st = file::write(json_file, diff::json_report_changes(*changes));
-    if (!st) {
-      std::cerr << "konform diff: cannot write the report: " << st.error().message << "\n";
-      return exit_runtime;
-    }
-  }
-  return changes->regressed() ? exit_failed : exit_ok;
+  ReportFiles files("konform diff --reports");
+  files.write("--json", json_file, [&] { return diff::json_report_changes(*changes); });
+  return files.exit_code(changes->regressed() ? exit_failed : exit_ok);
 }
 
 int diff_main(int argc, char** argv) {
@@ -78,21 +72,13 @@ int diff_main(int argc, char** argv) {
   std::cout << diff::console_summary(result);
   if (!result.runtime_error.empty()) std::cerr << "konform diff: " << result.runtime_error << "\n";
 
-  int code = exit_code(result.verdict());
-  auto write = [&](const std::string& path, auto render) {
-    if (path.empty()) return;
-    // The last line of defence: no report byte carries the token.
-    auto st = file::write(path, redact::redacted(render(), options.check.token));
-    if (!st) {
-      std::cerr << "konform diff: cannot write " << path << ": " << st.error().message << "\n";
-      code = exit_runtime;
-    }
-  };
-  write(parsed->junit, [&] { return diff::junit_xml(result); });
-  write(parsed->json, [&] { return diff::json_report(result); });
-  write(parsed->html, [&] { return diff::html_report(result); });
-  write(parsed->learn_noise, [&] { return diff::noise_file_text(run->noise); });
-  return code;
+  ReportFiles files("konform diff", options.check.token);
+  files.write("--junit", parsed->junit, [&] { return diff::junit_xml(result); });
+  files.write("--json", parsed->json, [&] { return diff::json_report(result); });
+  files.write("--html", parsed->html, [&] { return diff::html_report(result); });
+  files.write("--learn-noise", parsed->learn_noise,
+              [&] { return diff::noise_file_text(run->noise); });
+  return files.exit_code(exit_code(result.verdict()));
 }
 
 const bool registered = register_command(

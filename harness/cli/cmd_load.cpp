@@ -6,6 +6,7 @@
 #include "cli/app.h"
 #include "cli/baseline_gate.h"
 #include "cli/load_options.h"
+#include "cli/report_files.h"
 #include "core/file.h"
 #include "load/hlog.h"
 #include "load/html_report.h"
@@ -156,26 +157,14 @@ Result<std::vector<load::Step>> mix_steps(const LoadOptions& o,
 int report(const LoadOptions& o, const load::LoadResult& result, const BaselineGate& gate,
            HlogSink& hlog, const std::vector<load::IntervalPoint>& intervals) {
   std::cout << load::summary_text(result);
-  int code = exit_ok;
-  auto failed_write = [&](const std::string& what, const Status& st) {
-    if (st) return;
-    std::cerr << me << what << st.error().message << "\n";
-    code = exit_runtime;
-  };
-  if (hlog.active()) failed_write("", hlog.close(result));
-  if (!o.json.empty()) failed_write("--json: ", file::write(o.json, load::to_json(result)));
-  if (!o.hgrm.empty())
-    failed_write("--hgrm: ", file::write(o.hgrm, load::percentile_distribution(result.corrected)));
+  ReportFiles files("konform load");
+  if (hlog.active()) files.record("", hlog.close(result));
+  files.write("--json", o.json, [&] { return load::to_json(result); });
+  files.write("--hgrm", o.hgrm, [&] { return load::percentile_distribution(result.corrected); });
   const auto outcomes = load::evaluate(o.thresholds, result);
-  if (!o.html.empty())
-    failed_write("--html: ", file::write(o.html, load::html_report(result, outcomes, intervals,
-                                                                   "konform load")));
-  bool failed = false;
-  for (const auto& out : outcomes) {
-    std::cout << (out.passed ? "  threshold ok:     " : "  threshold FAILED: ")
-              << out.threshold->text << "  (" << out.actual_text << ")\n";
-    failed |= !out.passed;
-  }
+  files.write("--html", o.html,
+              [&] { return load::html_report(result, outcomes, intervals, "konform load"); });
+  std::cout << load::outcomes_text(outcomes);
   // Nothing ever answered with HTTP: the target is unreachable, mute or not an HTTP server,
   // which is not a threshold question (the thresholds above still show what was measured).
   if (const auto why = load::no_response_diagnosis(result, o.run.origin.origin()); !why.empty()) {
@@ -183,8 +172,7 @@ int report(const LoadOptions& o, const load::LoadResult& result, const BaselineG
     return exit_runtime;
   }
   if (const int regression = gate.finish(result, me); regression != exit_ok) return regression;
-  if (failed) return exit_failed;
-  return code;
+  return load::all_passed(outcomes) ? files.exit_code(exit_ok) : exit_failed;
 }
 
 int load_main(int argc, char** argv) {

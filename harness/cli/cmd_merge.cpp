@@ -2,6 +2,7 @@
 // distributed run) exactly and prints the report one process would have printed.
 #include "cli/app.h"
 #include "cli/baseline_gate.h"
+#include "cli/report_files.h"
 #include "core/file.h"
 #include "load/hlog.h"
 #include "load/html_report.h"
@@ -86,42 +87,26 @@ int merge_main(int argc, char** argv) {
   const auto& result = merged->result;
   std::cout << load::summary_text(result);
 
-  int code = exit_ok;
-  if (args.count("json"))
-    if (auto st = file::write(args["json"].as<std::string>(), load::to_json(result)); !st) {
-      std::cerr << me << "--json: " << st.error().message << "\n";
-      code = exit_runtime;
-    }
-  if (args.count("hgrm"))
-    if (auto st = file::write(args["hgrm"].as<std::string>(),
-                              load::percentile_distribution(result.corrected));
-        !st) {
-      std::cerr << me << "--hgrm: " << st.error().message << "\n";
-      code = exit_runtime;
-    }
+  auto path = [&](const char* option) {
+    return args.count(option) ? args[option].as<std::string>() : std::string();
+  };
+  ReportFiles files("konform merge");
+  files.write("--json", path("json"), [&] { return load::to_json(result); });
+  files.write("--hgrm", path("hgrm"),
+              [&] { return load::percentile_distribution(result.corrected); });
   const auto outcomes = load::evaluate(thresholds, result);
-  if (args.count("html")) {
+  files.write("--html", path("html"), [&] {
     // A second walk over the logs, one interval at a time, for the over-time plots.
     auto series = load::merge_intervals(inputs);
     for (const auto& p : series.problems)
       std::cerr << me << "--html: " << p << "\n";
-    if (auto st = file::write(args["html"].as<std::string>(),
-                              load::html_report(result, outcomes, series.points, "konform merge"));
-        !st) {
-      std::cerr << me << "--html: " << st.error().message << "\n";
-      code = exit_runtime;
-    }
-  }
-  bool failed = false;
-  for (const auto& o : outcomes) {
-    std::cout << (o.passed ? "  threshold ok:     " : "  threshold FAILED: ") << o.threshold->text
-              << "  (" << o.actual_text << ")\n";
-    failed |= !o.passed;
-  }
+    return load::html_report(result, outcomes, series.points, "konform merge");
+  });
+  std::cout << load::outcomes_text(outcomes);
   if (const int regression = gate.finish(result, me); regression != exit_ok) return regression;
-  if (failed) return exit_failed;
+  if (!load::all_passed(outcomes)) return exit_failed;
   if (unreadable || !merged->problems.empty() || !merged->incomplete.empty()) return exit_bad_input;
-  return code;
+  return files.exit_code(exit_ok);
 }
 
 const bool registered = register_command(

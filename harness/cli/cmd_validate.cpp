@@ -3,7 +3,7 @@
 // file has a violation, else 0. In-band errors and warnings alone do not fail: the response
 // followed the protocol, it just reports a failure (or something unusual).
 #include "cli/app.h"
-#include "core/file.h"
+#include "cli/report_files.h"
 #include "core/text.h"
 #include "protocol/validate_files.h"
 #include "vocabulary/kind.h"
@@ -73,15 +73,10 @@ int validate_main(int argc, char** argv) {
     results.push_back(std::move(r));
   }
   int code = unreadable ? exit_bad_input : violation ? exit_failed : exit_ok;
-  if (args.count("json")) {
-    auto written =
-        file::write(args["json"].as<std::string>(), protocol::render_json(results, code));
-    if (!written) {
-      std::cerr << "konform validate: " << written.error().message << "\n";
-      return exit_runtime;
-    }
-  }
-  return code;
+  ReportFiles files("konform validate");
+  files.write("--json", args.count("json") ? args["json"].as<std::string>() : std::string(),
+              [&] { return protocol::render_json(results, code); });
+  return files.exit_code(code);
 }
 
 const bool registered = register_command(

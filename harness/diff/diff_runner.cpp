@@ -2,13 +2,13 @@
 
 #include "compare/compare.h"
 #include "core/redact.h"
+#include "core/utc_timestamp.h"
 #include "diff/aggregate.h"
 #include "diff/exchange_diff.h"
 #include "http/url.h"
 #include "runner/step_runner.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,15 +17,6 @@ namespace konform::diff {
 namespace {
 
 using scenario::Endpoint;
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 struct Side {
   std::string name; // "baseline", "candidate", "baseline2"
@@ -286,7 +277,7 @@ Result<DiffRun> run_diff(const DiffOptions& options) {
   runner.rounds = options.repeat > 0 ? options.repeat : runner.baseline2 ? 1 : 2;
   runner.out.noise = options.noise;
   DiffResult& result = runner.out.result;
-  result.started_at = utc_now();
+  result.started_at = utc_timestamp_now();
   result.baseline = origins(*baseline);
   result.candidate = origins(*candidate);
   result.baseline2 = runner.baseline2 ? origins(*runner.baseline2) : "";

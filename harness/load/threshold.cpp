@@ -212,4 +212,18 @@ std::vector<ThresholdOutcome> evaluate(const std::vector<Threshold>& thresholds,
   return out;
 }
 
+std::string outcomes_text(const std::vector<ThresholdOutcome>& outcomes) {
+  std::string out;
+  for (const auto& o : outcomes)
+    out += std::string(o.passed ? "  threshold ok:     " : "  threshold FAILED: ") +
+           o.threshold->text + "  (" + o.actual_text + ")\n";
+  return out;
+}
+
+bool all_passed(const std::vector<ThresholdOutcome>& outcomes) {
+  for (const auto& o : outcomes)
+    if (!o.passed) return false;
+  return true;
+}
+
 } // namespace konform::load

@@ -30,6 +30,10 @@ struct ThresholdOutcome {
 Result<Threshold> parse_threshold(std::string_view text);
 std::vector<ThresholdOutcome> evaluate(const std::vector<Threshold>& thresholds,
                                        const LoadResult& result);
+// The console's lines, one per threshold: "  threshold ok:     p99<10ms  (p99 = 1.2ms)" or
+// "  threshold FAILED: ...", aligned so a column of them reads at a glance.
+std::string outcomes_text(const std::vector<ThresholdOutcome>& outcomes);
+bool all_passed(const std::vector<ThresholdOutcome>& outcomes);
 
 // "1.5s", "200ms", "50us", "10" (seconds when no unit) → microseconds; nullopt if malformed.
 std::optional<double> parse_duration_us(std::string_view text, double unitless_scale_us = 1e6);

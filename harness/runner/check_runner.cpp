@@ -2,13 +2,13 @@
 
 #include "core/redact.h"
 #include "core/text.h"
+#include "core/utc_timestamp.h"
 #include "http/url.h"
 #include "runner/step_runner.h"
 #include "scenario/parser.h"
 #include "scenario/roots.h"
 #include "serve/reference_endpoint.h"
 
-#include <ctime>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -18,15 +18,6 @@ namespace konform::runner {
 namespace {
 
 using scenario::Endpoint;
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Where each service's scenarios go: a URL, or "" when no target serves that endpoint.
 struct Origins {
@@ -146,7 +137,7 @@ Result<std::vector<scenario::LoadedFile>> load_scenarios(const CheckOptions& opt
 Result<report::RunResult> run_check(const CheckOptions& options) {
   auto start = std::chrono::steady_clock::now();
   report::RunResult run;
-  run.started_at = utc_now();
+  run.started_at = utc_timestamp_now();
 
   auto target = optional_url("target", options.target);
   if (!target) return target.error();
