@@ -1,6 +1,8 @@
 #include "record/correlate.h"
 
+#include "json/path.h"
 #include "json/writer.h"
+#include "scenario/variables.h"
 
 #include <algorithm>
 #include <cctype>
@@ -46,18 +48,6 @@ std::size_t find_token(std::string_view text, std::string_view value, std::size_
   return std::string_view::npos;
 }
 
-std::string path_key(std::string_view key) {
-  bool plain = !key.empty() && !std::isdigit(static_cast<unsigned char>(key[0])) &&
-               std::all_of(key.begin(), key.end(), word_char);
-  if (plain) return "." + std::string(key);
-  std::string out = "['";
-  for (char c : key) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "']";
-}
-
 struct Candidate {
   std::string path;
   std::string key;
@@ -70,15 +60,21 @@ void collect(element e, const std::string& path, std::string_view key,
   switch (e.type()) {
   case element_type::OBJECT: {
     simdjson::dom::object obj = e.get_object().value_unsafe(); // named: see canonical.cpp
-    for (auto [k, v] : obj)
-      collect(v, path + path_key(k), k, out);
+    for (auto [k, v] : obj) {
+      std::string child = path; // relative: "$" is put in front when a capture is made
+      json::append_key(child, k);
+      collect(v, child, k, out);
+    }
     break;
   }
   case element_type::ARRAY: {
     std::size_t i = 0;
     simdjson::dom::array arr = e.get_array().value_unsafe();
-    for (auto v : arr)
-      collect(v, path + "[" + std::to_string(i++) + "]", key, out);
+    for (auto v : arr) {
+      std::string child = path;
+      json::append_index(child, i++);
+      collect(v, child, key, out);
+    }
     break;
   }
   case element_type::STRING:
@@ -207,8 +203,9 @@ Correlation correlate(const std::vector<RequestView>& requests,
       }
       if (forms.empty()) continue;
       if (p.variable.empty()) {
-        int n = ++names[p.candidate.key];
-        p.variable = n == 1 ? p.candidate.key : p.candidate.key + "_" + std::to_string(n);
+        const auto base = scenario::variable_name_from(p.candidate.key);
+        int n = ++names[base];
+        p.variable = n == 1 ? base : base + "_" + std::to_string(n);
       }
       if (!captured[{p.step, p.variable}]) {
         captured[{p.step, p.variable}] = true;

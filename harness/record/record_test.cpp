@@ -165,6 +165,21 @@ TEST(Convert, CorrelatesCommandIdSequenceNumberAndQueryId) {
   EXPECT_TRUE(parsed->steps[4].golden.empty()); // an empty body has no golden
 }
 
+// A produced value under a key that needs quoting is captured with a path that `check` reads
+// back: the quote of "it's Id" used to be written as \' inside ['...'], an escape no JSON path
+// accepts, so the recording was refused as bad input.
+TEST(Convert, ACaptureUnderAKeyThatNeedsQuotingReadsBack) {
+  ScratchDir dir;
+  auto r = record(dir, {exchange("POST", "/ksql", R"({"ksql":"LIST STREAMS;"})", 200,
+                                 R"([{"@type":"streams","it's Id":"tmp123","streams":[]}])"),
+                        exchange("GET", "/status/tmp123", "", 200, R"({"status":"SUCCESS"})")});
+  auto parsed = scenario::parse_scenario(r.scenario, dir.path("rec.json"));
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message << "\n" << r.scenario;
+  ASSERT_EQ(parsed->steps.size(), 2u);
+  ASSERT_EQ(parsed->steps[0].captures.size(), 1u) << r.scenario;
+  EXPECT_EQ(parsed->steps[0].captures[0].path, R"($[0]["it's Id"])");
+}
+
 TEST(Convert, PercentEncodedCommandIdInThePathIsCorrelated) {
   ScratchDir dir;
   auto session = ksql_session();

@@ -57,6 +57,15 @@ Status scan(std::string_view text, VariableSyntaxError* where, Literal on_litera
 
 } // namespace
 
+std::string variable_name_from(std::string_view text) {
+  std::string name;
+  for (char c : text)
+    name += is_name_char(c, false) ? c : '_';
+  if (name.empty() || !is_name_char(name[0], true) || name == "uuid" || name == "target")
+    name.insert(name.begin(), '_');
+  return name;
+}
+
 Result<std::vector<std::string>> referenced_variables(std::string_view text,
                                                       VariableSyntaxError* where) {
   std::vector<std::string> names;

@@ -36,6 +36,11 @@ using JsonValued = std::set<std::string, std::less<>>;
 Result<std::string> expand(std::string_view text, const Variables& variables,
                            bool json_escape = false, const JsonValued* json_valued = nullptr);
 
+// A name a capture may use, made from any text (a recorded response's JSON key): characters a
+// name cannot hold become '_', a name that cannot start as it does gets a leading '_', and the
+// built-in uuid and target get one too ("it's Id" -> "it_s_Id", "1st" -> "_1st").
+std::string variable_name_from(std::string_view text);
+
 // "name=value" from --var (check and load); the error says what a valid assignment looks like.
 Result<std::pair<std::string, std::string>> parse_variable(const std::string& assignment);
 

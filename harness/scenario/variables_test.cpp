@@ -102,5 +102,16 @@ TEST(Variable, AssignmentsAreValidated) {
   EXPECT_FALSE(parse_variable("novalue").ok());
 }
 
+// Recorded keys become capture names the scenario parser accepts.
+TEST(Variables, NamesMadeFromAnyKeyAreValid) {
+  EXPECT_EQ(variable_name_from("commandId"), "commandId");
+  EXPECT_EQ(variable_name_from("it's Id"), "it_s_Id");
+  EXPECT_EQ(variable_name_from("1st"), "_1st");
+  EXPECT_EQ(variable_name_from("uuid"), "_uuid");
+  EXPECT_EQ(variable_name_from(""), "_");
+  for (auto key : {"it's Id", "1st", "uuid", "", "-x", "a b\u00e9"})
+    EXPECT_TRUE(referenced_variables("${" + variable_name_from(key) + "}").ok()) << key;
+}
+
 } // namespace
 } // namespace konform::scenario
