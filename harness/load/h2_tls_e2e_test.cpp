@@ -1,8 +1,8 @@
-// load --http2 on an https:// URL: HTTP/2 over TLS chosen by ALPN h2, against nginx's `ssl
-// http2` listener with a throwaway certificate for 127.0.0.1 (test_support/nginx_tls.h), run as a
-// user runs it. The certificate is verified (--ca-file trusts it; without it the run is refused),
-// and a TLS listener without HTTP/2 is one clear error. Skips when nginx (Debian nginx-light) is
-// not installed.
+// load on an https:// URL (HTTP/1.1 and, mostly, --http2: HTTP/2 over TLS chosen by ALPN h2),
+// against nginx's `ssl http2` listener with a throwaway certificate for 127.0.0.1
+// (test_support/nginx_tls.h), run as a user runs it. The certificate is verified (--ca-file trusts
+// it; without it the run is refused), and a TLS listener without HTTP/2 is one clear error. Skips
+// when nginx (Debian nginx-light) is not installed.
 #include "core/file.h"
 #include "test_support/nginx_tls.h"
 #include "test_support/run_binary.h"
@@ -89,6 +89,26 @@ TEST(LoadHttp2Tls, AnUntrustedCertificateIsRefusedAtOnce) {
   EXPECT_EQ(run.code, 3) << run.output;
   EXPECT_NE(run.output.find("certificate verify failed"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("use --ca-file"), std::string::npos) << run.output;
+}
+
+// Over HTTP/1.1 too: an untrusted certificate is one clear error before the run, where the run
+// used to count one connect error per attempt and then ask whether the target was running.
+TEST(LoadHttp1Tls, AnUntrustedCertificateIsRefusedAtOnce) {
+  NginxTls nginx("ssl");
+  if (!nginx.up()) GTEST_SKIP() << "nginx is not installed (Debian nginx-light): skipped";
+  const auto started = std::chrono::steady_clock::now();
+  const auto run = run_binary("load --url " + nginx.url() + "/small.json -c 2 -d 5s -q");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  EXPECT_EQ(run.code, 3) << run.output;
+  EXPECT_NE(run.output.find("certificate verify failed"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("use --ca-file"), std::string::npos) << run.output;
+  // Trusted, the same target answers every request.
+  const test_support::ScratchDir scratch("konform-load-tls");
+  const auto trusted =
+      run_binary("load --url " + nginx.url() + "/small.json --ca-file " + nginx.cert_file() +
+                 " -c 2 -n 50 -q --json " + scratch.path("r.json"));
+  EXPECT_EQ(trusted.code, 0) << trusted.output;
+  EXPECT_EQ(answered(scratch.path("r.json"), "200").with_status, 50u);
 }
 
 // A TLS listener without HTTP/2 (nginx `ssl` only: it refuses ALPN h2) is one clear error, not

@@ -14,9 +14,10 @@ namespace konform::load {
 void configure_tls(boost::asio::ssl::context& ctx, const LoadOptions& options);
 
 // Before the run, for an https origin: an unreadable --ca-file is bad input (an error of kind
-// none); with --http2, one connection must get through the handshake and agree to h2 (errors of
-// kind connect, timeout or tls saying what the server did), so a refused certificate or a server
-// without HTTP/2 is one clear error, not a run of failed connects.
+// none); one connection goes through the handshake, so a refused certificate (or a port that
+// does not speak TLS) is one clear error of kind tls, not a run of failed connects. With --http2
+// it must also agree to h2, and a connect or timeout error ends the run too (kind connect or
+// timeout); over HTTP/1.1 those are left to the run, which counts them per connection.
 Status check_tls_target(const LoadOptions& options);
 
 } // namespace konform::load
